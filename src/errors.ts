@@ -1,0 +1,95 @@
+/**
+ * The one error class graft throws. Every failure carries a stable `code`
+ * (documented in docs/errors.md), and where known the file, node and op involved,
+ * so a CLI can print one line and a program can branch on the code.
+ */
+
+/** Stable error codes. New codes are added here, never renamed. */
+export type ErrorCode =
+  // reading and writing files
+  | 'io/not-found' // a file or directory does not exist
+  | 'io/truncated' // a file ends before its structure does
+  | 'io/corrupt' // bytes that do not decode as the expected message or structure
+  | 'io/bad-magic' // a magic number or footer is wrong
+  | 'io/checksum' // a crc32c does not match
+  | 'io/bad-length' // a length prefix larger than what is left in the file
+  | 'io/unsupported' // a valid but unsupported variant (compression kind, format version)
+  | 'io/not-saved-model' // a directory without saved_model.pb / saved_model.pbtxt
+  | 'io/missing-variables' // a SavedModel whose variables/ checkpoint is absent
+  | 'io/unknown-format' // cannot tell what kind of file this is
+  | 'io/write-failed' // writing output failed (nothing partial is left)
+  | 'io/unsafe-path' // a path that would leave its directory
+  // the graph
+  | 'graph/dangling-input' // an input names a node that does not exist
+  | 'graph/duplicate-name' // two nodes share a name
+  | 'graph/cycle' // a cycle outside a TF1 loop frame
+  | 'graph/missing-node' // a requested node (input, output) does not exist
+  | 'graph/bad-edge' // an edge name that does not parse
+  | 'graph/bad-tensor' // a tensor whose data does not fit its dtype and shape
+  | 'graph/bad-attr' // an attribute of the wrong kind
+  | 'graph/unknown-dtype' // a DataType enum value graft does not know
+  // saved models
+  | 'model/unknown-tag-set' // no meta graph with the requested tags
+  | 'model/unknown-signature' // no signature with the requested key
+  // transforms and pipelines
+  | 'transform/parse' // the transform string does not parse
+  | 'transform/unknown' // no transform with that name
+  | 'transform/unknown-param' // no parameter with that name
+  | 'transform/bad-param' // a parameter value of the wrong type or range
+  | 'transform/duplicate' // registering a name that is taken
+  | 'transform/failed' // a step threw
+  | 'transform/invalid-output' // a step produced an invalid graph
+  // command line
+  | 'cli/usage'; // wrong flags or arguments
+
+export interface GraftErrorDetails {
+  /** The file being read or written. */
+  file?: string;
+  /** The node involved, if any. */
+  node?: string;
+  /** The op of that node, if known. */
+  op?: string;
+  /** A hint for fixing the problem. */
+  hint?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * An error with a stable code and the place it happened.
+ *
+ * @example
+ * ```ts
+ * try { await loadSavedModel('model/') }
+ * catch (e) { if (e instanceof GraftError && e.code === 'io/not-saved-model') ... }
+ * ```
+ */
+export class GraftError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly node?: string;
+  readonly op?: string;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, details: GraftErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'GraftError';
+    this.code = code;
+    if (details.file !== undefined) this.file = details.file;
+    if (details.node !== undefined) this.node = details.node;
+    if (details.op !== undefined) this.op = details.op;
+    if (details.hint !== undefined) this.hint = details.hint;
+  }
+
+  /** Returns a copy of this error that names `file`, unless it already names one. */
+  inFile(file: string): GraftError {
+    if (this.file !== undefined) return this;
+    const e = new GraftError(this.code, this.message, { file, node: this.node, op: this.op, hint: this.hint, cause: this.cause });
+    return e;
+  }
+}
+
+/** True when `e` is a GraftError (also across duplicated module copies). */
+export function isGraftError(e: unknown): e is GraftError {
+  return e instanceof GraftError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'GraftError');
+}
