@@ -1,0 +1,136 @@
+/**
+ * GraphDef files: binary `.pb` and text `.pbtxt`.
+ *
+ * Writing is chunked: each node is encoded on its own, and a node holding a large tensor is
+ * framed by hand around its `tensor_content`, so the payload bytes are never copied before
+ * they reach the file (protobufjs' writer would move a 50 MB tensor about five times).
+ */
+import { GraftError, isGraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
+import { type Chunks, joinChunks, lengthDelimited } from './chunks';
+import { graphFromProto, graphRestToProto, graphToProto, nodeToProto } from './graph-proto';
+
+type Msg = Record<string, unknown>;
+
+/** Tensors at least this big are framed by hand instead of encoded by protobufjs. */
+const SPLICE_THRESHOLD = 64 * 1024;
+
+/** Decodes a binary GraphDef. */
+export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
+  return graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
+}
+
+/** Parses a text GraphDef. */
+export function parseGraphDefText(text: string, file?: string): Graph {
+  return graphFromProto(parseTextMessage<Msg>('tensorflow.GraphDef', text, file));
+}
+
+/**
+ * Reads GraphDef bytes that may be binary or text (TensorFlow's tools try binary, then text).
+ * `.pbtxt`/`.txt` names are parsed as text first.
+ */
+export function readGraphDefBytes(bytes: Uint8Array, file?: string): Graph {
+  const textFirst = file !== undefined && /\.(pbtxt|txt|prototxt)$/i.test(file);
+  if (textFirst) return parseGraphDefText(new TextDecoder().decode(bytes), file);
+  try {
+    return decodeGraphDef(bytes, file);
+  } catch (binaryError) {
+    if (!looksLikeText(bytes)) throw binaryError;
+    try {
+      return parseGraphDefText(new TextDecoder().decode(bytes), file);
+    } catch {
+      throw binaryError;
+    }
+  }
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c < 9 || (c > 13 && c < 32)) return false;
+  }
+  return n > 0;
+}
+
+/** The graph as a text GraphDef. */
+export function printGraphDefText(graph: Graph): string {
+  return printTextMessage('tensorflow.GraphDef', graphToProto(graph));
+}
+
+/** The graph as binary GraphDef chunks (join them, or hand them to `writev`). */
+export function encodeGraphDefChunks(graph: Graph): Chunks {
+  const chunks: Chunks = [];
+  for (const node of graph.nodes) chunks.push(...lengthDelimited(1, encodeNodeChunks(nodeToProto(node))));
+  const rest = graphRestToProto(graph);
+  if (Object.keys(rest).length > 0 || '$unknowns' in rest) chunks.push(encodeMessage('tensorflow.GraphDef', rest));
+  return chunks;
+}
+
+/** The graph as binary GraphDef bytes. */
+export function encodeGraphDef(graph: Graph): Uint8Array {
+  return joinChunks(encodeGraphDefChunks(graph));
+}
+
+/** Encodes a NodeDef, splicing in large tensor payloads without copying them. */
+export function encodeNodeChunks(node: Msg): Chunks {
+  const attr = node.attr as Record<string, Msg> | undefined;
+  const bigKeys = attr ? Object.keys(attr).filter((k) => bigTensorContent(attr[k]!) !== undefined) : [];
+  if (bigKeys.length === 0) return [encodeMessage('tensorflow.NodeDef', node)];
+  // NodeDef fields in number order: name 1, op 2, input 3, device 4, attr 5, then 6, 7, unknown.
+  const head: Msg = {};
+  const tail: Msg = {};
+  for (const k of Object.keys(node)) {
+    if (k === 'attr') continue;
+    if (k === 'name' || k === 'op' || k === 'input' || k === 'device') head[k] = node[k];
+    else tail[k] = node[k];
+  }
+  if (Object.prototype.hasOwnProperty.call(node, '$unknowns')) tail.$unknowns = node.$unknowns;
+  const chunks: Chunks = [encodeMessage('tensorflow.NodeDef', head)];
+  for (const key of Object.keys(attr!)) {
+    const value = attr![key]!;
+    const keyBytes = new TextEncoder().encode(key);
+    const valueChunks = bigKeys.includes(key) ? encodeAttrWithBigTensor(value) : [encodeMessage('tensorflow.AttrValue', value)];
+    const entry = [...lengthDelimited(1, [keyBytes]), ...lengthDelimited(2, valueChunks)];
+    chunks.push(...lengthDelimited(5, entry));
+  }
+  chunks.push(encodeMessage('tensorflow.NodeDef', tail));
+  return chunks;
+}
+
+function bigTensorContent(attr: Msg): Uint8Array | undefined {
+  const t = attr.tensor as Msg | undefined;
+  const c = t?.tensor_content as Uint8Array | undefined;
+  return c && c.length >= SPLICE_THRESHOLD ? c : undefined;
+}
+
+function encodeAttrWithBigTensor(attr: Msg): Chunks {
+  const t = attr.tensor as Msg;
+  // TensorProto: dtype 1, tensor_shape 2, version_number 3, tensor_content 4, then the rest.
+  const head: Msg = {};
+  const tail: Msg = {};
+  for (const k of Object.keys(t)) {
+    if (k === 'tensor_content') continue;
+    if (k === 'dtype' || k === 'tensor_shape' || k === 'version_number') head[k] = t[k];
+    else tail[k] = t[k];
+  }
+  if (Object.prototype.hasOwnProperty.call(t, '$unknowns')) tail.$unknowns = t.$unknowns;
+  const tensorChunks = [
+    encodeMessage('tensorflow.TensorProto', head),
+    ...lengthDelimited(4, [t.tensor_content as Uint8Array]),
+    encodeMessage('tensorflow.TensorProto', tail),
+  ];
+  // AttrValue.tensor is field 8.
+  return lengthDelimited(8, tensorChunks);
+}
+
+/** Wraps any failure while reading `file` into a GraftError naming it. */
+export function inFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isGraftError(e)) throw e.inFile(file);
+    throw new GraftError('io/corrupt', `${file}: ${(e as Error).message}`, { file, cause: e });
+  }
+}

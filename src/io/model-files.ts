@@ -1,0 +1,240 @@
+/**
+ * Models on disk: finding out what a path holds (GraphDef `.pb`/`.pbtxt`, MetaGraphDef `.meta`,
+ * SavedModel directory), loading it, and writing graphs and SavedModels back atomically.
+ */
+import * as nodePath from 'node:path';
+import { GraftError, isGraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { readCheckpointFiles } from './checkpoint';
+import type { Checkpoint } from './checkpoint';
+import { type FileSystem, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
+import { encodeGraphDefChunks, printGraphDefText, readGraphDefBytes } from './graphdef';
+import {
+  type MetaGraph,
+  type SavedModelProto,
+  decodeMetaGraph,
+  decodeSavedModel,
+  encodeSavedModelChunks,
+  parseMetaGraphText,
+  parseSavedModelText,
+  printSavedModelText,
+} from './saved-model';
+
+/** Where a model's variables are, and in what state. */
+export interface VariablesInfo {
+  /** The checkpoint prefix (`dir/variables/variables`), or null when there is none. */
+  readonly prefix: string | null;
+  /** present: index and data; index-only: data files missing; missing: no index at all. */
+  readonly state: 'present' | 'index-only' | 'missing';
+  /** Bytes of the index and data files. */
+  readonly bytes: number;
+}
+
+export type LoadedModel =
+  | { readonly kind: 'graph-def'; readonly path: string; readonly format: 'binary' | 'text'; readonly graph: Graph; readonly fileBytes: number }
+  | {
+      readonly kind: 'meta-graph';
+      readonly path: string;
+      readonly format: 'binary' | 'text';
+      readonly metaGraph: MetaGraph;
+      readonly fileBytes: number;
+      readonly variables: VariablesInfo;
+    }
+  | {
+      readonly kind: 'saved-model';
+      /** The SavedModel directory. */
+      readonly path: string;
+      /** `saved_model.pb` or `saved_model.pbtxt` inside it. */
+      readonly modelFile: string;
+      readonly format: 'binary' | 'text';
+      readonly savedModel: SavedModelProto;
+      readonly fileBytes: number;
+      readonly variables: VariablesInfo;
+      /** Files under `assets/`, relative to it. */
+      readonly assets: readonly string[];
+    };
+
+export interface LoadOptions {
+  readonly fs?: FileSystem;
+}
+
+async function withFile<T>(file: string, f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isGraftError(e)) throw e.inFile(file);
+    throw new GraftError('io/corrupt', `${file}: ${(e as Error).message}`, { file, cause: e });
+  }
+}
+
+/**
+ * Loads whatever `path` holds: a SavedModel directory, a `.meta`, or a GraphDef (binary or text).
+ *
+ * @example
+ * ```ts
+ * const m = await loadModel('model/');
+ * if (m.kind === 'saved-model') console.log(Object.keys(m.savedModel.metaGraphs[0].signatures));
+ * ```
+ */
+export async function loadModel(path: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const fs = opts.fs ?? nodeFileSystem;
+  const kind = await fs.kind(path);
+  if (kind === null) throw new GraftError('io/not-found', `${path}: no such file or directory`, { file: path });
+  if (kind === 'dir') return loadSavedModelDir(path, fs);
+  const base = nodePath.basename(path);
+  if (base === 'saved_model.pb' || base === 'saved_model.pbtxt') return loadSavedModelDir(nodePath.dirname(path), fs);
+  const bytes = await fs.readFile(path);
+  if (/\.meta$/i.test(path)) {
+    const text = looksLikeText(bytes);
+    const metaGraph = await withFile(path, () =>
+      text ? parseMetaGraphText(new TextDecoder().decode(bytes), path) : decodeMetaGraph(bytes, path),
+    );
+    const prefix = path.replace(/\.meta$/i, '');
+    return { kind: 'meta-graph', path, format: text ? 'text' : 'binary', metaGraph, fileBytes: bytes.length, variables: await variablesAt(prefix, fs) };
+  }
+  const graph = await withFile(path, () => readGraphDefBytes(bytes, path));
+  const format = /\.(pbtxt|txt|prototxt)$/i.test(path) || looksLikeText(bytes) ? 'text' : 'binary';
+  return { kind: 'graph-def', path, format, graph, fileBytes: bytes.length };
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 256);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c < 9 || (c > 13 && c < 32) || c > 126) return false;
+  }
+  return true;
+}
+
+async function loadSavedModelDir(dir: string, fs: FileSystem): Promise<LoadedModel> {
+  const pb = nodePath.join(dir, 'saved_model.pb');
+  const pbtxt = nodePath.join(dir, 'saved_model.pbtxt');
+  let modelFile: string;
+  let format: 'binary' | 'text';
+  if ((await fs.kind(pb)) === 'file') [modelFile, format] = [pb, 'binary'];
+  else if ((await fs.kind(pbtxt)) === 'file') [modelFile, format] = [pbtxt, 'text'];
+  else {
+    const entries = await fs.readdir(dir).catch(() => [] as string[]);
+    throw new GraftError('io/not-saved-model', `${dir} is not a SavedModel: it has no saved_model.pb or saved_model.pbtxt (found: ${entries.slice(0, 6).join(', ') || 'nothing'})`, {
+      file: dir,
+    });
+  }
+  const bytes = await fs.readFile(modelFile);
+  const savedModel = await withFile(modelFile, () =>
+    format === 'binary' ? decodeSavedModel(bytes, modelFile) : parseSavedModelText(new TextDecoder().decode(bytes), modelFile),
+  );
+  if (savedModel.metaGraphs.length === 0) {
+    throw new GraftError('io/corrupt', `${modelFile} holds no meta graphs`, { file: modelFile });
+  }
+  const variables = await variablesAt(nodePath.join(dir, 'variables', 'variables'), fs);
+  const assets = await listFiles(nodePath.join(dir, 'assets'), fs);
+  return { kind: 'saved-model', path: dir, modelFile, format, savedModel, fileBytes: bytes.length, variables, assets };
+}
+
+async function listFiles(dir: string, fs: FileSystem, prefix = ''): Promise<string[]> {
+  if ((await fs.kind(dir)) !== 'dir') return [];
+  const out: string[] = [];
+  for (const name of await fs.readdir(dir)) {
+    const full = nodePath.join(dir, name);
+    if ((await fs.kind(full)) === 'dir') out.push(...(await listFiles(full, fs, `${prefix}${name}/`)));
+    else out.push(`${prefix}${name}`);
+  }
+  return out;
+}
+
+async function variablesAt(prefix: string, fs: FileSystem): Promise<VariablesInfo> {
+  const index = `${prefix}.index`;
+  if ((await fs.kind(index)) !== 'file') return { prefix: null, state: 'missing', bytes: 0 };
+  let bytes = await fs.size(index);
+  const dir = nodePath.dirname(prefix);
+  const stem = nodePath.basename(prefix);
+  let data = 0;
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith(`${stem}.data-`)) {
+      bytes += await fs.size(nodePath.join(dir, name));
+      data++;
+    }
+  }
+  return { prefix, state: data > 0 ? 'present' : 'index-only', bytes };
+}
+
+/**
+ * Reads a loaded model's checkpoint, verifying every checksum. Throws `io/missing-variables`
+ * when the model has no checkpoint beside it.
+ */
+export async function readModelVariables(model: LoadedModel): Promise<Checkpoint> {
+  if (model.kind === 'graph-def') {
+    throw new GraftError('io/missing-variables', `${model.path} is a GraphDef: it has no variables checkpoint`, { file: model.path });
+  }
+  if (!model.variables.prefix) {
+    const where = model.kind === 'saved-model' ? nodePath.join(model.path, 'variables') : `${model.path.replace(/\.meta$/i, '')}.index`;
+    throw new GraftError('io/missing-variables', `${where} is missing: the model's variables cannot be read`, {
+      file: where,
+      hint: 'A SavedModel keeps its weights in variables/variables.index and variables.data-*; copy the whole directory.',
+    });
+  }
+  return readCheckpointFiles(model.variables.prefix);
+}
+
+/** The main graph of a loaded model: the GraphDef, the `.meta`'s graph, or the first meta graph. */
+export function mainGraph(model: LoadedModel): Graph {
+  if (model.kind === 'graph-def') return model.graph;
+  if (model.kind === 'meta-graph') return model.metaGraph.graph;
+  return model.savedModel.metaGraphs[0]!.graph;
+}
+
+// ---------------------------------------------------------------- writing
+
+/** Writes a graph as binary GraphDef, or text for `.pbtxt`/`.txt` names (or `format: 'text'`). */
+export async function saveGraph(graph: Graph, path: string, opts: { format?: 'binary' | 'text'; fs?: FileSystem } = {}): Promise<void> {
+  const text = opts.format ? opts.format === 'text' : /\.(pbtxt|txt)$/i.test(path);
+  const chunks = text ? [new TextEncoder().encode(printGraphDefText(graph))] : encodeGraphDefChunks(graph);
+  await writeFileAtomic(path, chunks, opts.fs);
+}
+
+export interface SaveSavedModelOptions {
+  readonly format?: 'binary' | 'text';
+  /** Copy the checkpoint files at this prefix into `variables/`. */
+  readonly variablesFrom?: string | null;
+  /** Copy these files (relative to `assetsFrom/`) into `assets/`. */
+  readonly assetsFrom?: string;
+  readonly assets?: readonly string[];
+  readonly fs?: FileSystem;
+}
+
+/** Writes a SavedModel directory atomically (the whole directory appears at once, or nothing). */
+export async function saveSavedModel(dir: string, savedModel: SavedModelProto, opts: SaveSavedModelOptions = {}): Promise<void> {
+  const fs = opts.fs ?? nodeFileSystem;
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      if (opts.format === 'text') {
+        await fs.writeFile(nodePath.join(tmp, 'saved_model.pbtxt'), [new TextEncoder().encode(printSavedModelText(savedModel))]);
+      } else {
+        await fs.writeFile(nodePath.join(tmp, 'saved_model.pb'), encodeSavedModelChunks(savedModel));
+      }
+      if (opts.variablesFrom) {
+        const srcDir = nodePath.dirname(opts.variablesFrom);
+        const stem = nodePath.basename(opts.variablesFrom);
+        await fs.mkdir(nodePath.join(tmp, 'variables'));
+        for (const name of await fs.readdir(srcDir)) {
+          if (name === `${stem}.index` || name.startsWith(`${stem}.data-`)) {
+            await fs.copyFile(nodePath.join(srcDir, name), nodePath.join(tmp, 'variables', name.replace(stem, 'variables')));
+          }
+        }
+      }
+      if (opts.assetsFrom && opts.assets?.length) {
+        for (const rel of opts.assets) {
+          const target = nodePath.resolve(tmp, 'assets', rel);
+          if (!target.startsWith(nodePath.resolve(tmp, 'assets') + nodePath.sep)) {
+            throw new GraftError('io/unsafe-path', `Asset path '${rel}' would leave the assets directory`, { file: rel });
+          }
+          await fs.mkdir(nodePath.dirname(target));
+          await fs.copyFile(nodePath.join(opts.assetsFrom, rel), target);
+        }
+      }
+    },
+    fs,
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * The immutable graph: TensorFlow's `GraphDef` as a value.
+ *
+ * Nodes sit in one array in file order, so an untouched graph writes back to the same bytes.
+ * Derived indexes (by name, consumers) are computed on first use and memoized per graph instance
+ * in a WeakMap; they are never stored in the graph. Change a graph with `updateGraph` (one immer
+ * `produce`), or build a new node array and call `withNodes`.
+ */
+import { freeze, produce, type Draft } from 'immer';
+import type { AttrValue } from './attr';
+import { type Node, type InputRef, parseInput } from './node';
+
+/** `VersionDef`. */
+export interface Versions {
+  readonly producer: number;
+  readonly minConsumer: number;
+  readonly badConsumers: readonly number[];
+  readonly extras?: Readonly<Record<string, unknown>>;
+}
+
+/** A library function (`FunctionDef`): its signature and body. */
+export interface FunctionDef {
+  /** The `OpDef` signature as decoded (`name`, `input_arg`, `output_arg`, `attr`, ...). */
+  readonly signature: Readonly<Record<string, unknown>> & { readonly name: string };
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+  readonly nodes: readonly Node[];
+  /** Output arg name → the body tensor that produces it (`node:out:0` or an input arg name). */
+  readonly ret: Readonly<Record<string, string>>;
+  /** Control output name → node name. */
+  readonly controlRet: Readonly<Record<string, string>>;
+  /** Other fields (`arg_attr`, `resource_arg_unique_id`, unknown fields), carried through. */
+  readonly extras?: Readonly<Record<string, unknown>>;
+}
+
+/** `FunctionDefLibrary`. */
+export interface FunctionLibrary {
+  readonly functions: readonly FunctionDef[];
+  /** `gradient` and `registered_gradients`, carried through as decoded. */
+  readonly extras?: Readonly<Record<string, unknown>>;
+}
+
+/** An immutable graph. */
+export interface Graph {
+  readonly nodes: readonly Node[];
+  readonly library: FunctionLibrary;
+  /** `versions`, or null when the file had none. */
+  readonly versions: Versions | null;
+  /** Other `GraphDef` fields (`debug_info`, the deprecated `version`, unknown fields). */
+  readonly extras?: Readonly<Record<string, unknown>>;
+}
+
+export const EMPTY_LIBRARY: FunctionLibrary = Object.freeze({ functions: Object.freeze([]) });
+
+/** Creates a frozen graph. */
+export function makeGraph(nodes: readonly Node[], rest: Partial<Omit<Graph, 'nodes'>> = {}): Graph {
+  const g: Graph = {
+    nodes: Object.freeze([...nodes]),
+    library: rest.library ?? EMPTY_LIBRARY,
+    versions: rest.versions ?? null,
+    ...(rest.extras ? { extras: rest.extras } : {}),
+  };
+  return freeze(g, true);
+}
+
+/** The same graph with a new node list (library, versions and extras kept). */
+export function withNodes(graph: Graph, nodes: readonly Node[]): Graph {
+  return makeGraph(nodes, graph);
+}
+
+/**
+ * Applies an immer recipe to the graph: one `produce` per pass. Returns the same instance when
+ * the recipe changes nothing. Read through `graphIndex(graph)`, not by scanning the draft.
+ */
+export function updateGraph(graph: Graph, recipe: (draft: Draft<Graph>) => void): Graph {
+  return produce(graph, recipe);
+}
+
+// ---------------------------------------------------------------- indexes
+
+/** A consumer of a node output: which node, and which of its inputs. */
+export interface Consumer {
+  readonly node: Node;
+  readonly inputIndex: number;
+  readonly ref: InputRef;
+}
+
+export interface GraphIndex {
+  /** name → node */
+  readonly byName: ReadonlyMap<string, Node>;
+  /** name → position in `graph.nodes` */
+  readonly position: ReadonlyMap<string, number>;
+  /** node name → its parsed inputs */
+  readonly inputs: ReadonlyMap<string, readonly InputRef[]>;
+  /** node name → every input (data or control) that refers to it */
+  readonly consumers: ReadonlyMap<string, readonly Consumer[]>;
+}
+
+const indexes = new WeakMap<Graph | readonly Node[], GraphIndex>();
+
+/** The derived indexes of a graph (or a node list), memoized per instance. */
+export function graphIndex(graph: Graph | readonly Node[]): GraphIndex {
+  let idx = indexes.get(graph);
+  if (idx) return idx;
+  const nodes = 'nodes' in graph ? graph.nodes : graph;
+  const byName = new Map<string, Node>();
+  const position = new Map<string, number>();
+  const inputs = new Map<string, InputRef[]>();
+  const consumers = new Map<string, Consumer[]>();
+  nodes.forEach((n, i) => {
+    if (!byName.has(n.name)) {
+      byName.set(n.name, n);
+      position.set(n.name, i);
+    }
+  });
+  for (const n of nodes) {
+    const refs = n.inputs.map(parseInput);
+    inputs.set(n.name, refs);
+    refs.forEach((ref, inputIndex) => {
+      let list = consumers.get(ref.node);
+      if (!list) consumers.set(ref.node, (list = []));
+      list.push({ node: n, inputIndex, ref });
+    });
+  }
+  idx = { byName, position, inputs, consumers };
+  indexes.set(graph, idx);
+  return idx;
+}
+
+/** The node called `name`, or undefined. */
+export function getNode(graph: Graph, name: string): Node | undefined {
+  return graphIndex(graph).byName.get(name);
+}
+
+/** Nodes that consume `name` (any output, data or control). */
+export function consumersOf(graph: Graph, name: string): readonly Consumer[] {
+  return graphIndex(graph).consumers.get(name) ?? [];
+}
+
+/** Counts nodes by op. */
+export function opCounts(nodes: readonly Node[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const n of nodes) m.set(n.op, (m.get(n.op) ?? 0) + 1);
+  return m;
+}

@@ -1,0 +1,105 @@
+/**
+ * Nodes and the names of their edges.
+ *
+ * An input is `name` (output 0), `name:N` (output N) or `^name` (a control dependency).
+ * Inside function bodies an output is named `node:out_arg:index` (e.g. `MatMul:product:0`).
+ */
+import { GraftError } from '../errors';
+import type { AttrValue } from './attr';
+
+/** An immutable node: TensorFlow's `NodeDef`. */
+export interface Node {
+  readonly name: string;
+  readonly op: string;
+  /** Inputs in order; control inputs (`^x`) come last, as TensorFlow requires. */
+  readonly inputs: readonly string[];
+  readonly device: string;
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+  /**
+   * NodeDef fields graft does not model (`experimental_debug_info`, `experimental_type`, unknown
+   * fields), carried through untouched.
+   */
+  readonly extras?: Readonly<Record<string, unknown>>;
+}
+
+/** A parsed input reference. */
+export interface InputRef {
+  /** The producing node's name. */
+  readonly node: string;
+  /** Output index; 0 for a control input. In function bodies, the index within `outputArg`. */
+  readonly port: number;
+  readonly control: boolean;
+  /** For function-body names `node:out_arg:index`, the output argument's name. */
+  readonly outputArg?: string;
+}
+
+/**
+ * Parses `x`, `x:1`, `^x`, and function-body names `x:out:0`.
+ * @example parseInput('conv/BiasAdd:1') // { node: 'conv/BiasAdd', port: 1, control: false }
+ */
+export function parseInput(input: string): InputRef {
+  const control = input.startsWith('^');
+  const body = control ? input.slice(1) : input;
+  const parts = body.split(':');
+  if (parts.length === 1) return { node: body, port: 0, control };
+  const last = parts[parts.length - 1]!;
+  if (!/^\d+$/.test(last)) {
+    // TF's parser takes everything after the first ':' as the suffix; a non-numeric suffix such
+    // as in 'a:b' is kept in the name so that nothing is lost.
+    return { node: body, port: 0, control };
+  }
+  const port = Number(last);
+  if (parts.length === 3) return { node: parts[0]!, port, control, outputArg: parts[1]! };
+  return { node: parts.slice(0, -1).join(':'), port, control };
+}
+
+/** The node name an input refers to (`^a:1` → `a`). */
+export function inputNodeName(input: string): string {
+  return parseInput(input).node;
+}
+
+/** Formats an input: port 0 is written without `:0`, as TensorFlow writes it. */
+export function formatInput(ref: InputRef): string {
+  if (ref.control) return `^${ref.node}`;
+  if (ref.outputArg !== undefined) return `${ref.node}:${ref.outputArg}:${ref.port}`;
+  return ref.port === 0 ? ref.node : `${ref.node}:${ref.port}`;
+}
+
+/** TensorFlow's canonical form with an explicit port: `a` → `a:0`, `^a` → `^a:0`. */
+export function canonicalInput(input: string): string {
+  const ref = parseInput(input);
+  const prefix = ref.control ? '^' : '';
+  if (ref.outputArg !== undefined) return `${prefix}${ref.node}:${ref.outputArg}:${ref.port}`;
+  return `${prefix}${ref.node}:${ref.port}`;
+}
+
+/** An output key `name:port` used by indexes. */
+export function outputKey(node: string, port: number): string {
+  return `${node}:${port}`;
+}
+
+/** True for a control input. */
+export function isControlInput(input: string): boolean {
+  return input.startsWith('^');
+}
+
+/** Creates a frozen node. */
+export function makeNode(fields: {
+  name: string;
+  op: string;
+  inputs?: readonly string[];
+  device?: string;
+  attrs?: Record<string, AttrValue>;
+  extras?: Record<string, unknown>;
+}): Node {
+  if (!fields.name) throw new GraftError('graph/bad-edge', `A ${fields.op} node needs a name`);
+  const node: Node = {
+    name: fields.name,
+    op: fields.op,
+    inputs: Object.freeze([...(fields.inputs ?? [])]),
+    device: fields.device ?? '',
+    attrs: Object.freeze({ ...(fields.attrs ?? {}) }),
+    ...(fields.extras ? { extras: fields.extras } : {}),
+  };
+  return Object.freeze(node);
+}

@@ -1,0 +1,212 @@
+/**
+ * Defining a transform: a name, documentation, a parameter schema, and a pure `apply`.
+ *
+ * One schema declaration has four uses: it types `params` in `apply`, it drives the string
+ * parser's conversion and validation (`fold_constants(ignore_errors=true)`), it types the
+ * builder (`.use(foldConstants, { maxConstantSizeInBytes: 1e6 })`), and it generates the
+ * reference in docs/transforms.md.
+ *
+ * Parameter names in the schema are TensorFlow's snake_case (as the transform string spells
+ * them); `apply` and the builder see them in camelCase.
+ */
+import type { DType } from '../ir/dtype';
+import type { Graph } from '../ir/graph';
+
+// ---------------------------------------------------------------- parameter schema
+
+export type ParamKind = 'bool' | 'int' | 'float' | 'string' | 'dtype' | 'shape' | 'enum';
+
+/** The JS value a parameter kind converts to. */
+export interface ParamValueOf {
+  bool: boolean;
+  int: number;
+  float: number;
+  string: string;
+  dtype: DType;
+  /** Dimensions; -1 is unknown (`?` in the string). */
+  shape: number[];
+  enum: string;
+}
+
+export interface ParamSpec<K extends ParamKind = ParamKind, V = ParamValueOf[K], R extends boolean = boolean, D extends boolean = boolean> {
+  readonly kind: K;
+  readonly doc: string;
+  /** Repeated like TensorFlow's `op=Identity, op=CheckNumerics`: the value is an array. */
+  readonly repeated: R;
+  /** True when a default is given (then the value is never undefined). */
+  readonly hasDefault: D;
+  readonly default?: R extends true ? readonly V[] : V;
+  /** For `enum`: the allowed values. */
+  readonly values?: readonly string[];
+  /** Bounds for int and float. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Marks a parameter TensorFlow accepts but graft ignores or deprecates. */
+  readonly deprecated?: string;
+  /**
+   * Type-level only, never set at run time: carries the element type `V` so that
+   * `ParamValues` can read it back (inferring `V` through the conditional `default` type
+   * does not work reliably).
+   */
+  readonly __value?: V;
+}
+
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+
+/** The element type of a spec (for a repeated spec, the type of one value). */
+type ElemOf<S> = S extends { readonly __value?: infer V } ? Exclude<V, undefined> : never;
+
+type SpecValue<S> = S extends { readonly repeated: true }
+  ? readonly ElemOf<S>[]
+  : S extends { readonly hasDefault: true }
+    ? ElemOf<S>
+    : ElemOf<S> | undefined;
+
+/** `max_inputs` → `maxInputs`. */
+export type CamelCase<S extends string> = S extends `${infer A}_${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
+
+/** The typed parameter values `apply` receives: camelCase keys. */
+export type ParamValues<P extends ParamSchema> = { readonly [K in keyof P & string as CamelCase<K>]: SpecValue<P[K]> };
+
+/** What a caller may pass to the builder: every key optional, camelCase; a repeated key takes one value or an array. */
+export type ParamInput<P extends ParamSchema> = {
+  readonly [K in keyof P & string as CamelCase<K>]?: P[K] extends { readonly repeated: true } ? readonly ElemOf<P[K]>[] | ElemOf<P[K]> : ElemOf<P[K]>;
+};
+
+interface SpecOptions<V> {
+  doc: string;
+  default?: V;
+  deprecated?: string;
+}
+
+interface Bounds {
+  min?: number;
+  max?: number;
+}
+
+function spec<K extends ParamKind>(kind: K) {
+  // Not generic in the value type: `param.dtype({ default: 'float' })` must check 'float'
+  // against DType rather than infer `string`.
+  function make(o: SpecOptions<ParamValueOf[K]> & Bounds & { default: ParamValueOf[K] }): ParamSpec<K, ParamValueOf[K], false, true>;
+  function make(o: SpecOptions<ParamValueOf[K]> & Bounds): ParamSpec<K, ParamValueOf[K], false, false>;
+  function make(o: SpecOptions<unknown> & Bounds): ParamSpec {
+    return Object.freeze({ kind, repeated: false, hasDefault: o.default !== undefined, ...o }) as ParamSpec;
+  }
+  return make;
+}
+
+function enumSpec<const E extends string>(values: readonly E[], o: SpecOptions<NoInfer<E>> & { default: NoInfer<E> }): ParamSpec<'enum', E, false, true>;
+function enumSpec<const E extends string>(values: readonly E[], o: SpecOptions<NoInfer<E>>): ParamSpec<'enum', E, false, false>;
+function enumSpec(values: readonly string[], o: SpecOptions<string>): ParamSpec {
+  return Object.freeze({ kind: 'enum', repeated: false, hasDefault: o.default !== undefined, values: Object.freeze([...values]), ...o }) as ParamSpec;
+}
+
+/** Parameter constructors for a transform's schema. */
+export const param = {
+  bool: spec('bool'),
+  int: spec('int'),
+  float: spec('float'),
+  string: spec('string'),
+  dtype: spec('dtype'),
+  shape: spec('shape'),
+  /** One of a fixed set of strings: `param.enum(['MIN_COMBINED', 'SCALED'], { doc, default: 'MIN_COMBINED' })`. */
+  enum: enumSpec,
+  /** A parameter that may be given several times; its value is an array (empty by default). */
+  repeated<K extends ParamKind, V>(inner: ParamSpec<K, V, false, boolean>, o: { doc?: string; default?: readonly V[] } = {}): ParamSpec<K, V, true, true> {
+    return Object.freeze({ ...inner, doc: o.doc ?? inner.doc, repeated: true, hasDefault: true, default: o.default ?? [] }) as unknown as ParamSpec<K, V, true, true>;
+  },
+};
+
+// ---------------------------------------------------------------- diagnostics and context
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A finding reported by a transform or the runner. Data, never printed by the library. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Stable code, `<transform>/<kind>` such as `fold_constants/unsupported-op`. */
+  readonly code: string;
+  /** The transform that reported it (filled in by the runner). */
+  readonly transform?: string;
+  readonly node?: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** What a transform sees besides the graph and its parameters. */
+export interface TransformContext {
+  /** Graph inputs as given to the pipeline (`--inputs`), verbatim (ports kept). */
+  readonly inputs: readonly string[];
+  /** Graph outputs as given to the pipeline (`--outputs`), verbatim. */
+  readonly outputs: readonly string[];
+  /** Node names of the inputs and outputs: transforms must not remove or rename these. */
+  readonly protectedNodes: ReadonlySet<string>;
+  /** Reports a finding; `transform` is filled in. */
+  report(d: Omit<Diagnostic, 'transform'>): void;
+  /** Adds to a named counter in the step's report (`folded`, `removed`, `bytes_saved`...). */
+  count(counter: string, by?: number): void;
+  /** Aborts a long run: a transform with a long loop may check `signal?.throwIfAborted()`. */
+  readonly signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------- transforms
+
+export interface TransformAlias {
+  readonly name: string;
+  /** Shown as a deprecation diagnostic when the alias is used. */
+  readonly deprecated?: string;
+}
+
+export interface TransformDefinition<P extends ParamSchema> {
+  /** TensorFlow's snake_case name. */
+  readonly name: string;
+  readonly aliases?: readonly (string | TransformAlias)[];
+  /** One line, for listings. */
+  readonly summary: string;
+  /** Markdown, for the reference. */
+  readonly description?: string;
+  readonly params: P;
+  /** Transforms that should normally run before this one (soft: a warning when missing). */
+  readonly requires?: readonly string[];
+  /**
+   * Returns the new graph, or the same instance when nothing changed. Must not mutate its input.
+   * Throw a `GraftError` to fail the step.
+   */
+  apply(graph: Graph, params: ParamValues<P>, ctx: TransformContext): Graph;
+}
+
+/** A defined transform (what `defineTransform` returns and registries hold). */
+export interface Transform<P extends ParamSchema = ParamSchema> extends TransformDefinition<P> {
+  readonly aliases: readonly TransformAlias[];
+  readonly requires: readonly string[];
+}
+
+/**
+ * Defines a transform.
+ *
+ * @example
+ * ```ts
+ * export const removeDevice = defineTransform({
+ *   name: 'remove_device',
+ *   summary: 'Clears the device of every node.',
+ *   params: {},
+ *   apply(graph) { ... },
+ * });
+ * ```
+ */
+export function defineTransform<const P extends ParamSchema>(def: TransformDefinition<P>): Transform<P> {
+  if (!/^[A-Za-z0-9_]+$/.test(def.name)) throw new Error(`Transform name '${def.name}' must match [A-Za-z0-9_]+`);
+  for (const key of Object.keys(def.params)) {
+    if (!/^[A-Za-z0-9_]+$/.test(key)) throw new Error(`Parameter '${key}' of ${def.name} must match [A-Za-z0-9_]+`);
+  }
+  return Object.freeze({
+    ...def,
+    aliases: Object.freeze((def.aliases ?? []).map((a) => (typeof a === 'string' ? { name: a } : a))),
+    requires: Object.freeze([...(def.requires ?? [])]),
+  });
+}
+
+/** `max_inputs` → `maxInputs` at run time. */
+export function camelCase(s: string): string {
+  return s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
