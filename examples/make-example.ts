@@ -1,0 +1,16 @@
+/**
+ * Writes the example SavedModel to examples/model (or the directory given), using graft's own
+ * SavedModel and checkpoint writers. `npm start` runs this first.
+ */
+import * as path from 'node:path';
+import { saveSavedModel, writeCheckpointFiles } from '../src/index';
+import { buildExampleModel } from './tiny-model';
+
+const out = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, 'model'));
+const { savedModel, checkpoint } = buildExampleModel();
+const staging = `${out}.variables-staging`;
+await writeCheckpointFiles(path.join(staging, 'variables'), checkpoint);
+await saveSavedModel(out, savedModel, { variablesFrom: path.join(staging, 'variables') });
+const { rm } = await import('node:fs/promises');
+await rm(staging, { recursive: true, force: true });
+console.log(`wrote ${out}`);

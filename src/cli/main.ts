@@ -1,0 +1,53 @@
+/**
+ * The `graft` command line: thin commands over the public API. This folder is the only place
+ * that prints.
+ */
+import { GraftError } from '../errors';
+import { summarizeCommand } from './commands/summarize';
+import { type Io, processIo, reportError } from './output';
+
+type Command = (args: readonly string[], io: Io) => Promise<number>;
+
+const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
+  summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
+  show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'graft: make TensorFlow models smaller and faster to serve, with proof.',
+    '',
+    'Usage: graft <command> [flags]   (graft <command> --help for its flags)',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(help());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version') {
+      io.out('graft 0.1.0');
+      return 0;
+    }
+    const command = commands[name];
+    if (!command) throw new GraftError('cli/usage', `Unknown command '${name}'\n${help()}`);
+    return await (await command.run())(rest, io);
+  } catch (e) {
+    return reportError(e, io, debug);
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])(?:main\.[cm]?[tj]s|cli\.[cm]?js|graft)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,30 @@
+/** The CLI's only contact with the terminal: printing results, progress and errors. */
+import { isGraftError } from '../errors';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal (progress lines are drawn only then). */
+  readonly interactive: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+/** Prints an error in one or two lines (the stack only with --debug); returns the exit code. */
+export function reportError(e: unknown, io: Io, debug: boolean): number {
+  if (isGraftError(e)) {
+    io.err(`graft: error [${e.code}]: ${e.message}`);
+    if (e.hint) io.err(`  hint: ${e.hint}`);
+    if (debug && e.stack) io.err(e.stack);
+    return e.code === 'cli/usage' ? 2 : 1;
+  }
+  const err = e as Error;
+  io.err(`graft: internal error: ${err?.message ?? String(e)}`);
+  if (debug && err?.stack) io.err(err.stack);
+  else io.err('  run again with --debug for the stack trace, and please report it');
+  return 70;
+}

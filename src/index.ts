@@ -1,0 +1,52 @@
+/**
+ * graft: read, transform, verify and write TensorFlow models in pure TypeScript.
+ *
+ * The public API, and nothing else.
+ */
+export { GraftError, isGraftError, type ErrorCode, type GraftErrorDetails } from './errors';
+
+// the graph
+export * from './ir/dtype';
+export * from './ir/attr';
+export * from './ir/tensor';
+export * from './ir/node';
+export * from './ir/graph';
+export { graphBuilder, type GraphBuilder, type NodeOptions } from './ir/builder';
+export { executionOrder, topologicalOrder, type ExecutionOrder } from './ir/topo';
+export { validateGraph, type ValidationProblem, type ValidateOptions } from './ir/validate';
+export { opFacts, knownOp, knownOps, isStatefulOp, attrWithDefault, missingDefaultAttrs, type OpFacts } from './ir/op-facts';
+
+// formats
+export { encodeMessage, decodeMessage, parseTextMessage, printTextMessage, type MessageName } from './proto';
+export { decodeGraphDef, encodeGraphDef, encodeGraphDefChunks, parseGraphDefText, printGraphDefText, readGraphDefBytes } from './io/graphdef';
+export {
+  decodeMetaGraph,
+  encodeMetaGraph,
+  decodeSavedModel,
+  encodeSavedModelChunks,
+  parseSavedModelText,
+  printSavedModelText,
+  findMetaGraph,
+  type MetaGraph,
+  type SavedModelProto,
+  type Signature,
+  type TensorInfo,
+} from './io/saved-model';
+export { loadModel, mainGraph, readModelVariables, saveGraph, saveSavedModel, type LoadedModel, type VariablesInfo, type SaveSavedModelOptions } from './io/model-files';
+export {
+  readCheckpoint,
+  writeCheckpoint,
+  readCheckpointFiles,
+  writeCheckpointFiles,
+  listCheckpointEntries,
+  crc32c,
+  maskCrc32c,
+  unmaskCrc32c,
+} from './io/checkpoint';
+export type { Checkpoint, CheckpointEntry, CheckpointEntryInput, CheckpointHeader, CheckpointEntryInfo } from './io/checkpoint/bundle-format';
+export { readNpy, writeNpy } from './io/npy';
+export { nodeFileSystem, writeFileAtomic, writeDirAtomic, type FileSystem } from './io/fs';
+export { joinChunks, type Chunks } from './io/chunks';
+
+// inspection
+export { summarize, summarizeModel, formatSummary, humanReadableNum, type ModelSummary, type SummarizeOptions } from './inspect/summarize';

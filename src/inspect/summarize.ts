@@ -1,0 +1,349 @@
+/**
+ * What a model holds, for people deciding how to serve it: what the serving article's
+ * `describe_graph` and `get_size` print, plus TensorFlow's `summarize_graph` (inputs with dtype and
+ * shape, outputs, op counts, parameters, control edges, devices), plus sizes in bytes.
+ *
+ * Where the article guessed from node names ("softmax" in the name is an output), graft uses the
+ * graph: outputs come from the signature (or, for a bare GraphDef, the nodes nothing consumes),
+ * unused nodes are those the outputs do not need, quantization nodes are the quantized ops.
+ */
+import { formatShape, type Shape } from '../ir/attr';
+import type { DType } from '../ir/dtype';
+import type { Graph } from '../ir/graph';
+import { graphIndex, opCounts } from '../ir/graph';
+import type { Node } from '../ir/node';
+import { parseInput } from '../ir/node';
+import { numElements, tensorByteSize } from '../ir/tensor';
+import { loadModel, type LoadedModel } from '../io/model-files';
+import { listCheckpointEntries } from '../io/checkpoint';
+import { nodeFileSystem, type FileSystem } from '../io/fs';
+import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
+import { GraftError } from '../errors';
+
+export interface TensorSummary {
+  readonly name: string;
+  readonly dtype: DType | null;
+  /** Dimensions with -1 for unknown; null when unknown rank or not given. */
+  readonly shape: readonly number[] | null;
+}
+
+export interface SignatureTensorSummary extends TensorSummary {
+  /** The signature's key for this tensor (`images`). */
+  readonly key: string;
+}
+
+export interface ModelSummary {
+  readonly path: string;
+  readonly kind: LoadedModel['kind'];
+  readonly format: 'binary' | 'text';
+  /** For SavedModels: every meta graph's tags, and which one is summarized. */
+  readonly metaGraphs?: readonly { readonly tags: readonly string[]; readonly signatures: readonly string[] }[];
+  readonly tags?: readonly string[];
+  /** The signature whose inputs and outputs are used, if any. */
+  readonly signature?: { readonly key: string; readonly methodName: string; readonly inputs: readonly SignatureTensorSummary[]; readonly outputs: readonly SignatureTensorSummary[] };
+  /** `Placeholder` nodes (the article's "input feature nodes", TF's "possible inputs"). */
+  readonly placeholders: readonly TensorSummary[];
+  /** Output node names: the signature's, or the nodes nothing consumes (TF's rule). */
+  readonly outputs: readonly { readonly name: string; readonly op: string }[];
+  /** Nodes the outputs do not need (data or control). */
+  readonly unusedNodes: readonly string[];
+  /** Quantized ops (`Quantize*`, `Dequantize`, `Quantized*`, `Requantize*`). */
+  readonly quantizationNodes: readonly string[];
+  /** Variables: `VariableV2`/`Variable` and `VarHandleOp` nodes. */
+  readonly variables: readonly (TensorSummary & { readonly op: string })[];
+  readonly counts: {
+    readonly nodes: number;
+    readonly const: number;
+    /** Nodes whose op contains "Variable" (the article's count). */
+    readonly variable: number;
+    readonly identity: number;
+    readonly controlEdges: number;
+    readonly functions: number;
+    readonly functionNodes: number;
+  };
+  /** Op counts over the graph and its library functions, most frequent first. */
+  readonly ops: readonly { readonly op: string; readonly count: number }[];
+  readonly parameters: {
+    /** Elements held by Const nodes. */
+    readonly constElements: number;
+    readonly constBytes: number;
+    /** Elements of the checkpoint's variables (0 without a checkpoint). */
+    readonly variableElements: number;
+    /** The largest constants. */
+    readonly largestConsts: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[]; readonly bytes: number }[];
+  };
+  readonly devices: readonly { readonly device: string; readonly nodes: number }[];
+  /** Inputs naming nodes that do not exist. */
+  readonly invalidInputs: readonly { readonly node: string; readonly input: string }[];
+  readonly sizes: {
+    /** The GraphDef / saved_model.pb / .meta file. */
+    readonly graphBytes: number;
+    /** The variables checkpoint files (index + data). */
+    readonly variablesBytes: number;
+    readonly totalBytes: number;
+  };
+  /** 'present', 'index-only', 'missing', or 'none' for a GraphDef. */
+  readonly variablesState: 'present' | 'index-only' | 'missing' | 'none';
+}
+
+export interface SummarizeOptions {
+  /** Comma-separated tags of the meta graph to summarize (default: `serve`, else the first). */
+  readonly tagSet?: string;
+  /** Signature key (default: `serving_default`, else the first). */
+  readonly signature?: string;
+  /** Shapes of the checkpoint's variables, for the parameter count (from `listCheckpointEntries`). */
+  readonly variableShapes?: readonly (readonly number[])[];
+}
+
+const QUANTIZED = /^(Quantize|Dequantize|Quantized|Requantize|RequantizationRange|FakeQuant)/;
+
+function attrDType(n: Node, key: string): DType | null {
+  const a = n.attrs[key];
+  return a?.kind === 'type' ? a.value : null;
+}
+
+function attrShape(n: Node, key: string): readonly number[] | null {
+  const a = n.attrs[key];
+  if (a?.kind !== 'shape' || a.value.unknownRank) return null;
+  return a.value.dims;
+}
+
+function pickMetaGraph(model: Extract<LoadedModel, { kind: 'saved-model' }>, tagSet?: string): MetaGraph {
+  if (tagSet !== undefined) return findMetaGraph(model.savedModel, tagSet.split(',').filter(Boolean), model.modelFile);
+  const metas = model.savedModel.metaGraphs;
+  return metas.find((m) => m.tags.length === 1 && m.tags[0] === 'serve') ?? metas[0]!;
+}
+
+function pickSignature(mg: MetaGraph, key: string | undefined, file: string): [string, Signature] | undefined {
+  const keys = Object.keys(mg.signatures);
+  if (key !== undefined) {
+    const s = mg.signatures[key];
+    if (!s) throw new GraftError('model/unknown-signature', `No signature '${key}' in meta graph [${mg.tags.join(',')}]; it has ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`, { file });
+    return [key, s];
+  }
+  const chosen = keys.includes('serving_default') ? 'serving_default' : keys.find((k) => k !== '__saved_model_init_op');
+  return chosen === undefined ? undefined : [chosen, mg.signatures[chosen]!];
+}
+
+/** Summarizes a loaded model. */
+export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}): ModelSummary {
+  let graph: Graph;
+  let mg: MetaGraph | undefined;
+  if (model.kind === 'graph-def') graph = model.graph;
+  else if (model.kind === 'meta-graph') (mg = model.metaGraph), (graph = mg.graph);
+  else (mg = pickMetaGraph(model, opts.tagSet)), (graph = mg.graph);
+  const file = model.kind === 'saved-model' ? model.modelFile : model.path;
+  const sig = mg ? pickSignature(mg, opts.signature, file) : undefined;
+
+  const idx = graphIndex(graph);
+  const consumed = new Set<string>();
+  let controlEdges = 0;
+  const invalidInputs: { node: string; input: string }[] = [];
+  for (const n of graph.nodes) {
+    for (const input of n.inputs) {
+      const ref = parseInput(input);
+      consumed.add(ref.node);
+      if (ref.control) controlEdges++;
+      if (!idx.byName.has(ref.node)) invalidInputs.push({ node: n.name, input });
+    }
+  }
+
+  const tfOutputs = graph.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'Assign', 'NoOp', 'Placeholder'].includes(n.op));
+  const sigOutputs = sig ? Object.values(sig[1].outputs).map((t) => t.name).filter((x): x is string => x !== null) : [];
+  const outputNames = sigOutputs.length > 0 ? [...new Set(sigOutputs.map((t) => parseInput(t).node))] : tfOutputs.map((n) => n.name);
+  const outputs = outputNames.map((name) => ({ name, op: idx.byName.get(name)?.op ?? '?' }));
+
+  // Unused: not reachable backwards (data and control) from the outputs.
+  const needed = new Set<string>();
+  const stack = outputNames.filter((n) => idx.byName.has(n));
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    for (const ref of idx.inputs.get(name) ?? []) if (!needed.has(ref.node) && idx.byName.has(ref.node)) stack.push(ref.node);
+  }
+  const unusedNodes = graph.nodes.filter((n) => !needed.has(n.name)).map((n) => n.name);
+
+  const allOps = opCounts([...graph.nodes, ...graph.library.functions.flatMap((f) => f.nodes)]);
+  const ops = [...allOps].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || (a.op < b.op ? -1 : 1));
+
+  let constElements = 0;
+  let constBytes = 0;
+  const consts: { name: string; dtype: DType; shape: readonly number[]; bytes: number }[] = [];
+  for (const n of graph.nodes) {
+    if (n.op !== 'Const') continue;
+    const v = n.attrs.value;
+    if (v?.kind !== 'tensor') continue;
+    const bytes = tensorByteSize(v.value);
+    constElements += numElements(v.value.shape);
+    constBytes += bytes;
+    consts.push({ name: n.name, dtype: v.value.dtype, shape: v.value.shape, bytes });
+  }
+  consts.sort((a, b) => b.bytes - a.bytes);
+
+  const devices = new Map<string, number>();
+  for (const n of graph.nodes) if (n.device) devices.set(n.device, (devices.get(n.device) ?? 0) + 1);
+
+  const variableElements = (opts.variableShapes ?? []).reduce((s, shape) => s + numElements(shape), 0);
+  const graphBytes = model.fileBytes;
+  const variablesBytes = model.kind === 'graph-def' ? 0 : model.variables.bytes;
+
+  return {
+    path: model.path,
+    kind: model.kind,
+    format: model.format,
+    ...(model.kind === 'saved-model'
+      ? { metaGraphs: model.savedModel.metaGraphs.map((m) => ({ tags: m.tags, signatures: Object.keys(m.signatures) })) }
+      : {}),
+    ...(mg ? { tags: mg.tags } : {}),
+    ...(sig
+      ? {
+          signature: {
+            key: sig[0],
+            methodName: sig[1].methodName,
+            inputs: Object.entries(sig[1].inputs).map(([key, t]) => ({ key, name: t.name ?? `(${t.encoding})`, dtype: t.dtype, shape: shapeDims(t.shape) })),
+            outputs: Object.entries(sig[1].outputs).map(([key, t]) => ({ key, name: t.name ?? `(${t.encoding})`, dtype: t.dtype, shape: shapeDims(t.shape) })),
+          },
+        }
+      : {}),
+    placeholders: graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: attrDType(n, 'dtype'), shape: attrShape(n, 'shape') })),
+    outputs,
+    unusedNodes,
+    quantizationNodes: graph.nodes.filter((n) => QUANTIZED.test(n.op)).map((n) => n.name),
+    variables: graph.nodes
+      .filter((n) => n.op === 'VariableV2' || n.op === 'Variable' || n.op === 'VarHandleOp')
+      .map((n) => ({ name: n.name, op: n.op, dtype: attrDType(n, 'dtype'), shape: attrShape(n, 'shape') })),
+    counts: {
+      nodes: graph.nodes.length,
+      const: allOpsIn(graph, 'Const'),
+      variable: graph.nodes.filter((n) => n.op.includes('Variable')).length,
+      identity: allOpsIn(graph, 'Identity'),
+      controlEdges,
+      functions: graph.library.functions.length,
+      functionNodes: graph.library.functions.reduce((s, f) => s + f.nodes.length, 0),
+    },
+    ops,
+    parameters: { constElements, constBytes, variableElements, largestConsts: consts.slice(0, 5) },
+    devices: [...devices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([device, nodes]) => ({ device, nodes })),
+    invalidInputs,
+    sizes: { graphBytes, variablesBytes, totalBytes: graphBytes + variablesBytes },
+    variablesState: model.kind === 'graph-def' ? 'none' : model.variables.state,
+  };
+}
+
+function allOpsIn(graph: Graph, op: string): number {
+  let n = 0;
+  for (const x of graph.nodes) if (x.op === op) n++;
+  return n;
+}
+
+function shapeDims(s: Shape | null): readonly number[] | null {
+  return s && !s.unknownRank ? s.dims : null;
+}
+
+// ---------------------------------------------------------------- text
+
+/** TensorFlow's HumanReadableNum: 1234 → 1.23k, 23851784 → 23.85M. */
+export function humanReadableNum(value: number): string {
+  if (Math.abs(value) < 1000) return String(value);
+  if (Math.abs(value) >= 1e15) return value.toPrecision(3).replace('e+', 'E+');
+  const units = ['k', 'M', 'B', 'T'];
+  let v = value;
+  let u = 0;
+  while (Math.abs(v) >= 1e6 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${(v / 1000).toFixed(2)}${units[u]}`;
+}
+
+/** Bytes as `51,234 B (50.0 KiB)`. */
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = bytes;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const exact = `${bytes.toLocaleString('en-US')} B`;
+  return u < 0 ? exact : `${exact} (${v.toFixed(1)} ${units[u]})`;
+}
+
+function tensorText(t: TensorSummary): string {
+  const shape = t.shape === null ? 'unknown' : formatShape({ dims: t.shape, unknownRank: false });
+  return `${t.name} (${t.dtype ?? '?'}, ${shape})`;
+}
+
+function list(items: readonly string[], max = 12): string {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown}, ... (${items.length - max} more)` : shown;
+}
+
+/** The summary as text for people. */
+export function formatSummary(s: ModelSummary): string {
+  const lines: string[] = [];
+  const kind = s.kind === 'saved-model' ? 'SavedModel' : s.kind === 'meta-graph' ? 'MetaGraphDef' : 'GraphDef';
+  lines.push(`${kind}: ${s.path} (${s.format})`);
+  if (s.metaGraphs) {
+    for (const m of s.metaGraphs) lines.push(`  meta graph [${m.tags.join(', ')}]: signatures ${list(m.signatures.map((x) => `'${x}'`))}`);
+  }
+  if (s.signature) {
+    lines.push(`Signature '${s.signature.key}' (${s.signature.methodName || 'no method'}):`);
+    for (const t of s.signature.inputs) lines.push(`  input  ${t.key}: ${tensorText(t)}`);
+    for (const t of s.signature.outputs) lines.push(`  output ${t.key}: ${tensorText(t)}`);
+  }
+  lines.push('');
+  lines.push(`Input feature nodes: ${list(s.placeholders.map(tensorText))}`);
+  lines.push(`Output nodes: ${list(s.outputs.map((o) => `${o.name} (${o.op})`))}`);
+  lines.push(`Unused nodes: ${s.unusedNodes.length} of ${s.counts.nodes}${s.unusedNodes.length ? ` (${list(s.unusedNodes, 6)})` : ''}`);
+  lines.push(`Quantization nodes: ${list(s.quantizationNodes)}`);
+  lines.push(`Variables: ${list(s.variables.map((v) => `${tensorText(v)} ${v.op}`), 8)}`);
+  lines.push('');
+  lines.push(`Constant count: ${s.counts.const}`);
+  lines.push(`Variable count: ${s.counts.variable}`);
+  lines.push(`Identity count: ${s.counts.identity}`);
+  lines.push(`Total nodes: ${s.counts.nodes}${s.counts.functions ? ` (+ ${s.counts.functionNodes} in ${s.counts.functions} library functions)` : ''}`);
+  lines.push(`Control edges: ${s.counts.controlEdges}`);
+  lines.push(`Op types used: ${s.ops.map((o) => `${o.count} ${o.op}`).join(', ')}`);
+  const p = s.parameters;
+  lines.push(
+    `Parameters: ${p.constElements} (${humanReadableNum(p.constElements)}) const, ${p.variableElements} (${humanReadableNum(p.variableElements)}) in variables`,
+  );
+  if (p.largestConsts.length) {
+    lines.push(`Largest constants: ${p.largestConsts.map((c) => `${c.name} ${c.dtype}[${c.shape.join(',')}] ${formatBytes(c.bytes)}`).join('; ')}`);
+  }
+  for (const d of s.devices) lines.push(`${d.nodes} nodes assigned to device '${d.device}'`);
+  for (const i of s.invalidInputs) lines.push(`Invalid input ${i.input} for node ${i.node}`);
+  lines.push('');
+  lines.push(`Graph size: ${formatBytes(s.sizes.graphBytes)}`);
+  if (s.kind !== 'graph-def') {
+    const note = s.variablesState === 'missing' ? ' (no variables checkpoint)' : s.variablesState === 'index-only' ? ' (index only: data files missing)' : '';
+    lines.push(`Variables size: ${formatBytes(s.sizes.variablesBytes)}${note}`);
+  }
+  lines.push(`Total size: ${formatBytes(s.sizes.totalBytes)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Loads a model and summarizes it, counting the checkpoint's parameters from its index
+ * (the data files are not read).
+ *
+ * @example
+ * ```ts
+ * const s = await summarize('model/');
+ * console.log(s.counts.nodes, s.sizes.totalBytes);
+ * ```
+ */
+export async function summarize(path: string, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
+  const fs = opts.fs ?? nodeFileSystem;
+  const model = await loadModel(path, { fs });
+  let variableShapes: number[][] = [];
+  if (model.kind !== 'graph-def' && model.variables.prefix) {
+    const indexFile = `${model.variables.prefix}.index`;
+    const entries = listCheckpointEntries(await fs.readFile(indexFile), indexFile);
+    variableShapes = entries.filter((e) => e.name !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((e) => e.shape);
+  }
+  return summarizeModel(model, { ...opts, variableShapes });
+}

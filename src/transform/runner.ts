@@ -1,0 +1,294 @@
+/**
+ * Running a pipeline: TensorFlow's `TransformGraph` driver (spec/tf-tools-behaviour.md §2.3),
+ * with a report.
+ *
+ * Per step, as TensorFlow does: run the transform on the current graph; with
+ * `ignore_errors=true` an error keeps the step's input graph and carries on; the function
+ * library of the step's input is put back; the result must be a valid graph, even when errors
+ * are ignored. Where graft differs, deliberately:
+ *
+ * - The whole pipeline is resolved before any step runs, so an unknown transform, an unknown
+ *   parameter or a bad value fails fast (TensorFlow finds them only when it gets there).
+ * - The library is restored only when the transform lost it (returned a graph whose library is
+ *   the shared `EMPTY_LIBRARY`, as `makeGraph` without a library gives); a transform that sets a
+ *   library of its own keeps it. TensorFlow overwrites the library unconditionally.
+ * - `versions` are restored the same way; TensorFlow drops them in every transform that
+ *   rebuilds the graph.
+ * - The input graph is validated too (with the inputs and outputs required), so a misspelled
+ *   output fails before any step runs instead of being blamed on the first step.
+ * - Each step gets the node names of the inputs and outputs as `ctx.protectedNodes`.
+ * - Nothing is logged: an ignored error becomes an error-severity diagnostic in the report.
+ */
+import { GraftError, isGraftError } from '../errors';
+import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
+import { inputNodeName } from '../ir/node';
+import { validateGraph, type ValidationProblem } from '../ir/validate';
+import { camelCase, type Diagnostic, type TransformContext } from './define';
+import { parsePipeline, Pipeline } from './pipeline';
+import { createRegistry, type Registry } from './registry';
+import type { PipelineReport, StepReport } from './report';
+import { resolveStep, type ResolvedStep } from './resolve';
+
+/** What hooks see about a step. */
+export interface StepInfo {
+  /** 0-based position. */
+  readonly index: number;
+  /** Number of steps in the pipeline. */
+  readonly count: number;
+  /** The name as written (may be an alias). */
+  readonly name: string;
+  /** The registered transform name. */
+  readonly transform: string;
+  /** The step in canonical transform syntax. */
+  readonly call: string;
+  /** The values `apply` receives (camelCase, defaults applied). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly ignoreErrors: boolean;
+  /** The step's input graph. */
+  readonly graph: Graph;
+}
+
+/** The outcome of one step, for `afterStep`. */
+export interface StepResult {
+  /** The graph after the step (its input when skipped). */
+  readonly graph: Graph;
+  readonly report: StepReport;
+}
+
+/** Observers around each step (timing, dumping, tracing). They may be async; they are awaited. */
+export interface PipelineHooks {
+  beforeStep?(info: StepInfo): void | Promise<void>;
+  afterStep?(info: StepInfo, result: StepResult): void | Promise<void>;
+}
+
+export interface RunOptions {
+  /** Graph inputs (`--inputs`), verbatim; ports are kept. Default none. */
+  readonly inputs?: readonly string[];
+  /** Graph outputs (`--outputs`), verbatim. Default none. */
+  readonly outputs?: readonly string[];
+  /**
+   * Where transform names are looked up: for a string, and for steps a builder added by name.
+   * Default: the pipeline's own registry, else a fresh `createRegistry()`.
+   */
+  readonly registry?: Registry;
+  readonly hooks?: PipelineHooks;
+  /** Validate the input graph and every step's output. Default true. */
+  readonly validate?: boolean;
+  /** Checked before every step and passed to transforms as `ctx.signal`. */
+  readonly signal?: AbortSignal;
+}
+
+/** A run's result. */
+export interface PipelineResult {
+  readonly graph: Graph;
+  readonly report: PipelineReport;
+}
+
+const now: () => number = () => globalThis.performance.now();
+
+function describeProblems(problems: readonly ValidationProblem[]): string {
+  const shown = problems.slice(0, 5).map((p) => p.message);
+  if (problems.length > shown.length) shown.push(`and ${problems.length - shown.length} more`);
+  return shown.join('; ');
+}
+
+function isGraph(value: unknown): value is Graph {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { nodes?: unknown }).nodes);
+}
+
+/** Puts back the library and versions a transform lost by rebuilding the graph from scratch. */
+function carryThrough(input: Graph, output: Graph): Graph {
+  const lostLibrary = output.library === EMPTY_LIBRARY && input.library !== EMPTY_LIBRARY;
+  const lostVersions = output.versions === null && input.versions !== null;
+  if (!lostLibrary && !lostVersions) return output;
+  return makeGraph(output.nodes, {
+    library: lostLibrary ? input.library : output.library,
+    versions: lostVersions ? input.versions : output.versions,
+    ...(output.extras !== undefined ? { extras: output.extras } : {}),
+  });
+}
+
+function stepsBefore(reports: readonly StepReport[]): string {
+  if (reports.length === 0) return 'No step ran before it.';
+  return `Steps that ran before it: ${reports.map((r) => `${r.index + 1}. ${r.call}${r.skipped ? ' (error ignored)' : ''}`).join(', ')}.`;
+}
+
+/** Diagnostics the runner adds before a step runs: alias use, unmet soft requirements, deprecated parameters. */
+function preStepDiagnostics(step: ResolvedStep, earlier: readonly ResolvedStep[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const t = step.transform;
+  if (step.viaAlias !== undefined) {
+    out.push({
+      severity: 'warning',
+      code: 'registry/deprecated-alias',
+      transform: t.name,
+      message: `'${step.name}' is a deprecated alias of '${t.name}'`,
+      hint: step.viaAlias.deprecated ?? `write '${t.name}'`,
+    });
+  }
+  for (const r of t.requires) {
+    if (!earlier.some((e) => e.transform.name === r || e.name === r)) {
+      out.push({ severity: 'info', code: 'pipeline/missing-requirement', transform: t.name, message: `'${t.name}' usually runs after '${r}', which is not earlier in this pipeline` });
+    }
+  }
+  for (const [key, spec] of Object.entries(t.params)) {
+    if (spec.deprecated !== undefined && Object.hasOwn(step.given, camelCase(key))) {
+      out.push({ severity: 'warning', code: 'pipeline/deprecated-param', transform: t.name, message: `The ${key} parameter of '${t.name}' is deprecated: ${spec.deprecated}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a pipeline (a `Pipeline` or a TensorFlow transform string) over a graph.
+ *
+ * @throws GraftError `transform/parse`, `transform/unknown`, `transform/unknown-param`,
+ *   `transform/bad-param` before anything runs; a `graph/*` code when the input graph is invalid;
+ *   `transform/failed` (the step's error as `cause`, its node kept) when a step throws without
+ *   `ignore_errors`; `transform/invalid-output` when a step returns an invalid graph. An aborted
+ *   `signal` rejects with the signal's reason.
+ * @example
+ * ```ts
+ * const { graph, report } = await runPipeline(input, 'strip_unused_nodes fold_constants(ignore_errors=true)', {
+ *   inputs: ['x'], outputs: ['y'],
+ * });
+ * console.log(formatReport(report));
+ * ```
+ */
+export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | string, options: RunOptions = {}): Promise<PipelineResult> {
+  const start = now();
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  let registry = options.registry;
+  const p = typeof pipelineOrString === 'string' ? parsePipeline(pipelineOrString, (registry ??= createRegistry())) : pipelineOrString;
+  if (!(p instanceof Pipeline)) throw new GraftError('transform/parse', 'runPipeline expects a Pipeline or a transform string');
+  const lookup = (): Registry => (registry ??= p.registry ?? createRegistry());
+  // Only steps added by name need a registry (and only then is a default one created).
+  const steps = p.steps.map((s, i) => resolveStep(s, s.transform !== undefined ? undefined : lookup(), i, p.steps.length));
+
+  const inputs = Object.freeze([...(options.inputs ?? [])]);
+  const outputs = Object.freeze([...(options.outputs ?? [])]);
+  // TensorFlow keeps empty tokens of `--inputs=a,,b`; they name no node.
+  const required = [...inputs, ...outputs].filter((n) => n !== '');
+  const protectedNodes: ReadonlySet<string> = new Set(required.map(inputNodeName));
+  const validate = options.validate !== false;
+
+  if (validate) {
+    const problems = validateGraph(graph, { required });
+    if (problems.length > 0) {
+      const first = problems[0] as ValidationProblem;
+      throw new GraftError(first.code, `The input graph is invalid before any step ran: ${describeProblems(problems)}`, { node: first.node });
+    }
+  }
+
+  let current = graph;
+  const reports: StepReport[] = [];
+  for (const [index, step] of steps.entries()) {
+    signal?.throwIfAborted();
+    const info: StepInfo = Object.freeze({
+      index,
+      count: steps.length,
+      name: step.name,
+      transform: step.transform.name,
+      call: step.call,
+      params: step.params,
+      ignoreErrors: step.ignoreErrors,
+      graph: current,
+    });
+    await options.hooks?.beforeStep?.(info);
+
+    const diagnostics = preStepDiagnostics(step, steps.slice(0, index));
+    const counters: Record<string, number> = {};
+    const ctx: TransformContext = Object.freeze({
+      inputs,
+      outputs,
+      protectedNodes,
+      report(d: Omit<Diagnostic, 'transform'>) {
+        diagnostics.push(Object.freeze({ ...d, transform: step.transform.name }));
+      },
+      count(counter: string, by = 1) {
+        counters[counter] = (counters[counter] ?? 0) + by;
+      },
+      ...(signal !== undefined ? { signal } : {}),
+    });
+    const label = `step ${index + 1} of ${steps.length}, ${step.call}`;
+
+    let result: unknown;
+    let skipped = false;
+    const t0 = now();
+    try {
+      // `apply` is synchronous today; awaiting also accepts a transform that returns a promise.
+      result = await step.transform.apply(current, step.params as never, ctx);
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      const message = e instanceof Error ? e.message : String(e);
+      const node = isGraftError(e) ? e.node : undefined;
+      if (!step.ignoreErrors) {
+        throw new GraftError('transform/failed', `${label} failed: ${message}\n${stepsBefore(reports)}`, {
+          cause: e,
+          ...(node !== undefined ? { node } : {}),
+          ...(isGraftError(e) && e.op !== undefined ? { op: e.op } : {}),
+          ...(isGraftError(e) && e.hint !== undefined ? { hint: e.hint } : {}),
+        });
+      }
+      diagnostics.push(
+        Object.freeze({
+          severity: 'error' as const,
+          code: 'pipeline/ignored-error',
+          transform: step.transform.name,
+          ...(node !== undefined ? { node } : {}),
+          message: `${step.transform.name}: Ignoring error ${message}`,
+          hint: 'ignore_errors=true kept the graph from before this step',
+        }),
+      );
+      result = current;
+      skipped = true;
+    }
+    const ms = now() - t0;
+    if (!isGraph(result)) {
+      throw new GraftError('transform/invalid-output', `${label} returned ${result === null ? 'null' : typeof result} instead of a graph\n${stepsBefore(reports)}`);
+    }
+    let output: Graph = result;
+    const changed = output !== current;
+    if (changed) output = carryThrough(current, output);
+
+    if (validate && changed) {
+      // TensorFlow checks validity even when the step's errors are ignored; a skipped step
+      // returns its (already valid) input, so only changed graphs need checking.
+      const problems = validateGraph(output, { required });
+      if (problems.length > 0) {
+        const first = problems[0] as ValidationProblem;
+        throw new GraftError('transform/invalid-output', `${label} produced an invalid graph: ${describeProblems(problems)}\n${stepsBefore(reports)}`, { node: first.node });
+      }
+    }
+
+    const report: StepReport = Object.freeze({
+      index,
+      name: step.name,
+      transform: step.transform.name,
+      call: step.call,
+      params: step.params,
+      ignoreErrors: step.ignoreErrors,
+      changed,
+      skipped,
+      ms,
+      nodesBefore: current.nodes.length,
+      nodesAfter: output.nodes.length,
+      counters: Object.freeze(counters),
+      diagnostics: Object.freeze(diagnostics),
+    });
+    reports.push(report);
+    current = output;
+    await options.hooks?.afterStep?.(info, Object.freeze({ graph: current, report }));
+  }
+
+  const report: PipelineReport = Object.freeze({
+    steps: Object.freeze(reports),
+    ms: now() - start,
+    nodesBefore: graph.nodes.length,
+    nodesAfter: current.nodes.length,
+    diagnostics: Object.freeze(reports.flatMap((r) => r.diagnostics)),
+  });
+  return Object.freeze({ graph: current, report });
+}

@@ -1,0 +1,116 @@
+/**
+ * `merge_duplicate_nodes`: merges nodes that compute the same thing.
+ *
+ * Matches: nodes with the same op, device, inputs (canonical: `x` equals `x:0`; order and control
+ * inputs count) and attributes (compared by value and encoding, so a `tensor_content` constant and
+ * an equal `float_val` constant differ, as in TF). Names do not count.
+ * Does: keeps the first such node in graph order and rewires the others' consumers to it (ports
+ * and `^` kept). Duplicates whose inputs only become equal after a merge (two `Relu`s of two equal
+ * constants) merge too: nodes are keyed in execution order by the *class* of their inputs, which
+ * reaches TensorFlow's fixed point in one pass; a further pass runs only for loop back edges.
+ * Never merges: graph inputs and outputs (`ctx.protectedNodes`, which also keeps their names);
+ * stateful ops, including every op graft does not know (`isStatefulOp`), so variables, random
+ * ops, queues, iterators, `Assign*` and function calls are never merged; and feed points
+ * (`Placeholder`, `PlaceholderWithDefault`, `_Arg`), which TF would merge when they look alike.
+ *
+ * Differences from TensorFlow: output keeps graph order (TF emits in hash order); protection uses
+ * node names, so an output given as `softmax:0` protects `softmax` (TF compares raw strings);
+ * unknown ops are left alone instead of failing the transform; placeholders are never merged;
+ * colocation constraints on a merged node are retargeted to the survivor.
+ */
+import { stableAttrKey } from '../ir/attr';
+import type { Graph } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
+import type { Node } from '../ir/node';
+import { isStatefulOp } from '../ir/op-facts';
+import { executionOrder } from '../ir/topo';
+import { retargetColocation, withNodesIfChanged } from '../ir/edit';
+import { inputRenamer } from '../ir/rename';
+import { replaceInputs } from '../ir/edit';
+import { defineTransform } from '../transform/define';
+
+const FEED_OPS = new Set(['Placeholder', 'PlaceholderV2', 'PlaceholderWithDefault', '_Arg', '_Retval']);
+
+/** Safety bound on passes; each pass after the first only serves loop back edges. */
+const MAX_PASSES = 64;
+
+export const mergeDuplicateNodes = defineTransform({
+  name: 'merge_duplicate_nodes',
+  summary: 'Merges nodes with the same op, inputs and attributes (never stateful ops, inputs or outputs).',
+  params: {},
+  apply(graph, _params, ctx) {
+    let current = graph;
+    let merged = 0;
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const r = mergePass(current, ctx.protectedNodes);
+      if (r.graph === current) break;
+      merged += r.merged;
+      current = r.graph;
+    }
+    if (merged > 0) ctx.count('merged', merged);
+    return current;
+  },
+});
+
+function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: Graph; merged: number } {
+  const idx = graphIndex(graph);
+  const { order, inCycle } = executionOrder(graph);
+  /** node name → class id; equal ids compute the same values. */
+  const classOf = new Map<string, number>();
+  const members: string[][] = [];
+  const byKey = new Map<string, number>();
+  const newClass = (name: string): number => {
+    members.push([name]);
+    return members.length - 1;
+  };
+  for (const node of [...order, ...inCycle]) {
+    if (classOf.has(node.name)) continue; // a duplicate name; the first keeps it
+    if (protectedNodes.has(node.name) || FEED_OPS.has(node.op) || isStatefulOp(node.op)) {
+      classOf.set(node.name, newClass(node.name));
+      continue;
+    }
+    const inputs = idx.inputs.get(node.name)!.map((r) => {
+      const c = classOf.get(r.node);
+      // A node not classified yet (behind a loop back edge) is only equal to itself.
+      const who = c === undefined ? `n:${r.node}` : `c${c}`;
+      const port = r.outputArg === undefined ? `${r.port}` : `${r.outputArg}:${r.port}`;
+      return r.control ? `^${who}` : `${who}:${port}`;
+    });
+    const attrs = Object.keys(node.attrs).sort().map((k) => [k, stableAttrKey(node.attrs[k]!)]);
+    const key = JSON.stringify([node.op, node.device, inputs, attrs]);
+    const c = byKey.get(key);
+    if (c === undefined) {
+      const id = newClass(node.name);
+      byKey.set(key, id);
+      classOf.set(node.name, id);
+    } else {
+      members[c]!.push(node.name);
+      classOf.set(node.name, c);
+    }
+  }
+
+  const renames = new Map<string, string>();
+  const survivorOf = new Map<string, string>();
+  for (const group of members) {
+    if (group.length < 2) continue;
+    // The survivor is the first in graph order, as in TF.
+    const survivor = group.reduce((a, b) => (idx.position.get(b)! < idx.position.get(a)! ? b : a));
+    for (const name of group) {
+      if (name === survivor) continue;
+      renames.set(`${name}:*`, survivor);
+      survivorOf.set(name, survivor);
+    }
+  }
+  if (survivorOf.size === 0) return { graph, merged: 0 };
+
+  const rename = inputRenamer(renames);
+  const out: Node[] = [];
+  for (const node of graph.nodes) {
+    if (survivorOf.has(node.name)) continue;
+    const refs = idx.inputs.get(node.name)!;
+    let n = node;
+    if (refs.some((r) => survivorOf.has(r.node))) n = replaceInputs(node, node.inputs.map(rename));
+    out.push(retargetColocation(n, (name) => survivorOf.get(name)));
+  }
+  return { graph: withNodesIfChanged(graph, out), merged: survivorOf.size };
+}

@@ -1,0 +1,141 @@
+/**
+ * `remove_nodes(op=..., max_inputs=1)`: splices nodes of the given ops out of the graph.
+ *
+ * Matches: every node whose op is one of `op` and that has between 1 and `max_inputs` data inputs.
+ * Does: consumers of the node read its first data input instead (port kept: an `Identity` of
+ * `foo:1` rewires its consumers to `foo:1`); control consumers (`^id`) depend on that input's node
+ * instead. Chains (`Identity(Identity(x))`) collapse completely: the result is TensorFlow's fixed
+ * point, computed in one linear pass.
+ * Never removes: graph inputs and outputs (`ctx.protectedNodes`); nodes on a cycle or with a
+ * missing input (TF's matcher cannot match them either).
+ *
+ * Deliberately different from TensorFlow (spec §3.2 quirks, peers Part B #11):
+ * - The removed node's own control inputs are kept: they move to its consumers, so the
+ *   `Identity(x, ^update)` idiom keeps its ordering. TF drops them.
+ * - A node whose output 1 or higher is consumed is kept (TF leaves those consumers dangling), with
+ *   a `remove_nodes/multi-output` warning.
+ * - A node that is a control input of something and reads a `Switch` is kept (a `cond` pivot or a
+ *   while-loop body anchor): a control edge from a `Switch` does not carry the branch's deadness,
+ *   so rewiring `^pivot` to `^switch` would change what runs. Reported as `remove_nodes/pivot`.
+ * - Surviving nodes keep their positions (TF moves the removed node's input to where it was).
+ * - Colocation constraints (`_class: loc:@removed`) are retargeted to the node that replaces it.
+ */
+import { GraftError } from '../errors';
+import { graphIndex } from '../ir/graph';
+import type { Node } from '../ir/node';
+import { isControlInput, parseInput } from '../ir/node';
+import { executionOrder } from '../ir/topo';
+import { dedupeControlInputs, replaceInputs, retargetColocation, withNodesIfChanged } from '../ir/edit';
+import { defineTransform, param } from '../transform/define';
+
+const SWITCH_OPS = new Set(['Switch', 'RefSwitch', '_SwitchN']);
+
+export const removeNodes = defineTransform({
+  name: 'remove_nodes',
+  summary: 'Removes nodes of the given ops, wiring their consumers to their first input.',
+  description:
+    'Typical use: `remove_nodes(op=Identity, op=CheckNumerics)`. Graph inputs and outputs are never removed; ports and control dependencies are preserved.',
+  params: {
+    op: param.repeated(param.string({ doc: 'Op type to remove (repeat for several).' })),
+    max_inputs: param.int({ doc: 'Also remove nodes of these ops with up to this many data inputs (the extra inputs are dropped).', default: 1, min: 1 }),
+  },
+  apply(graph, params, ctx) {
+    if (params.op.length === 0) {
+      throw new GraftError('transform/bad-param', "remove_nodes expects at least one 'op' argument, e.g. remove_nodes(op=Identity)");
+    }
+    const ops = new Set(params.op);
+    const idx = graphIndex(graph);
+    let sorted: Set<string> | undefined;
+    const isSortable = (name: string): boolean => {
+      sorted ??= new Set(executionOrder(graph).order.map((n) => n.name));
+      return sorted.has(name);
+    };
+
+    /** Removed node → its first data input (the reference consumers read instead). */
+    const removed = new Map<string, string>();
+    for (const node of graph.nodes) {
+      if (!ops.has(node.op) || ctx.protectedNodes.has(node.name) || removed.has(node.name)) continue;
+      const data = node.inputs.filter((s) => s !== '' && !isControlInput(s));
+      if (data.length < 1 || data.length > params.maxInputs) continue;
+      const source = idx.byName.get(parseInput(data[0]!).node);
+      if (!source || !isSortable(node.name)) continue;
+      const consumers = idx.consumers.get(node.name) ?? [];
+      if (consumers.some((c) => !c.ref.control && c.ref.port > 0)) {
+        ctx.report({
+          severity: 'warning',
+          code: 'remove_nodes/multi-output',
+          node: node.name,
+          message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
+        });
+        continue;
+      }
+      if (SWITCH_OPS.has(source.op) && consumers.some((c) => c.ref.control)) {
+        ctx.report({
+          severity: 'info',
+          code: 'remove_nodes/pivot',
+          node: node.name,
+          message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
+        });
+        continue;
+      }
+      removed.set(node.name, data[0]!);
+    }
+    if (removed.size === 0) return graph;
+
+    // Removable nodes are all sortable, so these chains are acyclic; memoize to stay linear.
+    const dataMemo = new Map<string, string>();
+    const controlMemo = new Map<string, readonly string[]>();
+    const resolveData = (name: string): string => {
+      let r = dataMemo.get(name);
+      if (r !== undefined) return r;
+      const target = removed.get(name)!;
+      const t = parseInput(target);
+      r = removed.has(t.node) && t.port === 0 && !t.control ? resolveData(t.node) : target;
+      dataMemo.set(name, r);
+      return r;
+    };
+    const resolveControl = (name: string): string => (removed.has(name) ? parseInput(resolveData(name)).node : name);
+    /** The control inputs a removed node passes on to its consumers. */
+    const inheritedControls = (name: string): readonly string[] => {
+      let r = controlMemo.get(name);
+      if (r) return r;
+      const out: string[] = [];
+      for (const s of idx.byName.get(name)!.inputs) {
+        if (!isControlInput(s)) continue;
+        const c = parseInput(s).node;
+        out.push(`^${resolveControl(c)}`);
+        if (removed.has(c)) out.push(...inheritedControls(c));
+      }
+      const t = parseInput(removed.get(name)!).node;
+      if (removed.has(t)) out.push(...inheritedControls(t));
+      controlMemo.set(name, (r = out));
+      return r;
+    };
+
+    const rewire = (node: Node): Node => {
+      const refs = idx.inputs.get(node.name)!;
+      if (!refs.some((r) => removed.has(r.node))) return node;
+      const data: string[] = [];
+      const controls: string[] = [];
+      refs.forEach((ref, i) => {
+        if (!removed.has(ref.node)) {
+          (ref.control ? controls : data).push(node.inputs[i]!);
+        } else if (ref.control) {
+          controls.push(`^${resolveControl(ref.node)}`, ...inheritedControls(ref.node));
+        } else {
+          data.push(resolveData(ref.node));
+          controls.push(...inheritedControls(ref.node));
+        }
+      });
+      return replaceInputs(node, dedupeControlInputs([...data, ...controls]));
+    };
+
+    const out: Node[] = [];
+    for (const node of graph.nodes) {
+      if (removed.has(node.name)) continue;
+      out.push(retargetColocation(rewire(node), (name) => (removed.has(name) ? resolveControl(name) : undefined)));
+    }
+    ctx.count('removed', graph.nodes.length - out.length);
+    return withNodesIfChanged(graph, out);
+  },
+});

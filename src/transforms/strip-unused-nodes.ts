@@ -1,0 +1,229 @@
+/**
+ * `strip_unused_nodes(type=, shape=, name=, type_for_name=, shape_for_name=)`: keeps only what the
+ * outputs need, and turns graph inputs into placeholders.
+ *
+ * Does: walks back from every output through data and control inputs, stopping at graph inputs
+ * (their own inputs are not needed); keeps the nodes reached, plus the graph inputs, in graph
+ * order. A graph input that is not a `Placeholder` (a `Const`, a `PlaceholderWithDefault`, a
+ * mid-graph tensor you want to feed) becomes a `Placeholder` with the same name. An existing
+ * `Placeholder` input is kept as it is, whatever the parameters say (as in TF).
+ *
+ * Better than TensorFlow (peers Part B #5): the new placeholder's dtype and shape come from the
+ * node it replaces (its `output_types`/`DstT`/`out_type`/`dtype`/`T` attrs, its `_output_shapes`,
+ * `shape` or constant value), unless told otherwise. Precedence: `name=`+`type_for_name=`/
+ * `shape_for_name=` for that input, then `type=`/`shape=`, then what the node says, then TF's
+ * defaults (`float`, scalar shape). Every synthesized placeholder is reported as
+ * `strip_unused_nodes/placeholder` (info; a warning when it fell back to a default, or when an
+ * explicit `type=` overrides a different inferred dtype). An input given with a port (`split:1`)
+ * has its consumers rewired from `split:1` to the placeholder.
+ *
+ * Other differences from TensorFlow: parameters are checked eagerly (TF only checks them when it
+ * synthesizes a placeholder); `name=` may come with only one of `type_for_name=`/`shape_for_name=`
+ * (the other is inferred); with no outputs at all the graph is left unchanged with a warning (TF
+ * would strip everything but the inputs); an unknown output is an error that says *output* and
+ * suggests near names (TF says "Input node ... not found"); library and versions are kept.
+ */
+import { GraftError } from '../errors';
+import { type AttrValue, type Shape, attr, formatShape, shapeOf } from '../ir/attr';
+import { type DType, baseDType } from '../ir/dtype';
+import { graphIndex } from '../ir/graph';
+import { type Node, makeNode, parseInput } from '../ir/node';
+import { replaceInputs, withNodesIfChanged } from '../ir/edit';
+import { defineTransform, param } from '../transform/define';
+import { nearestNames } from '../transform/suggest';
+
+export const stripUnusedNodes = defineTransform({
+  name: 'strip_unused_nodes',
+  summary: 'Removes nodes the outputs do not need; graph inputs become placeholders.',
+  params: {
+    type: param.dtype({ doc: 'dtype for every synthesized placeholder (default: the replaced node\'s dtype, else float).' }),
+    shape: param.shape({ doc: 'Shape for every synthesized placeholder, e.g. "1,299,299,3" (default: the replaced node\'s shape, else a scalar).' }),
+    name: param.repeated(param.string({ doc: 'An input whose placeholder gets the type_for_name/shape_for_name at the same position.' })),
+    type_for_name: param.repeated(param.dtype({ doc: 'dtype for the name= at the same position.' })),
+    shape_for_name: param.repeated(param.shape({ doc: 'Shape for the name= at the same position.' })),
+  },
+  apply(graph, params, ctx) {
+    const { name: names, typeForName, shapeForName } = params;
+    if (names.length > 0 && typeForName.length === 0 && shapeForName.length === 0) {
+      throw new GraftError('transform/bad-param', "You must pass a 'type_for_name' or 'shape_for_name' arg for every 'name', e.g. strip_unused_nodes(name=foo, type_for_name=float, name=bar, type_for_name=quint8)");
+    }
+    if (typeForName.length > 0 && typeForName.length !== names.length) {
+      throw new GraftError('transform/bad-param', `strip_unused_nodes got ${names.length} 'name' and ${typeForName.length} 'type_for_name' arguments; pass one type_for_name per name`);
+    }
+    if (shapeForName.length > 0 && shapeForName.length !== names.length) {
+      throw new GraftError('transform/bad-param', `strip_unused_nodes got ${names.length} 'name' and ${shapeForName.length} 'shape_for_name' arguments; pass one shape_for_name per name`);
+    }
+    // A name given twice: the last one wins, as in TF.
+    const typeFor = new Map<string, DType>();
+    const shapeFor = new Map<string, readonly number[]>();
+    names.forEach((n, i) => {
+      const node = parseInput(n).node;
+      if (typeForName.length > 0) typeFor.set(node, typeForName[i]!);
+      if (shapeForName.length > 0) shapeFor.set(node, shapeForName[i]!);
+    });
+
+    const outputs = ctx.outputs.filter((s) => s !== '');
+    if (outputs.length === 0) {
+      ctx.report({
+        severity: 'warning',
+        code: 'strip_unused_nodes/no-outputs',
+        message: 'No graph outputs were given, so nothing is known to be unused; the graph is unchanged',
+        hint: 'Pass the outputs (--outputs=...) or load a SavedModel signature.',
+      });
+      return graph;
+    }
+
+    const idx = graphIndex(graph);
+    /** input node → the port the graph input names (the first one given). */
+    const inputPort = new Map<string, number>();
+    for (const s of ctx.inputs) {
+      if (s === '') continue;
+      const r = parseInput(s);
+      if (!inputPort.has(r.node)) inputPort.set(r.node, r.port);
+    }
+
+    const required = new Set<string>();
+    const queue: string[] = [];
+    for (const s of outputs) {
+      const name = parseInput(s).node;
+      if (!idx.byName.has(name) && !inputPort.has(name)) {
+        const near = nearestNames(name, idx.byName.keys());
+        throw new GraftError('graph/missing-node', `Output node '${name}' not found in graph`, {
+          node: name,
+          ...(near.length > 0 ? { hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}?` } : {}),
+        });
+      }
+      if (!required.has(name)) {
+        required.add(name);
+        queue.push(name);
+      }
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const name = queue[i]!;
+      if (inputPort.has(name)) continue; // a fed input: what computes it is not needed
+      for (const r of idx.inputs.get(name) ?? []) {
+        if (!required.has(r.node)) {
+          required.add(r.node);
+          queue.push(r.node);
+        }
+      }
+    }
+    for (const name of inputPort.keys()) required.add(name);
+
+    const out: Node[] = [];
+    let replaced = 0;
+    for (const node of graph.nodes) {
+      if (!required.has(node.name)) continue;
+      const port = inputPort.get(node.name);
+      if (port === undefined || node.op === 'Placeholder') {
+        out.push(rewirePortedInputs(node, inputPort, idx.byName));
+        continue;
+      }
+      out.push(synthesize(node, port));
+      replaced++;
+    }
+    if (replaced > 0) ctx.count('placeholders', replaced);
+    ctx.count('removed', graph.nodes.length - out.length);
+    return withNodesIfChanged(graph, out);
+
+    function synthesize(node: Node, port: number): Node {
+      const inferred = inferOutput(node, port);
+      const notes: string[] = [];
+      let guessed = false;
+      let dtype: DType;
+      if (typeFor.has(node.name)) {
+        dtype = typeFor.get(node.name)!;
+        notes.push('dtype from type_for_name');
+      } else if (params.type !== undefined) {
+        dtype = params.type;
+        notes.push('dtype from type=');
+        if (inferred.dtype && inferred.dtype.value !== dtype) {
+          guessed = true;
+          notes.push(`overriding ${inferred.dtype.value} from its ${inferred.dtype.from}`);
+        }
+      } else if (inferred.dtype) {
+        dtype = inferred.dtype.value;
+        notes.push(`dtype from ${inferred.dtype.from}`);
+      } else {
+        dtype = 'float';
+        guessed = true;
+        notes.push('dtype unknown, float assumed');
+      }
+      let shape: Shape;
+      if (shapeFor.has(node.name)) {
+        shape = shapeOf(shapeFor.get(node.name)!);
+        notes.push('shape from shape_for_name');
+      } else if (params.shape !== undefined) {
+        shape = shapeOf(params.shape);
+        notes.push('shape from shape=');
+      } else if (inferred.shape) {
+        shape = inferred.shape.value;
+        notes.push(`shape from ${inferred.shape.from}`);
+      } else {
+        shape = shapeOf([]);
+        guessed = true;
+        notes.push('shape unknown, scalar assumed as in TF');
+      }
+      ctx.report({
+        severity: guessed ? 'warning' : 'info',
+        code: 'strip_unused_nodes/placeholder',
+        node: node.name,
+        message: `Replaced ${node.op} '${node.name}' with a ${dtype} Placeholder of shape ${formatShape(shape)} (${notes.join('; ')})`,
+        ...(guessed ? { hint: `Pass name=${node.name}, type_for_name=..., shape_for_name=... to set it.` } : {}),
+      });
+      return makeNode({ name: node.name, op: 'Placeholder', attrs: { dtype: attr.type(dtype), shape: { kind: 'shape', value: shape } } });
+    }
+  },
+});
+
+/** Consumers of `x:N` where `x:N` was fed and became a placeholder now read `x` (its output 0). */
+function rewirePortedInputs(node: Node, inputPort: ReadonlyMap<string, number>, byName: ReadonlyMap<string, Node>): Node {
+  let changed = false;
+  const inputs = node.inputs.map((s) => {
+    const r = parseInput(s);
+    const p = inputPort.get(r.node);
+    if (p === undefined || p === 0 || r.control || r.port !== p || byName.get(r.node)?.op === 'Placeholder') return s;
+    changed = true;
+    return r.node;
+  });
+  return changed ? replaceInputs(node, inputs) : node;
+}
+
+interface Inferred {
+  dtype?: { value: DType; from: string };
+  shape?: { value: Shape; from: string };
+}
+
+/** What a node says about the dtype and shape of its output `port`. */
+export function inferOutput(node: Node, port: number): Inferred {
+  const out: Inferred = {};
+  const a = node.attrs;
+  const listType = (v: AttrValue | undefined): DType | undefined => (v?.kind === 'list' ? v.value.type?.[port] : undefined);
+  const oneType = (v: AttrValue | undefined): DType | undefined => (v?.kind === 'type' ? v.value : undefined);
+  if (node.op === 'VarHandleOp') out.dtype = { value: 'resource', from: 'op' };
+  else {
+    for (const [key, get] of [
+      ['output_types', listType],
+      ['Tout', listType],
+      ['DstT', oneType],
+      ['out_type', oneType],
+      ['output_type', oneType],
+      ['dtype', oneType],
+      ['T', oneType],
+    ] as const) {
+      const t = get(a[key]);
+      if (t !== undefined) {
+        out.dtype = { value: baseDType(t), from: `${key} attr` };
+        break;
+      }
+    }
+  }
+  const shapes = a['_output_shapes'];
+  const listed = shapes?.kind === 'list' ? shapes.value.shape?.[port] : undefined;
+  const outputShapes = a['output_shapes'];
+  if (listed) out.shape = { value: listed, from: '_output_shapes' };
+  else if (a['shape']?.kind === 'shape' && port === 0) out.shape = { value: (a['shape'] as { value: Shape }).value, from: 'shape attr' };
+  else if (node.op === 'Const' && a['value']?.kind === 'tensor') out.shape = { value: shapeOf((a['value'] as { value: { shape: readonly number[] } }).value.shape), from: 'constant value' };
+  else if (outputShapes?.kind === 'list' && outputShapes.value.shape?.[port]) out.shape = { value: outputShapes.value.shape[port]!, from: 'output_shapes attr' };
+  return out;
+}
