@@ -103,3 +103,21 @@ export function checkNameOracle(before: Graph, after: Graph): string[] {
   }
   return problems;
 }
+
+/** A TF1 while loop: i = 0; while i < 10: i += 1. */
+export function tf1WhileLoop(): Graph {
+  const b = graphBuilder();
+  b.const('zero', 0);
+  b.op('Enter', ['zero'], { frame_name: attr.s('while') }, 'while/Enter');
+  b.op('Merge', ['while/Enter', 'while/NextIteration'], { N: attr.i(2) }, 'while/Merge');
+  b.op('Const', ['^while/Merge'], {}, 'while/limit');
+  b.op('Less', ['while/Merge', 'while/limit'], {}, 'while/Less');
+  b.op('LoopCond', ['while/Less'], {}, 'while/LoopCond');
+  b.op('Switch', ['while/Merge', 'while/LoopCond'], {}, 'while/Switch');
+  b.op('Identity', ['while/Switch:1'], {}, 'while/Identity');
+  b.op('Const', ['^while/Identity'], {}, 'while/one');
+  b.op('Add', ['while/Identity', 'while/one'], {}, 'while/add');
+  b.op('NextIteration', ['while/add'], {}, 'while/NextIteration');
+  b.op('Exit', ['while/Switch'], {}, 'exit');
+  return b.graph();
+}

@@ -1,0 +1,146 @@
+/**
+ * `graft transform`: TensorFlow's `transform_graph`, for GraphDefs and SavedModels.
+ *
+ * A SavedModel in gives a SavedModel out that TensorFlow can still load: the chosen meta graph is
+ * transformed with every signature's tensors, the saver's nodes and the init ops protected (as
+ * pipeline outputs), so `strip_unused_nodes` keeps what restores the variables; every signature,
+ * tag, asset and the checkpoint are carried over. Other meta graphs are copied unchanged.
+ */
+import * as nodePath from 'node:path';
+import { GraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
+import { inputNodeName, parseInput } from '../ir/node';
+import { type LoadedModel, loadModel, saveGraph, saveSavedModel } from '../io/model-files';
+import { type MetaGraph, findMetaGraph } from '../io/saved-model';
+import { decodeMessage } from '../proto';
+import type { Pipeline } from '../transform/pipeline';
+import type { Registry } from '../transform/registry';
+import type { PipelineHooks } from '../transform/runner';
+import { runPipeline } from '../transform/runner';
+import type { PipelineReport } from '../transform/report';
+
+export interface TransformModelOptions {
+  /** `--inputs`; for a SavedModel, defaults to the signatures' inputs. */
+  readonly inputs?: readonly string[];
+  /** `--outputs`; for a SavedModel, defaults to the signatures' outputs. */
+  readonly outputs?: readonly string[];
+  readonly transforms: string | Pipeline;
+  readonly registry?: Registry;
+  readonly hooks?: PipelineHooks;
+  /** Tags of the meta graph to transform (default `serve`, else the first). */
+  readonly tags?: readonly string[];
+  /** Write text (`--output_as_text`). */
+  readonly outputAsText?: boolean;
+}
+
+export interface TransformModelResult {
+  readonly report: PipelineReport;
+  readonly graph: Graph;
+  /** The inputs and outputs the pipeline ran with. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Nodes protected because the SavedModel needs them (saver, init ops, other signatures). */
+  readonly protectedForSavedModel: readonly string[];
+  readonly wrote: 'graph-def' | 'saved-model';
+}
+
+/** Tensor name → the form `--inputs`/`--outputs` use: `x:0` → `x`, `x:1` kept. */
+function flagName(tensor: string): string {
+  const ref = parseInput(tensor);
+  return ref.port === 0 && ref.outputArg === undefined ? ref.node : tensor;
+}
+
+/** Node names a SavedModel needs besides the chosen inputs and outputs. */
+export function savedModelKeepers(mg: MetaGraph): string[] {
+  const keep: string[] = [];
+  for (const sig of Object.values(mg.signatures)) {
+    for (const t of [...Object.values(sig.inputs), ...Object.values(sig.outputs)]) if (t.name) keep.push(flagName(t.name));
+  }
+  const saver = mg.proto.saver_def as Record<string, unknown> | undefined;
+  if (saver) {
+    for (const key of ['filename_tensor_name', 'save_tensor_name', 'restore_op_name']) {
+      const v = saver[key];
+      if (typeof v === 'string' && v) keep.push(flagName(v));
+    }
+  }
+  const collections = (mg.proto.collection_def ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [key, c] of Object.entries(collections)) {
+    const nodeList = (c.node_list as { value?: string[] } | undefined)?.value ?? [];
+    if (/init_op|main_op|table_initializer|train_op|asset_filepaths/.test(key)) keep.push(...nodeList.map(flagName));
+    if (key === 'variables' || key === 'trainable_variables' || key === 'model_variables' || key === 'local_variables') {
+      for (const bytes of ((c.bytes_list as { value?: Uint8Array[] } | undefined)?.value ?? [])) {
+        const def = decodeMessage<Record<string, string>>('tensorflow.VariableDef', bytes);
+        for (const f of ['variable_name', 'initializer_name', 'snapshot_name', 'initial_value_name']) if (def[f]) keep.push(flagName(def[f]!));
+      }
+    }
+  }
+  return [...new Set(keep)];
+}
+
+function isDirectoryTarget(path: string): boolean {
+  return !/\.(pb|pbtxt|txt|meta)$/i.test(path);
+}
+
+/**
+ * Loads `inPath`, runs the transforms and writes `outPath` (atomically). `inPath` and `outPath`
+ * may be `.pb`, `.pbtxt` or SavedModel directories.
+ */
+export async function transformModel(inPath: string, outPath: string, opts: TransformModelOptions): Promise<TransformModelResult> {
+  if (nodePath.resolve(inPath) === nodePath.resolve(outPath)) {
+    throw new GraftError('cli/usage', `The output ${outPath} is the input: graft never overwrites its input; choose another path`);
+  }
+  const model: LoadedModel = await loadModel(inPath);
+  if (model.kind === 'graph-def') {
+    if (isDirectoryTarget(outPath)) {
+      throw new GraftError('cli/usage', `${inPath} is a GraphDef; --out_graph must be a .pb or .pbtxt file (a GraphDef has no signatures to make a SavedModel from)`);
+    }
+    const inputs = opts.inputs ?? [];
+    const outputs = opts.outputs ?? [];
+    const { graph, report } = await runPipeline(model.graph, opts.transforms, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
+    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined });
+    return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
+  }
+  const mg = model.kind === 'meta-graph' ? model.metaGraph : pickMeta(model, opts.tags);
+  const sigs = Object.values(mg.signatures);
+  const inputs = opts.inputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.inputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  const outputs = opts.outputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.outputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  const writeSavedModel = model.kind === 'saved-model' && isDirectoryTarget(outPath);
+  const keepers = writeSavedModel ? savedModelKeepers(mg).filter((k) => !outputs.includes(k) && !inputs.includes(k)) : [];
+  const present = graphIndex(mg.graph).byName;
+  const extraOutputs = keepers.filter((k) => present.has(inputNodeName(k)));
+  const { graph, report } = await runPipeline(mg.graph, opts.transforms, {
+    inputs,
+    outputs: [...outputs, ...extraOutputs],
+    registry: opts.registry,
+    hooks: opts.hooks,
+  });
+  if (!writeSavedModel) {
+    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined });
+    return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
+  }
+  if (model.kind !== 'saved-model') throw new GraftError('cli/usage', 'unreachable');
+  // Every signature must still name existing tensors.
+  const after = graphIndex(graph).byName;
+  for (const [key, sig] of Object.entries(mg.signatures)) {
+    for (const t of [...Object.values(sig.inputs), ...Object.values(sig.outputs)]) {
+      if (t.name && !after.has(inputNodeName(t.name))) {
+        throw new GraftError('graph/missing-node', `The pipeline removed or renamed '${t.name}', which signature '${key}' needs`, { node: inputNodeName(t.name) });
+      }
+    }
+  }
+  const metaGraphs = model.savedModel.metaGraphs.map((m) => (m === mg ? { ...m, graph } : m));
+  await saveSavedModel(outPath, { ...model.savedModel, metaGraphs }, {
+    format: opts.outputAsText ? 'text' : model.format,
+    variablesFrom: model.variables.prefix,
+    assetsFrom: nodePath.join(model.path, 'assets'),
+    assets: model.assets,
+  });
+  return { report, graph, inputs, outputs, protectedForSavedModel: extraOutputs, wrote: 'saved-model' };
+}
+
+function pickMeta(model: Extract<LoadedModel, { kind: 'saved-model' }>, tags: readonly string[] | undefined): MetaGraph {
+  if (tags) return findMetaGraph(model.savedModel, tags, model.modelFile);
+  const metas = model.savedModel.metaGraphs;
+  return metas.find((m) => m.tags.length === 1 && m.tags[0] === 'serve') ?? metas[0]!;
+}
