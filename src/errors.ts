@@ -39,6 +39,18 @@ export type ErrorCode =
   | 'transform/duplicate' // registering a name that is taken
   | 'transform/failed' // a step threw
   | 'transform/invalid-output' // a step produced an invalid graph
+  // running graphs
+  | 'runtime/unsupported-op' // ops without a kernel (listed up front, with node names)
+  | 'runtime/missing-feed' // a placeholder that the fetches need was not fed
+  | 'runtime/bad-feed' // a fed tensor of the wrong dtype or shape
+  | 'runtime/unsupported-dtype' // a value the kernels cannot hold exactly (int64 beyond 2^31, ...)
+  | 'runtime/failed' // a kernel failed on a node
+  | 'runtime/missing-variable' // a variable whose value is not in the checkpoint
+  // freezing and converting
+  | 'freeze/unsupported' // something the freezer cannot handle (named)
+  | 'freeze/missing-output' // an output name that does not exist
+  // verification
+  | 'verify/mismatch' // outputs differ beyond the tolerance
   // command line
   | 'cli/usage'; // wrong flags or arguments
 
