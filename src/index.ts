@@ -50,3 +50,10 @@ export { joinChunks, type Chunks } from './io/chunks';
 
 // inspection
 export { summarize, summarizeModel, formatSummary, humanReadableNum, type ModelSummary, type SummarizeOptions } from './inspect/summarize';
+
+// transforms
+export * from './transform/index';
+export * from './transforms/index';
+
+// workflows
+export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

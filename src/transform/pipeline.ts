@@ -4,11 +4,10 @@
  * string syntax, so a string and a builder that say the same thing print the same.
  */
 import { GraftError } from '../errors';
-import type { ParamInput, ParamSchema, Transform, TransformAlias } from './define';
+import { camelCase, type ParamInput, type ParamSchema, type Transform, type TransformAlias } from './define';
 import { createRegistry, unknownTransformMessage, type Registry } from './registry';
 import { convertCallParams, convertObjectParams, IGNORE_ERRORS, printStepCall } from './resolve';
 import { formatCaret, parseIgnoreErrors, parseTransforms, type TransformCall } from './syntax';
-import { camelCase } from './define';
 
 /** One step of a pipeline, as given (resolution against a registry happens at run time for names). */
 export interface PipelineStep {

@@ -18,7 +18,7 @@
  * unknown ops are left alone instead of failing the transform; placeholders are never merged;
  * colocation constraints on a merged node are retargeted to the survivor.
  */
-import { stableAttrKey } from '../ir/attr';
+import { type AttrValue, stableAttrKey } from '../ir/attr';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
@@ -43,22 +43,28 @@ export const mergeDuplicateNodes = defineTransform({
     let merged = 0;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const r = mergePass(current, ctx.protectedNodes);
-      if (r.graph === current) break;
       merged += r.merged;
       current = r.graph;
+      if (!r.again) break;
     }
     if (merged > 0) ctx.count('merged', merged);
     return current;
   },
 });
 
-function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: Graph; merged: number } {
+/**
+ * One pass in execution order. `again` is true when something merged and some input was keyed
+ * before its producer was classified (a loop back edge), so another pass may find more.
+ */
+function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: Graph; merged: number; again: boolean } {
   const idx = graphIndex(graph);
   const { order, inCycle } = executionOrder(graph);
   /** node name → class id; equal ids compute the same values. */
   const classOf = new Map<string, number>();
   const members: string[][] = [];
-  const byKey = new Map<string, number>();
+  let sawBackEdge = false;
+  /** shallow key → the classes with that key (tensor bytes are compared only on a collision). */
+  const byKey = new Map<string, number[]>();
   const newClass = (name: string): number => {
     members.push([name]);
     return members.length - 1;
@@ -72,16 +78,19 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
     const inputs = idx.inputs.get(node.name)!.map((r) => {
       const c = classOf.get(r.node);
       // A node not classified yet (behind a loop back edge) is only equal to itself.
+      if (c === undefined) sawBackEdge = true;
       const who = c === undefined ? `n:${r.node}` : `c${c}`;
       const port = r.outputArg === undefined ? `${r.port}` : `${r.outputArg}:${r.port}`;
       return r.control ? `^${who}` : `${who}:${port}`;
     });
-    const attrs = Object.keys(node.attrs).sort().map((k) => [k, stableAttrKey(node.attrs[k]!)]);
+    const attrs = Object.keys(node.attrs).sort().map((k) => `${k}=${shallowAttrKey(node.attrs[k]!)}`);
     const key = JSON.stringify([node.op, node.device, inputs, attrs]);
-    const c = byKey.get(key);
+    const candidates = byKey.get(key);
+    const c = candidates?.find((id) => sameAttrs(idx.byName.get(members[id]![0]!)!.attrs, node.attrs));
     if (c === undefined) {
       const id = newClass(node.name);
-      byKey.set(key, id);
+      if (candidates) candidates.push(id);
+      else byKey.set(key, [id]);
       classOf.set(node.name, id);
     } else {
       members[c]!.push(node.name);
@@ -101,7 +110,7 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
       survivorOf.set(name, survivor);
     }
   }
-  if (survivorOf.size === 0) return { graph, merged: 0 };
+  if (survivorOf.size === 0) return { graph, merged: 0, again: false };
 
   const rename = inputRenamer(renames);
   const out: Node[] = [];
@@ -112,5 +121,51 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
     if (refs.some((r) => survivorOf.has(r.node))) n = replaceInputs(node, node.inputs.map(rename));
     out.push(retargetColocation(n, (name) => survivorOf.get(name)));
   }
-  return { graph: withNodesIfChanged(graph, out), merged: survivorOf.size };
+  return { graph: withNodesIfChanged(graph, out), merged: survivorOf.size, again: sawBackEdge };
+}
+
+/**
+ * A key for an attribute that stands in for a tensor's payload by its size, so keying a graph
+ * never stringifies its weights; equal keys are then confirmed by `sameAttrs`.
+ */
+function shallowAttrKey(v: AttrValue): string {
+  if (v.kind !== 'tensor') return stableAttrKey(v);
+  const t = v.value;
+  const d = t.data;
+  let sample = '';
+  if (d.kind === 'content') sample = `${d.bytes.length}:${sampleHash(d.bytes)}`;
+  else if (d.kind === 'values') sample = `${d.field}:${d.values.length}:${d.values.slice(0, 4).map(String).join(',')}`;
+  else if (d.kind === 'strings') sample = `${d.values.length}`;
+  return `tensor:${t.dtype}:[${t.shape.join(',')}]:${d.kind}:${sample}`;
+}
+
+/** FNV-1a over at most 64 evenly spaced bytes: cheap, and separates most different weights. */
+function sampleHash(bytes: Uint8Array): number {
+  const step = Math.max(1, Math.floor(bytes.length / 64));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i += step) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Deep equality of attribute maps (same keys, same values, same tensor encoding and bytes). */
+function sameAttrs(a: Readonly<Record<string, AttrValue>>, b: Readonly<Record<string, AttrValue>>): boolean {
+  return sameValue(a, b);
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x === 'number' && typeof y === 'number') return Number.isNaN(x) && Number.isNaN(y);
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (x instanceof Uint8Array || y instanceof Uint8Array) {
+    if (!(x instanceof Uint8Array && y instanceof Uint8Array) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return false;
+  const oy = y as Record<string, unknown>;
+  const ox = x as Record<string, unknown>;
+  return kx.every((k) => k in oy && sameValue(ox[k], oy[k]));
 }

@@ -73,18 +73,23 @@ describe('ParamValues (what apply receives)', () => {
 describe('builder typing', () => {
   it('types params of a transform object by its schema (camelCase)', () => {
     const p = pipeline();
-    p.use(t, { maxSize: 3, mode: 'b', op: ['Identity'], shape: [1, 2], ignoreErrors: true });
-    p.use(t, { op: 'Identity' });
-    // @ts-expect-error snake_case keys are for strings; the typed builder uses camelCase
-    p.use(t, { max_size: 3 });
-    // @ts-expect-error unknown key
-    p.use(t, { maxSizes: 3 });
-    // @ts-expect-error wrong value type
-    p.use(t, { maxSize: 'big' });
-    // @ts-expect-error not an enum value
-    p.use(t, { mode: 'c' });
-    // A name takes any record; it is checked at run time.
-    p.use('fold_constants', { max_constant_size_in_bytes: 5, anything: true });
+    // Type checks only: the invalid calls would throw at run time, so they sit in a function
+    // that is never called.
+    const typeOnly = (): void => {
+      p.use(t, { maxSize: 3, mode: 'b', op: ['Identity'], shape: [1, 2], ignoreErrors: true });
+      p.use(t, { op: 'Identity' });
+      // @ts-expect-error snake_case keys are for strings; the typed builder uses camelCase
+      p.use(t, { max_size: 3 });
+      // @ts-expect-error unknown key
+      p.use(t, { maxSizes: 3 });
+      // @ts-expect-error wrong value type
+      p.use(t, { maxSize: 'big' });
+      // @ts-expect-error not an enum value
+      p.use(t, { mode: 'c' });
+      // A name takes any record; it is checked at run time.
+      p.use('fold_constants', { max_constant_size_in_bytes: 5, anything: true });
+    };
+    void typeOnly;
     expectTypeOf(p.use(t)).toEqualTypeOf(p);
   });
 });
