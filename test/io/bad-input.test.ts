@@ -196,8 +196,8 @@ describe('GraphDef .pb with an absurd length prefix', () => {
   // A GraphDef whose first field (node, field 1, wire type 2: tag 0x0a) claims a huge length.
   const cases: Array<[string, number[]]> = [
     ['2^31-1 bytes', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x07, 1, 2, 3]],
-    ['2^32-1 bytes', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]],
-    ['a 10-byte varint (2^63)', [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 2, 3]],
+    ['2^32-1 bytes (KNOWN GAP: protobufjs "invalid length encoding" maps to io/corrupt)', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]],
+    ['a 10-byte varint, 2^63 (KNOWN GAP: as above)', [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 2, 3]],
     // Nested: a 6-byte NodeDef whose `device` string (field 4, tag 0x22) claims 2^31-1 bytes.
     ['2^31-1 bytes inside a NodeDef', [0x0a, 0x06, 0x22, 0xff, 0xff, 0xff, 0xff, 0x07]],
   ];
@@ -290,7 +290,6 @@ describe.skipIf(!HAVE_MODELS)(`SavedModel directory (skipped if ${SKIP_REASON})`
       if (isGraftError(r)) {
         failures++;
         expect(path.resolve(r.file!), r.message).toBe(path.resolve(pb));
-        expect(r.message).toContain('saved_model.pb');
       } else {
         expect(r.kind).toBe('saved-model');
         // What still decodes must also summarize without a raw exception.
@@ -304,6 +303,19 @@ describe.skipIf(!HAVE_MODELS)(`SavedModel directory (skipped if ${SKIP_REASON})`
     }
     expect(failures).toBeGreaterThan(0);
   }, SWEEP);
+
+  // KNOWN GAP (reported): errors raised while converting a decoded message to IR (here
+  // graph-proto's "A dimension of N is beyond 2^53") get `file` through GraftError.inFile, but
+  // inFile leaves the message as it was, so the CLI prints no file. An exhaustive flip of every
+  // byte of saved_model.pb and model.meta (masks 0xff, 0x80, 0x01) found this as the only such message.
+  it('a flipped byte that makes a dimension absurd names saved_model.pb in the message (fails until GraftError.inFile adds the file)', async () => {
+    const dir = copyModel(SM);
+    const pb = path.join(dir, 'saved_model.pb');
+    fs.writeFileSync(pb, flipped(new Uint8Array(fs.readFileSync(pb)), 4283, 0x01));
+    const e = await expectGraftError(() => loadModel(dir), ['io/corrupt'], pb, { messageNamesFile: false });
+    expect(e.message).toMatch(/dimension/);
+    expect(e.message).toContain('saved_model.pb');
+  }, FAST);
 
   it('no variables/ folder: loads; readModelVariables → io/missing-variables naming variables/; summarize says so', async () => {
     const dir = copyModel(SM);
@@ -387,17 +399,28 @@ describe.skipIf(!HAVE_MODELS)(`checkpoint (variables/) (skipped if ${SKIP_REASON
     }
   }, SWEEP);
 
-  it('every byte of the index footer flipped → a GraftError naming the index file, never a raw exception', async () => {
+  it('every byte of the index footer flipped → a GraftError naming the index file, or (padding) the same tensors', async () => {
     const dir = copyModel(SM);
     const { index } = files(dir);
     const bytes = new Uint8Array(fs.readFileSync(index));
     const m = await loadModel(dir);
+    const good = await readModelVariables(m);
+    let failures = 0;
     for (let pos = bytes.length - 48; pos < bytes.length; pos++) {
       fs.writeFileSync(index, flipped(bytes, pos));
-      await expectGraftError(() => readModelVariables(m), ['io/checksum', 'io/bad-magic', 'io/bad-length', 'io/truncated', 'io/corrupt'], index, {
-        messageNamesFile: false,
-      });
+      try {
+        const ckpt = await readModelVariables(m);
+        // Only the zero padding after the two block handles is unchecked (LevelDB ignores it too).
+        expect([...ckpt.entries.keys()]).toEqual([...good.entries.keys()]);
+      } catch (e) {
+        if (!isGraftError(e)) throw new Error(`footer byte ${pos}: raw ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+        expect(['io/checksum', 'io/bad-magic', 'io/bad-length', 'io/truncated', 'io/corrupt']).toContain(e.code);
+        expect(path.resolve(e.file!)).toBe(path.resolve(index));
+        failures++;
+      }
     }
+    // The 8 magic bytes at least must always be caught.
+    expect(failures).toBeGreaterThanOrEqual(8);
   }, SWEEP);
 
   for (const [label, cut] of [
@@ -445,7 +468,7 @@ describe.skipIf(!HAVE_MODELS)(`checkpoint (variables/) (skipped if ${SKIP_REASON
     expect(formatSummary(await summarize(dir))).toMatch(/index only: data files missing/);
   }, FAST);
 
-  it('truncated data file → io/truncated naming it', async () => {
+  it('truncated data file → io/truncated naming it (KNOWN GAP: readEntryData\'s message omits the data file)', async () => {
     const dir = copyModel(SM);
     const { data } = files(dir);
     fs.writeFileSync(data, fs.readFileSync(data).subarray(0, 3));
@@ -508,8 +531,7 @@ describe.skipIf(!HAVE_MODELS)(`MetaGraphDef .meta (skipped if ${SKIP_REASON})`, 
       const r = await loadOrGraftError(meta, `model.meta flipped at ${pos}`);
       if (isGraftError(r)) {
         failures++;
-        expect(path.resolve(r.file!)).toBe(path.resolve(meta));
-        expect(r.message).toContain('model.meta');
+        expect(path.resolve(r.file!), r.message).toBe(path.resolve(meta));
       } else {
         expect(r.kind).toBe('meta-graph');
       }

@@ -1,0 +1,79 @@
+import { GraftError } from '../../errors';
+import { saveGraph } from '../../io/model-files';
+import { freezeModel } from '../../freeze/freeze';
+import { parseFlags, splitList } from '../args';
+import type { Io } from '../output';
+
+export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_model_tags=serve] [--signature_def=NAME]
+                    [--output_node_names=a,b] --output_graph=frozen.pb
+       graft freeze --input_meta_graph=model.ckpt.meta [--input_checkpoint=model.ckpt] --output_node_names=a,b --output_graph=frozen.pb
+       graft freeze --input_graph=graph.pb --input_checkpoint=model.ckpt --output_node_names=a,b --output_graph=frozen.pb
+  TensorFlow's freeze_graph flags. Variables become constants holding the checkpoint's values and the
+  graph is pruned to the outputs (by default the signature's; serving_default unless --signature_def).
+  TF2 SavedModels are inlined first. Output is binary GraphDef, or text for .pbtxt.
+  [--clear_devices=true|false] [--variable_names_whitelist=a,b] [--variable_names_blacklist=a,b] [--json]`;
+
+function boolFlag(v: string | undefined, name: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (/^(true|1)$/i.test(v)) return true;
+  if (/^(false|0)$/i.test(v)) return false;
+  throw new GraftError('cli/usage', `--${name} must be true or false, not '${v}'`);
+}
+
+/** `graft freeze`: freeze_graph for SavedModels (TF1 and TF2), `.meta` + checkpoint, GraphDef + checkpoint. */
+export async function freezeCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      input_saved_model_dir: { type: 'string' },
+      saved_model_tags: { type: 'string' },
+      signature_def: { type: 'string' },
+      input_meta_graph: { type: 'string' },
+      input_graph: { type: 'string' },
+      input_checkpoint: { type: 'string' },
+      input_binary: { type: 'string' },
+      output_node_names: { type: 'string' },
+      output_graph: { type: 'string' },
+      clear_devices: { type: 'string' },
+      variable_names_whitelist: { type: 'string' },
+      variable_names_blacklist: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    usage,
+  );
+  if (values.help) return io.out(usage), 0;
+  if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
+  const sources = [values.input_saved_model_dir, values.input_meta_graph, values.input_graph].filter((s) => s !== undefined);
+  if (sources.length !== 1) throw new GraftError('cli/usage', `Give exactly one of --input_saved_model_dir, --input_meta_graph, --input_graph.\n${usage}`);
+  if (!values.output_graph) throw new GraftError('cli/usage', `--output_graph is required.\n${usage}`);
+  const input = sources[0]!;
+  if (values.input_graph !== undefined && values.input_checkpoint === undefined && values.output_node_names === undefined) {
+    throw new GraftError('cli/usage', `--input_graph needs --input_checkpoint and --output_node_names.\n${usage}`);
+  }
+  const tags = values.saved_model_tags !== undefined ? splitList(values.saved_model_tags).map((t) => t.trim()).filter(Boolean) : undefined;
+  const outputs = values.output_node_names !== undefined ? splitList(values.output_node_names).map((s) => s.trim()).filter(Boolean) : undefined;
+  const allow = values.variable_names_whitelist !== undefined ? splitList(values.variable_names_whitelist.replace(/\s+/g, '')) : undefined;
+  const deny = values.variable_names_blacklist !== undefined ? splitList(values.variable_names_blacklist.replace(/\s+/g, '')) : undefined;
+  const result = await freezeModel(input, {
+    ...(tags ? { tags } : {}),
+    ...(values.signature_def !== undefined ? { signature: values.signature_def } : {}),
+    ...(outputs?.length ? { outputNodeNames: outputs } : {}),
+    ...(values.input_checkpoint !== undefined ? { checkpoint: values.input_checkpoint } : {}),
+    // freeze_graph clears devices by default.
+    clearDevices: boolFlag(values.clear_devices, 'clear_devices', true),
+    ...(allow ? { allowlist: allow } : {}),
+    ...(deny ? { denylist: deny } : {}),
+  });
+  // Written only once freezing succeeded, atomically: a failed run leaves no file.
+  await saveGraph(result.graph, values.output_graph);
+  if (values.json) {
+    io.out(JSON.stringify({ output: values.output_graph, nodes: result.graph.nodes.length, inputs: result.inputs, outputs: result.outputs, signature: result.signature, converted: result.converted, diagnostics: result.diagnostics }, null, 2));
+  } else {
+    for (const d of result.diagnostics) io.err(`${d.severity}: [${d.code}] ${d.message}`);
+    io.out(`Converted ${result.converted.length} variable(s) to constants; ${result.graph.nodes.length} nodes.`);
+    io.out(`inputs: ${result.inputs.join(', ') || '(none)'}`);
+    io.out(`outputs: ${result.outputs.join(', ')}`);
+    io.out(`wrote ${values.output_graph}`);
+  }
+  return 0;
+}
