@@ -103,11 +103,16 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
   }
   const mg = model.kind === 'meta-graph' ? model.metaGraph : pickMeta(model, opts.tags);
   const sigs = Object.values(mg.signatures);
-  const inputs = opts.inputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.inputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  // A signature input that some node computes (x = ParseExample(tf_example) in a model that also
+  // has a classify signature) is not a graph input: treating it as one would cut off its producer
+  // and break the other signatures. Those are protected as outputs instead.
+  const present = graphIndex(mg.graph).byName;
+  const sigInputs = [...new Set(sigs.flatMap((s) => Object.values(s.inputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  const isSource = (t: string) => (present.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
+  const inputs = opts.inputs ?? sigInputs.filter(isSource);
   const outputs = opts.outputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.outputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
   const writeSavedModel = model.kind === 'saved-model' && isDirectoryTarget(outPath);
   const keepers = writeSavedModel ? savedModelKeepers(mg).filter((k) => !outputs.includes(k) && !inputs.includes(k)) : [];
-  const present = graphIndex(mg.graph).byName;
   const extraOutputs = keepers.filter((k) => present.has(inputNodeName(k)));
   const { graph, report } = await runPipeline(mg.graph, opts.transforms, {
     inputs,
