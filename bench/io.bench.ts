@@ -100,7 +100,15 @@ function tempPath(name: string): string {
   if (tempDir === undefined) {
     const dir = mkdtempSync(join(process.env.GRAFT_BENCH_TMP ?? tmpdir(), 'graft-bench-'));
     tempDir = dir;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const clean = (): void => rmSync(dir, { recursive: true, force: true });
+    process.on('exit', clean);
+    // Ctrl-C would otherwise leave hundreds of MB in the temporary directory.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        clean();
+        process.exit(130);
+      });
+    }
   }
   return join(tempDir, name);
 }

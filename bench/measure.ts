@@ -29,7 +29,7 @@ export interface Measurement {
 }
 
 export interface MeasureOptions {
-  /** Untimed runs first (JIT, caches). */
+  /** Untimed runs first (JIT, caches); one slower than `budgetMs` counts as a timed run. */
   readonly warmup: number;
   /** A fixed run count; otherwise `budgetMs / warmup time`, clamped to [minRuns, maxRuns]. */
   readonly runs?: number;
@@ -100,18 +100,10 @@ function median(sorted: readonly number[]): number {
 
 /** Measures `run`: warmup, then timed runs; median, min and memory deltas. */
 export async function measure(run: () => unknown, options: MeasureOptions = DEFAULT_MEASURE_OPTIONS): Promise<Measurement> {
-  let warmupMs = 0;
-  for (let i = 0; i < options.warmup; i++) {
-    const w = await timedRun(run);
-    warmupMs = w.ms;
-  }
-  const runs = options.runs ?? Math.min(options.maxRuns, Math.max(options.minRuns, Math.floor(options.budgetMs / Math.max(warmupMs, 0.001))));
   const times: number[] = [];
   let delta: MemoryDelta = { heapUsed: 0, rss: 0, external: 0 };
   let lastResult: unknown;
-  for (let i = 0; i < runs; i++) {
-    lastResult = undefined; // let the previous result go before the next baseline is taken
-    const r = await timedRun(run);
+  const record = (r: Awaited<ReturnType<typeof timedRun>>): void => {
     times.push(r.ms);
     lastResult = r.result;
     delta = {
@@ -119,7 +111,23 @@ export async function measure(run: () => unknown, options: MeasureOptions = DEFA
       rss: Math.max(delta.rss, r.peak.rss - r.before.rss),
       external: Math.max(delta.external, r.peak.external - r.before.external),
     };
+  };
+  let warmupMs = 0;
+  for (let i = 0; i < options.warmup; i++) {
+    lastResult = undefined;
+    const w = await timedRun(run);
+    warmupMs = w.ms;
+    // A run longer than the whole budget is dominated by its work, not by compilation: keep it
+    // as a sample instead of paying for it again (keeps the suite within a couple of minutes).
+    if (options.runs === undefined && w.ms > options.budgetMs) record(w);
+    else lastResult = undefined;
   }
+  const planned = options.runs ?? Math.min(options.maxRuns, Math.max(options.minRuns, Math.floor(options.budgetMs / Math.max(warmupMs, 0.001))));
+  while (times.length < planned) {
+    lastResult = undefined; // let the previous result go before the next baseline is taken
+    record(await timedRun(run));
+  }
+  const runs = times.length;
   times.sort((a, b) => a - b);
   return { runs, medianMs: median(times), minMs: times[0]!, maxMs: times[times.length - 1]!, memory: delta, lastResult };
 }

@@ -93,11 +93,15 @@ export class GraftError extends Error {
     if (details.hint !== undefined) this.hint = details.hint;
   }
 
-  /** Returns a copy of this error that names `file`, unless it already names one. */
+  /**
+   * This error naming `file`: in its `file` field and, unless the message already mentions it, as
+   * a prefix of the message (so a CLI that prints only the message still says where).
+   */
   inFile(file: string): GraftError {
-    if (this.file !== undefined) return this;
-    const e = new GraftError(this.code, this.message, { file, node: this.node, op: this.op, hint: this.hint, cause: this.cause });
-    return e;
+    const named = this.file ?? file;
+    if (this.file !== undefined && this.message.includes(named)) return this;
+    const message = this.message.includes(named) ? this.message : `${named}: ${this.message}`;
+    return new GraftError(this.code, message, { file: named, node: this.node, op: this.op, hint: this.hint, cause: this.cause });
   }
 }
 

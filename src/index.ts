@@ -55,5 +55,8 @@ export { summarize, summarizeModel, formatSummary, humanReadableNum, type ModelS
 export * from './transform/index';
 export * from './transforms/index';
 
+// freezing
+export * from './freeze/index';
+
 // workflows
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

@@ -17,7 +17,8 @@ export const processIo: Io = {
 /** Prints an error in one or two lines (the stack only with --debug); returns the exit code. */
 export function reportError(e: unknown, io: Io, debug: boolean): number {
   if (isGraftError(e)) {
-    io.err(`graft: error [${e.code}]: ${e.message}`);
+    const message = e.file !== undefined && !e.message.includes(e.file) ? `${e.file}: ${e.message}` : e.message;
+    io.err(`graft: error [${e.code}]: ${message}`);
     if (e.hint) io.err(`  hint: ${e.hint}`);
     if (debug && e.stack) io.err(e.stack);
     return e.code === 'cli/usage' ? 2 : 1;

@@ -18,7 +18,7 @@ import { loadModel, type LoadedModel } from '../io/model-files';
 import { listCheckpointEntries } from '../io/checkpoint';
 import { nodeFileSystem, type FileSystem } from '../io/fs';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
-import { GraftError } from '../errors';
+import { GraftError, isGraftError } from '../errors';
 
 export interface TensorSummary {
   readonly name: string;
@@ -342,7 +342,13 @@ export async function summarize(path: string, opts: Omit<SummarizeOptions, 'vari
   let variableShapes: number[][] = [];
   if (model.kind !== 'graph-def' && model.variables.prefix) {
     const indexFile = `${model.variables.prefix}.index`;
-    const entries = listCheckpointEntries(await fs.readFile(indexFile), indexFile);
+    const bytes = await fs.readFile(indexFile);
+    let entries;
+    try {
+      entries = listCheckpointEntries(bytes, indexFile);
+    } catch (e) {
+      throw isGraftError(e) ? e.inFile(indexFile) : e;
+    }
     variableShapes = entries.filter((e) => e.name !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((e) => e.shape);
   }
   return summarizeModel(model, { ...opts, variableShapes });

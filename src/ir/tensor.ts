@@ -127,7 +127,8 @@ export function tensorToArray(t: Tensor): TensorArray {
   const Ctor = arrayCtor(b);
   if (!Ctor) throw new GraftError('graph/bad-tensor', `No typed array for dtype ${t.dtype}`);
   const width = Ctor.BYTES_PER_ELEMENT;
-  const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
+  // A copy when unaligned (`new Uint8Array(view)` copies; Buffer#slice would not).
+  const aligned = bytes.byteOffset % width === 0 ? bytes : new Uint8Array(bytes);
   return new Ctor(aligned.buffer, aligned.byteOffset, aligned.byteLength / width);
 }
 

@@ -155,6 +155,9 @@ export function decodeMessage<T extends object = ProtoObject>(name: MessageName,
     return type.decode(reader) as unknown as T;
   } catch (e) {
     const short = name.replace(/^tensorflow\./, '');
+    if (e instanceof Error && /invalid length encoding|invalid varint encoding/.test(e.message)) {
+      throw new GraftError('io/bad-length', `${short}${where(file)} has a length prefix that cannot be right (${e.message})`, { file, cause: e });
+    }
     if (isTruncation(e)) {
       throw new GraftError('io/truncated', `${short}${where(file)} ends before its data does (${(e as Error).message})`, { file, cause: e });
     }
@@ -191,9 +194,37 @@ export function parseTextMessage<T extends object = ProtoObject>(name: MessageNa
   try {
     return textformat.fromText(type, text) as unknown as T;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    if (!/\bline \d+/.test(message)) {
+      const line = findBadEnumLine(message, text);
+      if (line !== undefined) message += ` (line ${line})`;
+    }
     throw new GraftError('io/corrupt', `${name.replace(/^tensorflow\./, '')} text${where(file)} does not parse: ${message}`, { file, cause: e });
   }
+}
+
+/**
+ * protobufjs' text parser reports a bad enum value (`.tensorflow.AttrValue.type: enum value
+ * expected`) without a line. Find it: the first line setting that field to a value the enum lacks.
+ */
+function findBadEnumLine(message: string, text: string): number | undefined {
+  const m = /^\.?([\w.]+)\.(\w+): enum value expected/.exec(message);
+  if (!m) return undefined;
+  let values: Record<string, number> | undefined;
+  try {
+    const field = schemaRoot().lookupType(m[1]!).fields[m[2]!];
+    values = (field?.resolvedType as protobuf.Enum | null)?.values;
+  } catch {
+    return undefined;
+  }
+  if (!values) return undefined;
+  const lines = text.split('\n');
+  const pattern = new RegExp(`^\\s*${m[2]}\\s*:\\s*([^\\s#]*)`);
+  for (let i = 0; i < lines.length; i++) {
+    const v = pattern.exec(lines[i]!)?.[1];
+    if (v !== undefined && !(v in values) && !/^-?\d+$/.test(v)) return i + 1;
+  }
+  return undefined;
 }
 
 /**

@@ -25,8 +25,13 @@ async function loadCore(): Promise<TF> {
   return corePromise;
 }
 
-async function initCpu(): Promise<void> {
-  cpuReady ??= import('@tensorflow/tfjs-backend-cpu').then(() => undefined);
+async function initCpu(tf: TF): Promise<void> {
+  cpuReady ??= import('@tensorflow/tfjs-backend-cpu').then(() => {
+    // The cpu backend prints a "use tfjs-node" banner on first use; library code never writes
+    // to the console, so the banner is marked as already shown.
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu) cpu.firstUse = false;
+  });
   return cpuReady;
 }
 
@@ -62,7 +67,7 @@ export async function loadTF(backend: Backend = 'wasm'): Promise<{ tf: TF; backe
   let tf: TF;
   try {
     tf = await loadCore();
-    await initCpu();
+    await initCpu(tf);
   } catch (e) {
     throw new GraftError('runtime/failed', `Cannot load tfjs: ${(e as Error).message}`, {
       cause: e,

@@ -128,9 +128,8 @@ describe('graft summarize on bad input: one or two lines, the code, the file, ex
     expect(c.out.join('\n')).toMatch(/no variables checkpoint/);
   }, FAST);
 
-  // KNOWN GAP (reported): the SSTable reader's errors carry `file` but their message does not
-  // name it, and reportError prints only the message.
-  it.skipIf(!HAVE_MODELS)(`a corrupt variables.index → io/checksum naming it (fails until checkpoint index errors name the file) (skipped if ${SKIP_REASON})`, async () => {
+  // The SSTable reader's errors name the index file in the printed line.
+  it.skipIf(!HAVE_MODELS)(`a corrupt variables.index → io/checksum naming it (skipped if ${SKIP_REASON})`, async () => {
     const dir = copySavedModel('serving_half_plus_two_cpu');
     const index = path.join(dir, 'variables', 'variables.index');
     const bytes = fs.readFileSync(index);

@@ -196,8 +196,8 @@ describe('GraphDef .pb with an absurd length prefix', () => {
   // A GraphDef whose first field (node, field 1, wire type 2: tag 0x0a) claims a huge length.
   const cases: Array<[string, number[]]> = [
     ['2^31-1 bytes', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x07, 1, 2, 3]],
-    ['2^32-1 bytes (KNOWN GAP: protobufjs "invalid length encoding" maps to io/corrupt)', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]],
-    ['a 10-byte varint, 2^63 (KNOWN GAP: as above)', [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 2, 3]],
+    ['2^32-1 bytes', [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]],
+    ['a 10-byte varint, 2^63', [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 2, 3]],
     // Nested: a 6-byte NodeDef whose `device` string (field 4, tag 0x22) claims 2^31-1 bytes.
     ['2^31-1 bytes inside a NodeDef', [0x0a, 0x06, 0x22, 0xff, 0xff, 0xff, 0xff, 0x07]],
   ];
@@ -223,7 +223,7 @@ describe('GraphDef .pbtxt', () => {
   const bad: Array<[string, string, number]> = [
     ['garbage on line 3', 'node {\n  name: "x"\n  %%% ;;\n}\n', 3],
     ['an unknown field on line 2', 'node {\n  nmae: "x"\n}\n', 2],
-    ['truncated mid-word (KNOWN GAP: enum errors from protobufjs textformat carry no line)', good.slice(0, good.indexOf('DT_FLOAT') + 4), 7],
+    ['truncated mid-word', good.slice(0, good.indexOf('DT_FLOAT') + 4), 7],
     ['binary bytes', '\u0000\u0001\u0002garbage', 1],
   ];
   for (const [label, text, line] of bad) {
@@ -304,11 +304,10 @@ describe.skipIf(!HAVE_MODELS)(`SavedModel directory (skipped if ${SKIP_REASON})`
     expect(failures).toBeGreaterThan(0);
   }, SWEEP);
 
-  // KNOWN GAP (reported): errors raised while converting a decoded message to IR (here
-  // graph-proto's "A dimension of N is beyond 2^53") get `file` through GraftError.inFile, but
-  // inFile leaves the message as it was, so the CLI prints no file. An exhaustive flip of every
-  // byte of saved_model.pb and model.meta (masks 0xff, 0x80, 0x01) found this as the only such message.
-  it('a flipped byte that makes a dimension absurd names saved_model.pb in the message (fails until GraftError.inFile adds the file)', async () => {
+  // Errors raised while converting a decoded message to IR (here graph-proto's "A dimension of N
+  // is beyond 2^53") name the file through GraftError.inFile. An exhaustive flip of every byte of
+  // saved_model.pb and model.meta (masks 0xff, 0x80, 0x01) found this as the only such message.
+  it('a flipped byte that makes a dimension absurd names saved_model.pb in the message', async () => {
     const dir = copyModel(SM);
     const pb = path.join(dir, 'saved_model.pb');
     fs.writeFileSync(pb, flipped(new Uint8Array(fs.readFileSync(pb)), 4283, 0x01));
@@ -468,17 +467,16 @@ describe.skipIf(!HAVE_MODELS)(`checkpoint (variables/) (skipped if ${SKIP_REASON
     expect(formatSummary(await summarize(dir))).toMatch(/index only: data files missing/);
   }, FAST);
 
-  it('truncated data file → io/truncated naming it (KNOWN GAP: readEntryData\'s message omits the data file)', async () => {
+  it('truncated data file → io/truncated naming it', async () => {
     const dir = copyModel(SM);
     const { data } = files(dir);
     fs.writeFileSync(data, fs.readFileSync(data).subarray(0, 3));
     await expectGraftError(async () => readModelVariables(await loadModel(dir)), ['io/truncated'], data);
   }, FAST);
 
-  // KNOWN GAP (reported to the lead): errors raised while reading the index SSTable (checksum,
-  // footer magic, block bounds) carry `file` but their message does not name it, so the CLI
-  // prints e.g. "data block at offset 0 at offset 0: crc32c mismatch" with no file.
-  it('checkpoint index errors name the index file in their message (fails until sstable/bundle reader errors include it)', async () => {
+  // Errors raised while reading the index SSTable (checksum, footer magic, block bounds) name
+  // the index file in their message, not only in `file`.
+  it('checkpoint index errors name the index file in their message', async () => {
     const dir = copyModel(SM);
     const { index } = files(dir);
     const bytes = new Uint8Array(fs.readFileSync(index));

@@ -29,11 +29,21 @@ export async function readCheckpointFiles(prefix: string, opts: { verify?: boole
   const indexFile = `${prefix}.index`;
   const index = await readIfPresent(indexFile);
   if (index === undefined) throw new GraftError('io/not-found', `checkpoint index ${indexFile} does not exist`, { file: indexFile });
-  const { header } = readCheckpointIndex(index, indexFile, opts);
+  const { header } = named(indexFile, () => readCheckpointIndex(index, indexFile, opts));
   const shards: Array<Uint8Array | undefined> = [];
   // numShards comes from the file: read only shards that exist, one at a time.
   for (let i = 0; i < header.numShards; i++) shards.push(await readIfPresent(shardFileName(prefix, i, header.numShards)));
-  return readCheckpoint(index, shards, { file: indexFile, ...opts });
+  return named(indexFile, () => readCheckpoint(index, shards, { file: indexFile, ...opts }));
+}
+
+/** Errors name the file they are about (the index, or the data file an entry lives in) in their message. */
+function named<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isGraftError(e)) throw e.inFile(e.file ?? file);
+    throw e;
+  }
 }
 
 /**

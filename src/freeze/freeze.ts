@@ -1,0 +1,214 @@
+/**
+ * Freezing models: a SavedModel (TF1 or TF2), a `.meta` with its checkpoint, or a GraphDef with
+ * a checkpoint becomes one GraphDef whose variables are constants, pruned to the outputs.
+ *
+ * TF2 SavedModels keep their computation in the function library, called from a small main
+ * graph through `StatefulPartitionedCall`; those calls are inlined (nested ones too) before the
+ * variables are converted, and the variable handles are matched to checkpoint entries through
+ * the object graph. Output names default to the chosen signature's (`serving_default` unless
+ * told); the call nodes that signatures name stay under their names (as `Identity`/`IdentityN`),
+ * so the signature's tensor names still hold in the frozen graph.
+ */
+import { GraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { parseInput } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import { type Checkpoint, readCheckpointFiles } from '../io/checkpoint';
+import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
+import { type MetaGraph, findMetaGraph } from '../io/saved-model';
+import type { Diagnostic } from '../transform/define';
+import { nearestNames } from '../transform/suggest';
+import { extractSubGraph, missingOutputError, nodeNameOf } from './extract';
+import { CALL_OPS, inlineFunctionCalls } from './inline';
+import { objectGraphVariableValues } from './object-graph';
+import { type ConvertedVariable, VARIABLE_OPS, freezeGraph } from './tf1';
+import { tf1VariableValues } from './variable-keys';
+
+export interface FreezeOptions {
+  /** Tags of the SavedModel meta graph to freeze (default `serve`). */
+  readonly tags?: readonly string[];
+  /** Signature whose outputs (and inputs) to keep (default `serving_default`). */
+  readonly signature?: string;
+  /** Output node names (`--output_node_names`); override the signature's outputs. */
+  readonly outputNodeNames?: readonly string[];
+  /** Checkpoint prefix for a `.meta` or GraphDef (default: the `.meta` path without `.meta`). */
+  readonly checkpoint?: string;
+  /** Blank every node's device (freeze_graph's `--clear_devices`). */
+  readonly clearDevices?: boolean;
+  /** Convert only these variables / never these (`variable_names_whitelist` / `blacklist`). */
+  readonly allowlist?: readonly string[];
+  readonly denylist?: readonly string[];
+}
+
+export interface FreezeResult {
+  /** The frozen graph: pruned, no variable ops, library only with functions still referenced. */
+  readonly graph: Graph;
+  /** Input tensor names (`x:0`). */
+  readonly inputs: string[];
+  /** Output tensor names (`y:0`). */
+  readonly outputs: string[];
+  /** The signature used: its keys mapped to tensor names in the frozen graph. */
+  readonly signature?: { key: string; inputs: Record<string, string>; outputs: Record<string, string> };
+  /** Variables that became constants. */
+  readonly converted: ConvertedVariable[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const INIT_SIGNATURE = '__saved_model_init_op';
+
+/** `a` → `a:0`; `a:1` kept. */
+function tensorName(name: string): string {
+  const ref = parseInput(name);
+  return `${ref.node}:${ref.port}`;
+}
+
+interface ChosenOutputs {
+  outputs: string[];
+  inputs: string[];
+  signature?: FreezeResult['signature'];
+  diagnostics: Diagnostic[];
+}
+
+function chooseOutputs(mg: MetaGraph, opts: FreezeOptions, file?: string): ChosenOutputs {
+  const diagnostics: Diagnostic[] = [];
+  const keys = Object.keys(mg.signatures).filter((k) => k !== INIT_SIGNATURE);
+  let key = opts.signature;
+  if (key !== undefined && !mg.signatures[key]) {
+    const near = nearestNames(key, keys);
+    throw new GraftError(
+      'model/unknown-signature',
+      `No signature '${key}'; the model has ${keys.length ? keys.map((k) => `'${k}'`).join(', ') : 'none'}${near.length ? ` (did you mean '${near[0]}'?)` : ''}`,
+      { ...(file ? { file } : {}) },
+    );
+  }
+  if (key === undefined && !opts.outputNodeNames?.length) {
+    if (mg.signatures.serving_default) key = 'serving_default';
+    else if (keys.length === 1) {
+      key = keys[0]!;
+      diagnostics.push({ severity: 'info', code: 'freeze/signature', message: `No serving_default signature: froze the only signature, '${key}'` });
+    } else if (keys.length === 0) {
+      throw new GraftError('freeze/missing-output', 'The model has no signatures: say which outputs to keep (--output_node_names)', { ...(file ? { file } : {}) });
+    } else {
+      throw new GraftError('model/unknown-signature', `No serving_default signature; choose one of ${keys.map((k) => `'${k}'`).join(', ')} (--signature_def), or give --output_node_names`, { ...(file ? { file } : {}) });
+    }
+  }
+  const sig = key !== undefined ? mg.signatures[key] : undefined;
+  const names = (side: 'inputs' | 'outputs'): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, t] of Object.entries(sig?.[side] ?? {})) {
+      if (t.name === null) {
+        throw new GraftError('freeze/unsupported', `Signature '${key}' ${side.slice(0, -1)} '${k}' is a ${t.encoding} tensor; only dense (named) tensors can be frozen`, { ...(file ? { file } : {}) });
+      }
+      out[k] = tensorName(t.name);
+    }
+    return out;
+  };
+  const sigInputs = sig ? names('inputs') : {};
+  const sigOutputs = sig ? names('outputs') : {};
+  const outputs = opts.outputNodeNames?.length ? opts.outputNodeNames.map(tensorName) : Object.values(sigOutputs);
+  if (outputs.length === 0) throw new GraftError('freeze/missing-output', `Signature '${key}' has no outputs: say which outputs to keep (--output_node_names)`);
+  const signature = sig && key !== undefined && !opts.outputNodeNames?.length ? { key, inputs: sigInputs, outputs: sigOutputs } : undefined;
+  return { outputs: [...new Set(outputs)], inputs: [...new Set(Object.values(sigInputs))], ...(signature ? { signature } : {}), diagnostics };
+}
+
+function hasCalls(g: Graph): boolean {
+  const lib = new Set(g.library.functions.map((f) => f.signature.name));
+  return g.nodes.some((n) => CALL_OPS.has(n.op) || lib.has(n.op));
+}
+
+/**
+ * Freezes one meta graph with its checkpoint (TF1 or TF2, detected from the graph).
+ *
+ * @example
+ * ```ts
+ * const r = freezeMetaGraph(model.metaGraph, await readCheckpointFiles('model.ckpt-1000'), { outputNodeNames: ['probabilities'] });
+ * ```
+ */
+export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, opts: FreezeOptions & { file?: string } = {}): FreezeResult {
+  const chosen = chooseOutputs(mg, opts, opts.file);
+  const diagnostics = [...chosen.diagnostics];
+  const graphNames = new Set(mg.graph.nodes.map((n) => n.name));
+  for (const o of opts.outputNodeNames?.length ? opts.outputNodeNames : chosen.outputs) {
+    if (!graphNames.has(nodeNameOf(o))) throw missingOutputError(mg.graph, o);
+  }
+  const inputs = chosen.inputs.filter((i) => graphNames.has(nodeNameOf(i)));
+  // Signature inputs stay even when the outputs do not need them, so the signature still holds.
+  let sub = extractSubGraph(mg.graph, [...chosen.outputs, ...inputs]);
+  if (hasCalls(sub)) {
+    const protectedNodes = new Set([...chosen.outputs, ...inputs].map(nodeNameOf));
+    const inl = inlineFunctionCalls(sub, { protectedNodes });
+    diagnostics.push(...inl.diagnostics);
+    sub = extractSubGraph(inl.graph, [...chosen.outputs, ...inputs]);
+  }
+  const needs = sub.nodes.filter((n) => VARIABLE_OPS.has(n.op)).map((n) => n.name);
+  let values = new Map<string, Tensor>();
+  if (needs.length) {
+    if (!checkpoint) {
+      throw new GraftError('runtime/missing-variable', `The graph has ${needs.length} variable(s) (${needs.slice(0, 3).join(', ')}${needs.length > 3 ? ', ...' : ''}) but no checkpoint was given`, { node: needs[0] });
+    }
+    const og = objectGraphVariableValues(mg, mg.graph, checkpoint, opts.file);
+    values = og.values;
+    if (og.others.length) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'freeze/non-variable-resource',
+        message: `Captured resources that are not variables were kept: ${og.others.map((o) => `${o.node} (${o.kind})`).join(', ')}`,
+      });
+    }
+    if (needs.some((n) => !values.has(n))) {
+      for (const [k, v] of tf1VariableValues(mg.graph, checkpoint, opts.file)) if (!values.has(k)) values.set(k, v);
+    }
+  }
+  const frozen = freezeGraph(sub, values, [...chosen.outputs, ...inputs], {
+    ...(checkpoint ? { knownKeys: checkpoint.entries.keys() } : {}),
+    ...(opts.file ? { file: opts.file } : {}),
+    ...(opts.clearDevices ? { clearDevices: true } : {}),
+    ...(opts.allowlist ? { allowlist: opts.allowlist } : {}),
+    ...(opts.denylist ? { denylist: opts.denylist } : {}),
+  });
+  return {
+    graph: frozen.graph,
+    inputs,
+    outputs: chosen.outputs,
+    ...(chosen.signature ? { signature: chosen.signature } : {}),
+    converted: frozen.converted,
+    diagnostics: [...diagnostics, ...frozen.diagnostics],
+  };
+}
+
+/** Freezes a loaded SavedModel: the meta graph with `opts.tags` (default `serve`). */
+export async function freezeSavedModel(model: Extract<LoadedModel, { kind: 'saved-model' }>, opts: FreezeOptions = {}): Promise<FreezeResult> {
+  const mg = findMetaGraph(model.savedModel, opts.tags ?? ['serve'], model.modelFile);
+  const needsVariables = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
+  const ckpt = needsVariables ? await readModelVariables(model) : null;
+  return freezeMetaGraph(mg, ckpt, { ...opts, ...(model.variables.prefix ? { file: `${model.variables.prefix}.index` } : {}) });
+}
+
+/**
+ * Freezes the model at `path`: a SavedModel directory, a `.meta` (its checkpoint is the path
+ * without `.meta`, or `opts.checkpoint`), or a GraphDef with `opts.checkpoint`.
+ *
+ * @example
+ * ```ts
+ * const { graph, outputs } = await freezeModel('saved_model_dir');
+ * await saveGraph(graph, 'frozen.pb');
+ * ```
+ */
+export async function freezeModel(path: string, opts: FreezeOptions = {}): Promise<FreezeResult> {
+  const model = await loadModel(path);
+  if (model.kind === 'saved-model') return freezeSavedModel(model, opts);
+  const graph = model.kind === 'meta-graph' ? model.metaGraph.graph : model.graph;
+  const needsVariables = graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
+  const prefix = opts.checkpoint ?? (model.kind === 'meta-graph' ? model.variables.prefix : null);
+  let ckpt: Checkpoint | null = null;
+  if (needsVariables) {
+    if (!prefix) {
+      throw new GraftError('io/missing-variables', `${path} has variables but no checkpoint was found; pass --input_checkpoint`, { file: path });
+    }
+    ckpt = await readCheckpointFiles(prefix);
+  }
+  const file = prefix ? `${prefix}.index` : undefined;
+  if (model.kind === 'meta-graph') return freezeMetaGraph(model.metaGraph, ckpt, { ...opts, ...(file ? { file } : {}) });
+  const mg: MetaGraph = { tags: [], graph, signatures: {}, proto: {} };
+  return freezeMetaGraph(mg, ckpt, { ...opts, ...(file ? { file } : {}) });
+}

@@ -1,0 +1,670 @@
+/**
+ * The executor: runs the part of a program that the fetches need, as TensorFlow's dataflow
+ * executor does.
+ *
+ * - Values travel with a tag (frame, iteration). `Enter` moves a value into a child frame
+ *   (iteration 0), `NextIteration` to the next iteration, `Exit` back to the parent frame, so TF1
+ *   while loops run; loop-invariant `Enter`s (`is_constant`) reach every iteration.
+ * - Dead values: a `Switch` sends its input to one output and a dead marker to the other; a node
+ *   with a dead input is dead; a `Merge` forwards its first live input. A dead value never crosses
+ *   `NextIteration` (that is how a loop ends), and a dead `Exit` is only propagated once its frame
+ *   can make no more progress (a loop inside an untaken branch).
+ * - Memory: every tfjs tensor is reference counted by the edges holding it and disposed when the
+ *   last consumer has run; temporaries inside a kernel are disposed by a tfjs scope.
+ */
+import { GraftError, isGraftError } from '../errors';
+import type { AttrValue, FuncRef } from '../ir/attr';
+import { attrText } from '../ir/attr';
+import { type DType, baseDType } from '../ir/dtype';
+import type { FunctionLibrary } from '../ir/graph';
+import type { InputRef, Node } from '../ir/node';
+import { attrWithDefault } from '../ir/op-facts';
+import type { Tensor } from '../ir/tensor';
+import { type Kernel, type KernelContext, type KernelRegistry, attrNumber } from './kernel';
+import { type Program, findFunction, functionProgram } from './program';
+import type { Backend, TF } from './tfjs';
+import { type TFTensor, type Value, hostToTF, tfjsDType, valueDType, valueNumbers, valueToHost } from './values';
+
+/** Ops the executor runs itself (they move values between frames or handle dead values). */
+export const EXECUTOR_OPS: ReadonlySet<string> = new Set([
+  'Switch', 'RefSwitch', 'Merge', 'RefMerge', 'Enter', 'RefEnter', 'Exit', 'RefExit', 'NextIteration', 'RefNextIteration', '_Arg',
+]);
+
+/**
+ * Ops that write state. Reached through a control edge only (initializers, restore ops), they are
+ * not run: the runtime reads variables from `variables` and never writes them. Reached through a
+ * data edge, they have no kernel and are listed as unsupported.
+ */
+export const STATE_WRITE_OPS: ReadonlySet<string> = new Set([
+  'Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp',
+  'ScatterUpdate', 'ResourceScatterUpdate', 'SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints',
+  'InitializeTable', 'InitializeTableV2', 'InitializeTableFromTextFileV2',
+]);
+
+const DEAD = Symbol('dead');
+type Slot = Value | typeof DEAD | undefined;
+
+/** Reference counts of tfjs tensors held by edges; pinned tensors (constants, variables) live for the session. */
+export class Heap {
+  private readonly counts = new Map<TFTensor, number>();
+  private readonly pinned = new Set<TFTensor>();
+  constructor(private readonly tf: TF) {}
+  retain(v: Value): void {
+    if (v.kind === 'tensor') this.counts.set(v.t, (this.counts.get(v.t) ?? 0) + 1);
+    else if (v.kind === 'tensor-array') for (const e of v.elements) if (e) this.retain(e);
+  }
+  /** Drops one reference; disposes at zero unless `keep` (ownership handed to the caller). */
+  release(v: Value, keep = false): void {
+    if (v.kind === 'tensor-array') {
+      for (const e of v.elements) if (e) this.release(e, keep);
+      return;
+    }
+    if (v.kind !== 'tensor') return;
+    const c = (this.counts.get(v.t) ?? 0) - 1;
+    if (c > 0) {
+      this.counts.set(v.t, c);
+      return;
+    }
+    this.counts.delete(v.t);
+    if (!keep) this.disposeIfFree(v);
+  }
+  /** Disposes a tensor no edge holds. */
+  disposeIfFree(v: Value): void {
+    if (v.kind === 'tensor' && !this.counts.has(v.t) && !this.pinned.has(v.t)) v.t.dispose();
+  }
+  pin(t: TFTensor): TFTensor {
+    this.tf.keep(t);
+    this.pinned.add(t);
+    return t;
+  }
+  isPinned(t: TFTensor): boolean {
+    return this.pinned.has(t);
+  }
+  disposeAll(): void {
+    for (const t of this.pinned) t.dispose();
+    this.pinned.clear();
+    for (const t of this.counts.keys()) t.dispose();
+    this.counts.clear();
+  }
+}
+
+/** What a run needs from its session. */
+export interface Env {
+  readonly tf: TF;
+  readonly backend: Backend;
+  readonly kernels: KernelRegistry;
+  readonly variables: ReadonlyMap<string, Tensor>;
+  readonly heap: Heap;
+  /** Const and variable values converted once per session. */
+  readonly cache: Map<unknown, Value>;
+  readonly library: FunctionLibrary;
+}
+
+interface Frame {
+  readonly key: string;
+  readonly name: string;
+  readonly parent: Tag | null;
+  readonly iterations: Set<number>;
+  /** Loop invariants: `Enter(is_constant)` values, delivered to every iteration. */
+  readonly constants: { node: Node; value: Slot }[];
+}
+
+interface Tag {
+  readonly frame: Frame;
+  readonly iter: number;
+}
+
+interface Activation {
+  readonly node: Node;
+  readonly tag: Tag;
+  readonly key: string;
+  readonly slots: Slot[];
+  pending: number;
+  /** Merge: dead data inputs so far, and whether it has fired. */
+  deadData: number;
+  fired: boolean;
+  controlsLeft: number;
+}
+
+function tagKey(t: Tag): string {
+  return `${t.frame.key}@${t.iter}`;
+}
+
+/** Nodes needed to compute `targets`: the backward closure over data and control inputs. */
+export function closure(program: Program, targets: readonly string[], fedNodes: ReadonlySet<string> = new Set()): Set<string> {
+  const needed = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (needed.has(name)) continue;
+    const node = program.byName.get(name);
+    if (!node) throw new GraftError('graph/missing-node', `${program.name ? `Function '${program.name}': n` : 'N'}o node '${name}'`, { node: name });
+    needed.add(name);
+    if (fedNodes.has(name)) continue;
+    for (const ref of program.inputs.get(name) ?? []) {
+      if (ref.control) {
+        const src = program.byName.get(ref.node);
+        if (src && STATE_WRITE_OPS.has(src.op)) continue;
+      }
+      stack.push(ref.node);
+    }
+  }
+  return needed;
+}
+
+/** The functions a node calls (f, then/else branches, cond/body). */
+export function calledFunctions(node: Node): FuncRef[] {
+  const out: FuncRef[] = [];
+  for (const key of ['f', 'then_branch', 'else_branch', 'cond', 'body']) {
+    const a = node.attrs[key];
+    if (a?.kind === 'func') out.push(a.value);
+  }
+  return out;
+}
+
+/** Function-call and functional control-flow ops (their bodies come from the library). */
+export const CALL_OPS: ReadonlySet<string> = new Set([
+  'PartitionedCall', 'StatefulPartitionedCall', 'If', 'StatelessIf', 'While', 'StatelessWhile',
+]);
+
+function isLoopMerge(program: Program, node: Node): boolean {
+  for (const ref of program.inputs.get(node.name) ?? []) {
+    if (ref.control) continue;
+    const src = program.byName.get(ref.node);
+    if (src && (src.op === 'NextIteration' || src.op === 'RefNextIteration')) return true;
+  }
+  return false;
+}
+
+/** The TensorFlow dtype a tfjs kernel output stands for. */
+function outputDType(node: Node, t: TFTensor): DType {
+  if (t.dtype === 'float32') return 'float';
+  if (t.dtype === 'bool') return 'bool';
+  if (t.dtype === 'string') return 'string';
+  if (t.dtype === 'int32') {
+    for (const name of ['out_type', 'DstT', 'output_type', 'dtype', 'T']) {
+      const a = attrWithDefault(node, name);
+      if (a?.kind === 'type') {
+        const b = baseDType(a.value);
+        if (tfjsDType(b) === 'int32') return b;
+      }
+    }
+    return 'int32';
+  }
+  return 'float';
+}
+
+const WRAP: Record<string, [number, boolean]> = { uint8: [8, false], int8: [8, true], uint16: [16, false], int16: [16, true] };
+
+/** Builds the kernel context of one node. */
+export function makeContext(env: Env, node: Node, inputs: readonly Value[], callDepth: number): KernelContext {
+  const { tf } = env;
+  const where = { node: node.name, op: node.op };
+  const fail = (message: string, code: 'runtime/failed' | 'runtime/unsupported-dtype' | 'runtime/unsupported-op' = 'runtime/failed') =>
+    new GraftError(code, `Node '${node.name}' (${node.op}): ${message}`, where);
+  const get = (name: string): AttrValue | undefined => attrWithDefault(node, name);
+  const need = (i: number): Value => {
+    const v = inputs[i];
+    if (!v) throw fail(`has no input ${i}`);
+    return v;
+  };
+  const ctx: KernelContext = {
+    node,
+    tf,
+    backend: env.backend,
+    inputs,
+    input(i) {
+      const v = need(i);
+      if (v.kind === 'tensor') return v.t;
+      if (v.kind === 'host') return hostToTF(tf, v.t, where);
+      throw fail(`input ${i} is a ${v.kind}, not a tensor`);
+    },
+    host(i) {
+      return valueToHost(need(i), where);
+    },
+    numbers(i) {
+      return valueNumbers(need(i), where);
+    },
+    dtype(i) {
+      return valueDType(need(i));
+    },
+    attr: get,
+    attrInt(name, fallback) {
+      const n = attrNumber(get(name));
+      if (n !== undefined) return n;
+      if (fallback !== undefined) return fallback;
+      throw fail(`missing int attribute '${name}'`);
+    },
+    attrInts(name) {
+      const a = get(name);
+      if (a?.kind === 'list') return (a.value.i ?? []).map(Number);
+      throw fail(`missing list(int) attribute '${name}'`);
+    },
+    attrFloat(name, fallback) {
+      const n = attrNumber(get(name));
+      if (n !== undefined) return n;
+      if (fallback !== undefined) return fallback;
+      throw fail(`missing float attribute '${name}'`);
+    },
+    attrBool(name, fallback) {
+      const a = get(name);
+      if (a?.kind === 'b') return a.value;
+      if (fallback !== undefined) return fallback;
+      throw fail(`missing bool attribute '${name}'`);
+    },
+    attrString(name, fallback) {
+      const a = get(name);
+      if (a?.kind === 's') return attrText(a.value);
+      if (fallback !== undefined) return fallback;
+      throw fail(`missing string attribute '${name}'`);
+    },
+    attrType(name, fallback) {
+      const a = get(name);
+      if (a?.kind === 'type') return baseDType(a.value);
+      if (fallback !== undefined) return fallback;
+      throw fail(`missing type attribute '${name}'`);
+    },
+    attrTypes(name) {
+      const a = get(name);
+      if (a?.kind === 'list') return (a.value.type ?? []).map(baseDType);
+      return [];
+    },
+    out(t, dtype) {
+      return { kind: 'tensor', dtype: baseDType(dtype), t };
+    },
+    async call(fn, args) {
+      const def = findFunction(env.library, fn.name);
+      if (!def) throw fail(`calls function '${fn.name}', which is not in the graph's library`, 'runtime/unsupported-op');
+      if (callDepth > 64) throw fail('function calls nest deeper than 64 levels');
+      const program = functionProgram(def, env.library);
+      if (args.length !== program.args.length) throw fail(`passes ${args.length} arguments to '${fn.name}', which takes ${program.args.length}`);
+      const feeds = new Map<string, Value[]>();
+      program.args.forEach((a, i) => feeds.set(a, [args[i]!]));
+      // The caller keeps its arguments: hold them while the callee runs so it never frees them.
+      for (const a of args) env.heap.retain(a);
+      let outs: Value[];
+      try {
+        outs = await runProgram(env, program, feeds, program.rets, callDepth + 1);
+      } finally {
+        for (const a of args) env.heap.release(a, true);
+      }
+      // Hand the sub-run's references over: the outputs are then fresh kernel outputs.
+      for (const o of outs) env.heap.release(o, true);
+      return outs;
+    },
+    variable(key) {
+      const cached = env.cache.get(`var:${key}`);
+      if (cached) return cached;
+      const t = env.variables.get(key);
+      if (!t) {
+        throw new GraftError('runtime/missing-variable', `Node '${node.name}' (${node.op}): no value for variable '${key}'`, {
+          ...where,
+          hint: 'Pass the values as options.variables (variablesFromCheckpoint or savedModelVariables).',
+        });
+      }
+      const v = toValue(env, t, where, true);
+      env.cache.set(`var:${key}`, v);
+      return v;
+    },
+    free(v, keep = []) {
+      if (v.kind === 'tensor' && keep.some((k) => k.kind === 'tensor' && k.t === v.t)) return;
+      if (v.kind === 'tensor' && inputs.some((k) => k.kind === 'tensor' && k.t === v.t)) return;
+      env.heap.disposeIfFree(v);
+    },
+    fail,
+  };
+  return ctx;
+}
+
+/**
+ * An IR tensor as a runtime value: a pinned tfjs tensor when tfjs holds it exactly (or `pin` is
+ * false: a fresh one), else a host value.
+ */
+export function toValue(env: Env, t: Tensor, where: { node?: string; op?: string }, pin: boolean): Value {
+  const b = baseDType(t.dtype);
+  if (b === 'resource' || b === 'variant') return { kind: 'host', t };
+  if (!tfjsDType(b)) return { kind: 'host', t };
+  try {
+    const tt = hostToTF(env.tf, t, where);
+    return { kind: 'tensor', dtype: b, t: pin ? env.heap.pin(tt) : tt };
+  } catch (e) {
+    // int64 beyond int32 stays on the host; kernels that need it in tfjs refuse there.
+    if (isGraftError(e) && e.code === 'runtime/unsupported-dtype') return { kind: 'host', t };
+    throw e;
+  }
+}
+
+/** Runs a kernel with a tfjs scope around it, and turns its outputs into values. */
+export async function runKernel(env: Env, kernel: Kernel, ctx: KernelContext): Promise<Value[]> {
+  const { tf, node } = ctx;
+  const engine = tf.engine();
+  engine.startScope(`graft:${node.name}`);
+  let raw: readonly unknown[] = [];
+  let scoped = true;
+  try {
+    raw = await kernel(ctx);
+    const outs: Value[] = [];
+    for (const r of raw) outs.push(asValue(env, node, r, ctx.inputs));
+    const keep: TFTensor[] = [];
+    for (const v of outs) collectTensors(v, keep);
+    scoped = false;
+    engine.endScope(keep);
+    return outs;
+  } catch (e) {
+    if (scoped) engine.endScope();
+    if (isGraftError(e)) throw e;
+    throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}) failed: ${(e as Error).message}`, { node: node.name, op: node.op, cause: e });
+  }
+}
+
+function collectTensors(v: Value, into: TFTensor[]): void {
+  if (v.kind === 'tensor') into.push(v.t);
+  else if (v.kind === 'tensor-array') for (const e of v.elements) if (e) collectTensors(e, into);
+}
+
+function isTFTensor(x: unknown): x is TFTensor {
+  return typeof x === 'object' && x !== null && 'dataId' in x && 'shape' in x && 'dtype' in x;
+}
+
+function isValue(x: unknown): x is Value {
+  return typeof x === 'object' && x !== null && 'kind' in x && ['tensor', 'host', 'resource', 'tensor-array'].includes((x as { kind: string }).kind);
+}
+
+function asValue(env: Env, node: Node, r: unknown, inputs: readonly Value[]): Value {
+  if (isValue(r)) return r.kind === 'tensor' ? wrapSmallInts(env, node, r, inputs) : r;
+  if (isTFTensor(r)) return wrapSmallInts(env, node, { kind: 'tensor', dtype: outputDType(node, r), t: r }, inputs);
+  if (typeof r === 'object' && r !== null && 'data' in r && 'dtype' in r && 'shape' in r) {
+    // IR tensors go to tfjs when it holds them exactly (created inside the kernel's scope).
+    return toValue(env, r as Tensor, { node: node.name, op: node.op }, false);
+  }
+  throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): the kernel returned something that is not a tensor`, { node: node.name, op: node.op });
+}
+
+/** uint8/int8/int16/uint16 computed in int32 wrap around as TensorFlow's narrow types do. */
+function wrapSmallInts(env: Env, node: Node, v: Value & { kind: 'tensor' }, inputs: readonly Value[]): Value {
+  const w = WRAP[v.dtype];
+  if (!w || v.t.dtype !== 'int32') return v;
+  if (inputs.some((i) => i.kind === 'tensor' && i.t === v.t)) return v;
+  const { tf } = env;
+  const [bits, signed] = w;
+  const m = 2 ** bits;
+  const t = signed ? tf.sub(tf.mod(tf.add(v.t, m / 2), m), m / 2) : tf.mod(v.t, m);
+  void node;
+  return { kind: 'tensor', dtype: v.dtype, t };
+}
+
+function truthy(v: Value, node: Node): boolean {
+  const n = valueNumbers(v, { node: node.name });
+  if (n.length !== 1) throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): the predicate must be a scalar, got ${n.length} elements`, { node: node.name, op: node.op });
+  return n[0] !== 0;
+}
+
+/**
+ * Runs `program` for `fetches` (flat refs), with `feeds` (node name → its output values).
+ * Returns one value per fetch, each holding one reference that the caller must release.
+ */
+export async function runProgram(
+  env: Env,
+  program: Program,
+  feeds: ReadonlyMap<string, readonly Value[]>,
+  fetches: readonly InputRef[],
+  callDepth = 0,
+): Promise<Value[]> {
+  const { heap } = env;
+  const needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()));
+  const rootFrame: Frame = { key: '', name: '', parent: null, iterations: new Set([0]), constants: [] };
+  const root: Tag = { frame: rootFrame, iter: 0 };
+  const frames = new Map<string, Frame>([['', rootFrame]]);
+  const acts = new Map<string, Activation>();
+  const ready: Activation[] = [];
+  const results: Slot[] = fetches.map(() => undefined);
+  const fetchIndex = new Map<string, number[]>();
+  fetches.forEach((f, i) => {
+    const k = `${f.node}:${f.port}`;
+    fetchIndex.set(k, [...(fetchIndex.get(k) ?? []), i]);
+  });
+  const heldByRun: Value[] = [];
+  const deadExits: { node: Node; tag: Tag }[] = [];
+  const liveExits = new Set<string>();
+  const loopMerges = new Map<string, boolean>();
+
+  const neededInputs = (node: Node): number => {
+    let n = 0;
+    for (const ref of program.inputs.get(node.name) ?? []) if (needed.has(ref.node)) n++;
+    return n;
+  };
+  const activation = (node: Node, tag: Tag): Activation => {
+    const key = `${tagKey(tag)}|${node.name}`;
+    let a = acts.get(key);
+    if (!a) {
+      const refs = program.inputs.get(node.name) ?? [];
+      const controls = refs.filter((r) => r.control && needed.has(r.node)).length;
+      a = { node, tag, key, slots: new Array<Slot>(refs.length), pending: neededInputs(node), deadData: 0, fired: false, controlsLeft: controls };
+      acts.set(key, a);
+    }
+    return a;
+  };
+  const mergeReady = (a: Activation): boolean => {
+    if (a.fired || a.controlsLeft > 0) return false;
+    const refs = program.inputs.get(a.node.name) ?? [];
+    let loop = loopMerges.get(a.node.name);
+    if (loop === undefined) loopMerges.set(a.node.name, (loop = isLoopMerge(program, a.node)));
+    const expected = loop ? 1 : refs.filter((r) => !r.control).length;
+    const live = a.slots.some((s, i) => !refs[i]!.control && s !== undefined && s !== DEAD);
+    return live || a.deadData >= expected;
+  };
+  const frameOf = (parent: Tag, name: string): Frame => {
+    const key = `${tagKey(parent)}/${name}`;
+    let f = frames.get(key);
+    if (!f) {
+      f = { key, name, parent, iterations: new Set([0]), constants: [] };
+      frames.set(key, f);
+    }
+    return f;
+  };
+
+  /** Puts a value (or dead marker) on one input of a consumer and schedules it when ready. */
+  const put = (consumer: Node, inputIndex: number, control: boolean, tag: Tag, slot: Slot): void => {
+    const a = activation(consumer, tag);
+    if (a.fired) return; // a Merge's later inputs are ignored
+    if (a.slots[inputIndex] !== undefined) return;
+    a.slots[inputIndex] = slot;
+    if (slot !== DEAD && slot !== undefined) heap.retain(slot);
+    if (consumer.op === 'Merge' || consumer.op === 'RefMerge') {
+      if (control) a.controlsLeft--;
+      else if (slot === DEAD) a.deadData++;
+      if (mergeReady(a)) {
+        a.fired = true;
+        ready.push(a);
+      }
+      return;
+    }
+    a.pending--;
+    if (a.pending === 0) ready.push(a);
+  };
+
+  /** Delivers a node's outputs (or its deadness) at `tag` to every needed consumer. */
+  const deliver = (node: Node, tag: Tag, outs: readonly Slot[] | 'dead'): void => {
+    const nodeDead = outs === 'dead';
+    if (tag.frame === rootFrame) {
+      const outsArr = nodeDead ? [] : outs;
+      for (const [k, idxs] of fetchIndex) {
+        const [n, p] = splitKey(k);
+        if (n !== node.name) continue;
+        const s = nodeDead ? DEAD : outsArr[p];
+        if (s === undefined) throw new GraftError('graph/missing-node', `Node '${node.name}' (${node.op}) has no output ${p}`, { node: node.name, op: node.op });
+        for (const i of idxs) {
+          results[i] = s;
+          if (s !== DEAD) heap.retain(s);
+        }
+      }
+    }
+    for (const c of program.consumers.get(node.name) ?? []) {
+      if (!needed.has(c.node.name)) continue;
+      let slot: Slot;
+      if (c.ref.control) slot = nodeDead ? DEAD : ({ kind: 'host', t: CONTROL } as Value);
+      else if (nodeDead) slot = DEAD;
+      else {
+        slot = outs[c.ref.port];
+        if (slot === undefined) {
+          throw new GraftError('runtime/failed', `Node '${c.node.name}' reads output ${c.ref.port} of '${node.name}' (${node.op}), which produced ${outs.length}`, {
+            node: c.node.name,
+          });
+        }
+      }
+      put(c.node, c.inputIndex, c.ref.control, tag, slot);
+    }
+  };
+
+  // Sources: fed nodes and nodes without needed inputs start at the root.
+  for (const name of needed) {
+    const node = program.byName.get(name)!;
+    if (feeds.has(name) || neededInputs(node) === 0) ready.push(activation(node, root));
+  }
+
+  let steps = 0;
+  try {
+    for (;;) {
+      if (ready.length === 0) {
+        // A frame that can make no more progress: its dead Exits become dead in the parent.
+        // Keyed by frame, not iteration: every iteration but the last sends a dead value to Exit.
+        const pendingDead = deadExits.splice(0).filter((d) => !liveExits.has(`${d.tag.frame.key}|${d.node.name}`));
+        if (pendingDead.length === 0) break;
+        for (const d of pendingDead) {
+          const parent = d.tag.frame.parent ?? root;
+          const k = `${d.tag.frame.key}|${d.node.name}`;
+          if (liveExits.has(k)) continue;
+          liveExits.add(k);
+          deliver(d.node, parent, 'dead');
+        }
+        continue;
+      }
+      const a = ready.pop()!;
+      // A fired Merge stays registered so that its later inputs are recognised and ignored.
+      if (a.node.op !== 'Merge' && a.node.op !== 'RefMerge') acts.delete(a.key);
+      steps++;
+      const { node, tag } = a;
+      const refs = program.inputs.get(node.name) ?? [];
+      const isMerge = node.op === 'Merge' || node.op === 'RefMerge';
+      const anyDead = a.slots.some((s) => s === DEAD);
+      try {
+        const fed = feeds.get(node.name);
+        if (fed) {
+          deliver(node, tag, fed);
+        } else if (isMerge) {
+          const i = a.slots.findIndex((s, j) => !refs[j]!.control && s !== undefined && s !== DEAD);
+          if (i < 0) deliver(node, tag, 'dead');
+          else {
+            const idx = env.tf.scalar(i, 'int32');
+            const outs: Slot[] = [a.slots[i], { kind: 'tensor', dtype: 'int32', t: idx }];
+            deliver(node, tag, outs);
+            heap.disposeIfFree(outs[1] as Value);
+          }
+        } else if (anyDead) {
+          if (node.op === 'NextIteration' || node.op === 'RefNextIteration') {
+            // A dead value ends the loop: nothing crosses into the next iteration.
+          } else if (node.op === 'Exit' || node.op === 'RefExit') {
+            deadExits.push({ node, tag });
+          } else if (node.op === 'Enter' || node.op === 'RefEnter') {
+            const f = frameOf(tag, enterFrameName(node));
+            deliver(node, { frame: f, iter: 0 }, 'dead');
+          } else {
+            deliver(node, tag, 'dead');
+          }
+        } else if (node.op === 'Switch' || node.op === 'RefSwitch') {
+          const data = a.slots[0] as Value;
+          const pred = truthy(a.slots[1] as Value, node);
+          deliver(node, tag, pred ? [DEAD, data] : [data, DEAD]);
+        } else if (node.op === 'Enter' || node.op === 'RefEnter') {
+          const f = frameOf(tag, enterFrameName(node));
+          const v = a.slots[0] as Value;
+          if (node.attrs.is_constant?.kind === 'b' && node.attrs.is_constant.value) {
+            heap.retain(v);
+            heldByRun.push(v);
+            f.constants.push({ node, value: v });
+            for (const iter of f.iterations) deliver(node, { frame: f, iter }, [v]);
+          } else {
+            deliver(node, { frame: f, iter: 0 }, [v]);
+          }
+        } else if (node.op === 'Exit' || node.op === 'RefExit') {
+          const parent = tag.frame.parent;
+          if (!parent) throw new GraftError('runtime/failed', `Exit node '${node.name}' is not inside a loop frame`, { node: node.name, op: node.op });
+          liveExits.add(`${tag.frame.key}|${node.name}`);
+          deliver(node, parent, [a.slots[0] as Value]);
+        } else if (node.op === 'NextIteration' || node.op === 'RefNextIteration') {
+          const f = tag.frame;
+          const next = tag.iter + 1;
+          const nextTag: Tag = { frame: f, iter: next };
+          if (!f.iterations.has(next)) {
+            f.iterations.add(next);
+            if (next > 1_000_000) throw new GraftError('runtime/failed', `Loop frame '${f.name}' ran more than a million iterations`, { node: node.name });
+            for (const c of f.constants) deliver(c.node, nextTag, [c.value as Value]);
+          }
+          deliver(node, nextTag, [a.slots[0] as Value]);
+        } else {
+          const kernel = env.kernels.get(node.op);
+          if (!kernel) {
+            throw new GraftError('runtime/unsupported-op', `No kernel for op ${node.op} (node '${node.name}')`, { node: node.name, op: node.op });
+          }
+          const inputs = refs.map((r, i) => (r.control ? undefined : a.slots[i])).filter((s): s is Value => s !== undefined && s !== DEAD);
+          let outs: Value[];
+          const cached = node.op === 'Const' ? env.cache.get(node) : undefined;
+          if (cached) outs = [cached];
+          else {
+            const ctx = makeContext(env, node, inputs, callDepth);
+            outs = await runKernel(env, kernel, ctx);
+            if (node.op === 'Const' && outs.length === 1) {
+              // Constants are converted once per session and kept.
+              const o = outs[0]!;
+              if (o.kind === 'tensor') env.heap.pin(o.t);
+              env.cache.set(node, o);
+            }
+          }
+          deliver(node, tag, outs);
+          for (const o of outs) heap.disposeIfFree(o);
+        }
+      } finally {
+        for (let i = 0; i < a.slots.length; i++) {
+          const s = a.slots[i];
+          if (s !== undefined && s !== DEAD) heap.release(s);
+          a.slots[i] = undefined;
+        }
+      }
+    }
+    const out: Value[] = [];
+    for (let i = 0; i < fetches.length; i++) {
+      const r = results[i];
+      const f = fetches[i]!;
+      if (r === undefined) {
+        const waiting = [...acts.values()].filter((x) => !x.fired).slice(0, 5).map((x) => `'${x.node.name}' (${x.node.op})`);
+        throw new GraftError('runtime/failed', `'${f.node}:${f.port}' was never computed${waiting.length ? `; nodes still waiting for inputs: ${waiting.join(', ')}` : ''}`, {
+          node: f.node,
+        });
+      }
+      if (r === DEAD) {
+        throw new GraftError('runtime/failed', `'${f.node}:${f.port}' is dead: it lies on an untaken branch of a Switch`, { node: f.node });
+      }
+      out.push(r);
+    }
+    void steps;
+    return out;
+  } catch (e) {
+    for (const r of results) if (r !== undefined && r !== DEAD) heap.release(r);
+    throw e;
+  } finally {
+    for (const v of heldByRun) heap.release(v);
+    for (const a of acts.values()) for (const s of a.slots) if (s !== undefined && s !== DEAD) heap.release(s);
+  }
+}
+
+const CONTROL: Tensor = Object.freeze({ dtype: 'bool', shape: Object.freeze([]) as readonly number[], data: { kind: 'opaque' } }) as Tensor;
+
+function splitKey(k: string): [string, number] {
+  const i = k.lastIndexOf(':');
+  return [k.slice(0, i), Number(k.slice(i + 1))];
+}
+
+function enterFrameName(node: Node): string {
+  const a = node.attrs.frame_name;
+  return a?.kind === 's' ? attrText(a.value) : '';
+}

@@ -1,0 +1,18 @@
+/** The built-in kernels, by TensorFlow op name. */
+import { type KernelRegistry, layeredRegistry } from '../kernel';
+import { ARRAY_KERNELS } from './array';
+import { CALL_KERNELS } from './calls';
+import { MATH_KERNELS } from './math';
+import { NN_KERNELS } from './nn';
+import { STATE_KERNELS } from './state';
+
+function builtins(): KernelRegistry {
+  const r = layeredRegistry();
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS]) {
+    for (const [op, k] of Object.entries(table)) r.register(op, k);
+  }
+  return r;
+}
+
+/** The built-in kernels (read-only by convention: layer user kernels on top with createKernelRegistry). */
+export const BUILTIN_KERNELS: KernelRegistry = builtins();

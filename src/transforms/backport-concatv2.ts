@@ -1,0 +1,36 @@
+/**
+ * `backport_concatv2`: rewrites `ConcatV2(v₀…vₙ₋₁, axis)` as the legacy `Concat(axis, v₀…vₙ₋₁)`,
+ * for runtimes older than TensorFlow 0.12.
+ *
+ * Keeps the node's name, device, `N`, `T` and other attributes; drops `Tidx` (Concat has none).
+ *
+ * Differences from TensorFlow: the axis is the last *data* input (TF takes the last input entry,
+ * so a trailing control input would be taken for the axis); control inputs stay at the end. A
+ * `ConcatV2` with an int64 axis (`Tidx=int64`) is left alone with a
+ * `backport_concatv2/int64-axis` warning, since Concat only takes an int32 `concat_dim`.
+ */
+import { attrWithDefault } from '../ir/op-facts';
+import { mapNodes, removeAttrs, updateNode } from '../ir/edit';
+import { defineTransform } from '../transform/define';
+import { controlInputs, dataInputs } from './shared/linear-chain';
+
+export const backportConcatV2 = defineTransform({
+  name: 'backport_concatv2',
+  summary: 'Rewrites ConcatV2 (axis last) as the legacy Concat (axis first).',
+  params: {},
+  apply(graph, _params, ctx) {
+    return mapNodes(graph, (node) => {
+      if (node.op !== 'ConcatV2') return node;
+      const data = dataInputs(node);
+      if (data.length < 2) return node;
+      const tidx = attrWithDefault(node, 'Tidx');
+      if (tidx?.kind === 'type' && tidx.value !== 'int32') {
+        ctx.report({ severity: 'warning', code: 'backport_concatv2/int64-axis', node: node.name, message: `ConcatV2 '${node.name}' has a ${tidx.value} axis; Concat only takes int32` });
+        return node;
+      }
+      ctx.count('backported');
+      const axis = data[data.length - 1]!;
+      return updateNode(removeAttrs(node, ['Tidx']), { op: 'Concat', inputs: [axis, ...data.slice(0, -1), ...controlInputs(node)] });
+    });
+  },
+});

@@ -1,0 +1,54 @@
+/**
+ * `fuse_pad_and_conv`: merges a `MirrorPad` into the `Conv2D` it feeds.
+ *
+ * Matches: `Conv2D(MirrorPad(x, paddings), filter)` where only the conv reads the MirrorPad.
+ * Does: replaces both with `FusedPadConv2D(x, paddings, filter)` named as the conv, with `mode`
+ * from the MirrorPad and `T`, `padding`, `strides` from the conv (TensorFlow's rewrite). The
+ * paddings and filter nodes stay where they are.
+ *
+ * Left alone, with a `fuse_pad_and_conv/unsupported` warning: a dilated or NCHW conv, or int64
+ * paddings (the fused op has no such attributes; TF fuses anyway and changes the results).
+ * Differences from TensorFlow: a MirrorPad read by other nodes, or protected, is not fused (TF's
+ * integrity check also keeps it, after logging); the control inputs of both nodes are kept; the
+ * conv's device is kept; nodes outside the match keep their positions.
+ */
+import { graphIndex } from '../ir/graph';
+import { makeNode } from '../ir/node';
+import { defineTransform } from '../transform/define';
+import { dataInputs } from './shared/linear-chain';
+import { RewritePlan } from './shared/rewrite';
+import { convAttrs, convUnsupported, mergedControls, mirrorPadUnsupported, reportUnsupported, soleProducer } from './shared/fused-conv';
+
+const NAME = 'fuse_pad_and_conv';
+
+export const fusePadAndConv = defineTransform({
+  name: NAME,
+  summary: 'Merges MirrorPad → Conv2D into one FusedPadConv2D.',
+  params: {},
+  apply(graph, _params, ctx) {
+    const idx = graphIndex(graph);
+    const plan = new RewritePlan(graph, ctx.protectedNodes);
+    for (const conv of graph.nodes) {
+      if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
+      const pad = soleProducer(idx, conv, 0, 'MirrorPad', ctx.protectedNodes);
+      if (!pad || dataInputs(pad).length !== 2) continue;
+      const why = convUnsupported(conv) ?? mirrorPadUnsupported(pad);
+      if (why) {
+        reportUnsupported(ctx, NAME, conv, why);
+        continue;
+      }
+      if (!plan.claim([conv.name, pad.name])) continue;
+      const [x, paddings] = dataInputs(pad);
+      plan.replace(conv.name, [makeNode({
+        name: conv.name,
+        op: 'FusedPadConv2D',
+        device: conv.device,
+        inputs: [x!, paddings!, dataInputs(conv)[1]!, ...mergedControls(pad, conv)],
+        attrs: { ...convAttrs(conv), mode: pad.attrs['mode']! },
+      })]);
+      plan.replace(pad.name, []);
+      ctx.count('fused');
+    }
+    return plan.apply();
+  },
+});

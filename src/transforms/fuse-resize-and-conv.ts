@@ -1,0 +1,61 @@
+/**
+ * `fuse_resize_and_conv`: merges a `ResizeBilinear` into the `Conv2D` it feeds.
+ *
+ * Matches: `Conv2D(ResizeBilinear(x, size), filter)` where only the conv reads the resize.
+ * Does: replaces both with `FusedResizeAndPadConv2D(x, size, <conv>_dummy_paddings, filter)`
+ * named as the conv, where the new Const `<conv>_dummy_paddings` is int32 [4,2] zeros (so the
+ * op's mirror padding does nothing), `mode=REFLECT`, `resize_align_corners` from the resize's
+ * `align_corners`, and `T`, `padding`, `strides` from the conv (TensorFlow's rewrite).
+ *
+ * Left alone, with a `fuse_resize_and_conv/unsupported` warning: a resize with
+ * `half_pixel_centers`, a dilated or NCHW conv (the fused op cannot express them; TF fuses anyway).
+ * Differences from TensorFlow: a resize read elsewhere or protected is not fused; control inputs
+ * are kept; nodes outside the match keep their positions.
+ */
+import { attr } from '../ir/attr';
+import { graphIndex } from '../ir/graph';
+import { makeNode } from '../ir/node';
+import { makeTensor } from '../ir/tensor';
+import { defineTransform } from '../transform/define';
+import { dataInputs } from './shared/linear-chain';
+import { RewritePlan } from './shared/rewrite';
+import { convAttrs, convUnsupported, mergedControls, reportUnsupported, resizeUnsupported, soleProducer } from './shared/fused-conv';
+
+const NAME = 'fuse_resize_and_conv';
+
+export const fuseResizeAndConv = defineTransform({
+  name: NAME,
+  summary: 'Merges ResizeBilinear → Conv2D into one FusedResizeAndPadConv2D.',
+  params: {},
+  apply(graph, _params, ctx) {
+    const idx = graphIndex(graph);
+    const plan = new RewritePlan(graph, ctx.protectedNodes);
+    for (const conv of graph.nodes) {
+      if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
+      const resize = soleProducer(idx, conv, 0, 'ResizeBilinear', ctx.protectedNodes);
+      if (!resize || dataInputs(resize).length !== 2) continue;
+      const why = convUnsupported(conv) ?? resizeUnsupported(resize);
+      if (why) {
+        reportUnsupported(ctx, NAME, conv, why);
+        continue;
+      }
+      if (!plan.claim([conv.name, resize.name])) continue;
+      const [x, size] = dataInputs(resize);
+      const paddingsName = plan.uniqueName(`${conv.name}_dummy_paddings`);
+      const align = resize.attrs['align_corners'] ?? attr.b(false);
+      plan.replace(conv.name, [
+        makeNode({ name: paddingsName, op: 'Const', device: conv.device, attrs: { dtype: attr.type('int32'), value: attr.tensor(makeTensor('int32', [4, 2], new Array(8).fill(0))) } }),
+        makeNode({
+          name: conv.name,
+          op: 'FusedResizeAndPadConv2D',
+          device: conv.device,
+          inputs: [x!, size!, paddingsName, dataInputs(conv)[1]!, ...mergedControls(resize, conv)],
+          attrs: { ...convAttrs(conv), resize_align_corners: align, mode: attr.s('REFLECT') },
+        }),
+      ]);
+      plan.replace(resize.name, []);
+      ctx.count('fused');
+    }
+    return plan.apply();
+  },
+});

@@ -1,0 +1,89 @@
+/**
+ * A plan of local rewrites, applied in one linear pass over the node list: the shared machinery
+ * of the fold and fuse transforms.
+ *
+ * Each rewrite says what to emit in place of an existing node (possibly several nodes, possibly
+ * none). Nodes the plan does not mention are kept as the same objects, in their positions. Const
+ * inputs that a rewrite may orphan (a folded batch norm's mean, the Mul's scale) are removed only
+ * when no emitted node reads them any more and they are not protected, so a constant shared with
+ * the rest of the graph survives (the case that makes TensorFlow's `fold_old_batch_norms` loop).
+ * Colocation constraints (`_class: loc:@x`) follow renamed nodes and are dropped for removed ones.
+ */
+import type { Graph } from '../../ir/graph';
+import type { Node } from '../../ir/node';
+import { parseInput } from '../../ir/node';
+import { retargetColocation, withNodesIfChanged } from '../../ir/edit';
+
+export class RewritePlan {
+  private readonly at = new Map<string, readonly Node[]>();
+  private readonly candidates = new Set<string>();
+  private readonly renamed = new Map<string, string>();
+  private readonly claimedNames = new Set<string>();
+  private readonly taken: Set<string>;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly protectedNodes: ReadonlySet<string>,
+  ) {
+    this.taken = new Set(graph.nodes.map((n) => n.name));
+  }
+
+  /** True when any rewrite was planned. */
+  get changed(): boolean {
+    return this.at.size > 0;
+  }
+
+  /**
+   * Claims nodes for one match; false (and nothing claimed) when one of them already belongs to
+   * another match, so matches never overlap.
+   */
+  claim(names: Iterable<string>): boolean {
+    const list = [...names];
+    if (list.some((n) => this.claimedNames.has(n))) return false;
+    for (const n of list) this.claimedNames.add(n);
+    return true;
+  }
+
+  /** A name no node has or will have: `base`, else `base_1`, `base_2`... */
+  uniqueName(base: string): string {
+    let name = base;
+    for (let k = 1; this.taken.has(name); k++) name = `${base}_${k}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** Emits `nodes` where the node `name` was (an empty list removes it). */
+  replace(name: string, nodes: readonly Node[]): void {
+    this.at.set(name, nodes);
+  }
+
+  /** Records that references to `from` (colocation) now mean `to`. */
+  rename(from: string, to: string): void {
+    this.renamed.set(from, to);
+  }
+
+  /** Removes the node `name` at the end if nothing emitted reads it and it is not protected. */
+  dropIfUnused(name: string): void {
+    if (!this.protectedNodes.has(name)) this.candidates.add(name);
+  }
+
+  /** The rewritten graph (the same instance when nothing was planned). */
+  apply(): Graph {
+    if (this.at.size === 0) return this.graph;
+    const out: Node[] = [];
+    for (const n of this.graph.nodes) {
+      const r = this.at.get(n.name);
+      if (r) out.push(...r);
+      else out.push(n);
+    }
+    let final = out;
+    if (this.candidates.size > 0) {
+      const read = new Set<string>();
+      for (const n of out) for (const s of n.inputs) read.add(parseInput(s).node);
+      final = out.filter((n) => !(this.candidates.has(n.name) && !this.at.has(n.name) && !read.has(n.name)));
+    }
+    const present = new Set(final.map((n) => n.name));
+    const retarget = (name: string): string | null | undefined => (present.has(name) ? undefined : (this.renamed.get(name) ?? null));
+    return withNodesIfChanged(this.graph, final.map((n) => retargetColocation(n, retarget)));
+  }
+}

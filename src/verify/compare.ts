@@ -1,0 +1,199 @@
+/**
+ * Running two graphs on the same inputs and comparing their outputs: the proof that a transform
+ * kept a model's numbers.
+ *
+ * The runtime (and tfjs with it) is loaded only when a comparison runs, so importing this module
+ * stays light.
+ */
+import { GraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { parseInput } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import type { Backend, KernelRegistry } from '../runtime/index';
+import { generateFeeds, placeholderSpecs } from './feeds';
+import { DEFAULT_ATOL, DEFAULT_RTOL, type TensorComparison, type Tolerance, compareTensors } from './tolerance';
+
+/** One output's comparison, named. */
+export interface OutputComparison extends TensorComparison {
+  readonly name: string;
+  /** True when at least one element is NaN on one side only. */
+  readonly nanMismatch: boolean;
+}
+
+/** An input both graphs were run on. */
+export interface FeedInfo {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  /** True when generated from the seed, false when given. */
+  readonly generated: boolean;
+}
+
+/** The result of `compare`: plain data, JSON-serialisable. */
+export interface CompareReport {
+  readonly outputs: readonly OutputComparison[];
+  /** True when every output passes. */
+  readonly pass: boolean;
+  readonly feeds: readonly FeedInfo[];
+  readonly rtol: number;
+  readonly atol: number;
+  /** The seed used for generated inputs. */
+  readonly seed: number;
+}
+
+export interface CompareOptions {
+  /** Outputs to compare (tensor names: `y`, `y:0`, `split:1`). Required. */
+  readonly outputs: readonly string[];
+  /** Placeholders to feed (node or tensor names). Default: every `Placeholder` of either graph. */
+  readonly inputs?: readonly string[];
+  /** Given inputs (tensor names); the rest are generated. */
+  readonly feeds?: Readonly<Record<string, Tensor>>;
+  /** Seed of generated inputs. Default 1. */
+  readonly seed?: number;
+  /** Size of unknown dimensions in generated inputs. Default 1. */
+  readonly batch?: number;
+  /** Default 1e-4. */
+  readonly rtol?: number;
+  /** Default 1e-5. */
+  readonly atol?: number;
+  readonly backend?: Backend;
+  /** Variable values for graph A (see the runtime's `variablesFromCheckpoint`). */
+  readonly variablesA?: ReadonlyMap<string, Tensor>;
+  /** Variable values for graph B (default: `variablesA`). */
+  readonly variablesB?: ReadonlyMap<string, Tensor>;
+  /** Extra kernels for both runs. */
+  readonly kernels?: KernelRegistry;
+}
+
+/** Resolves the tolerance, refusing negative or non-finite values. */
+export function resolveTolerance(opts: { rtol?: number; atol?: number }): Tolerance {
+  const rtol = opts.rtol ?? DEFAULT_RTOL;
+  const atol = opts.atol ?? DEFAULT_ATOL;
+  for (const [k, v] of [['rtol', rtol], ['atol', atol]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new GraftError('cli/usage', `${k} must be a finite number >= 0, not ${v}`);
+  }
+  return { rtol, atol };
+}
+
+/**
+ * The inputs to run both graphs on: the given feeds, plus generated values for every other
+ * placeholder (of either graph) that `inputs` allows.
+ */
+export function buildFeeds(
+  graphs: readonly Graph[],
+  opts: { inputs?: readonly string[]; feeds?: Readonly<Record<string, Tensor>>; seed?: number; batch?: number },
+): { feeds: Record<string, Tensor>; info: FeedInfo[] } {
+  const feeds: Record<string, Tensor> = { ...(opts.feeds ?? {}) };
+  const info: FeedInfo[] = Object.entries(feeds).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, generated: false }));
+  const fedNodes = new Set(Object.keys(feeds).map((k) => parseInput(k).node));
+  const wanted = opts.inputs ? new Set(opts.inputs.map((i) => parseInput(i).node)) : undefined;
+  for (const g of graphs) {
+    const names = new Set(placeholderSpecs(g).map((p) => p.name));
+    const only = [...names].filter((n) => !fedNodes.has(n) && (!wanted || wanted.has(n)));
+    const gen = generateFeeds(g, { only, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
+    for (const [name, t] of Object.entries(gen)) {
+      feeds[name] = t;
+      fedNodes.add(name);
+      info.push({ name, dtype: t.dtype, shape: t.shape, generated: true });
+    }
+  }
+  if (wanted) {
+    for (const w of wanted) {
+      if (!fedNodes.has(w)) {
+        throw new GraftError('runtime/missing-feed', `Input '${w}' is not a Placeholder of either graph and has no given value`, {
+          node: w,
+          hint: 'Give its value in feeds (name=file.npy), or name a Placeholder.',
+        });
+      }
+    }
+  }
+  return { feeds, info };
+}
+
+/** Only the feeds whose node exists in `graph` (a transform may have removed an unused input). */
+export function feedsFor(graph: Graph, feeds: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  const names = new Set(graph.nodes.map((n) => n.name));
+  return Object.fromEntries(Object.entries(feeds).filter(([k]) => names.has(parseInput(k).node)));
+}
+
+/** Compares candidate outputs with reference outputs, by position. */
+export function compareOutputs(names: readonly string[], reference: readonly Tensor[], candidate: readonly Tensor[], tol: Tolerance): OutputComparison[] {
+  return names.map((name, i) => {
+    const c = compareTensors(reference[i]!, candidate[i]!, tol);
+    return { name, ...c, nanMismatch: c.nanMismatches > 0 };
+  });
+}
+
+/**
+ * Runs graphs `a` (the reference) and `b` on the same inputs and compares each output:
+ * an element passes when `|b - a| <= atol + rtol * |a|` (numpy `allclose`, NaN equal to NaN);
+ * integer, bool and string outputs must be equal.
+ *
+ * @throws GraftError `runtime/unsupported-op` when either graph needs an op without a kernel,
+ *   `runtime/missing-feed`, `runtime/bad-feed`, `graph/missing-node` for an unknown output.
+ * @example
+ * ```ts
+ * const r = await compare(original, optimized, { outputs: ['softmax'], seed: 1 });
+ * if (!r.pass) console.log(formatCompareReport(r));
+ * ```
+ */
+export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise<CompareReport> {
+  if (opts.outputs.length === 0) throw new GraftError('cli/usage', 'compare needs at least one output');
+  const tol = resolveTolerance(opts);
+  const seed = opts.seed ?? 1;
+  const { feeds, info } = buildFeeds([a, b], { ...opts, seed });
+  const { runGraph } = await import('../runtime/index');
+  const common = { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(opts.kernels !== undefined ? { kernels: opts.kernels } : {}) };
+  const varsA = opts.variablesA;
+  const varsB = opts.variablesB ?? opts.variablesA;
+  const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...(varsA ? { variables: varsA } : {}) });
+  const outB = await runGraph(b, feedsFor(b, feeds), opts.outputs, { ...common, ...(varsB ? { variables: varsB } : {}) });
+  const outputs = compareOutputs(opts.outputs, outA, outB, tol);
+  return { outputs, pass: outputs.every((o) => o.pass), feeds: info, rtol: tol.rtol, atol: tol.atol, seed };
+}
+
+// ---------------------------------------------------------------- formatting
+
+/** A number in a short, stable form: 0, 1.19e-7, 0.0123, inf. */
+export function formatDiff(v: number): string {
+  if (v === 0) return '0';
+  if (v === Infinity) return 'inf';
+  if (Number.isNaN(v)) return 'nan';
+  return v >= 1e-3 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/**
+ * A table of the outputs, the inputs used, the rule, and a verdict.
+ *
+ * @example
+ * ```text
+ * output   dtype  shape   max abs  max rel  mismatches  result
+ * softmax  float  [1,10]  1.19e-7  2.3e-6   0           ok
+ * inputs: input float [1,784] (generated, seed 1)
+ * rule: |b - a| <= 1e-5 + 1e-4 * |a|, a = first model
+ * PASS: 1 output agrees
+ * ```
+ */
+export function formatCompareReport(r: CompareReport): string {
+  const rows = [['output', 'dtype', 'shape', 'max abs', 'max rel', 'mismatches', 'result']];
+  for (const o of r.outputs) {
+    const result = o.pass ? 'ok' : `FAIL${o.reason ? ` (${o.reason})` : o.nanMismatch ? ' (NaN on one side)' : ''}`;
+    rows.push([o.name, o.dtype, `[${o.shape.join(',')}]`, formatDiff(o.maxAbsDiff), formatDiff(o.maxRelDiff), String(o.mismatches), result]);
+  }
+  const lines = table(rows);
+  if (r.feeds.length > 0) {
+    const given = r.feeds.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]${f.generated ? ` (generated, seed ${r.seed})` : ''}`);
+    lines.push(`inputs: ${given.join(', ')}`);
+  }
+  lines.push(`rule: |b - a| <= ${r.atol} + ${r.rtol} * |a|, a = first model`);
+  const failed = r.outputs.filter((o) => !o.pass).length;
+  const n = r.outputs.length;
+  lines.push(r.pass ? `PASS: ${n === 1 ? '1 output agrees' : `all ${n} outputs agree`}` : `FAIL: ${failed} of ${n} output${n === 1 ? '' : 's'} differ${failed === 1 ? 's' : ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,311 @@
+/**
+ * Inputs for running and comparing graphs: read from files (`name=file.npy`, `name=file.json`,
+ * `name=[1,2,3]`), or generated deterministically from the placeholders' dtypes and shapes.
+ *
+ * Generated values (the same ranges as the runtime's `seededFeeds`, so benchmarks and
+ * verification see the same kind of data):
+ * - floats in [0.05, 1.05): positive and away from zero, so Log, Sqrt, Rsqrt, Reciprocal and
+ *   divisions by an input stay finite (a NaN on both sides would hide a real difference);
+ * - integers in [0, 10): small enough to be valid indices, lengths and class ids in most graphs;
+ * - bools alternating false/true; strings empty.
+ * Unknown dimensions become `batch` (default 1); an unknown rank becomes a scalar. Each
+ * placeholder's values depend only on the seed and its name, not on node order, so two versions
+ * of a graph get the same inputs.
+ */
+import { GraftError } from '../errors';
+import { type DType, baseDType, isFloatDType, parseDType } from '../ir/dtype';
+import type { Graph } from '../ir/graph';
+import { parseInput } from '../ir/node';
+import { attrWithDefault } from '../ir/op-facts';
+import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
+import { type FileSystem, nodeFileSystem } from '../io/fs';
+import { readNpy } from '../io/npy';
+
+/** A placeholder as the generator sees it. */
+export interface PlaceholderSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  /** Dimensions with -1 for unknown; null for unknown rank. */
+  readonly shape: readonly number[] | null;
+}
+
+const PLACEHOLDER_OPS = new Set(['Placeholder', 'PlaceholderV2']);
+
+/** Every `Placeholder` of the graph, in file order (PlaceholderWithDefault is not an input one must feed). */
+export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
+  const out: PlaceholderSpec[] = [];
+  for (const node of graph.nodes) {
+    if (!PLACEHOLDER_OPS.has(node.op)) continue;
+    const dt = attrWithDefault(node, 'dtype');
+    const sh = attrWithDefault(node, 'shape');
+    out.push({
+      name: node.name,
+      dtype: dt?.kind === 'type' ? baseDType(dt.value) : 'float',
+      shape: sh?.kind === 'shape' && !sh.value.unknownRank ? [...sh.value.dims] : null,
+    });
+  }
+  return out;
+}
+
+/** mulberry32: tiny, fast, and the same sequence on every platform. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of the name mixed with the seed: per-placeholder streams independent of node order. */
+function streamSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The concrete shape a generated input gets: unknown dims → `batch`, unknown rank → scalar. */
+export function concreteShape(shape: readonly number[] | null, batch = 1): number[] {
+  return shape === null ? [] : shape.map((d) => (d < 0 ? batch : d));
+}
+
+/**
+ * A deterministic tensor of `dtype` and `shape` (see the module comment for the value ranges).
+ *
+ * @example
+ * ```ts
+ * generateTensor('float', [1, 784], 7, 'input'); // same values on every run and platform
+ * ```
+ */
+export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = ''): Tensor {
+  const b = baseDType(dtype);
+  const n = numElements(shape);
+  const rnd = prng(streamSeed(seed, name));
+  if (b === 'string') return makeStringTensor(shape, Array.from({ length: n }, () => ''));
+  if (b === 'bool') return makeTensor('bool', shape, Array.from({ length: n }, (_, i) => i % 2 === 1));
+  if (isFloatDType(b)) {
+    // half/bfloat16 placeholders are fed float32 values; the runtime rounds them on the way in.
+    const dt: DType = b === 'double' ? 'double' : 'float';
+    return makeTensor(dt, shape, Array.from({ length: n }, () => 0.05 + rnd()));
+  }
+  if (b === 'int64' || b === 'uint64') return makeTensor(b, shape, Array.from({ length: n }, () => BigInt(Math.floor(rnd() * 10))));
+  return makeTensor(b, shape, Array.from({ length: n }, () => Math.floor(rnd() * 10)));
+}
+
+export interface GenerateOptions {
+  /** Default 1. */
+  readonly seed?: number;
+  /** The size of unknown dimensions. Default 1. */
+  readonly batch?: number;
+  /** Only these placeholders (node names). */
+  readonly only?: readonly string[];
+  /** Skip these (node names), e.g. the ones fed from files. */
+  readonly skip?: readonly string[];
+}
+
+/**
+ * Generated inputs for a graph's placeholders, keyed by node name.
+ *
+ * @example
+ * ```ts
+ * const feeds = generateFeeds(graph, { seed: 1, batch: 4 });
+ * ```
+ */
+export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<string, Tensor> {
+  const seed = opts.seed ?? 1;
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 0) throw new GraftError('runtime/bad-feed', `batch must be a non-negative integer, not ${batch}`);
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const skip = new Set(opts.skip ?? []);
+  const out: Record<string, Tensor> = {};
+  for (const p of placeholderSpecs(graph)) {
+    if ((only && !only.has(p.name)) || skip.has(p.name)) continue;
+    out[p.name] = generateTensor(p.dtype, concreteShape(p.shape, batch), seed, p.name);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- feeds from files
+
+/** A parsed `name=value` feed argument. */
+export interface FeedSpec {
+  /** Tensor name as written (`x`, `x:0`). */
+  readonly name: string;
+  /** A path (`.npy`, `.json`) or inline JSON (`[1,2]`, `3.5`, `{"dtype":...}`). */
+  readonly source: string;
+}
+
+/** Splits `name=file.npy` at the first `=` (TensorFlow node names cannot hold one). */
+export function parseFeedSpec(spec: string): FeedSpec {
+  const at = spec.indexOf('=');
+  if (at <= 0 || at === spec.length - 1) {
+    throw new GraftError('cli/usage', `A feed is written name=file.npy, name=file.json or name=[json values], not '${spec}'`);
+  }
+  return { name: spec.slice(0, at), source: spec.slice(at + 1) };
+}
+
+function isInlineJson(source: string): boolean {
+  return /^\s*[[{\-0-9]/.test(source) && !/\.(npy|json)$/i.test(source);
+}
+
+type Nested = number | boolean | string | Nested[];
+
+function shapeOf(v: Nested, where: string): number[] {
+  if (!Array.isArray(v)) return [];
+  if (v.length === 0) return [0];
+  const inner = shapeOf(v[0]!, where);
+  for (const e of v) {
+    const s = shapeOf(e, where);
+    if (s.length !== inner.length || s.some((d, i) => d !== inner[i])) throw new GraftError('runtime/bad-feed', `${where}: nested arrays are ragged`);
+  }
+  return [v.length, ...inner];
+}
+
+function flatten(v: Nested, out: (number | boolean | string)[]): void {
+  if (Array.isArray(v)) for (const e of v) flatten(e, out);
+  else out.push(v);
+}
+
+/**
+ * A tensor from JSON: a number, a (nested) array, or `{ "dtype": "float", "shape": [2], "values": [...] }`.
+ * Without a dtype in the JSON, `dtype` (the placeholder's) is used, else float32.
+ */
+export function tensorFromJson(json: unknown, dtype: DType | undefined, where: string): Tensor {
+  let values: Nested;
+  let shape: number[];
+  let dt: DType = dtype ?? 'float';
+  if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+    const o = json as { dtype?: unknown; shape?: unknown; values?: unknown };
+    if (o.values === undefined) throw new GraftError('runtime/bad-feed', `${where}: a JSON feed object needs "values"`);
+    values = o.values as Nested;
+    if (o.dtype !== undefined) {
+      const d = typeof o.dtype === 'string' ? parseDType(o.dtype) : undefined;
+      if (!d) throw new GraftError('runtime/bad-feed', `${where}: unknown dtype ${JSON.stringify(o.dtype)}`);
+      dt = d;
+    }
+    const flat: (number | boolean | string)[] = [];
+    flatten(values, flat);
+    if (o.shape !== undefined) {
+      if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new GraftError('runtime/bad-feed', `${where}: "shape" must be a list of non-negative integers`);
+      shape = o.shape as number[];
+      if (numElements(shape) !== flat.length) throw new GraftError('runtime/bad-feed', `${where}: ${flat.length} values for shape [${shape.join(',')}]`);
+    } else shape = shapeOf(values, where);
+    return build(dt, shape, flat, where);
+  }
+  if (typeof json !== 'number' && typeof json !== 'boolean' && typeof json !== 'string' && !Array.isArray(json)) {
+    throw new GraftError('runtime/bad-feed', `${where}: expected a number, an array or {dtype, shape, values}`);
+  }
+  values = json as Nested;
+  shape = shapeOf(values, where);
+  const flat: (number | boolean | string)[] = [];
+  flatten(values, flat);
+  return build(dt, shape, flat, where);
+}
+
+function build(dtype: DType, shape: number[], flat: readonly (number | boolean | string)[], where: string): Tensor {
+  const b = baseDType(dtype);
+  if (b === 'string') return makeStringTensor(shape, flat.map(String));
+  if (flat.some((v) => typeof v === 'string')) throw new GraftError('runtime/bad-feed', `${where}: strings in a ${b} feed`);
+  const nums = flat.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)) as number[];
+  if (!isFloatDType(b) && b !== 'bool' && nums.some((v) => !Number.isInteger(v))) {
+    throw new GraftError('runtime/bad-feed', `${where}: non-integer values in a ${b} feed`);
+  }
+  try {
+    if (b === 'int64' || b === 'uint64') return makeTensor(b, shape, nums.map((v) => BigInt(v)));
+    return makeTensor(b, shape, nums);
+  } catch (e) {
+    throw new GraftError('runtime/bad-feed', `${where}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Converts a fed tensor to the placeholder's dtype the way TensorFlow's Python session does
+ * (`np.asarray(value, dtype)`), but only where no value changes meaning: float↔float (double
+ * rounds to float), integer or bool → float, integer → integer when every value fits. A float
+ * fed to an integer placeholder is refused, as is an integer out of range.
+ */
+export function coerceFeed(t: Tensor, dtype: DType, where: string): Tensor {
+  const from = baseDType(t.dtype);
+  const to = baseDType(dtype);
+  if (from === to) return t;
+  if (from === 'string' || to === 'string') throw new GraftError('runtime/bad-feed', `${where}: cannot feed ${from} to a ${to} placeholder`);
+  const refuse = (why: string) => new GraftError('runtime/bad-feed', `${where}: cannot feed ${from} to a ${to} placeholder: ${why}`);
+  if (isFloatDType(to)) {
+    if (to !== 'float' && to !== 'double') throw refuse('convert it to float32 first');
+    return makeTensor(to, t.shape, tensorToNumbers(t));
+  }
+  if (isFloatDType(from)) throw refuse('values would be truncated');
+  if (to === 'bool') throw refuse('feed a bool array');
+  if (to === 'int64' || to === 'uint64') {
+    const arr = tensorToArray(t);
+    return makeTensor(to, t.shape, Array.from(arr as ArrayLike<number | bigint>, (v) => BigInt(v)));
+  }
+  const range = INT_RANGES[to];
+  if (!range) throw refuse('unsupported target dtype');
+  const src = tensorToArray(t) as ArrayLike<number | bigint>;
+  const dst: number[] = new Array<number>(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = Number(src[i]!);
+    if (v < range[0] || v > range[1]) throw refuse(`value ${v} does not fit`);
+    dst[i] = v;
+  }
+  return makeTensor(to, t.shape, dst);
+}
+
+const INT_RANGES: Partial<Record<string, readonly [number, number]>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+  int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1],
+};
+
+/**
+ * Reads one feed's source: a `.npy` file, a `.json` file, or inline JSON. `dtype` (the
+ * placeholder's) types JSON values and is what `.npy` data is converted to (see `coerceFeed`).
+ */
+export async function readFeedSource(source: string, dtype: DType | undefined, name: string, fs: FileSystem = nodeFileSystem): Promise<Tensor> {
+  let t: Tensor;
+  if (isInlineJson(source)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(source);
+    } catch (e) {
+      throw new GraftError('runtime/bad-feed', `Feed '${name}': not valid JSON: ${(e as Error).message}`);
+    }
+    t = tensorFromJson(json, dtype, `Feed '${name}'`);
+  } else if (/\.json$/i.test(source)) {
+    const text = new TextDecoder().decode(await fs.readFile(source));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new GraftError('io/corrupt', `${source}: not valid JSON: ${(e as Error).message}`, { file: source });
+    }
+    t = tensorFromJson(json, dtype, source);
+  } else {
+    t = readNpy(await fs.readFile(source), source);
+  }
+  return dtype === undefined ? t : coerceFeed(t, dtype, `Feed '${name}'`);
+}
+
+/**
+ * Reads `name=source` feeds for `graph`, each converted to its placeholder's dtype.
+ *
+ * @example
+ * ```ts
+ * const feeds = await readFeeds(['input=digit.npy', 'keep_prob=1'], graph);
+ * ```
+ */
+export async function readFeeds(specs: readonly string[], graph: Graph, fs: FileSystem = nodeFileSystem): Promise<Record<string, Tensor>> {
+  const dtypes = new Map(placeholderSpecs(graph).map((p) => [p.name, p.dtype]));
+  const byName = new Set(graph.nodes.map((n) => n.name));
+  const out: Record<string, Tensor> = {};
+  for (const spec of specs) {
+    const { name, source } = parseFeedSpec(spec);
+    const node = parseInput(name).node;
+    if (!byName.has(node)) throw new GraftError('graph/missing-node', `No node '${node}' to feed`, { node });
+    if (Object.hasOwn(out, name)) throw new GraftError('cli/usage', `'${name}' is fed twice`);
+    out[name] = await readFeedSource(source, dtypes.get(node), name, fs);
+  }
+  return out;
+}

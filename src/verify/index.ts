@@ -1,0 +1,38 @@
+/**
+ * Numeric verification: run two graphs on the same inputs and compare their outputs, or check a
+ * pipeline after every step. The runtime (tfjs) is loaded only when something runs.
+ */
+export { DEFAULT_ATOL, DEFAULT_RTOL, compareTensors, type TensorComparison, type Tolerance } from './tolerance';
+export {
+  type PlaceholderSpec,
+  type GenerateOptions,
+  type FeedSpec,
+  placeholderSpecs,
+  concreteShape,
+  generateTensor,
+  generateFeeds,
+  parseFeedSpec,
+  tensorFromJson,
+  coerceFeed,
+  readFeedSource,
+  readFeeds,
+} from './feeds';
+export {
+  type CompareOptions,
+  type CompareReport,
+  type FeedInfo,
+  type OutputComparison,
+  compare,
+  compareOutputs,
+  formatCompareReport,
+  formatDiff,
+  resolveTolerance,
+} from './compare';
+export {
+  type StepVerification,
+  type VerifiedReport,
+  type VerifiedResult,
+  type VerifiedRunOptions,
+  type VerifyOptions,
+  runPipelineVerified,
+} from './verify-pipeline';
