@@ -55,6 +55,25 @@ export { summarize, summarizeModel, formatSummary, humanReadableNum, type ModelS
 export * from './transform/index';
 export * from './transforms/index';
 
+// running graphs (tfjs is loaded on first use, not on import)
+export {
+  createSession,
+  runGraph,
+  evaluateNode,
+  missingKernels,
+  createKernelRegistry,
+  variablesFromCheckpoint,
+  savedModelVariables,
+  seededFeeds,
+  type RuntimeOptions,
+  type Session,
+  type Backend,
+  type Kernel,
+  type KernelContext,
+  type KernelOutput,
+  type KernelRegistry,
+} from './runtime/index';
+
 // freezing
 export * from './freeze/index';
 

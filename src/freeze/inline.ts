@@ -18,7 +18,7 @@ import { type FunctionDef, type Graph, makeGraph } from '../ir/graph';
 import { type Node, makeNode, parseInput } from '../ir/node';
 import type { Diagnostic } from '../transform/define';
 import { nodeNameOf } from './extract';
-import { flatOutputIndex } from './output-args';
+import { flatOutputIndex } from '../ir/op-outputs';
 
 /** Ops that call the function named by their `f` attribute. */
 export const CALL_OPS: ReadonlySet<string> = new Set(['PartitionedCall', 'StatefulPartitionedCall']);

@@ -18,7 +18,8 @@
  *   be chosen with `key=tensor`.
  * - The shape is what the graph records (`shape` of placeholders and variables, a Const's value,
  *   `_output_shapes`); graft does not run shape inference, so a tensor without a recorded shape
- *   gets no `tensor_shape` (TensorFlow would write the inferred one).
+ *   gets `unknown_rank` (TensorFlow would write the inferred one). Never no `tensor_shape` at
+ *   all: readers take a missing shape for a scalar.
  * - No `stripped_op_list` and no `tensorflow_version` in `meta_info_def`: graft has no OpDefs to
  *   strip and is not TensorFlow. TensorFlow's loaders and TF Serving need neither.
  * - Signatures of an original SavedModel can be carried over instead (`remapSignatures`), which
@@ -202,7 +203,10 @@ export function defaultOutputs(graph: Graph): string[] {
 function tensorInfo(graph: Graph, tensor: string): TensorInfo {
   const ref = parseInput(tensor);
   const node = graphIndex(graph).byName.get(ref.node)!;
-  return { name: tensor, dtype: outputDType(node, ref.port), shape: outputShape(node, ref.port), encoding: 'name' };
+  // An unknown shape is written as unknown_rank, as simple_save does: a TensorInfo without
+  // tensor_shape reads as a scalar (saved_model_cli prints `shape: ()`).
+  const shape = outputShape(node, ref.port) ?? { dims: [], unknownRank: true };
+  return { name: tensor, dtype: outputDType(node, ref.port), shape, encoding: 'name' };
 }
 
 /**

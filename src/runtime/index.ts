@@ -159,7 +159,10 @@ class GraphSession implements Session {
     }
     const needed = closure(program, fetchRefs.map((f) => f.node), new Set(fedTensors.map(([r]) => r.node)));
     // Everything that can be known before running is checked up front.
-    const missing = missingKernels(this.graph, fetches, this.kernels).filter((m) => m.nodes.some((n) => !n.includes(' (in ') ? needed.has(n) : true));
+    // Nodes upstream of a feed are not needed: leave them out of the list.
+    const missing = missingKernels(this.graph, fetches, this.kernels)
+      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || needed.has(n)) }))
+      .filter((m) => m.nodes.length > 0);
     if (missing.length > 0) throw unsupportedError(missing);
     const fedNodes = new Set(fedTensors.map(([r]) => r.node));
     for (const name of needed) {

@@ -8,7 +8,7 @@ import type { FunctionDef, FunctionLibrary, Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { type InputRef, type Node, makeNode, parseInput } from '../ir/node';
 import { attr } from '../ir/attr';
-import { flatOutputIndex } from './op-outputs';
+import { flatOutputIndex } from '../ir/op-outputs';
 
 export interface Consumer {
   readonly node: Node;

@@ -10,7 +10,7 @@
 import type * as tfcore from '@tensorflow/tfjs-core';
 import { GraftError } from '../errors';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
-import { type Tensor, type TensorArray, numElements, tensorBytes, tensorStrings } from '../ir/tensor';
+import { type Tensor, type TensorArray, numElements, tensorBytes, tensorStrings, tensorToArray } from '../ir/tensor';
 import type { TF } from './tfjs';
 
 export type TFTensor = tfcore.Tensor;
@@ -26,20 +26,8 @@ export type Value =
   /** A TensorArray (TF1 `TensorArrayV3`), elements kept as values. */
   | { readonly kind: 'tensor-array'; readonly id: number; readonly elements: (Value | undefined)[]; readonly dtype: DType };
 
-/**
- * The elements as an aligned typed array. (`tensorToArray` from ir/tensor copies unaligned bytes
- * with `.slice()`, which on a Node Buffer is a view, not a copy; this copies through
- * Uint8Array.prototype.slice.)
- */
-export function tensorToArray(t: Tensor): TensorArray {
-  const bytes = tensorBytes(t);
-  const b = baseDType(t.dtype);
-  const Ctor = ARRAYS[b];
-  if (!Ctor) throw new GraftError('runtime/unsupported-dtype', `No typed array for dtype ${t.dtype}`);
-  const width = Ctor.BYTES_PER_ELEMENT;
-  const aligned = bytes.byteOffset % width === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
-  return new Ctor(aligned.buffer, aligned.byteOffset, aligned.byteLength / width);
-}
+/** The elements as an aligned typed array (ir/tensor's, re-exported for the kernels). */
+export { tensorToArray };
 
 type ArrayCtor = { new (buffer: ArrayBufferLike, offset: number, length: number): TensorArray; BYTES_PER_ELEMENT: number };
 const ARRAYS: Record<string, ArrayCtor> = {
@@ -151,6 +139,11 @@ export function tfToHost(t: TFTensor, dtype: DType): Tensor {
     return { dtype: 'string', shape: Object.freeze([...t.shape]), data: { kind: 'strings', values: Object.freeze([...vals]) } };
   }
   const data = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+  // Same element type: copy the bytes at once (JS engines here are little-endian).
+  if ((b === 'float' && data instanceof Float32Array) || (b === 'int32' && data instanceof Int32Array) || (b === 'bool' && data instanceof Uint8Array)) {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    return { dtype: b, shape: Object.freeze([...t.shape]), data: { kind: 'content', bytes } };
+  }
   return tensorFromArray(b, t.shape, data);
 }
 

@@ -170,9 +170,10 @@ export interface TransformDefinition<P extends ParamSchema> {
   readonly requires?: readonly string[];
   /**
    * Returns the new graph, or the same instance when nothing changed. Must not mutate its input.
-   * Throw a `GraftError` to fail the step.
+   * Throw a `GraftError` to fail the step. May be async (the runner awaits it): transforms that
+   * evaluate nodes load the runtime lazily.
    */
-  apply(graph: Graph, params: ParamValues<P>, ctx: TransformContext): Graph;
+  apply(graph: Graph, params: ParamValues<P>, ctx: TransformContext): Graph | Promise<Graph>;
 }
 
 /** A defined transform (what `defineTransform` returns and registries hold). */

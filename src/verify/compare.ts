@@ -61,6 +61,10 @@ export interface CompareOptions {
   readonly variablesA?: ReadonlyMap<string, Tensor>;
   /** Variable values for graph B (default: `variablesA`). */
   readonly variablesB?: ReadonlyMap<string, Tensor>;
+  /** Names of the outputs in graph B, by position, when they differ from `outputs`. */
+  readonly outputsB?: readonly string[];
+  /** Feed names in graph B, keyed by the name in A, for inputs named differently in B. */
+  readonly inputNamesB?: Readonly<Record<string, string>>;
   /** Extra kernels for both runs. */
   readonly kernels?: KernelRegistry;
 }
@@ -141,13 +145,17 @@ export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise
   if (opts.outputs.length === 0) throw new GraftError('cli/usage', 'compare needs at least one output');
   const tol = resolveTolerance(opts);
   const seed = opts.seed ?? 1;
-  const { feeds, info } = buildFeeds([a, b], { ...opts, seed });
+  // Placeholders of B that are A's inputs under another name are not generated twice.
+  const { feeds, info } = buildFeeds(opts.inputNamesB ? [a] : [a, b], { ...opts, seed });
   const { runGraph } = await import('../runtime/index');
   const common = { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(opts.kernels !== undefined ? { kernels: opts.kernels } : {}) };
   const varsA = opts.variablesA;
   const varsB = opts.variablesB ?? opts.variablesA;
   const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...(varsA ? { variables: varsA } : {}) });
-  const outB = await runGraph(b, feedsFor(b, feeds), opts.outputs, { ...common, ...(varsB ? { variables: varsB } : {}) });
+  const outputsB = opts.outputsB ?? opts.outputs;
+  if (outputsB.length !== opts.outputs.length) throw new GraftError('cli/usage', `outputsB names ${outputsB.length} outputs, outputs ${opts.outputs.length}`);
+  const renamed = opts.inputNamesB ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [opts.inputNamesB![k] ?? k, t])) : feeds;
+  const outB = await runGraph(b, feedsFor(b, renamed), outputsB, { ...common, ...(varsB ? { variables: varsB } : {}) });
   const outputs = compareOutputs(opts.outputs, outA, outB, tol);
   return { outputs, pass: outputs.every((o) => o.pass), feeds: info, rtol: tol.rtol, atol: tol.atol, seed };
 }
@@ -160,6 +168,11 @@ export function formatDiff(v: number): string {
   if (v === Infinity) return 'inf';
   if (Number.isNaN(v)) return 'nan';
   return v >= 1e-3 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+/** 1e-5 rather than 0.00001. */
+function formatTolerance(v: number): string {
+  return v !== 0 && v < 1e-3 ? v.toExponential() : String(v);
 }
 
 function table(rows: string[][]): string[] {
@@ -191,7 +204,7 @@ export function formatCompareReport(r: CompareReport): string {
     const given = r.feeds.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]${f.generated ? ` (generated, seed ${r.seed})` : ''}`);
     lines.push(`inputs: ${given.join(', ')}`);
   }
-  lines.push(`rule: |b - a| <= ${r.atol} + ${r.rtol} * |a|, a = first model`);
+  lines.push(`rule: |b - a| <= ${formatTolerance(r.atol)} + ${formatTolerance(r.rtol)} * |a|, a = first model`);
   const failed = r.outputs.filter((o) => !o.pass).length;
   const n = r.outputs.length;
   lines.push(r.pass ? `PASS: ${n === 1 ? '1 output agrees' : `all ${n} outputs agree`}` : `FAIL: ${failed} of ${n} output${n === 1 ? '' : 's'} differ${failed === 1 ? 's' : ''}`);

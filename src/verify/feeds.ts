@@ -147,7 +147,7 @@ export function parseFeedSpec(spec: string): FeedSpec {
 }
 
 function isInlineJson(source: string): boolean {
-  return /^\s*[[{\-0-9]/.test(source) && !/\.(npy|json)$/i.test(source);
+  return (/^\s*[[{\-0-9.]/.test(source) || /^\s*(true|false)\s*$/.test(source)) && !/\.(npy|json)$/i.test(source);
 }
 
 type Nested = number | boolean | string | Nested[];

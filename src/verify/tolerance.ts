@@ -137,8 +137,12 @@ function compareClose(xa: readonly number[], xb: readonly number[], tol: Toleran
       nanMismatches++;
       diff = Infinity;
       ok = false;
+    } else if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      // Unequal with an infinity on either side: the bound rtol * |inf| would accept anything.
+      diff = Infinity;
+      ok = false;
     } else {
-      diff = Math.abs(y - x); // Infinity when one side is infinite
+      diff = Math.abs(y - x);
       ok = diff <= tol.atol + tol.rtol * Math.abs(x);
     }
     const mag = Math.abs(x);

@@ -54,5 +54,18 @@ export function run<P extends ParamSchema>(
   ctx: { inputs?: readonly string[]; outputs?: readonly string[] } = {},
 ): { graph: Graph; ctx: TestContext } {
   const c = testContext({ ...ctx, transform: t.name });
-  return { graph: t.apply(graph, withDefaults(t, params), c), ctx: c };
+  const out = t.apply(graph, withDefaults(t, params), c);
+  if (out instanceof Promise) throw new Error(`test: ${t.name} is async; use runAsync`);
+  return { graph: out, ctx: c };
+}
+
+/** `run` for transforms whose `apply` is async (those that evaluate with the runtime). */
+export async function runAsync<P extends ParamSchema>(
+  t: Transform<P>,
+  graph: Graph,
+  params: ParamInput<P> = {},
+  ctx: { inputs?: readonly string[]; outputs?: readonly string[] } = {},
+): Promise<{ graph: Graph; ctx: TestContext }> {
+  const c = testContext({ ...ctx, transform: t.name });
+  return { graph: await t.apply(graph, withDefaults(t, params), c), ctx: c };
 }

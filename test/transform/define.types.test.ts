@@ -57,7 +57,7 @@ describe('ParamValues (what apply receives)', () => {
   it('a defined transform is a Transform and fits a list of transforms', () => {
     expectTypeOf(t).toMatchTypeOf<Transform>();
     const list: readonly Transform[] = [t];
-    expectTypeOf(list[0]!.apply).returns.toEqualTypeOf<Graph>();
+    expectTypeOf(list[0]!.apply).returns.toEqualTypeOf<Graph | Promise<Graph>>();
   });
 
   it('rejects defaults of the wrong type', () => {

@@ -43,6 +43,7 @@ export function convUnsupported(conv: Node): string | undefined {
 
 /** Why a MirrorPad cannot be fused (its paddings must be int32). */
 export function mirrorPadUnsupported(pad: Node): string | undefined {
+  if (pad.attrs['mode']?.kind !== 's') return `'${pad.name}' has no mode`;
   const t = attrWithDefault(pad, 'Tpaddings');
   return t?.kind === 'type' && t.value !== 'int32' ? `'${pad.name}' has ${t.value} paddings` : undefined;
 }

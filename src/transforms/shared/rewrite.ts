@@ -19,6 +19,7 @@ export class RewritePlan {
   private readonly candidates = new Set<string>();
   private readonly renamed = new Map<string, string>();
   private readonly claimedNames = new Set<string>();
+  private readonly appended: Node[] = [];
   private readonly taken: Set<string>;
 
   constructor(
@@ -30,7 +31,7 @@ export class RewritePlan {
 
   /** True when any rewrite was planned. */
   get changed(): boolean {
-    return this.at.size > 0;
+    return this.at.size > 0 || this.appended.length > 0;
   }
 
   /**
@@ -57,6 +58,11 @@ export class RewritePlan {
     this.at.set(name, nodes);
   }
 
+  /** Adds nodes at the end of the graph. */
+  append(nodes: readonly Node[]): void {
+    this.appended.push(...nodes);
+  }
+
   /** Records that references to `from` (colocation) now mean `to`. */
   rename(from: string, to: string): void {
     this.renamed.set(from, to);
@@ -69,18 +75,22 @@ export class RewritePlan {
 
   /** The rewritten graph (the same instance when nothing was planned). */
   apply(): Graph {
-    if (this.at.size === 0) return this.graph;
+    if (this.at.size === 0 && this.appended.length === 0) return this.graph;
     const out: Node[] = [];
     for (const n of this.graph.nodes) {
       const r = this.at.get(n.name);
       if (r) out.push(...r);
       else out.push(n);
     }
+    out.push(...this.appended);
     let final = out;
-    if (this.candidates.size > 0) {
+    // Repeat while something is dropped: a dropped Identity may orphan the Const it reads.
+    for (let dropped = this.candidates.size > 0; dropped; ) {
       const read = new Set<string>();
-      for (const n of out) for (const s of n.inputs) read.add(parseInput(s).node);
-      final = out.filter((n) => !(this.candidates.has(n.name) && !this.at.has(n.name) && !read.has(n.name)));
+      for (const n of final) for (const s of n.inputs) read.add(parseInput(s).node);
+      const next = final.filter((n) => !(this.candidates.has(n.name) && !this.at.has(n.name) && !read.has(n.name)));
+      dropped = next.length !== final.length;
+      final = next;
     }
     const present = new Set(final.map((n) => n.name));
     const retarget = (name: string): string | null | undefined => (present.has(name) ? undefined : (this.renamed.get(name) ?? null));

@@ -7,7 +7,7 @@
  * TensorFlow functions; a size is 1, the name of an int attribute (`N`), or the name of a
  * type-list attribute whose length gives the count.
  */
-import type { Node } from '../ir/node';
+import type { Node } from './node';
 
 type ArgSize = 1 | { readonly int: string } | { readonly types: string };
 type OutputArgs = readonly (readonly [string, ArgSize])[];

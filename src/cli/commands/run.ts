@@ -1,0 +1,94 @@
+import * as nodePath from 'node:path';
+import { GraftError } from '../../errors';
+import { nodeFileSystem, writeFileAtomic } from '../../io/fs';
+import { writeNpy } from '../../io/npy';
+import { loadRunnable, runModel } from '../../verify/runnable';
+import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
+import { parseFlags, splitList } from '../args';
+import type { Io } from '../output';
+import type { Backend } from '../../runtime/index';
+
+export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--output name ...] [--out DIR]
+                 [--seed 1] [--batch 1] [--backend wasm|cpu] [--json] [--tag_set serve] [--signature_def NAME]
+  Runs a model and prints its outputs. <model> is a .pb/.pbtxt GraphDef, a .meta or a SavedModel.
+  --input   name=file.npy, name=file.json or name=[1,2,3] (repeatable; name may be a signature key).
+            Inputs not given are generated from --seed (floats in [0.05,1.05), ints in [0,10)).
+  --output  outputs to fetch (repeatable or comma-separated); default: the signature's, or the
+            nodes nothing consumes.
+  --out     also writes each output as DIR/<name>.npy.`;
+
+/** A number flag, or undefined when absent; `cli/usage` when it does not parse. */
+export function parseNumberFlag(name: string, value: string | undefined, opts: { integer?: boolean } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (opts.integer && !Number.isInteger(n))) {
+    throw new GraftError('cli/usage', `--${name} must be a ${opts.integer ? 'non-negative integer' : 'non-negative number'}, not '${value}'`);
+  }
+  return n;
+}
+
+export function parseBackend(value: string | undefined): Backend | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'wasm' && value !== 'cpu') throw new GraftError('cli/usage', `--backend must be wasm or cpu, not '${value}'`);
+  return value;
+}
+
+/** A file name for an output tensor: `/` and `:` become `_`. */
+export function outputFileName(name: string): string {
+  return `${name.replace(/[/:\\]/g, '_')}.npy`;
+}
+
+export async function runCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      input: { type: 'string', multiple: true },
+      output: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+      tag_set: { type: 'string' },
+      signature_def: { type: 'string' },
+    },
+    usage,
+  );
+  if (values.help) return io.out(usage), 0;
+  if (positionals.length !== 1) throw new GraftError('cli/usage', `run takes one model path\n${usage}`);
+  const seed = parseNumberFlag('seed', values.seed, { integer: true });
+  const batch = parseNumberFlag('batch', values.batch, { integer: true });
+  const backend = parseBackend(values.backend);
+  const model = await loadRunnable(positionals[0]!, { tagSet: values.tag_set, signature: values.signature_def });
+  const result = await runModel(model, {
+    inputs: values.input ?? [],
+    outputs: (values.output ?? []).flatMap((o) => splitList(o)),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(batch !== undefined ? { batch } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+  });
+  const written: string[] = [];
+  if (values.out !== undefined) {
+    await nodeFileSystem.mkdir(values.out);
+    for (const o of result.outputs) {
+      const file = nodePath.join(values.out, outputFileName(o.name));
+      await writeFileAtomic(file, [writeNpy(o.tensor)]);
+      written.push(file);
+    }
+  }
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        { model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o) => ({ name: o.name, ...summarizeTensor(o.tensor, 1000) })), written },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const generated = result.feeds.filter((f) => f.generated);
+  if (generated.length > 0) io.err(`generated inputs (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
+  for (const o of result.outputs) io.out(formatTensorSummary(o.name, summarizeTensor(o.tensor)));
+  for (const f of written) io.out(`wrote ${f}`);
+  return 0;
+}

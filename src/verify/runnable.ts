@@ -1,0 +1,210 @@
+/**
+ * A model on disk made ready to run: its graph, its inputs and outputs (a SavedModel's
+ * signature, or a GraphDef's placeholders and unconsumed nodes, TensorFlow's rule), and its
+ * variables when a checkpoint sits beside it. Used by `graft run` and `graft compare`.
+ */
+import { GraftError } from '../errors';
+import type { Graph } from '../ir/graph';
+import { parseInput } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import type { FileSystem } from '../io/fs';
+import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
+import { findMetaGraph } from '../io/saved-model';
+import { summarizeModel } from '../inspect/summarize';
+import type { Backend } from '../runtime/index';
+import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
+import { parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
+
+/** A model ready for the runtime. */
+export interface RunnableModel {
+  readonly path: string;
+  readonly model: LoadedModel;
+  readonly graph: Graph;
+  /** Input tensor names, with the signature key when there is one. */
+  readonly inputs: readonly { readonly name: string; readonly key?: string }[];
+  /** Output tensor names, with the signature key when there is one. */
+  readonly outputs: readonly { readonly name: string; readonly key?: string }[];
+  /** Variable values, when the model has variable ops and a checkpoint. */
+  readonly variables?: ReadonlyMap<string, Tensor>;
+}
+
+export interface LoadRunnableOptions {
+  /** Comma-separated tags of the meta graph (default `serve`, else the first). */
+  readonly tagSet?: string;
+  /** Signature key (default `serving_default`, else the first). */
+  readonly signature?: string;
+  readonly fs?: FileSystem;
+}
+
+const VARIABLE_OPS = new Set(['VariableV2', 'Variable', 'VarHandleOp']);
+
+/**
+ * Loads a model for running.
+ *
+ * @example
+ * ```ts
+ * const m = await loadRunnable('mnist.pb');
+ * const [y] = await runGraph(m.graph, feeds, m.outputs.map((o) => o.name), { variables: m.variables });
+ * ```
+ */
+export async function loadRunnable(path: string, opts: LoadRunnableOptions = {}): Promise<RunnableModel> {
+  const model = await loadModel(path, opts.fs ? { fs: opts.fs } : {});
+  const summary = summarizeModel(model, { ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}), ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
+  let graph: Graph;
+  if (model.kind === 'graph-def') graph = model.graph;
+  else if (model.kind === 'meta-graph') graph = model.metaGraph.graph;
+  else if (summary.tags) graph = findMetaGraph(model.savedModel, summary.tags, model.modelFile).graph;
+  else graph = model.savedModel.metaGraphs[0]!.graph;
+
+  const sig = summary.signature;
+  const inputs = sig && sig.inputs.length > 0 ? sig.inputs.map((t) => ({ name: t.name, key: t.key })) : summary.placeholders.map((p) => ({ name: p.name }));
+  const outputs = sig && sig.outputs.length > 0 ? sig.outputs.map((t) => ({ name: t.name, key: t.key })) : summary.outputs.map((o) => ({ name: o.name }));
+
+  let variables: ReadonlyMap<string, Tensor> | undefined;
+  if (model.kind !== 'graph-def' && model.variables.state === 'present' && graph.nodes.some((n) => VARIABLE_OPS.has(n.op))) {
+    const ckpt = await readModelVariables(model);
+    const { savedModelVariables } = await import('../runtime/index');
+    variables = savedModelVariables(model, ckpt);
+  }
+  return { path, model, graph, inputs, outputs, ...(variables ? { variables } : {}) };
+}
+
+/**
+ * Maps a name given by the user (a signature key, a tensor name or a node name) to the tensor
+ * name the runtime takes.
+ */
+export function resolveTensorName(m: RunnableModel, given: string, kind: 'input' | 'output'): string {
+  const list = kind === 'input' ? m.inputs : m.outputs;
+  const byKey = list.find((t) => t.key === given);
+  if (byKey) return byKey.name;
+  const node = parseInput(given).node;
+  if (!m.graph.nodes.some((n) => n.name === node)) {
+    const known = list.map((t) => (t.key ? `${t.key} (${t.name})` : t.name)).join(', ');
+    throw new GraftError('graph/missing-node', `No ${kind} or node '${given}' in ${m.path}${known ? `; its ${kind}s: ${known}` : ''}`, { node, file: m.path });
+  }
+  return given;
+}
+
+export interface RunModelOptions {
+  /** `name=file.npy` / `name=file.json` / `name=[json]` feeds; names may be signature keys. */
+  readonly inputs?: readonly string[];
+  /** Outputs to fetch (signature keys, tensor or node names). Default: the model's outputs. */
+  readonly outputs?: readonly string[];
+  /** Seed of generated values for inputs not given. Default 1. */
+  readonly seed?: number;
+  /** Size of unknown dimensions in generated inputs. Default 1. */
+  readonly batch?: number;
+  readonly backend?: Backend;
+  readonly fs?: FileSystem;
+}
+
+/** What `runModel` returns. */
+export interface ModelRun {
+  readonly outputs: readonly { readonly name: string; readonly tensor: Tensor }[];
+  readonly feeds: readonly FeedInfo[];
+  readonly seed: number;
+  /** The backend tfjs ran on. */
+  readonly backend: Backend;
+}
+
+/**
+ * The feeds (`name=source` specs read, names resolved, the model's other inputs generated) and
+ * fetches for a model.
+ */
+export async function modelFeeds(
+  m: RunnableModel,
+  opts: { inputs?: readonly string[]; seed?: number; batch?: number; fs?: FileSystem },
+): Promise<{ feeds: Record<string, Tensor>; info: FeedInfo[] }> {
+  const specs = (opts.inputs ?? []).map((s) => {
+    const { name, source } = parseFeedSpec(s);
+    return `${resolveTensorName(m, name, 'input')}=${source}`;
+  });
+  const given = await readFeeds(specs, m.graph, opts.fs);
+  const placeholders = new Set(placeholderSpecs(m.graph).map((p) => p.name));
+  // Generate only the model's own inputs that are placeholders (signature inputs may be inner tensors).
+  const wanted = m.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
+  return buildFeeds([m.graph], { feeds: given, inputs: wanted, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
+}
+
+/**
+ * Runs a model on given and generated inputs.
+ *
+ * @example
+ * ```ts
+ * const r = await runModel(await loadRunnable('mnist.pb'), { inputs: ['input=nine.npy'] });
+ * console.log(r.outputs[0].tensor.shape);
+ * ```
+ */
+export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Promise<ModelRun> {
+  const seed = opts.seed ?? 1;
+  const fetches = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(m, o, 'output')) : m.outputs.map((o) => o.name);
+  if (fetches.length === 0) throw new GraftError('cli/usage', `${m.path} has no outputs to fetch; name them`);
+  const { feeds, info } = await modelFeeds(m, { ...opts, seed });
+  const { createSession } = await import('../runtime/index');
+  const session = await createSession(m.graph, { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(m.variables ? { variables: m.variables } : {}) });
+  try {
+    const tensors = await session.run(feeds, fetches);
+    return { outputs: fetches.map((name, i) => ({ name, tensor: tensors[i]! })), feeds: info, seed, backend: session.backend };
+  } finally {
+    session.dispose();
+  }
+}
+
+export interface CompareModelsOptions {
+  /** `name=source` feeds (names as in the first model, or signature keys). */
+  readonly inputs?: readonly string[];
+  /** Outputs (signature keys, tensor or node names). Default: the first model's outputs. */
+  readonly outputs?: readonly string[];
+  readonly seed?: number;
+  readonly batch?: number;
+  readonly rtol?: number;
+  readonly atol?: number;
+  readonly backend?: Backend;
+  readonly fs?: FileSystem;
+}
+
+/** B's name for one of A's tensors: the same signature key when both have it, else the same name. */
+function counterpart(a: RunnableModel, b: RunnableModel, name: string, kind: 'input' | 'output'): string {
+  const la = kind === 'input' ? a.inputs : a.outputs;
+  const lb = kind === 'input' ? b.inputs : b.outputs;
+  const key = la.find((t) => t.name === name)?.key;
+  const inB = key !== undefined ? lb.find((t) => t.key === key) : undefined;
+  return inB ? inB.name : name;
+}
+
+/**
+ * Runs two models on the same inputs and compares their outputs (the first is the reference).
+ * Inputs and outputs are matched by signature key when both models have signatures, else by name.
+ *
+ * @example
+ * ```ts
+ * const r = await compareModels(await loadRunnable('a.pb'), await loadRunnable('b.pb'), { rtol: 1e-4 });
+ * ```
+ */
+export async function compareModels(a: RunnableModel, b: RunnableModel, opts: CompareModelsOptions = {}): Promise<CompareReport> {
+  const specs = (opts.inputs ?? []).map((s) => {
+    const { name, source } = parseFeedSpec(s);
+    return `${resolveTensorName(a, name, 'input')}=${source}`;
+  });
+  const given = await readFeeds(specs, a.graph, opts.fs);
+  const outputs = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(a, o, 'output')) : a.outputs.map((o) => o.name);
+  const outputsB = outputs.map((o) => counterpart(a, b, o, 'output'));
+  const placeholders = new Set(placeholderSpecs(a.graph).map((p) => p.name));
+  const inputs = a.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
+  const inputNamesB: Record<string, string> = {};
+  for (const name of [...new Set([...Object.keys(given), ...inputs])]) inputNamesB[name] = counterpart(a, b, name, 'input');
+  return compare(a.graph, b.graph, {
+    outputs,
+    outputsB,
+    feeds: given,
+    inputs,
+    inputNamesB,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}),
+    ...(opts.atol !== undefined ? { atol: opts.atol } : {}),
+    ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+    ...(a.variables ? { variablesA: a.variables } : {}),
+    ...(b.variables ? { variablesB: b.variables } : {}),
+  });
+}
