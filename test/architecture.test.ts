@@ -1,0 +1,92 @@
+/**
+ * The layering of DESIGN.md, checked: imports only point down the list of layers, and tfjs is
+ * loaded lazily by the runtime alone (importing graft must not pay for it).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : full.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Top-level folder of a source file (`ir`, `io`, ...), or the file name for src/*.ts. */
+function layerOf(file: string): string {
+  return path.relative(SRC, file).split(path.sep)[0]!.replace(/\.ts$/, '');
+}
+
+/** What each layer may import (besides itself and `errors`). */
+const ALLOWED: Record<string, readonly string[]> = {
+  proto: [],
+  ir: ['proto'],
+  io: ['proto', 'ir'],
+  runtime: ['proto', 'ir', 'io'],
+  transform: ['proto', 'ir'],
+  transforms: ['proto', 'ir', 'transform', 'runtime'],
+  freeze: ['proto', 'ir', 'io', 'transform', 'runtime'],
+  inspect: ['proto', 'ir', 'io'],
+  verify: ['proto', 'ir', 'io', 'runtime', 'transform', 'inspect'],
+  workflow: ['proto', 'ir', 'io', 'runtime', 'transform', 'transforms', 'freeze', 'inspect', 'verify'],
+  cli: ['proto', 'ir', 'io', 'runtime', 'transform', 'transforms', 'freeze', 'inspect', 'verify', 'workflow'],
+};
+
+/**
+ * Deliberate exceptions. `createRegistry()` is the one place the framework names the built-in
+ * set (it imports the list, never a transform's internals), so that a string pipeline runs
+ * without wiring; everything else in src/transform knows no particular transform.
+ */
+const EXCEPTIONS = new Set(['transform/registry.ts → transforms']);
+
+const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/g;
+
+describe('architecture', () => {
+  const all = files(SRC);
+
+  it('imports only point down the layers of DESIGN.md', () => {
+    const violations: string[] = [];
+    for (const file of all) {
+      const layer = layerOf(file);
+      const allowed = ALLOWED[layer];
+      if (!allowed) continue; // src/index.ts and src/errors.ts
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[3]!;
+        if (!spec.startsWith('.')) continue;
+        const target = layerOf(path.resolve(path.dirname(file), spec));
+        if (target === layer || target === 'errors' || allowed.includes(target)) continue;
+        if (EXCEPTIONS.has(`${path.relative(SRC, file)} → ${target}`)) continue;
+        violations.push(`${path.relative(SRC, file)} imports ${spec} (${layer} → ${target})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('nothing imports tfjs statically: only the runtime loads it, with import()', () => {
+    const offenders: string[] = [];
+    for (const file of all) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        if (m[3]!.startsWith('@tensorflow/') && !m[2]) offenders.push(path.relative(SRC, file));
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the runtime is loaded lazily by the layers above it', () => {
+    const offenders: string[] = [];
+    for (const file of all) {
+      const layer = layerOf(file);
+      if (layer === 'runtime' || layer === 'cli' || file.endsWith('index.ts')) continue;
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[3]!;
+        if (!m[2] && spec.startsWith('.') && layerOf(path.resolve(path.dirname(file), spec)) === 'runtime') {
+          offenders.push(`${path.relative(SRC, file)} imports ${spec}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
