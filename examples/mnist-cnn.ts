@@ -272,9 +272,9 @@ export function buildMnistCnn(): MnistCnnModel {
   return { savedModel: { schemaVersion: 1, metaGraphs: [metaGraph] }, checkpoint };
 }
 
-/** Builds the model and writes it as a SavedModel directory at `dir` (atomically). */
-export async function writeMnistCnn(dir: string): Promise<void> {
-  const { savedModel, checkpoint } = buildMnistCnn();
+/** Writes the model (built here unless given) as a SavedModel directory at `dir`, atomically. */
+export async function writeMnistCnn(dir: string, model: MnistCnnModel = buildMnistCnn()): Promise<void> {
+  const { savedModel, checkpoint } = model;
   const staging = `${dir.replace(/[\\/]+$/, '')}.variables-staging`;
   const { rm } = await import('node:fs/promises');
   try {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'io/missing-variables' // a SavedModel whose variables/ checkpoint is absent
   | 'io/unknown-format' // cannot tell what kind of file this is
   | 'io/write-failed' // writing output failed (nothing partial is left)
+  | 'io/exists' // the output exists and graft will not replace it
   | 'io/unsafe-path' // a path that would leave its directory
   // the graph
   | 'graph/dangling-input' // an input names a node that does not exist

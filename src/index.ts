@@ -74,8 +74,16 @@ export {
   type KernelRegistry,
 } from './runtime/index';
 
-// freezing
+// freezing and converting back
 export * from './freeze/index';
+export {
+  toSavedModel,
+  remapSignatures,
+  exportSavedModel,
+  predictSignature,
+  type ToSavedModelOptions,
+  type ExportSavedModelOptions,
+} from './freeze/to-saved-model';
 
 // workflows
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

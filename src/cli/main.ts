@@ -12,6 +12,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
   show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
   freeze: { run: async () => (await import('./commands/freeze')).freezeCommand, summary: 'freeze variables into constants (freeze_graph; TF1 and TF2 SavedModels)' },
+  'to-saved-model': { run: async () => (await import('./commands/to-saved-model')).toSavedModelCommand, summary: 'convert a frozen GraphDef back to a SavedModel (simple_save)' },
   transform: { run: async () => (await import('./commands/transform')).transformCommand, summary: "run graph transforms (TensorFlow's transform_graph flags)" },
   transforms: { run: async () => (await import('./commands/transforms')).transformsCommand, summary: 'list every transform and its parameters' },
 };

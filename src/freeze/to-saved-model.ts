@@ -389,9 +389,9 @@ export async function exportSavedModel(graph: Graph, exportDir: string, opts: Ex
   checkAssetPaths(assets);
   if (assets.length > 0 && opts.assetsFrom === undefined) throw new GraftError('io/not-found', 'Assets were named but no directory to copy them from (assetsFrom)');
   const kind = await fs.kind(exportDir);
-  if (kind === 'file') throw new GraftError('io/write-failed', `${exportDir} exists and is a file, not an export directory`, { file: exportDir });
+  if (kind === 'file') throw new GraftError('io/exists', `${exportDir} exists and is a file, not an export directory`, { file: exportDir });
   if (kind === 'dir' && !opts.overwrite && (await fs.readdir(exportDir)).length > 0) {
-    throw new GraftError('io/write-failed', `Export directory ${exportDir} already exists and is not empty (TensorFlow's SavedModelBuilder refuses it too)`, {
+    throw new GraftError('io/exists', `Export directory ${exportDir} already exists and is not empty (TensorFlow's SavedModelBuilder refuses it too)`, {
       file: exportDir,
       hint: 'Choose another directory (TF Serving expects a new version number per export), or pass --overwrite.',
     });

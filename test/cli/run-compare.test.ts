@@ -92,16 +92,16 @@ describe.skipIf(!HAVE_MODELS || !existsSync(RAW))('graft run / graft compare on 
 
   it('compare exits non-zero when a weight changed, and 0 again with a loose enough tolerance', async () => {
     const g = mainGraph(await loadModel(MNIST));
-    const c = g.nodes.find((n) => n.op === 'Const' && n.attrs.value?.kind === 'tensor' && n.attrs.value.value.shape.length === 1)!;
+    const c = g.nodes.find((n) => n.name === 'bias')!;
     const t = c.attrs.value!.kind === 'tensor' ? c.attrs.value.value : undefined;
-    const vals = tensorToNumbers(t!).map((v, i) => (i === 0 ? v + 0.5 : v));
+    const vals = tensorToNumbers(t!).map((v, i) => (i === 9 ? v + 0.5 : v)) // the winning class: every probability moves;
     const changed = { ...g, nodes: g.nodes.map((n) => (n === c ? updateNode(n, { attrs: { ...n.attrs, value: attr.tensor(makeTensor('float', t!.shape, vals)) } }) : n)) };
     const file = path.join(tmp, 'perturbed.pb');
     await saveGraph(changed, file);
     const r = await invoke(compareCommand, [MNIST, file, '--input', `input=${digitNpy()}`]);
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/FAIL: 1 of 1 output differs/);
-    const j = await invoke(compareCommand, [MNIST, file, '--json']);
+    const j = await invoke(compareCommand, [MNIST, file, '--json', '--input', `input=${digitNpy()}`]);
     expect(j.code).toBe(1);
     const rep = JSON.parse(j.out);
     expect(rep.pass).toBe(false);

@@ -2,17 +2,19 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MNIST_CNN_LAYERS, buildMnistCnn, writeMnistCnn } from '../../examples/mnist-cnn';
+import { MNIST_CNN_LAYERS, type MnistCnnModel, buildMnistCnn, writeMnistCnn } from '../../examples/mnist-cnn';
 import { loadModel, readModelVariables, summarize, type LoadedModel } from '../../src/index';
 
 let dir: string;
 let modelDir: string;
 let model: Extract<LoadedModel, { kind: 'saved-model' }>;
+let built: MnistCnnModel;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'graft-mnist-cnn-'));
   modelDir = path.join(dir, 'model');
-  await writeMnistCnn(modelDir);
+  built = buildMnistCnn();
+  await writeMnistCnn(modelDir, built);
   const m = await loadModel(modelDir);
   if (m.kind !== 'saved-model') throw new Error(`expected a SavedModel, got ${m.kind}`);
   model = m;
@@ -59,12 +61,13 @@ describe('the serving article model (examples/mnist-cnn.ts)', () => {
     const data = statSync(path.join(modelDir, 'variables', 'variables.data-00000-of-00001')).size;
     expect(data).toBeGreaterThan(10_000_000);
     expect(data).toBeLessThan(11_500_000);
-    const { checkpoint } = buildMnistCnn();
+    const { checkpoint } = built;
     const floats = checkpoint.filter((e) => e.name !== 'global_step').reduce((s, e) => s + e.shape.reduce((a, c) => a * c, 1), 0);
     expect(floats).toBe(2_681_574);
   });
 
   it('is deterministic: the same weights on every build', async () => {
+    // A second, independent build gives the same bytes as the one written.
     const a = buildMnistCnn().checkpoint.find((e) => e.name === 'dense_1/kernel')!.data!;
     const ckpt = await readModelVariables(model);
     const b = ckpt.entries.get('dense_1/kernel')!.data!;

@@ -377,7 +377,11 @@ describe.skipIf(!existsSync(MODELS_DIR))(`kws_cnn_s and kws_ds_cnn_s: batch norm
       const graph = mainGraph(await loadModel(modelPath(model, file)));
       const registry = createRegistry();
       for (const tr of [foldBatchNorms, foldOldBatchNorms]) if (!registry.has(tr.name)) registry.register(tr);
-      // fold_constants is a colleague's; without it the decomposed batch norm of kws_cnn_s stays.
+      if (!registry.has('fold_constants')) {
+        const fc = (await import('../../src/transforms/fold-constants').catch(() => ({}))) as { foldConstants?: Parameters<typeof registry.register>[0] };
+        if (fc.foldConstants) registry.register(fc.foldConstants);
+      }
+      // Without fold_constants the decomposed batch norm of kws_cnn_s stays (its FusedBatchNorms still fold).
       const haveFoldConstants = registry.has('fold_constants');
       const pipeline = haveFoldConstants ? FULL : FULL.replace(' fold_constants(ignore_errors=true)', '');
       const opts = { registry, inputs: ['Reshape_1'], outputs: ['labels_softmax'] };
