@@ -123,7 +123,11 @@ export async function measure(run: () => unknown, options: MeasureOptions = DEFA
     else lastResult = undefined;
   }
   const planned = options.runs ?? Math.min(options.maxRuns, Math.max(options.minRuns, Math.floor(options.budgetMs / Math.max(warmupMs, 0.001))));
-  while (times.length < planned) {
+  const started = performance.now();
+  // The GC before each run can cost more than the run itself on a big heap; stop adding runs
+  // once the case has used twice its budget (a fixed `runs` is always honoured).
+  const overBudget = (): boolean => options.runs === undefined && times.length >= options.minRuns && performance.now() - started > 2 * options.budgetMs;
+  while (times.length < planned && !overBudget()) {
     lastResult = undefined; // let the previous result go before the next baseline is taken
     record(await timedRun(run));
   }

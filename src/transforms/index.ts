@@ -1,11 +1,21 @@
 /**
- * The built-in transforms: structural graph transforms faithful to TensorFlow's Graph Transform
- * Tool (each file documents where graft differs).
+ * The built-in transforms, one file each, named after the transform (each file documents where
+ * graft differs from TensorFlow).
  */
 import type { Transform } from '../transform/define';
 import { addDefaultAttributes } from './add-default-attributes';
+import { backportConcatV2 } from './backport-concatv2';
+import { flattenAtrousConv } from './flatten-atrous-conv';
+import { foldBatchNorms } from './fold-batch-norms';
+import { foldConstants } from './fold-constants';
+import { foldOldBatchNorms } from './fold-old-batch-norms';
+import { fusePadAndConv } from './fuse-pad-and-conv';
+import { fuseResizeAndConv } from './fuse-resize-and-conv';
+import { fuseResizePadAndConv } from './fuse-resize-pad-and-conv';
+import { insertLogging } from './insert-logging';
 import { mergeDuplicateNodes } from './merge-duplicate-nodes';
 import { obfuscateNames } from './obfuscate-names';
+import { quantizeWeights } from './quantize-weights';
 import { removeAttribute } from './remove-attribute';
 import { removeControlDependencies } from './remove-control-dependencies';
 import { removeDevice } from './remove-device';
@@ -13,14 +23,26 @@ import { removeNodes } from './remove-nodes';
 import { renameAttribute } from './rename-attribute';
 import { renameNode } from './rename-node';
 import { renameOp } from './rename-op';
+import { roundWeights } from './round-weights';
 import { setDevice } from './set-device';
 import { sortByExecutionOrder } from './sort-by-execution-order';
+import { sparsifyGather } from './sparsify-gather';
 import { stripUnusedNodes } from './strip-unused-nodes';
 
 export {
   addDefaultAttributes,
+  backportConcatV2,
+  flattenAtrousConv,
+  foldBatchNorms,
+  foldConstants,
+  foldOldBatchNorms,
+  fusePadAndConv,
+  fuseResizeAndConv,
+  fuseResizePadAndConv,
+  insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,
+  quantizeWeights,
   removeAttribute,
   removeControlDependencies,
   removeDevice,
@@ -28,16 +50,28 @@ export {
   renameAttribute,
   renameNode,
   renameOp,
+  roundWeights,
   setDevice,
   sortByExecutionOrder,
+  sparsifyGather,
   stripUnusedNodes,
 };
 
 /** Every built-in transform, in alphabetical order of name. */
 export const builtinTransforms: readonly Transform[] = [
   addDefaultAttributes,
+  backportConcatV2,
+  flattenAtrousConv,
+  foldBatchNorms,
+  foldConstants,
+  foldOldBatchNorms,
+  fusePadAndConv,
+  fuseResizeAndConv,
+  fuseResizePadAndConv,
+  insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,
+  quantizeWeights,
   removeAttribute,
   removeControlDependencies,
   removeDevice,
@@ -45,7 +79,9 @@ export const builtinTransforms: readonly Transform[] = [
   renameAttribute,
   renameNode,
   renameOp,
+  roundWeights,
   setDevice,
   sortByExecutionOrder,
+  sparsifyGather,
   stripUnusedNodes,
 ] as readonly Transform[];

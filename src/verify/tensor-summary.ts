@@ -69,7 +69,9 @@ export function summarizeTensor(t: Tensor, limit = 20): TensorSummaryStats {
 function fmt(v: number | string): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Number.isInteger(v)) return String(v);
-  return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v);
+  if (!Number.isFinite(v)) return String(v);
+  const m = Math.abs(v);
+  return m !== 0 && (m < 1e-4 || m >= 1e7) ? v.toExponential(5).replace(/\.?0+e/, 'e') : String(Number(v.toPrecision(6)));
 }
 
 /** Two or three lines: `name: float [1,10]`, the values, and min/max/mean/argmax. */

@@ -4,11 +4,12 @@ import { ARRAY_KERNELS } from './array';
 import { CALL_KERNELS } from './calls';
 import { MATH_KERNELS } from './math';
 import { NN_KERNELS } from './nn';
+import { QUANTIZED_KERNELS } from './quantized';
 import { STATE_KERNELS } from './state';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;

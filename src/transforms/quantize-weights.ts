@@ -1,0 +1,322 @@
+/**
+ * `quantize_weights(minimum_size=1024, mode=eight_bit, include=…, exclude=…)`: stores large float
+ * constants in fewer bytes, and decodes them back to float in the graph.
+ *
+ * Matches: every `Const` whose `dtype` is `float` with at least `minimum_size` elements (and, with
+ * graft's extra filters, whose name matches an `include` pattern, if any, and no `exclude` pattern).
+ *
+ * `mode=eight_bit` (TensorFlow's transform, spec §9), per tensor:
+ * - range: `min` starts at +FLT_MAX and `max` at FLT_MIN (1.17549435e-38, TensorFlow's choice);
+ *   both fold in every value, then zero is forced in: `min = min(min, 0)`, `max = max(max, 0)`.
+ *   An all-non-positive tensor therefore has `max` = FLT_MIN, not 0. (A `min == max` widening
+ *   rule follows, unreachable since zero-forcing, kept for parity.)
+ * - codes, in double from the float values: `scale = 256 / ((max − min)·256/255)`,
+ *   `q = round(x·scale) − round(min·scale)`, clamped to [0, 255], where `round` takes halves away
+ *   from zero (C's `round`; JS `Math.round` rounds −127.5 to −127).
+ * - emitted at the Const's position: `<name>_quantized_const` (quint8, same shape),
+ *   `<name>_quantized_min`, `<name>_quantized_max` (float scalars), and `<name>`:
+ *   `Dequantize(T=quint8, mode="MIN_FIRST")` of the three, so consumers keep reading `<name>`.
+ *   MIN_FIRST decodes `q` as `round(min/step)·step + q·step` (`step = (max − min)/255`), which
+ *   makes 0.0 exact.
+ *
+ * `mode=float16` (graft): `<name>_float16_const` (half, round to nearest even) and `<name>`:
+ * `Cast(SrcT=half, DstT=float)`. Halves the bytes; relative error ≤ 2^-11 for normal halves.
+ *
+ * Reported: counters `quantized`, `bytes_before`, `bytes_after` (tensor payload bytes of the
+ * replaced constants and of their replacements, min/max included), and one info diagnostic
+ * `quantize_weights/quantized` per tensor with its bytes before and after and the largest
+ * absolute difference between each value and its decoded value (computed on the host with the
+ * decoder's own arithmetic).
+ *
+ * Differences from TensorFlow (all documented in docs/quantization.md):
+ * - The original Const's device is kept on the new nodes, and its control inputs move to the new
+ *   Consts (TensorFlow drops both: a Const inside a while-loop body then leaves its frame).
+ *   Other attributes (`_class`, …) are dropped, as in TensorFlow.
+ * - A tensor holding NaN or ±Inf is left unchanged with a `quantize_weights/non-finite` warning
+ *   (TensorFlow produces undefined codes); in float16 mode, so is one with a value beyond the half
+ *   range (±65504), `quantize_weights/out-of-range`.
+ * - A generated name that an existing node already has gets a `_1`, `_2`… suffix (TensorFlow
+ *   emits a duplicate name and an invalid graph).
+ * - Only the main graph is rewritten, as in TensorFlow; function bodies are left alone.
+ */
+import { GraftError } from '../errors';
+import { attr } from '../ir/attr';
+import { baseDType } from '../ir/dtype';
+import { withNodesIfChanged } from '../ir/edit';
+import type { Graph } from '../ir/graph';
+import { type Node, isControlInput, makeNode } from '../ir/node';
+import { type Tensor, numElements, tensorBytes } from '../ir/tensor';
+import { defineTransform, param } from '../transform/define';
+
+const NAME = 'quantize_weights';
+
+/** TensorFlow's starting `max`: `std::numeric_limits<float>::min()`, the smallest normal float. */
+export const FLT_MIN = 1.1754943508222875e-38;
+const FLT_MAX = 3.4028234663852886e38;
+
+/** Rounds halves away from zero, as C's `round` does (`Math.round(-2.5)` is −2; this gives −3). */
+export function roundHalfAwayFromZero(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/** Rounds halves to even (IEEE's default), for float → half. */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** An eight-bit quantized tensor: its codes and the float range they span. */
+export interface QuantizedWeights {
+  readonly codes: Uint8Array;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The quint8 codes and range TensorFlow's `quantize_weights` gives `values` (float32 values;
+ * NaN is ignored by the range and gets code 0 here).
+ * @example quantizeEightBit(Float32Array.of(-1, -0.5, 0)).codes // [0, 127, 255]
+ */
+export function quantizeEightBit(values: Float32Array): QuantizedWeights {
+  let min = FLT_MAX;
+  let max = FLT_MIN;
+  // TF's std::min/std::max: a NaN never wins a comparison, so it never enters the range.
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  min = Math.min(min, 0);
+  max = Math.max(max, 0);
+  if (min === max) {
+    // TF's widening rule for an empty range (unreachable now that max >= FLT_MIN > 0 >= min).
+    if (Math.abs(min) < Math.fround(1e-6)) max = Math.fround(min + 1);
+    else if (min > 0) max = Math.fround(2 * min);
+    else max = Math.fround(min / 2);
+  }
+  const codes = new Uint8Array(values.length);
+  if (min === max) return { codes, min, max };
+  // (max − min) is a float subtraction in TF; the rest is double.
+  const range = Math.fround(max - min) * (256 / 255);
+  const scale = 256 / range;
+  const offset = roundHalfAwayFromZero(min * scale);
+  for (let i = 0; i < values.length; i++) {
+    const q = roundHalfAwayFromZero(values[i]! * scale) - offset;
+    // NaN compares false both ways and lands on 0.
+    codes[i] = q > 255 ? 255 : q > 0 ? q : 0;
+  }
+  return { codes, min, max };
+}
+
+/**
+ * What `Dequantize(mode=MIN_FIRST)` computes for quint8 `codes` in [min, max]: the range origin
+ * snapped to a multiple of the step (float math where TensorFlow uses floats), then
+ * `origin + q·step` in double, stored as float32.
+ */
+export function dequantizeMinFirst(codes: Uint8Array, min: number, max: number): Float32Array {
+  const out = new Float32Array(codes.length);
+  if (min === max) return out.fill(min);
+  const step = (Math.fround(max - min) * (256 / 255)) / 256;
+  const stepF = Math.fround(step);
+  const origin = Math.fround(roundHalfAwayFromZero(Math.fround(min / stepF)) * stepF);
+  for (let i = 0; i < codes.length; i++) out[i] = origin + codes[i]! * step;
+  return out;
+}
+
+/**
+ * IEEE half bits of a number, rounding to nearest even (±Inf past the half range, NaN kept).
+ * @example floatToHalfBits(1) // 0x3c00
+ */
+export function floatToHalfBits(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  // 65520 is halfway between the largest half (65504) and 2^16: it and beyond round to Inf.
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // subnormal (1024 carries to the smallest normal)
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  // The mantissa may round up to 1024, which carries into the exponent: still the right bits.
+  return sign | (((e + 15) << 10) + roundHalfEven((a / 2 ** e - 1) * 1024));
+}
+
+/** The value of IEEE half bits. */
+function halfBitsToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+// ---------------------------------------------------------------- name patterns
+
+/**
+ * A node-name matcher: a pattern written `/…/` is a regular expression, anything else a glob
+ * where `*` matches any characters (`/` included) and `?` one character. Either must match the
+ * whole name.
+ */
+export function namePattern(pattern: string): (name: string) => boolean {
+  let re: RegExp;
+  if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+    try {
+      re = new RegExp(`^(?:${pattern.slice(1, -1)})$`, 'u');
+    } catch (e) {
+      throw new GraftError('transform/bad-param', `${NAME}: '${pattern}' is not a valid regular expression: ${(e as Error).message}`, { hint: 'Write /regex/ for a regular expression, or a glob such as "conv*/weights".' });
+    }
+  } else {
+    const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('');
+    re = new RegExp(`^${body}$`, 'su');
+  }
+  return (name) => re.test(name);
+}
+
+// ---------------------------------------------------------------- the transform
+
+/** A name no node has, starting with `base`; claims it. */
+function claim(taken: Set<string>, base: string): string {
+  let name = base;
+  for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+  taken.add(name);
+  return name;
+}
+
+function fmtBytes(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
+function fmtNum(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
+
+/** The float values of a Const, or a GraftError naming the node. */
+function floatValues(node: Node, t: Tensor): Float32Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = tensorBytes(t);
+  } catch (e) {
+    throw new GraftError('graph/bad-tensor', `Decoding the tensor of Const node '${node.name}' failed: ${(e as Error).message}`, { node: node.name, op: node.op, cause: e });
+  }
+  // A fresh aligned copy: decoded tensor_content may be an unaligned view into the file.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+export const quantizeWeights = defineTransform({
+  name: NAME,
+  summary: 'Stores float Consts of minimum_size or more elements as 8-bit codes plus a Dequantize (or as half plus a Cast).',
+  description: [
+    'TensorFlow\'s transform: each float `Const` with at least `minimum_size` elements becomes a quint8 `Const`',
+    '(`<name>_quantized_const`), its float range (`<name>_quantized_min`, `<name>_quantized_max`) and a',
+    '`Dequantize` (mode `MIN_FIRST`) named `<name>`, with TensorFlow\'s rounding and range rules. graft adds',
+    '`mode=float16` (a `half` Const and a `Cast`), `include`/`exclude` name patterns, and reports each',
+    'tensor\'s bytes before and after and its largest absolute error. Shrinks the file, not the compute:',
+    'weights are decoded back to float when the graph runs. See docs/quantization.md.',
+  ].join(' '),
+  params: {
+    minimum_size: param.int({ doc: 'Float Consts with fewer elements are left alone.', default: 1024, min: 0 }),
+    mode: param.enum(['eight_bit', 'float16'], {
+      doc: '`eight_bit`: quint8 codes + Dequantize (TensorFlow). `float16`: half + Cast (graft).',
+      default: 'eight_bit',
+    }),
+    include: param.repeated(param.string({ doc: 'Only Consts whose name matches: a glob (`*`, `?`; quote it) or a `/regex/`, matching the whole name (repeat for several; default all).' })),
+    exclude: param.repeated(param.string({ doc: 'Never Consts whose name matches: a glob or a `/regex/`, as for include (repeat for several; wins over include).' })),
+  },
+  apply(graph: Graph, params, ctx): Graph {
+    const includes = params.include.map(namePattern);
+    const excludes = params.exclude.map(namePattern);
+    const selected = (name: string) => (includes.length === 0 || includes.some((m) => m(name))) && !excludes.some((m) => m(name));
+    const taken = new Set(graph.nodes.map((n) => n.name));
+    const out: Node[] = [];
+    let changed = false;
+
+    for (const node of graph.nodes) {
+      if (node.op !== 'Const') {
+        out.push(node);
+        continue;
+      }
+      // TF checks these on every Const, quantizable or not.
+      const dtypeAttr = node.attrs['dtype'];
+      if (dtypeAttr?.kind !== 'type') throw new GraftError('graph/bad-attr', `No 'dtype' attribute for Const node '${node.name}'`, { node: node.name, op: node.op });
+      const valueAttr = node.attrs['value'];
+      if (valueAttr?.kind !== 'tensor') throw new GraftError('graph/bad-attr', `No 'value' attribute for Const node '${node.name}'`, { node: node.name, op: node.op });
+      const tensor = valueAttr.value;
+      if (baseDType(dtypeAttr.value) !== 'float' || baseDType(tensor.dtype) !== 'float' || numElements(tensor.shape) < params.minimumSize || !selected(node.name)) {
+        out.push(node);
+        continue;
+      }
+      const values = floatValues(node, tensor);
+      if (values.some((v) => !Number.isFinite(v))) {
+        ctx.report({ severity: 'warning', code: `${NAME}/non-finite`, node: node.name, message: `'${node.name}' holds NaN or infinite values; left as float` });
+        out.push(node);
+        continue;
+      }
+      const controls = node.inputs.filter(isControlInput);
+      const device = node.device;
+      const bytesBefore = values.length * 4;
+      let emitted: Node[];
+      let bytesAfter: number;
+      let maxError = 0;
+      let detail: string;
+
+      if (params.mode === 'float16') {
+        const bits = new Uint16Array(values.length);
+        let overflow = false;
+        for (let i = 0; i < values.length; i++) {
+          const h = floatToHalfBits(values[i]!);
+          if ((h & 0x7c00) === 0x7c00) overflow = true;
+          bits[i] = h;
+          maxError = Math.max(maxError, Math.abs(halfBitsToNumber(h) - values[i]!));
+        }
+        if (overflow) {
+          ctx.report({ severity: 'warning', code: `${NAME}/out-of-range`, node: node.name, message: `'${node.name}' has values beyond ±65504, the half range; left as float` });
+          out.push(node);
+          continue;
+        }
+        const halfName = claim(taken, `${node.name}_float16_const`);
+        const half: Tensor = { dtype: 'half', shape: Object.freeze([...tensor.shape]), data: { kind: 'content', bytes: new Uint8Array(bits.buffer) } };
+        emitted = [
+          makeNode({ name: halfName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('half'), value: attr.tensor(half) } }),
+          makeNode({ name: node.name, op: 'Cast', inputs: [halfName], device, attrs: { SrcT: attr.type('half'), DstT: attr.type('float'), Truncate: attr.b(false) } }),
+        ];
+        bytesAfter = values.length * 2;
+        detail = 'float → half';
+      } else {
+        const q = quantizeEightBit(values);
+        const decoded = dequantizeMinFirst(q.codes, q.min, q.max);
+        for (let i = 0; i < values.length; i++) maxError = Math.max(maxError, Math.abs(decoded[i]! - values[i]!));
+        const constName = claim(taken, `${node.name}_quantized_const`);
+        const minName = claim(taken, `${node.name}_quantized_min`);
+        const maxName = claim(taken, `${node.name}_quantized_max`);
+        const codes: Tensor = { dtype: 'quint8', shape: Object.freeze([...tensor.shape]), data: { kind: 'content', bytes: q.codes } };
+        const scalar = (v: number): Tensor => ({ dtype: 'float', shape: Object.freeze([]), data: { kind: 'content', bytes: new Uint8Array(Float32Array.of(v).buffer) } });
+        emitted = [
+          makeNode({ name: constName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('quint8'), value: attr.tensor(codes) } }),
+          makeNode({ name: minName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('float'), value: attr.tensor(scalar(q.min)) } }),
+          makeNode({ name: maxName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('float'), value: attr.tensor(scalar(q.max)) } }),
+          makeNode({ name: node.name, op: 'Dequantize', inputs: [constName, minName, maxName], device, attrs: { T: attr.type('quint8'), mode: attr.s('MIN_FIRST') } }),
+        ];
+        bytesAfter = values.length + 8;
+        detail = `float → quint8, range [${fmtNum(q.min)}, ${fmtNum(q.max)}]`;
+      }
+
+      out.push(...emitted);
+      changed = true;
+      ctx.count('quantized');
+      ctx.count('bytes_before', bytesBefore);
+      ctx.count('bytes_after', bytesAfter);
+      ctx.report({
+        severity: 'info',
+        code: `${NAME}/quantized`,
+        node: node.name,
+        message: `'${node.name}' [${tensor.shape.join(',')}]: ${fmtBytes(bytesBefore)} → ${fmtBytes(bytesAfter)} (${detail}), max abs error ${fmtNum(maxError)}`,
+      });
+    }
+    return changed ? withNodesIfChanged(graph, out) : graph;
+  },
+});

@@ -1,0 +1,563 @@
+/**
+ * `graft optimize`: the serving article's whole workflow in one call. Freeze the SavedModel's
+ * `serve` meta graph, run the pipeline (by default the article's), convert back to a SavedModel,
+ * verify the result against the original, optionally benchmark both, and report the numbers.
+ *
+ * What it keeps: every signature of the meta graph (not just `serving_default`, which is all that
+ * freeze_graph + simple_save kept in the article), unless one is chosen with `signature` or the
+ * outputs are named with `outputs`. Signatures whose tensors are not dense names (sparse inputs)
+ * cannot be frozen and are dropped, with the reason in the report.
+ *
+ * What it proves: each kept signature is run on the original (unfrozen, with its checkpoint) and
+ * on the result, on the same seeded inputs, and compared (`|b - a| <= atol + rtol * |a|`, rtol
+ * 1e-4, atol 1e-5 by default). A difference fails the run (`verify/mismatch`) and nothing is
+ * written. A signature the runtime cannot run (an op without a kernel, string inputs) is reported
+ * as skipped, with the reason.
+ *
+ * Output is written atomically: a failed run (bad signature, missing output, incomplete
+ * checkpoint, no `serve` meta graph, a mismatch) leaves no output directory behind.
+ *
+ * Two faces: `optimize(inDir, outDir)` on directories, and `optimizeInMemory(files)` on a map of
+ * relative paths to bytes (no file system), for build tools and browsers.
+ */
+import * as nodePath from 'node:path';
+import { GraftError, isGraftError } from '../errors';
+import { baseDType } from '../ir/dtype';
+import type { Graph } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
+import { inputNodeName, parseInput } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import { type Checkpoint, readCheckpoint, readCheckpointIndex } from '../io/checkpoint';
+import { shardFileName } from '../io/checkpoint/bundle-format';
+import { type Chunks, chunksLength, joinChunks } from '../io/chunks';
+import { type FileSystem, nodeFileSystem, writeDirAtomic } from '../io/fs';
+import { encodeGraphDefChunks } from '../io/graphdef';
+import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
+import {
+  type MetaGraph,
+  type SavedModelProto,
+  type Signature,
+  type TensorInfo,
+  decodeSavedModel,
+  encodeSavedModelChunks,
+  findMetaGraph,
+  parseSavedModelText,
+} from '../io/saved-model';
+import { freezeMetaGraph } from '../freeze/freeze';
+import { VARIABLE_OPS } from '../freeze/tf1';
+import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
+import type { Backend } from '../runtime/index';
+import type { Diagnostic } from '../transform/define';
+import type { Pipeline } from '../transform/pipeline';
+import { type Registry, createRegistry } from '../transform/registry';
+import { runPipeline } from '../transform/runner';
+import { compare } from '../verify/compare';
+import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
+import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
+import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './bench';
+import { type ModelStats, type OptimizeReport, type SignatureVerification, type VerificationReport, modelStats } from './report';
+
+/** The serving article's pipeline, plus `fold_old_batch_norms` (the older batch-norm ops). */
+export const ARTICLE_TRANSFORMS: readonly string[] = [
+  'remove_nodes(op=Identity)',
+  'merge_duplicate_nodes',
+  'strip_unused_nodes',
+  'fold_constants(ignore_errors=true)',
+  'fold_batch_norms',
+  'fold_old_batch_norms',
+];
+
+/** The default pipeline as one transform string. */
+export const DEFAULT_OPTIMIZE_TRANSFORMS = ARTICLE_TRANSFORMS.join(' ');
+
+/** Default size of unknown dimensions in verification inputs: 2, so a graph that bakes in batch 1 shows up. */
+export const DEFAULT_VERIFY_BATCH = 2;
+
+const INIT_SIGNATURE = '__saved_model_init_op';
+
+/** A progress event, for a CLI's stderr. */
+export interface OptimizeProgress {
+  readonly stage: 'load' | 'freeze' | 'transform' | 'convert' | 'verify' | 'bench' | 'write';
+  readonly message: string;
+}
+
+export interface OptimizeOptions {
+  /** The pipeline (transform string or builder). Default: the article's (`DEFAULT_OPTIMIZE_TRANSFORMS`). */
+  readonly transforms?: string | Pipeline;
+  /** Keep only this signature. Default: every signature of the meta graph. */
+  readonly signature?: string;
+  /**
+   * Output node names to keep instead of the signatures (`--output_node_names`); the result gets
+   * one `serving_default` signature over the graph's placeholders and these outputs.
+   */
+  readonly outputs?: readonly string[];
+  /** Tags of the meta graph to optimize. Default `['serve']`. */
+  readonly tags?: readonly string[];
+  /** Compare the result with the original. Default true. */
+  readonly verify?: boolean;
+  /** Verification tolerance. Defaults 1e-4 and 1e-5. */
+  readonly rtol?: number;
+  readonly atol?: number;
+  /** Seed of verification and benchmark inputs. Default 1. */
+  readonly seed?: number;
+  /** Size of unknown dimensions in verification inputs. Default 2. */
+  readonly verifyBatch?: number;
+  /** Benchmark original against result (true: the defaults of `bench`). Default false. */
+  readonly bench?: boolean | BenchOptions;
+  /** Where transform names are looked up. Default `createRegistry()`. */
+  readonly registry?: Registry;
+  /** tfjs backend for verification and benchmark. Default wasm. */
+  readonly backend?: Backend;
+  readonly onProgress?: (p: OptimizeProgress) => void;
+}
+
+export interface OptimizeDirOptions extends OptimizeOptions {
+  /** Replace an existing non-empty output directory. Default false: refused before any work. */
+  readonly overwrite?: boolean;
+  readonly fs?: FileSystem;
+}
+
+/** What `optimize` and `optimizeInMemory` return besides the files. */
+export interface OptimizeResult {
+  readonly report: OptimizeReport;
+  /** The SavedModel written (one meta graph, no variables). */
+  readonly savedModel: SavedModelProto;
+  /** Its graph. */
+  readonly graph: Graph;
+}
+
+/** A model to optimize, however it was read. */
+interface Source {
+  readonly label: string;
+  readonly savedModel: SavedModelProto;
+  readonly modelFile: string;
+  readonly format: 'binary' | 'text';
+  readonly graphBytes: number;
+  readonly variableBytes: number;
+  readonly variablesState: 'present' | 'index-only' | 'missing';
+  readCheckpoint(): Promise<Checkpoint>;
+}
+
+/** `x:0` → `x`; other ports kept (the form pipeline inputs and outputs use). */
+function flagName(tensor: string): string {
+  const ref = parseInput(tensor);
+  return ref.port === 0 ? ref.node : `${ref.node}:${ref.port}`;
+}
+
+/** The TF tensor name: `x` → `x:0`. */
+function tensorName(name: string): string {
+  const ref = parseInput(name);
+  return `${ref.node}:${ref.port}`;
+}
+
+function isDense(sig: Signature): boolean {
+  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].every((t) => t.encoding === 'name' && !!t.name);
+}
+
+/** The default pipeline, without the steps this registry does not have (with them listed). */
+export function defaultTransforms(registry: Registry): { transforms: string; skipped: string[] } {
+  const names = new Set(registry.names());
+  const kept = ARTICLE_TRANSFORMS.filter((s) => names.has(s.replace(/\(.*$/, '')));
+  return { transforms: kept.join(' '), skipped: ARTICLE_TRANSFORMS.filter((s) => !kept.includes(s)) };
+}
+
+function noServeHint(e: unknown, tags: readonly string[]): unknown {
+  if (isGraftError(e) && e.code === 'model/unknown-tag-set') {
+    return new GraftError(e.code, e.message, {
+      ...(e.file ? { file: e.file } : {}),
+      hint: `graft optimize serves the meta graph tagged '${tags.join(',')}'; choose another with --tag_set`,
+    });
+  }
+  return e;
+}
+
+/** A LoadedModel whose first meta graph is `mg` (what `savedModelVariables` reads). */
+function loadedFor(src: Source, mg: MetaGraph): Extract<LoadedModel, { kind: 'saved-model' }> {
+  return {
+    kind: 'saved-model',
+    path: src.label,
+    modelFile: src.modelFile,
+    format: src.format,
+    savedModel: { ...src.savedModel, metaGraphs: [mg, ...src.savedModel.metaGraphs.filter((m) => m !== mg)] },
+    fileBytes: src.graphBytes,
+    variables: { prefix: null, state: src.variablesState, bytes: src.variableBytes },
+    assets: [],
+  };
+}
+
+/** Seeded inputs for a signature, keyed by tensor name, generated under the signature's input keys. */
+function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch: number): Record<string, Tensor> {
+  const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
+  const feeds: Record<string, Tensor> = {};
+  for (const [key, info] of Object.entries(sig.inputs)) {
+    const name = tensorName(info.name!);
+    const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(parseInput(name).node)?.shape ?? null);
+    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(parseInput(name).node)?.dtype ?? 'float') : info.dtype), concreteShape(shape, batch), seed, key);
+  }
+  return feeds;
+}
+
+/** Errors that mean "the runtime cannot run this", as opposed to a wrong result. */
+const CANNOT_RUN = new Set(['runtime/unsupported-op', 'runtime/unsupported-dtype', 'runtime/missing-feed', 'runtime/bad-feed', 'runtime/failed', 'runtime/missing-variable']);
+
+async function verifySignatures(
+  original: Graph,
+  optimized: Graph,
+  pairs: readonly { key: string; before: Signature; after: Signature }[],
+  variables: ReadonlyMap<string, Tensor> | undefined,
+  o: { rtol: number; atol: number; seed: number; batch: number; backend?: Backend },
+): Promise<VerificationReport> {
+  const signatures: SignatureVerification[] = [];
+  let maxAbsDiff = 0;
+  let maxRelDiff = 0;
+  for (const { key, before, after } of pairs) {
+    const outKeys = Object.keys(before.outputs);
+    const feeds = signatureFeeds(original, before, o.seed, o.batch);
+    const inputNamesB: Record<string, string> = {};
+    for (const [k, t] of Object.entries(before.inputs)) inputNamesB[tensorName(t.name!)] = tensorName(after.inputs[k]!.name!);
+    try {
+      const r = await compare(original, optimized, {
+        outputs: outKeys.map((k) => tensorName(before.outputs[k]!.name!)),
+        outputsB: outKeys.map((k) => tensorName(after.outputs[k]!.name!)),
+        inputs: Object.keys(feeds),
+        feeds,
+        inputNamesB,
+        seed: o.seed,
+        batch: o.batch,
+        rtol: o.rtol,
+        atol: o.atol,
+        ...(o.backend ? { backend: o.backend } : {}),
+        ...(variables ? { variablesA: variables } : {}),
+        variablesB: new Map(),
+      });
+      for (const out of r.outputs) {
+        if (Number.isFinite(out.maxAbsDiff)) maxAbsDiff = Math.max(maxAbsDiff, out.maxAbsDiff);
+        else maxAbsDiff = Infinity;
+        if (Number.isFinite(out.maxRelDiff)) maxRelDiff = Math.max(maxRelDiff, out.maxRelDiff);
+      }
+      signatures.push({ key, status: r.pass ? 'pass' : 'fail', outputs: r.outputs });
+    } catch (e) {
+      if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
+      signatures.push({ key, status: 'skipped', reason: `${e.code}: ${e.message.split('\n')[0]!.slice(0, 160)}`, outputs: [] });
+    }
+  }
+  const status = signatures.some((s) => s.status === 'fail') ? 'fail' : signatures.some((s) => s.status === 'pass') ? 'pass' : 'skipped';
+  return { status, rtol: o.rtol, atol: o.atol, seed: o.seed, batch: o.batch, maxAbsDiff, maxRelDiff, signatures };
+}
+
+function mismatchError(v: VerificationReport, file: string): GraftError {
+  const bad = v.signatures.flatMap((s) => s.outputs.filter((x) => !x.pass).map((x) => `${s.key}/${x.name} (max |diff| ${x.maxAbsDiff}${x.reason ? `, ${x.reason}` : ''})`));
+  return new GraftError('verify/mismatch', `The optimized model's outputs differ from the original beyond |b - a| <= ${v.atol} + ${v.rtol} * |a|: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ', ...' : ''}; nothing was written`, {
+    file,
+    hint: 'Find the step that moves them with graft transform and --verify per step; loosen the tolerance with --rtol/--atol, or skip with --no-verify.',
+  });
+}
+
+/** The shared middle: everything but reading and writing. */
+async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<OptimizeResult & { chunks: Chunks }> {
+  const started = performance.now();
+  const progress = (stage: OptimizeProgress['stage'], message: string) => opts.onProgress?.({ stage, message });
+  const tags = opts.tags ?? ['serve'];
+  let mg: MetaGraph;
+  try {
+    mg = findMetaGraph(src.savedModel, tags, src.modelFile);
+  } catch (e) {
+    throw noServeHint(e, tags);
+  }
+  const registry = opts.registry ?? createRegistry();
+  const diagnostics: Diagnostic[] = [];
+
+  // Which signatures to keep.
+  const dropped: { key: string; reason: string }[] = [];
+  let keys: string[] = [];
+  if (!opts.outputs?.length) {
+    if (opts.signature !== undefined) keys = [opts.signature];
+    else {
+      for (const [k, s] of Object.entries(mg.signatures)) {
+        if (k === INIT_SIGNATURE) continue;
+        if (isDense(s)) keys.push(k);
+        else dropped.push({ key: k, reason: 'sparse or composite tensors cannot be frozen' });
+      }
+    }
+  }
+
+  // 1. Freeze.
+  const needsCheckpoint = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
+  const ckpt = needsCheckpoint ? await src.readCheckpoint() : null;
+  progress('freeze', `freezing ${src.label} [${mg.tags.join(',')}]${ckpt ? ` with ${ckpt.entries.size} checkpoint entries` : ''}`);
+  const ckptFile = `${src.label.replace(/[\\/]+$/, '')}/variables/variables.index`;
+  let outputNodeNames: string[] | undefined;
+  if (opts.outputs?.length) outputNodeNames = [...opts.outputs];
+  else if (keys.length > 1) {
+    // Several signatures: keep every tensor they name (inputs too, so an input no output needs stays).
+    outputNodeNames = [...new Set(keys.flatMap((k) => [...Object.values(mg.signatures[k]!.outputs), ...Object.values(mg.signatures[k]!.inputs)].map((t) => tensorName(t.name!))))];
+  }
+  const frozen = freezeMetaGraph(mg, ckpt, {
+    ...(outputNodeNames ? { outputNodeNames } : keys.length === 1 ? { signature: keys[0]! } : {}),
+    file: ckptFile,
+  });
+  diagnostics.push(...frozen.diagnostics);
+  if (keys.length === 0 && !opts.outputs?.length && frozen.signature) keys = [frozen.signature.key];
+
+  // 2. Transform. Signature inputs that are graph sources are the pipeline's inputs; inputs that a
+  // node computes (x = f(tf_example)) stay computed and are protected as outputs instead.
+  const byName = graphIndex(frozen.graph).byName;
+  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => Object.values(mg.signatures[k]![side]).map((t) => flagName(t.name!))))];
+  const isSource = (t: string) => (byName.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
+  const inputs = opts.outputs?.length ? frozen.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name) : sigTensors('inputs').filter(isSource);
+  const outputs = opts.outputs?.length
+    ? frozen.outputs.map(flagName)
+    : [...new Set([...sigTensors('outputs'), ...sigTensors('inputs').filter((t) => !isSource(t))])];
+  let transforms: string | Pipeline;
+  let skippedSteps: string[] = [];
+  if (opts.transforms === undefined) {
+    const d = defaultTransforms(registry);
+    transforms = d.transforms;
+    skippedSteps = d.skipped;
+    if (skippedSteps.length) {
+      diagnostics.push({ severity: 'warning', code: 'optimize/step-not-registered', message: `Left out of the default pipeline (not registered in this build): ${skippedSteps.join(' ')}` });
+    }
+  } else transforms = opts.transforms;
+  const { graph, report: pipelineReport } = await runPipeline(frozen.graph, transforms, {
+    inputs,
+    outputs,
+    registry,
+    hooks: {
+      beforeStep: (info) => progress('transform', `[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`),
+    },
+  });
+  diagnostics.push(...pipelineReport.diagnostics);
+
+  // 3. Convert back.
+  progress('convert', 'converting back to a SavedModel');
+  let savedModel: SavedModelProto;
+  const pairs: { key: string; before: Signature; after: Signature }[] = [];
+  if (opts.outputs?.length) {
+    savedModel = toSavedModel(graph, { outputs: opts.outputs, tags: mg.tags });
+  } else {
+    const wanted = Object.fromEntries(keys.map((k) => [k, mg.signatures[k]!]));
+    const remapped = remapSignatures(wanted, graph);
+    for (const d of remapped.dropped) dropped.push({ key: d.key, reason: `the pipeline removed ${d.missing.join(', ')}` });
+    // Frozen tensors are no longer references: DT_FLOAT_REF becomes DT_FLOAT.
+    const signatures: Record<string, Signature> = {};
+    for (const [k, s] of Object.entries(remapped.signatures)) {
+      const deref = (side: Readonly<Record<string, TensorInfo>>) => Object.fromEntries(Object.entries(side).map(([n, t]) => [n, { ...t, dtype: baseDType(t.dtype) }]));
+      signatures[k] = { ...s, inputs: deref(s.inputs), outputs: deref(s.outputs) };
+      pairs.push({ key: k, before: mg.signatures[k]!, after: signatures[k]! });
+    }
+    if (Object.keys(signatures).length === 0) {
+      throw new GraftError('freeze/missing-output', `No signature of ${src.label} survives: ${dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ') || 'it has none'}`, {
+        file: src.modelFile,
+        hint: 'Name the outputs to keep with --outputs.',
+      });
+    }
+    savedModel = toSavedModel(graph, { signatures, tags: mg.tags });
+  }
+  const outGraph = savedModel.metaGraphs[0]!.graph;
+  const chunks = encodeSavedModelChunks(savedModel);
+
+  // 4. Verify, 5. benchmark: the original runs unfrozen, with its checkpoint's values.
+  let variables: ReadonlyMap<string, Tensor> | undefined;
+  const wantBench = opts.bench !== undefined && opts.bench !== false;
+  if (ckpt && (opts.verify !== false || wantBench)) {
+    const { savedModelVariables } = await import('../runtime/index');
+    variables = savedModelVariables(loadedFor(src, mg), ckpt);
+  }
+  if (opts.outputs?.length) {
+    const sig = savedModel.metaGraphs[0]!.signatures.serving_default!;
+    pairs.push({ key: 'serving_default', before: sig, after: sig });
+  }
+  let verification: VerificationReport | null = null;
+  const seed = opts.seed ?? 1;
+  if (opts.verify !== false) {
+    progress('verify', `verifying ${pairs.length} signature${pairs.length === 1 ? '' : 's'} against the original`);
+    verification = await verifySignatures(mg.graph, outGraph, pairs, variables, {
+      rtol: opts.rtol ?? DEFAULT_RTOL,
+      atol: opts.atol ?? DEFAULT_ATOL,
+      seed,
+      batch: opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
+      ...(opts.backend ? { backend: opts.backend } : {}),
+    });
+    if (verification.status === 'fail') throw mismatchError(verification, src.label);
+    if (verification.status === 'skipped') {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'optimize/not-verified',
+        message: `No signature could be run to verify the result: ${verification.signatures.map((s) => `${s.key} (${s.reason})`).join('; ')}`,
+      });
+    }
+  }
+  let benchReport: BenchReport | null = null;
+  if (wantBench) {
+    const pair = pairs.find((p) => p.key === 'serving_default') ?? pairs[0]!;
+    const target = (label: string, g: Graph, s: Signature, vars?: ReadonlyMap<string, Tensor>): BenchTarget => ({
+      label,
+      graph: g,
+      inputs: Object.entries(s.inputs).map(([k, t]) => ({ tensor: tensorName(t.name!), key: k, dtype: baseDType(t.dtype === 'invalid' ? 'float' : t.dtype), shape: t.shape && !t.shape.unknownRank ? t.shape.dims : null })),
+      outputs: Object.values(s.outputs).map((t) => tensorName(t.name!)),
+      ...(vars ? { variables: vars } : {}),
+    });
+    const bo: BenchOptions = typeof opts.bench === 'object' ? opts.bench : {};
+    progress('bench', `benchmarking '${pair.key}': batch ${bo.batch ?? 100}, ${bo.runs ?? 30} interleaved runs`);
+    benchReport = await bench([target('original', mg.graph, pair.before, variables), target('optimized', outGraph, pair.after)], {
+      seed,
+      ...(opts.backend ? { backend: opts.backend } : {}),
+      ...bo,
+    });
+  }
+
+  const frozenBytes = chunksLength(encodeGraphDefChunks(frozen.graph));
+  const stages: { original: ModelStats; frozen: ModelStats; optimized: ModelStats } = {
+    original: modelStats(mg.graph, src.graphBytes, src.variableBytes),
+    frozen: modelStats(frozen.graph, frozenBytes, 0),
+    optimized: modelStats(outGraph, chunksLength(chunks), 0),
+  };
+  const report: OptimizeReport = {
+    input: src.label,
+    output: null,
+    tags: mg.tags,
+    transforms: typeof transforms === 'string' ? transforms : transforms.toString(),
+    skippedSteps,
+    signatures: { kept: Object.keys(savedModel.metaGraphs[0]!.signatures), dropped },
+    frozenVariables: frozen.converted.length,
+    stages,
+    pipeline: pipelineReport,
+    verification,
+    bench: benchReport,
+    diagnostics,
+    ms: performance.now() - started,
+  };
+  return { report, savedModel, graph: outGraph, chunks };
+}
+
+/**
+ * Optimizes the SavedModel in `inputDir` into a new SavedModel in `outputDir` (frozen: no
+ * variables), verified against the original. The output directory appears complete or not at all.
+ *
+ * @throws GraftError `model/unknown-tag-set` (no `serve` meta graph), `model/unknown-signature`,
+ *   `freeze/missing-output` (an output that is not a node, with near names),
+ *   `runtime/missing-variable` (a variable the checkpoint lacks), `verify/mismatch`,
+ *   `io/write-failed` (an existing non-empty output directory, unless `overwrite`).
+ * @example
+ * ```ts
+ * const { report } = await optimize('models/mnist/1', 'models/mnist-opt/1', { bench: { batch: 100 } });
+ * console.log(formatOptimizeReport(report));
+ * ```
+ */
+export async function optimize(inputDir: string, outputDir: string, opts: OptimizeDirOptions = {}): Promise<OptimizeResult> {
+  const fs = opts.fs ?? nodeFileSystem;
+  if (nodePath.resolve(inputDir) === nodePath.resolve(outputDir)) {
+    throw new GraftError('cli/usage', `The output ${outputDir} is the input: graft never overwrites its input; choose another directory`);
+  }
+  const existing = await fs.kind(outputDir);
+  if (existing === 'file') throw new GraftError('io/write-failed', `${outputDir} exists and is a file, not a directory`, { file: outputDir });
+  if (existing === 'dir' && !opts.overwrite && (await fs.readdir(outputDir)).length > 0) {
+    throw new GraftError('io/write-failed', `Output directory ${outputDir} already exists and is not empty`, {
+      file: outputDir,
+      hint: 'Choose a new directory (TF Serving expects a new version number per export), or pass --overwrite.',
+    });
+  }
+  opts.onProgress?.({ stage: 'load', message: `loading ${inputDir}` });
+  const model = await loadModel(inputDir, { fs });
+  if (model.kind !== 'saved-model') {
+    throw new GraftError('io/not-saved-model', `${inputDir} is a ${model.kind === 'graph-def' ? 'GraphDef' : 'MetaGraphDef'}, not a SavedModel directory`, {
+      file: inputDir,
+      hint: 'graft optimize takes a SavedModel; for a GraphDef use graft transform.',
+    });
+  }
+  const src: Source = {
+    label: inputDir,
+    savedModel: model.savedModel,
+    modelFile: model.modelFile,
+    format: model.format,
+    graphBytes: model.fileBytes,
+    variableBytes: model.variables.bytes,
+    variablesState: model.variables.state,
+    readCheckpoint: () => readModelVariables(model),
+  };
+  const result = await optimizeSource(src, opts);
+  opts.onProgress?.({ stage: 'write', message: `writing ${outputDir}` });
+  await writeDirAtomic(
+    outputDir,
+    async (tmp) => {
+      await fs.writeFile(nodePath.join(tmp, 'saved_model.pb'), result.chunks);
+      // simple_save leaves an empty variables/ for a graph without variables.
+      await fs.mkdir(nodePath.join(tmp, 'variables'));
+      for (const rel of model.assets) {
+        const target = nodePath.resolve(tmp, 'assets', rel);
+        if (!target.startsWith(nodePath.resolve(tmp, 'assets') + nodePath.sep)) throw new GraftError('io/unsafe-path', `Asset path '${rel}' would leave assets/`, { file: rel });
+        await fs.mkdir(nodePath.dirname(target));
+        await fs.copyFile(nodePath.join(inputDir, 'assets', rel), target);
+      }
+    },
+    fs,
+  );
+  return { report: { ...result.report, output: outputDir }, savedModel: result.savedModel, graph: result.graph };
+}
+
+/** Map keys as relative POSIX paths: `./a\\b` → `a/b`. */
+function normalizeKey(key: string): string {
+  return key.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+/**
+ * The same as `optimize`, on bytes: `files` maps paths relative to the SavedModel directory
+ * (`saved_model.pb`, `variables/variables.index`, `variables/variables.data-00000-of-00001`,
+ * `assets/...`) to their contents. Nothing touches a file system. The result's `files` holds
+ * `saved_model.pb` and the assets; the (empty) `variables/` directory has no entry, since a map of
+ * files cannot hold an empty directory: whoever writes the files out creates it.
+ *
+ * @example
+ * ```ts
+ * const { files: out, report } = await optimizeInMemory(new Map([
+ *   ['saved_model.pb', pb], ['variables/variables.index', index], ['variables/variables.data-00000-of-00001', data],
+ * ]));
+ * emitFile('model/saved_model.pb', out.get('saved_model.pb')!);
+ * ```
+ */
+export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, opts: OptimizeOptions = {}): Promise<OptimizeResult & { files: Map<string, Uint8Array> }> {
+  const byKey = new Map<string, Uint8Array>();
+  for (const [k, v] of files) byKey.set(normalizeKey(k), v);
+  const pb = byKey.get('saved_model.pb');
+  const pbtxt = byKey.get('saved_model.pbtxt');
+  if (!pb && !pbtxt) {
+    throw new GraftError('io/not-saved-model', `Not a SavedModel: no saved_model.pb or saved_model.pbtxt among ${[...byKey.keys()].slice(0, 6).join(', ') || 'no files'}`);
+  }
+  const modelFile = pb ? 'saved_model.pb' : 'saved_model.pbtxt';
+  const bytes = (pb ?? pbtxt)!;
+  const savedModel = pb ? decodeSavedModel(pb, modelFile) : parseSavedModelText(new TextDecoder().decode(pbtxt!), modelFile);
+  if (savedModel.metaGraphs.length === 0) throw new GraftError('io/corrupt', `${modelFile} holds no meta graphs`, { file: modelFile });
+  const indexKey = 'variables/variables.index';
+  const index = byKey.get(indexKey);
+  let variableBytes = 0;
+  let dataFiles = 0;
+  for (const [k, v] of byKey) {
+    if (k === indexKey) variableBytes += v.length;
+    else if (k.startsWith('variables/variables.data-')) (variableBytes += v.length), dataFiles++;
+  }
+  const src: Source = {
+    label: '<memory>',
+    savedModel,
+    modelFile,
+    format: pb ? 'binary' : 'text',
+    graphBytes: bytes.length,
+    variableBytes,
+    variablesState: index ? (dataFiles > 0 ? 'present' : 'index-only') : 'missing',
+    async readCheckpoint() {
+      if (!index) {
+        throw new GraftError('io/missing-variables', `${indexKey} is missing: the model's variables cannot be read`, {
+          file: indexKey,
+          hint: 'Pass variables/variables.index and variables/variables.data-* along with saved_model.pb.',
+        });
+      }
+      const { header } = readCheckpointIndex(index, indexKey);
+      const shards: (Uint8Array | undefined)[] = [];
+      for (let i = 0; i < header.numShards; i++) shards.push(byKey.get(shardFileName('variables/variables', i, header.numShards)));
+      return readCheckpoint(index, shards, { file: indexKey });
+    },
+  };
+  const result = await optimizeSource(src, opts);
+  const out = new Map<string, Uint8Array>([['saved_model.pb', joinChunks(result.chunks)]]);
+  for (const [k, v] of byKey) if (k.startsWith('assets/')) out.set(k, v);
+  return { report: result.report, savedModel: result.savedModel, graph: result.graph, files: out };
+}

@@ -1,0 +1,205 @@
+/**
+ * What `graft optimize` reports: the serving article's before/after table (nodes, Const /
+ * Variable / Identity counts, graph, variable and total bytes), plus what the article asked for
+ * and did by hand: the largest output difference against the original, the median latency at a
+ * stated batch size, and the speedup. Plain data, JSON-serialisable as is; `formatOptimizeReport`
+ * prints the table a person reads at a glance.
+ */
+import type { Graph } from '../ir/graph';
+import { formatBytes } from '../inspect/summarize';
+import type { Diagnostic } from '../transform/define';
+import type { PipelineReport } from '../transform/report';
+import type { OutputComparison } from '../verify/compare';
+import { type BenchReport, formatMs, formatSpeedup } from './bench';
+
+/** Counts and sizes of one stage of the model. */
+export interface ModelStats {
+  /** Nodes of the main graph plus those inside its library functions (TF2 keeps its layers there). */
+  readonly nodes: number;
+  /** Of `nodes`, those inside library functions. */
+  readonly functionNodes: number;
+  readonly const: number;
+  /** Nodes whose op contains "Variable" (VariableV2, VarHandleOp, ReadVariableOp, ...), as the article counted. */
+  readonly variable: number;
+  readonly identity: number;
+  /** Bytes of the graph file (`saved_model.pb`, or the frozen GraphDef encoded). */
+  readonly graphBytes: number;
+  /** Bytes of the checkpoint (`variables/`). */
+  readonly variableBytes: number;
+  readonly totalBytes: number;
+}
+
+/** One signature's verification. */
+export interface SignatureVerification {
+  readonly key: string;
+  /** pass / fail, or skipped when the runtime cannot run it (the reason says why). */
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly reason?: string;
+  readonly outputs: readonly OutputComparison[];
+}
+
+/** Verification of the result against the original. */
+export interface VerificationReport {
+  /** pass: every signature that ran agrees; fail: one differs; skipped: none could run. */
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly rtol: number;
+  readonly atol: number;
+  readonly seed: number;
+  readonly batch: number;
+  /** Largest |optimized - original| over every compared output element. */
+  readonly maxAbsDiff: number;
+  readonly maxRelDiff: number;
+  readonly signatures: readonly SignatureVerification[];
+}
+
+/** Everything `optimize` did and measured. */
+export interface OptimizeReport {
+  readonly input: string;
+  /** The output directory, or null when nothing was written (in memory). */
+  readonly output: string | null;
+  readonly tags: readonly string[];
+  /** The pipeline that ran, in transform syntax. */
+  readonly transforms: string;
+  /** Steps of the default pipeline left out because this build does not register them. */
+  readonly skippedSteps: readonly string[];
+  readonly signatures: { readonly kept: readonly string[]; readonly dropped: readonly { readonly key: string; readonly reason: string }[] };
+  /** Variables that became constants. */
+  readonly frozenVariables: number;
+  readonly stages: { readonly original: ModelStats; readonly frozen: ModelStats; readonly optimized: ModelStats };
+  readonly pipeline: PipelineReport;
+  readonly verification: VerificationReport | null;
+  readonly bench: BenchReport | null;
+  /** Freezing's and the pipeline's diagnostics, and optimize's own notes. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Wall time of the whole run, in milliseconds. */
+  readonly ms: number;
+}
+
+const VARIABLE_OP = /Variable|^VarHandleOp$/;
+
+/** Counts of a graph, over the main graph and its library functions. */
+export function graphCounts(graph: Graph): Pick<ModelStats, 'nodes' | 'functionNodes' | 'const' | 'variable' | 'identity'> {
+  const fnNodes = graph.library.functions.flatMap((f) => f.nodes);
+  const all = [...graph.nodes, ...fnNodes];
+  let c = 0;
+  let v = 0;
+  let i = 0;
+  for (const n of all) {
+    if (n.op === 'Const') c++;
+    else if (n.op === 'Identity') i++;
+    if (VARIABLE_OP.test(n.op)) v++;
+  }
+  return { nodes: all.length, functionNodes: fnNodes.length, const: c, variable: v, identity: i };
+}
+
+/** A stage's stats from its graph and file sizes. */
+export function modelStats(graph: Graph, graphBytes: number, variableBytes: number): ModelStats {
+  return { ...graphCounts(graph), graphBytes, variableBytes, totalBytes: graphBytes + variableBytes };
+}
+
+function table(rows: string[][], right: ReadonlySet<number>): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) =>
+    row
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : i === row.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** Bytes in one short unit: 856 B, 57.5 KiB, 10.4 MiB. */
+export function shortBytes(bytes: number): string {
+  const full = formatBytes(bytes);
+  const m = /\(([^)]+)\)$/.exec(full);
+  return m ? m[1]! : `${bytes} B`;
+}
+
+/** A difference in a short, stable form. */
+function diff(v: number): string {
+  if (v === 0) return '0';
+  if (!Number.isFinite(v)) return String(v);
+  return v >= 1e-3 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+function percent(before: number, after: number): string {
+  if (before === 0) return '';
+  const p = ((after - before) / before) * 100;
+  return `${p > 0 ? '+' : ''}${p.toFixed(p !== 0 && Math.abs(p) < 1 ? 2 : 1)}%`;
+}
+
+/**
+ * The before/after table, then one line each for verification, speed, signatures and notes.
+ *
+ * Columns: stage, nodes (main graph + functions), Const, Variable, Identity, graph bytes,
+ * variable bytes, total bytes, max |diff| against the original, median latency at the batch size.
+ *
+ * @example
+ * ```text
+ * stage       nodes  Const  Variable  Identity     graph  variables     total  max |diff|  median (batch 100)
+ * original      308     61        97        30  57.5 KiB   10.4 MiB  10.5 MiB              189.8 ms
+ * frozen         94     34         0        27  10.4 MiB        0 B  10.4 MiB
+ * optimized      62     29         0         0  10.4 MiB        0 B  10.4 MiB     1.19e-7  162.4 ms
+ * change       -246    -32       -97       -30                        -0.5%                  -14.4%
+ * speedup: 1.17x (median original / median optimized; p10-p90 original 185.1-196.0 ms, optimized 158.2-166.9 ms)
+ * verify: PASS (serving_default: 1 output), |b - a| <= 1e-5 + 1e-4 * |a|, seed 1, batch 2
+ * ```
+ */
+export function formatOptimizeReport(r: OptimizeReport): string {
+  const { original, frozen, optimized } = r.stages;
+  const b = r.bench;
+  const latency = (i: number): string => (b && b.models[i] ? formatMs(b.models[i]!.median) : '');
+  const maxDiff = r.verification && r.verification.status !== 'skipped' ? diff(r.verification.maxAbsDiff) : '';
+  const row = (name: string, s: ModelStats, d: string, lat: string) => [
+    name,
+    String(s.nodes),
+    String(s.const),
+    String(s.variable),
+    String(s.identity),
+    shortBytes(s.graphBytes),
+    shortBytes(s.variableBytes),
+    shortBytes(s.totalBytes),
+    d,
+    lat,
+  ];
+  const delta = (a: number, z: number) => (z - a > 0 ? `+${z - a}` : String(z - a));
+  const rows = [
+    ['stage', 'nodes', 'Const', 'Variable', 'Identity', 'graph', 'variables', 'total', 'max |diff|', b ? `median (batch ${b.batch})` : 'median'],
+    row('original', original, '', latency(0)),
+    row('frozen', frozen, '', ''),
+    row('optimized', optimized, maxDiff, latency(1)),
+    [
+      'change',
+      delta(original.nodes, optimized.nodes),
+      delta(original.const, optimized.const),
+      delta(original.variable, optimized.variable),
+      delta(original.identity, optimized.identity),
+      '',
+      '',
+      percent(original.totalBytes, optimized.totalBytes),
+      '',
+      b && b.models.length === 2 ? percent(b.models[0]!.median, b.models[1]!.median) : '',
+    ],
+  ];
+  const lines = table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  if (b && b.models.length === 2) {
+    const [o, z] = b.models as [(typeof b.models)[0], (typeof b.models)[0]];
+    lines.push(
+      `speedup: ${formatSpeedup(b.speedup)} (median original / median optimized; p10-p90 original ${formatMs(o.p10)}-${formatMs(o.p90)}, optimized ${formatMs(z.p10)}-${formatMs(z.p90)}; ${b.warmup} warm-up + ${b.runs} interleaved runs, backend ${b.backend})`,
+    );
+  } else {
+    lines.push('speed: not measured (--bench)');
+  }
+  const v = r.verification;
+  if (!v) lines.push('verify: not run (--no-verify)');
+  else {
+    const per = v.signatures.map((s) => `${s.key}: ${s.status === 'skipped' ? `skipped, ${s.reason ?? ''}` : `${s.outputs.length} output${s.outputs.length === 1 ? '' : 's'}${s.status === 'fail' ? ' DIFFER' : ''}`}`);
+    lines.push(`verify: ${v.status.toUpperCase()} (${per.join('; ')}), |b - a| <= ${v.atol} + ${v.rtol} * |a|, seed ${v.seed}, batch ${v.batch}`);
+  }
+  lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; dropped ${r.signatures.dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ')}` : ''}`);
+  lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
+  const notable = r.diagnostics.filter((d) => d.severity !== 'info');
+  if (notable.length) lines.push(`${notable.length} diagnostic${notable.length === 1 ? '' : 's'}: ${notable.slice(0, 3).map((d) => `${d.severity} ${d.code}${d.node ? ` [${d.node}]` : ''}`).join('; ')}${notable.length > 3 ? '; ...' : ''}`);
+  if (r.output) lines.push(`wrote ${r.output}`);
+  return lines.join('\n');
+}
