@@ -85,5 +85,8 @@ export {
   type ExportSavedModelOptions,
 } from './freeze/to-saved-model';
 
+// verification
+export * from './verify/index';
+
 // workflows
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

@@ -11,6 +11,8 @@ type Command = (args: readonly string[], io: Io) => Promise<number>;
 const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
   summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
   show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
+  run: { run: async () => (await import('./commands/run')).runCommand, summary: 'run a model on .npy/JSON or generated inputs and print its outputs' },
+  compare: { run: async () => (await import('./commands/compare')).compareCommand, summary: 'run two models on the same inputs and compare every output (exit 1 when they differ)' },
   freeze: { run: async () => (await import('./commands/freeze')).freezeCommand, summary: 'freeze variables into constants (freeze_graph; TF1 and TF2 SavedModels)' },
   'to-saved-model': { run: async () => (await import('./commands/to-saved-model')).toSavedModelCommand, summary: 'convert a frozen GraphDef back to a SavedModel (simple_save)' },
   transform: { run: async () => (await import('./commands/transform')).transformCommand, summary: "run graph transforms (TensorFlow's transform_graph flags)" },

@@ -238,7 +238,9 @@ async function verifySignatures(
       signatures.push({ key, status: r.pass ? 'pass' : 'fail', outputs: r.outputs });
     } catch (e) {
       if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
-      signatures.push({ key, status: 'skipped', reason: `${e.code}: ${e.message.split('\n')[0]!.slice(0, 160)}`, outputs: [] });
+      // A short reason for the table; the full message stays in the diagnostics.
+      const reason = e.code === 'runtime/unsupported-op' && e.op ? `no kernel for ${e.op}` : e.code;
+      signatures.push({ key, status: 'skipped', reason, message: e.message, outputs: [] });
     }
   }
   const status = signatures.some((s) => s.status === 'fail') ? 'fail' : signatures.some((s) => s.status === 'pass') ? 'pass' : 'skipped';

@@ -34,7 +34,10 @@ export interface SignatureVerification {
   readonly key: string;
   /** pass / fail, or skipped when the runtime cannot run it (the reason says why). */
   readonly status: 'pass' | 'fail' | 'skipped';
+  /** Why it was skipped, short (`no kernel for ParseExample`). */
   readonly reason?: string;
+  /** The runtime's full message, when skipped. */
+  readonly message?: string;
   readonly outputs: readonly OutputComparison[];
 }
 
@@ -122,6 +125,10 @@ function diff(v: number): string {
   return v >= 1e-3 && v < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
 }
 
+function tol(v: number): string {
+  return v !== 0 && v < 1e-3 ? v.toExponential() : String(v);
+}
+
 function percent(before: number, after: number): string {
   if (before === 0) return '';
   const p = ((after - before) / before) * 100;
@@ -193,8 +200,12 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   const v = r.verification;
   if (!v) lines.push('verify: not run (--no-verify)');
   else {
-    const per = v.signatures.map((s) => `${s.key}: ${s.status === 'skipped' ? `skipped, ${s.reason ?? ''}` : `${s.outputs.length} output${s.outputs.length === 1 ? '' : 's'}${s.status === 'fail' ? ' DIFFER' : ''}`}`);
-    lines.push(`verify: ${v.status.toUpperCase()} (${per.join('; ')}), |b - a| <= ${v.atol} + ${v.rtol} * |a|, seed ${v.seed}, batch ${v.batch}`);
+    const ran = v.signatures.filter((s) => s.status !== 'skipped');
+    const outs = ran.reduce((n, s) => n + s.outputs.length, 0);
+    const skipped = v.signatures.filter((s) => s.status === 'skipped').map((s) => `'${s.key}' (${s.reason ?? 'cannot run'})`);
+    lines.push(
+      `verify: ${v.status.toUpperCase()}: ${ran.length} signature${ran.length === 1 ? '' : 's'}, ${outs} output${outs === 1 ? '' : 's'} within |b - a| <= ${tol(v.atol)} + ${tol(v.rtol)} * |a| (seed ${v.seed}, batch ${v.batch})${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}`,
+    );
   }
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; dropped ${r.signatures.dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ')}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);

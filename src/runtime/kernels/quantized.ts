@@ -25,7 +25,7 @@
  */
 import { GraftError } from '../../errors';
 import { type DType, baseDType } from '../../ir/dtype';
-import { type Tensor, makeTensor, numElements, tensorToArray } from '../../ir/tensor';
+import { type Tensor, numElements, tensorToArray } from '../../ir/tensor';
 import type { Kernel, KernelContext } from '../kernel';
 
 const f32 = Math.fround;
@@ -350,15 +350,473 @@ const quantizeV2: Kernel = (ctx) => {
   return [quantizedTensor(T, x.shape, out), quantizedTensor('float', rangeShape, outMins), quantizedTensor('float', rangeShape, outMaxs)];
 };
 
+// ------------------------------------------------------------------ products
+
+/** int32 wrap-free accumulation result clamped to qint32, as TF's reference GEMM clamps. */
+function clampInt32(v: number): number {
+  return v < -2147483648 ? -2147483648 : v > 2147483647 ? 2147483647 : v;
+}
+
+/** Codes minus the zero point, as exact integers. */
+function shifted(values: ArrayLike<number>, zero: number): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! - zero;
+  return out;
+}
+
+interface QInput {
+  shape: readonly number[];
+  values: ArrayLike<number>;
+  info: QuantizedTypeInfo;
+  min: number;
+  max: number;
+}
+
+/** A quantized operand: value input `v`, its range at inputs `minAt`, `maxAt`. */
+function qinput(ctx: KernelContext, v: number, minAt: number, maxAt: number, typeAttr?: string): QInput {
+  const x = quantizedOf(ctx, v, typeAttr ? ctx.attrType(typeAttr) : undefined);
+  return { shape: x.shape, values: x.values, info: x.info, min: scalarInput(ctx, minAt, 'min'), max: scalarInput(ctx, maxAt, 'max') };
+}
+
+function outputType(ctx: KernelContext, attr: string, fallback: DType): { dtype: DType; info: QuantizedTypeInfo } {
+  const dtype = ctx.attrType(attr, fallback);
+  return { dtype, info: quantizedTypeInfo(dtype, `Node '${ctx.node.name}'`) };
+}
+
+const quantizedMatMul: Kernel = (ctx) => {
+  const a = qinput(ctx, 0, 2, 3, 'T1');
+  const b = qinput(ctx, 1, 4, 5, 'T2');
+  const out = outputType(ctx, 'Toutput', 'qint32');
+  if (out.dtype !== 'qint32') throw ctx.fail(`Toutput ${out.dtype} is not supported (qint32 only, as in TensorFlow)`, 'runtime/unsupported-dtype');
+  const ta = ctx.attrBool('transpose_a', false);
+  const tb = ctx.attrBool('transpose_b', false);
+  if (a.shape.length !== 2 || b.shape.length !== 2) throw ctx.fail('both inputs must be matrices');
+  const [m, k] = ta ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const [k2, n] = tb ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+  if (k !== k2) throw ctx.fail(`inner dimensions differ: ${k} vs ${k2}`);
+  // The zero points: the codes that stand for 0.0 (TF's offset_a/offset_b).
+  const av = shifted(a.values, floatToQuantizedUnclamped(0, a.min, a.max, a.info));
+  const bv = shifted(b.values, floatToQuantizedUnclamped(0, b.min, b.max, b.info));
+  const c = new Int32Array(m * n);
+  const acc = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    for (let p = 0; p < k; p++) {
+      const x = ta ? av[p * m + i]! : av[i * k + p]!;
+      if (x === 0) continue;
+      if (tb) for (let j = 0; j < n; j++) acc[j] += x * bv[j * k + p]!;
+      else {
+        const row = p * n;
+        for (let j = 0; j < n; j++) acc[j] += x * bv[row + j]!;
+      }
+    }
+    for (let j = 0; j < n; j++) c[i * n + j] = clampInt32(acc[j]!);
+  }
+  const [minC, maxC] = rangeForMultiplication(a.min, a.max, a.info, b.min, b.max, b.info);
+  return [quantizedTensor('qint32', [m, n], c), scalar(minC), scalar(maxC)];
+};
+
+/** TF's SAME/VALID output size and the padding before the first element. */
+function windowGeometry(ctx: KernelContext, size: number, window: number, stride: number, padding: string): { out: number; before: number } {
+  if (stride < 1) throw ctx.fail(`stride ${stride} must be positive`);
+  if (padding === 'VALID') return { out: Math.max(0, Math.ceil((size - window + 1) / stride)), before: 0 };
+  if (padding === 'SAME') {
+    const out = Math.ceil(size / stride);
+    const total = Math.max(0, (out - 1) * stride + window - size);
+    return { out, before: Math.floor(total / 2) };
+  }
+  throw ctx.fail(`padding ${padding} is not supported`);
+}
+
+function nhwcOnly(ctx: KernelContext): void {
+  const f = ctx.attrString('data_format', 'NHWC');
+  if (f !== 'NHWC') throw ctx.fail(`data_format ${f} is not supported (NHWC only, as TensorFlow's quantized kernels)`);
+}
+
+function fourInts(ctx: KernelContext, name: string): [number, number, number, number] {
+  const v = ctx.attrInts(name);
+  if (v.length !== 4) throw ctx.fail(`attribute ${name} must have 4 values`);
+  return v as [number, number, number, number];
+}
+
+const quantizedConv2D: Kernel = (ctx) => {
+  nhwcOnly(ctx);
+  const x = qinput(ctx, 0, 2, 3, 'Tinput');
+  const w = qinput(ctx, 1, 4, 5, 'Tfilter');
+  const out = outputType(ctx, 'out_type', 'qint32');
+  if (out.dtype !== 'qint32') throw ctx.fail(`out_type ${out.dtype} is not supported (qint32 only)`, 'runtime/unsupported-dtype');
+  const strides = fourInts(ctx, 'strides');
+  const dil = ctx.attr('dilations') ? fourInts(ctx, 'dilations') : [1, 1, 1, 1];
+  if (dil.some((d) => d !== 1)) throw ctx.fail('dilations other than 1 are not supported (TensorFlow refuses them too)');
+  if (strides[0] !== 1 || strides[3] !== 1) throw ctx.fail('strides on the batch or depth dimension are not supported');
+  const padding = ctx.attrString('padding');
+  if (x.shape.length !== 4 || w.shape.length !== 4) throw ctx.fail('input and filter must be 4-D');
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [KH, KW, C2, O] = w.shape as [number, number, number, number];
+  if (C !== C2) throw ctx.fail(`input depth ${C} differs from filter depth ${C2}`);
+  const gy = windowGeometry(ctx, H, KH, strides[1], padding);
+  const gx = windowGeometry(ctx, W, KW, strides[2], padding);
+  const xv = shifted(x.values, floatToQuantizedUnclamped(0, x.min, x.max, x.info));
+  const wv = shifted(w.values, floatToQuantizedUnclamped(0, w.min, w.max, w.info));
+  const OH = gy.out;
+  const OW = gx.out;
+  const res = new Int32Array(N * OH * OW * O);
+  const acc = new Float64Array(O);
+  for (let b = 0; b < N; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        acc.fill(0);
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * strides[1] - gy.before + ky;
+          // Outside the image the input is 0.0 (its code is the zero point), so it adds nothing.
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = ox * strides[2] - gx.before + kx;
+            if (ix < 0 || ix >= W) continue;
+            const xb = ((b * H + iy) * W + ix) * C;
+            const wb = (ky * KW + kx) * C * O;
+            for (let c = 0; c < C; c++) {
+              const v = xv[xb + c]!;
+              if (v === 0) continue;
+              const wr = wb + c * O;
+              for (let o = 0; o < O; o++) acc[o] += v * wv[wr + o]!;
+            }
+          }
+        }
+        const ob = ((b * OH + oy) * OW + ox) * O;
+        for (let o = 0; o < O; o++) res[ob + o] = clampInt32(acc[o]!);
+      }
+    }
+  }
+  const [minC, maxC] = rangeForMultiplication(x.min, x.max, x.info, w.min, w.max, w.info);
+  return [quantizedTensor('qint32', [N, OH, OW, O], res), scalar(minC), scalar(maxC)];
+};
+
+// ------------------------------------------------------------------ sums and elementwise products
+
+/** For each output element, the index into an operand broadcast to `out`. */
+function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+  const n = numElements(out);
+  const idx = new Int32Array(n);
+  const r = out.length;
+  const strides = new Array<number>(r).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[r - shape.length + i] = shape[i] === 1 ? 0 : s;
+    s *= shape[i]!;
+  }
+  const coord = new Array<number>(r).fill(0);
+  for (let k = 0; k < n; k++) {
+    let off = 0;
+    for (let i = 0; i < r; i++) off += coord[i]! * strides[i]!;
+    idx[k] = off;
+    for (let i = r - 1; i >= 0; i--) {
+      if (++coord[i]! < out[i]!) break;
+      coord[i] = 0;
+    }
+  }
+  return idx;
+}
+
+function broadcastShapes(ctx: KernelContext, a: readonly number[], b: readonly number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw ctx.fail(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/**
+ * quint8 → qint32 as TF's `QuantizedAdd` specialization does it: the codes of 0 and 1 are placed
+ * in the output range and the rest follow linearly (`q0 + code·(q1 − q0)`).
+ */
+function linearToInt32(x: QInput, outMin: number, outMax: number): Int32Array {
+  const i32 = Q_INFO.qint32!;
+  const q0 = floatToQuantizedUnclamped(quantizedToFloat(0, x.min, x.max, x.info), outMin, outMax, i32);
+  const q1 = floatToQuantizedUnclamped(quantizedToFloat(1, x.min, x.max, x.info), outMin, outMax, i32);
+  const mult = q1 - q0;
+  const out = new Int32Array(x.values.length);
+  for (let i = 0; i < out.length; i++) out[i] = clampInt32(q0 + x.values[i]! * mult);
+  return out;
+}
+
+const quantizedAdd: Kernel = (ctx) => {
+  const a = qinput(ctx, 0, 2, 3, 'T1');
+  const b = qinput(ctx, 1, 4, 5, 'T2');
+  const out = outputType(ctx, 'Toutput', 'qint32');
+  if (out.dtype !== 'qint32' || a.info !== Q_INFO.quint8 || b.info !== Q_INFO.quint8) {
+    throw ctx.fail('only quint8 + quint8 → qint32 is supported', 'runtime/unsupported-dtype');
+  }
+  if (!(a.max > a.min)) throw ctx.fail('max_x must be larger than min_x');
+  if (!(b.max > b.min)) throw ctx.fail('max_y must be larger than min_y');
+  // A symmetric range holding the larger input range, with 14 bits of headroom.
+  const biggest = Math.max(Math.abs(Math.min(a.min, b.min)), Math.abs(Math.max(a.max, b.max)));
+  const maxZ = f32(biggest * (1 << 14));
+  const minZ = -maxZ;
+  const shape = broadcastShapes(ctx, a.shape, b.shape);
+  const av = linearToInt32(a, minZ, maxZ);
+  const bv = linearToInt32(b, minZ, maxZ);
+  const ia = broadcastIndex(a.shape, shape);
+  const ib = broadcastIndex(b.shape, shape);
+  const z = new Int32Array(ia.length);
+  for (let i = 0; i < z.length; i++) z[i] = av[ia[i]!]! + bv[ib[i]!]!;
+  return [quantizedTensor('qint32', shape, z), scalar(minZ), scalar(maxZ)];
+};
+
+const quantizedMul: Kernel = (ctx) => {
+  const a = qinput(ctx, 0, 2, 3, 'T1');
+  const b = qinput(ctx, 1, 4, 5, 'T2');
+  const out = outputType(ctx, 'Toutput', 'qint32');
+  if (out.dtype !== 'qint32') throw ctx.fail(`Toutput ${out.dtype} is not supported (qint32 only)`, 'runtime/unsupported-dtype');
+  const shape = broadcastShapes(ctx, a.shape, b.shape);
+  const av = shifted(a.values, floatToQuantizedUnclamped(0, a.min, a.max, a.info));
+  const bv = shifted(b.values, floatToQuantizedUnclamped(0, b.min, b.max, b.info));
+  const ia = broadcastIndex(a.shape, shape);
+  const ib = broadcastIndex(b.shape, shape);
+  const z = new Int32Array(ia.length);
+  for (let i = 0; i < z.length; i++) z[i] = clampInt32(av[ia[i]!]! * bv[ib[i]!]!);
+  const [minZ, maxZ] = rangeForMultiplication(a.min, a.max, a.info, b.min, b.max, b.info);
+  return [quantizedTensor('qint32', shape, z), scalar(minZ), scalar(maxZ)];
+};
+
+const quantizedBiasAdd: Kernel = (ctx) => {
+  const x = qinput(ctx, 0, 2, 3, 'T1');
+  const bias = qinput(ctx, 1, 4, 5, 'T2');
+  const out = outputType(ctx, 'out_type', 'qint32');
+  if (out.dtype !== 'qint32') throw ctx.fail(`out_type ${out.dtype} is not supported (qint32 only)`, 'runtime/unsupported-dtype');
+  if (bias.shape.length !== 1) throw ctx.fail('bias must be 1-D');
+  const depth = bias.shape[0]!;
+  if (x.shape.length < 1 || x.shape[x.shape.length - 1] !== depth) throw ctx.fail(`bias length ${depth} must match the input's last dimension`);
+  // GetOutputMinAndMaxForQuantizedAdd: symmetric, holding both ranges, 17 bits of headroom.
+  const maxZ = f32(Math.max(x.max, -x.min, bias.max, -bias.min) * (1 << 17));
+  const minZ = -maxZ;
+  const i32 = Q_INFO.qint32!;
+  const xv = new Int32Array(x.values.length);
+  requantizeGeneric(x.values, x.min, x.max, x.info, minZ, maxZ, i32, xv);
+  const bv = new Int32Array(depth);
+  requantizeGeneric(bias.values, bias.min, bias.max, bias.info, minZ, maxZ, i32, bv);
+  const z = new Int32Array(xv.length);
+  for (let i = 0; i < z.length; i++) z[i] = (xv[i]! + bv[i % depth]!) | 0;
+  return [quantizedTensor('qint32', x.shape, z), scalar(minZ), scalar(maxZ)];
+};
+
+// ------------------------------------------------------------------ activations, pooling, shape
+
+function reluKernel(kind: 'relu' | 'relu6' | 'relux'): Kernel {
+  return (ctx) => {
+    const rangeAt = kind === 'relux' ? 2 : 1;
+    const x = qinput(ctx, 0, rangeAt, rangeAt + 1, 'Tinput');
+    const out = outputType(ctx, 'out_type', 'quint8');
+    if (out.dtype !== baseDType(ctx.attrType('Tinput'))) throw ctx.fail(`out_type ${out.dtype} must equal Tinput (TensorFlow registers no other kernels)`, 'runtime/unsupported-dtype');
+    // The codes of 0.0 (and of the cap) in the input's own range; the output keeps that range.
+    const lo = floatToQuantized(0, x.min, x.max, x.info);
+    const capValue = kind === 'relu6' ? 6 : kind === 'relux' ? scalarInput(ctx, 1, 'max_value') : undefined;
+    const hi = capValue === undefined ? x.info.highest : floatToQuantized(capValue, x.min, x.max, x.info);
+    const y = intArray(out.dtype, x.values.length);
+    for (let i = 0; i < y.length; i++) y[i] = Math.min(hi, Math.max(lo, x.values[i]!));
+    return [quantizedTensor(out.dtype, x.shape, y), scalar(x.min), scalar(x.max)];
+  };
+}
+
+function poolKernel(kind: 'max' | 'avg'): Kernel {
+  return (ctx) => {
+    nhwcOnly(ctx);
+    const x = qinput(ctx, 0, 1, 2, 'T');
+    const ksize = fourInts(ctx, 'ksize');
+    const strides = fourInts(ctx, 'strides');
+    if (ksize[0] !== 1 || ksize[3] !== 1 || strides[0] !== 1 || strides[3] !== 1) throw ctx.fail('pooling over the batch or depth dimension is not supported');
+    if (x.shape.length !== 4) throw ctx.fail('input must be 4-D');
+    const padding = ctx.attrString('padding');
+    const [N, H, W, C] = x.shape as [number, number, number, number];
+    const gy = windowGeometry(ctx, H, ksize[1], strides[1], padding);
+    const gx = windowGeometry(ctx, W, ksize[2], strides[2], padding);
+    const T = ctx.attrType('T');
+    const y = intArray(T, N * gy.out * gx.out * C);
+    for (let b = 0; b < N; b++) {
+      for (let oy = 0; oy < gy.out; oy++) {
+        const y0 = Math.max(0, oy * strides[1] - gy.before);
+        const y1 = Math.min(H, oy * strides[1] - gy.before + ksize[1]);
+        for (let ox = 0; ox < gx.out; ox++) {
+          const x0 = Math.max(0, ox * strides[2] - gx.before);
+          const x1 = Math.min(W, ox * strides[2] - gx.before + ksize[2]);
+          const ob = ((b * gy.out + oy) * gx.out + ox) * C;
+          for (let c = 0; c < C; c++) {
+            let acc = kind === 'max' ? -Infinity : 0;
+            // Padded positions take no part: neither in the max nor in the average's count.
+            for (let iy = y0; iy < y1; iy++) {
+              for (let ix = x0; ix < x1; ix++) {
+                const v = x.values[((b * H + iy) * W + ix) * C + c]!;
+                acc = kind === 'max' ? (v > acc ? v : acc) : acc + v;
+              }
+            }
+            const count = (y1 - y0) * (x1 - x0);
+            // The average is taken on the codes in int32: integer division truncates.
+            y[ob + c] = kind === 'max' ? acc : Math.trunc(acc / count);
+          }
+        }
+      }
+    }
+    return [quantizedTensor(T, [N, gy.out, gx.out, C], y), scalar(x.min), scalar(x.max)];
+  };
+}
+
+const quantizedReshape: Kernel = (ctx) => {
+  const t = ctx.host(0);
+  const dims = ctx.numbers(1);
+  const n = numElements(t.shape);
+  const known = dims.filter((d) => d !== -1).reduce((a, d) => a * d, 1);
+  const unknown = dims.filter((d) => d === -1).length;
+  if (unknown > 1) throw ctx.fail('the shape has more than one -1');
+  const shape = dims.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
+  if (numElements(shape) !== n || shape.some((d) => !Number.isInteger(d) || d < 0)) throw ctx.fail(`cannot reshape ${n} elements to [${dims.join(',')}]`);
+  return [{ dtype: t.dtype, shape: Object.freeze(shape), data: t.data }, scalar(scalarInput(ctx, 2, 'input_min')), scalar(scalarInput(ctx, 3, 'input_max'))];
+};
+
+const quantizedConcat: Kernel = (ctx) => {
+  const N = ctx.attrInt('N');
+  const T = ctx.attrType('T');
+  const info = quantizedTypeInfo(T, `Node '${ctx.node.name}'`);
+  if (ctx.inputs.length !== 1 + 3 * N) throw ctx.fail(`expects ${1 + 3 * N} inputs for N=${N}, has ${ctx.inputs.length}`);
+  const parts = Array.from({ length: N }, (_, i) => qinput(ctx, 1 + i, 1 + N + i, 1 + 2 * N + i, 'T'));
+  const rank = parts[0]!.shape.length;
+  let axis = ctx.numbers(0)[0] ?? 0;
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) throw ctx.fail(`concat_dim ${axis} is out of range for rank ${rank}`);
+  for (const p of parts) {
+    if (p.shape.length !== rank || p.shape.some((d, i) => i !== axis && d !== parts[0]!.shape[i])) throw ctx.fail('inputs must match in every dimension but the concat one');
+  }
+  // The output range spans every input range (symmetric for signed types); inputs in another
+  // range are requantized into it.
+  let outMin = Math.min(...parts.map((p) => p.min));
+  let outMax = Math.max(...parts.map((p) => p.max));
+  if (info.signed) {
+    const largest = Math.max(Math.abs(outMin), Math.abs(outMax));
+    outMin = -largest;
+    outMax = largest;
+  }
+  const outer = parts[0]!.shape.slice(0, axis).reduce((a, d) => a * d, 1);
+  const inner = parts[0]!.shape.slice(axis + 1).reduce((a, d) => a * d, 1);
+  const total = parts.reduce((s, p) => s + p.shape[axis]!, 0);
+  const y = intArray(T, outer * total * inner);
+  let offset = 0;
+  for (const p of parts) {
+    let vals: ArrayLike<number> = p.values;
+    if (p.min !== outMin || p.max !== outMax) {
+      const r = intArray(T, p.values.length);
+      requantizeGeneric(p.values, p.min, p.max, info, outMin, outMax, info, r);
+      vals = r;
+    }
+    const chunk = p.shape[axis]! * inner;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < chunk; i++) y[o * total * inner + offset + i] = vals[o * chunk + i]!;
+    offset += chunk;
+  }
+  const shape = [...parts[0]!.shape];
+  shape[axis] = total;
+  return [quantizedTensor(T, shape, y), scalar(outMin), scalar(outMax)];
+};
+
+// ------------------------------------------------------------------ requantization
+
+const requantizationRange: Kernel = (ctx) => {
+  const x = qinput(ctx, 0, 1, 2, 'Tinput');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < x.values.length; i++) {
+    const v = x.values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (x.values.length === 0) lo = hi = 0;
+  // The minimum is kept ≤ 0 so that 0.0 stays representable downstream.
+  const usedMin = Math.min(0, quantizedToFloat(lo, x.min, x.max, x.info));
+  const usedMax = quantizedToFloat(hi, x.min, x.max, x.info);
+  return [scalar(usedMin), scalar(usedMax)];
+};
+
+const requantize: Kernel = (ctx) => {
+  const x = qinput(ctx, 0, 1, 2, 'Tinput');
+  const outMin = scalarInput(ctx, 3, 'requested_output_min');
+  const outMax = scalarInput(ctx, 4, 'requested_output_max');
+  if (outMin > 0) throw ctx.fail(`requested_output_min must be <= 0, but got ${outMin}`);
+  if (outMax < outMin) throw ctx.fail(`requested_output_max must be >= requested_output_min (${outMin}), but got ${outMax}`);
+  const out = outputType(ctx, 'out_type', 'quint8');
+  const y = intArray(out.dtype, x.values.length);
+  if (x.info === Q_INFO.qint32 && out.info === Q_INFO.quint8) requantize32To8(x.values, x.min, x.max, outMin, outMax, y as Uint8Array);
+  else requantizeGeneric(x.values, x.min, x.max, x.info, outMin, outMax, out.info, y);
+  return [quantizedTensor(out.dtype, x.shape, y), scalar(outMin), scalar(outMax)];
+};
+
+/** `QuantizeDownAndShrinkRange`: `RequantizationRange` then `Requantize` into that range. */
+const quantizeDownAndShrinkRange: Kernel = (ctx) => {
+  const [rmin, rmax] = requantizationRange(ctx) as [Tensor, Tensor];
+  const outMin = (tensorToArray(rmin) as Float32Array)[0]!;
+  const outMax = (tensorToArray(rmax) as Float32Array)[0]!;
+  const x = qinput(ctx, 0, 1, 2, 'Tinput');
+  const out = outputType(ctx, 'out_type', 'quint8');
+  const y = intArray(out.dtype, x.values.length);
+  if (x.info === Q_INFO.qint32 && out.info === Q_INFO.quint8) requantize32To8(x.values, x.min, x.max, outMin, outMax, y as Uint8Array);
+  else requantizeGeneric(x.values, x.min, x.max, x.info, outMin, outMax, out.info, y);
+  return [quantizedTensor(out.dtype, x.shape, y), scalar(outMin), scalar(outMax)];
+};
+
+// ------------------------------------------------------------------ fake quantization (float)
+
+/**
+ * TF's FakeQuant nudging: the range is shifted so that 0.0 falls on a code, then values are
+ * clamped, snapped to the grid (floor(x/scale + 0.5)) and mapped back, all in float.
+ */
+export function fakeQuantize(values: Float32Array, min: number, max: number, numBits: number, narrow: boolean): Float32Array {
+  const qmin = narrow ? 1 : 0;
+  const qmax = 2 ** numBits - 1;
+  const scale = f32(f32(max - min) / f32(qmax - qmin));
+  const zeroFromMin = f32(qmin - f32(min / scale));
+  const zero = zeroFromMin < qmin ? qmin : zeroFromMin > qmax ? qmax : roundHalfAwayFromZero(zeroFromMin);
+  const nudgedMin = f32(f32(qmin - zero) * scale);
+  const nudgedMax = f32(f32(qmax - zero) * scale);
+  const inv = f32(1 / scale);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = f32(Math.min(nudgedMax, Math.max(nudgedMin, values[i]!)) - nudgedMin);
+    out[i] = f32(f32(Math.floor(f32(f32(c * inv) + 0.5)) * scale) + nudgedMin);
+  }
+  return out;
+}
+
+function fakeQuantKernel(fromInputs: boolean): Kernel {
+  return (ctx) => {
+    const x = floatsOf(ctx, 0);
+    const numBits = ctx.attrInt('num_bits', 8);
+    if (numBits < 2 || numBits > 16) throw ctx.fail(`num_bits ${numBits} must be between 2 and 16`);
+    const min = fromInputs ? scalarInput(ctx, 1, 'min') : f32(ctx.attrFloat('min', -6));
+    const max = fromInputs ? scalarInput(ctx, 2, 'max') : f32(ctx.attrFloat('max', 6));
+    if (!(min < max)) throw ctx.fail(`min (${min}) must be less than max (${max})`);
+    return [quantizedTensor('float', x.shape, fakeQuantize(x.values, min, max, numBits, ctx.attrBool('narrow_range', false)))];
+  };
+}
+
 /** The built-in quantized kernels, by TensorFlow op name. */
 export const QUANTIZED_KERNELS: Record<string, Kernel> = {
   Dequantize: dequantize,
   QuantizeV2: quantizeV2,
+  QuantizedMatMul: quantizedMatMul,
+  QuantizedConv2D: quantizedConv2D,
+  QuantizedBiasAdd: quantizedBiasAdd,
+  QuantizedAdd: quantizedAdd,
+  QuantizedMul: quantizedMul,
+  QuantizedRelu: reluKernel('relu'),
+  QuantizedRelu6: reluKernel('relu6'),
+  QuantizedReluX: reluKernel('relux'),
+  QuantizedMaxPool: poolKernel('max'),
+  QuantizedAvgPool: poolKernel('avg'),
+  QuantizedReshape: quantizedReshape,
+  QuantizedConcat: quantizedConcat,
+  RequantizationRange: requantizationRange,
+  Requantize: requantize,
+  QuantizeDownAndShrinkRange: quantizeDownAndShrinkRange,
+  FakeQuantWithMinMaxVars: fakeQuantKernel(true),
+  FakeQuantWithMinMaxArgs: fakeQuantKernel(false),
 };
-
-void makeTensor;
-void scalar;
-void scalarInput;
-void requantizeGeneric;
-void requantize32To8;
-void rangeForMultiplication;
