@@ -39,11 +39,21 @@ interface Fixture {
   message(): GraphDefMsg;
   edited(): Graph;
   editedBytes(): Uint8Array;
+  /**
+   * Drops everything built, after the fixture's last case: a loaded 100k-node graph keeps about
+   * a million objects alive, which would make every later case's GC slow.
+   */
+  release(): void;
 }
 
-function lazy<T>(make: () => T): () => T {
+/** A memoized value that `releaseAll` drops again. */
+function lazy<T>(make: () => T, registry: (() => void)[]): () => T {
   let value: T | undefined;
   let done = false;
+  registry.push(() => {
+    value = undefined;
+    done = false;
+  });
   return () => {
     if (!done) {
       value = make();
@@ -70,23 +80,25 @@ function editOnePercent(graph: Graph): Graph {
 }
 
 function fixture(label: string, build: () => Graph): Fixture {
-  const built = lazy(build);
-  const bytes = lazy(() => encodeGraphDef(built()));
-  const loaded = lazy(() => decodeGraphDef(bytes()));
-  const edited = lazy(() => editOnePercent(loaded()));
+  const resets: (() => void)[] = [];
+  const built = lazy(build, resets);
+  const bytes = lazy(() => encodeGraphDef(built()), resets);
+  const loaded = lazy(() => decodeGraphDef(bytes()), resets);
+  const edited = lazy(() => editOnePercent(loaded()), resets);
   return {
     label,
     built,
     bytes,
     loaded,
-    message: lazy(() => decodeMessage<GraphDefMsg>('tensorflow.GraphDef', bytes())),
+    release: () => resets.forEach((r) => r()),
+    message: lazy(() => decodeMessage<GraphDefMsg>('tensorflow.GraphDef', bytes()), resets),
     edited,
     editedBytes: lazy(() => {
       // The same edit made on a separately decoded message, encoded by protobufjs.
       const m = decodeMessage<GraphDefMsg>('tensorflow.GraphDef', bytes());
       for (const i of editIndices(m.node.length)) m.node[i]!.device = EDIT_DEVICE;
       return encodeMessage('tensorflow.GraphDef', m);
-    }),
+    }, resets),
   };
 }
 
@@ -126,7 +138,7 @@ function casesFor(fx: Fixture): BenchCase[] {
   const PB_ENCODE = n('protobufjs encode');
   const PB_WRITE = n('protobufjs encode+writeFileSync');
 
-  const writeCase = (name: string, graph: () => Graph, expected: () => Uint8Array): BenchCase =>
+  const writeCase = (name: string, graph: () => Graph, expected: () => Uint8Array, after?: () => void): BenchCase =>
     defineCase({
       group: GROUP,
       name: n(name),
@@ -135,7 +147,10 @@ function casesFor(fx: Fixture): BenchCase[] {
       setup: () => ({ graph: graph(), path: file(name.replace(/\W+/g, '-')), expected: expected() }),
       run: ({ graph, path }) => nodeFileSystem.writeFile(path, encodeGraphDefChunks(graph)),
       check: ({ path, expected }) => sameBytes(readFileSync(path), expected),
-      teardown: ({ path }) => removeFile(path),
+      teardown: ({ path }) => {
+        removeFile(path);
+        after?.();
+      },
     });
 
   return [
@@ -170,7 +185,7 @@ function casesFor(fx: Fixture): BenchCase[] {
     writeCase('graft save+write, fresh IR', fx.built, fx.bytes),
     writeCase('graft save+write, loaded unchanged', fx.loaded, fx.bytes),
     defineCase({ group: GROUP, name: n('graft edit 1 % (updateGraph)'), setup: fx.loaded, run: (g) => editOnePercent(g) }),
-    writeCase('graft save+write, 1 % edited', fx.edited, fx.editedBytes),
+    writeCase('graft save+write, 1 % edited', fx.edited, fx.editedBytes, () => fx.release()),
   ];
 }
 

@@ -89,4 +89,15 @@ export {
 export * from './verify/index';
 
 // workflows
+export {
+  optimize,
+  optimizeInMemory,
+  DEFAULT_OPTIMIZE_TRANSFORMS,
+  type OptimizeOptions,
+  type OptimizeDirOptions,
+  type OptimizeResult,
+  type OptimizeProgress,
+} from './workflow/optimize';
+export { bench, benchModels, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
+export { formatOptimizeReport, type OptimizeReport, type ModelStats, type VerificationReport } from './workflow/report';
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

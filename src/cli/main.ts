@@ -9,6 +9,8 @@ import { type Io, processIo, reportError } from './output';
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
 const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
+  optimize: { run: async () => (await import('./commands/optimize')).optimizeCommand, summary: 'freeze, transform, convert back, verify and benchmark a SavedModel (the serving workflow)' },
+  bench: { run: async () => (await import('./commands/bench')).benchCommand, summary: 'time a model, or two A/B: fixed inputs, warm-up, interleaved runs, median' },
   summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
   show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
   run: { run: async () => (await import('./commands/run')).runCommand, summary: 'run a model on .npy/JSON or generated inputs and print its outputs' },

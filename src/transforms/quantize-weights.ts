@@ -29,6 +29,9 @@
  * decoder's own arithmetic).
  *
  * Differences from TensorFlow (all documented in docs/quantization.md):
+ * - A Const stored as a short value list whose last value repeats (TensorFlow's compact form, e.g.
+ *   a zeros initializer) gets its codes in the same compact form, so the file does not grow
+ *   (TensorFlow writes every code out).
  * - The original Const's device is kept on the new nodes, and its control inputs move to the new
  *   Consts (TensorFlow drops both: a Const inside a while-loop body then leaves its frame).
  *   Other attributes (`_class`, …) are dropped, as in TensorFlow.
@@ -111,17 +114,17 @@ export function quantizeEightBit(values: Float32Array): QuantizedWeights {
 }
 
 /**
- * What `Dequantize(mode=MIN_FIRST)` computes for quint8 `codes` in [min, max]: the range origin
- * snapped to a multiple of the step (float math where TensorFlow uses floats), then
- * `origin + q·step` in double, stored as float32.
+ * What TensorFlow's CPU `Dequantize(mode=MIN_FIRST)` computes for quint8 `codes` in [min, max]
+ * (its vectorised path, in float32): `step = (max − min)/255`, the range origin snapped to a
+ * multiple of the step, `round(min/step)·step` (so 0.0 is exact), then `origin + q·step`.
  */
 export function dequantizeMinFirst(codes: Uint8Array, min: number, max: number): Float32Array {
+  const f = Math.fround;
   const out = new Float32Array(codes.length);
   if (min === max) return out.fill(min);
-  const step = (Math.fround(max - min) * (256 / 255)) / 256;
-  const stepF = Math.fround(step);
-  const origin = Math.fround(roundHalfAwayFromZero(Math.fround(min / stepF)) * stepF);
-  for (let i = 0; i < codes.length; i++) out[i] = origin + codes[i]! * step;
+  const step = f((f(max - min) * (256 / 255)) / 256);
+  const origin = f(roundHalfAwayFromZero(f(min / step)) * step);
+  for (let i = 0; i < codes.length; i++) out[i] = f(f(codes[i]! * step) + origin);
   return out;
 }
 
@@ -191,6 +194,21 @@ function fmtBytes(n: number): string {
 
 function fmtNum(x: number): string {
   return Number(x.toPrecision(4)).toString();
+}
+
+/**
+ * The new tensor for `elements`, stored the way `source` was: TensorFlow writes a tensor whose
+ * trailing values repeat (a zeros initializer) as a short value list, and the replacement keeps
+ * that form (its elements repeat at the same places), so such a Const does not grow the file.
+ * Everything else is packed `tensor_content` over a fresh buffer.
+ */
+function packLike(source: Tensor, dtype: 'quint8' | 'half', elements: Uint8Array | Uint16Array, field: 'int_val' | 'half_val'): Tensor {
+  const shape = Object.freeze([...source.shape]);
+  if (source.data.kind === 'values' && source.data.values.length < elements.length) {
+    const k = Math.max(1, source.data.values.length);
+    return { dtype, shape, data: { kind: 'values', field, values: Object.freeze(Array.from(elements.subarray(0, k))) } };
+  }
+  return { dtype, shape, data: { kind: 'content', bytes: new Uint8Array(elements.buffer, elements.byteOffset, elements.byteLength) } };
 }
 
 /** The float values of a Const, or a GraftError naming the node. */
@@ -279,7 +297,7 @@ export const quantizeWeights = defineTransform({
           continue;
         }
         const halfName = claim(taken, `${node.name}_float16_const`);
-        const half: Tensor = { dtype: 'half', shape: Object.freeze([...tensor.shape]), data: { kind: 'content', bytes: new Uint8Array(bits.buffer) } };
+        const half = packLike(tensor, 'half', bits, 'half_val');
         emitted = [
           makeNode({ name: halfName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('half'), value: attr.tensor(half) } }),
           makeNode({ name: node.name, op: 'Cast', inputs: [halfName], device, attrs: { SrcT: attr.type('half'), DstT: attr.type('float'), Truncate: attr.b(false) } }),
@@ -293,7 +311,7 @@ export const quantizeWeights = defineTransform({
         const constName = claim(taken, `${node.name}_quantized_const`);
         const minName = claim(taken, `${node.name}_quantized_min`);
         const maxName = claim(taken, `${node.name}_quantized_max`);
-        const codes: Tensor = { dtype: 'quint8', shape: Object.freeze([...tensor.shape]), data: { kind: 'content', bytes: q.codes } };
+        const codes = packLike(tensor, 'quint8', q.codes, 'int_val');
         const scalar = (v: number): Tensor => ({ dtype: 'float', shape: Object.freeze([]), data: { kind: 'content', bytes: new Uint8Array(Float32Array.of(v).buffer) } });
         emitted = [
           makeNode({ name: constName, op: 'Const', inputs: controls, device, attrs: { dtype: attr.type('quint8'), value: attr.tensor(codes) } }),
@@ -305,6 +323,9 @@ export const quantizeWeights = defineTransform({
         detail = `float → quint8, range [${fmtNum(q.min)}, ${fmtNum(q.max)}]`;
       }
 
+      if (tensor.data.kind === 'values' && tensor.data.values.length < values.length) {
+        detail += `; stored as a ${tensor.data.values.length}-value list, so the file does not shrink`;
+      }
       out.push(...emitted);
       changed = true;
       ctx.count('quantized');

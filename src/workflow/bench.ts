@@ -21,7 +21,9 @@ import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import type { Backend, Session } from '../runtime/index';
+import { summarizeModel } from '../inspect/summarize';
 import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
+import { type RunnableModel, loadRunnable } from '../verify/runnable';
 
 /** Default batch size: the article's. */
 export const DEFAULT_BENCH_BATCH = 100;
@@ -258,4 +260,50 @@ export function formatBench(r: BenchReport): string {
 /** 1.17x; '-' when unknown. */
 export function formatSpeedup(s: number | undefined): string {
   return s === undefined || !Number.isFinite(s) ? '-' : `${s.toFixed(2)}x`;
+}
+
+/** Options of `benchModels`: the benchmark's, plus which signature to call. */
+export interface BenchModelsOptions extends BenchOptions {
+  /** Signature key (default `serving_default`, else the first). */
+  readonly signature?: string;
+  /** Comma-separated tags of the meta graph (default `serve`, else the first). */
+  readonly tagSet?: string;
+}
+
+/** A loaded model as a benchmark target: its signature's (or placeholders') inputs, its outputs, its variables. */
+export function benchTarget(label: string, m: RunnableModel, signature?: string): BenchTarget {
+  const sig = summarizeModel(m.model, { ...(signature !== undefined ? { signature } : {}) }).signature;
+  const byName = new Map((sig?.inputs ?? []).map((t) => [t.name, t]));
+  return {
+    label,
+    graph: m.graph,
+    inputs: m.inputs.map((i) => {
+      const t = byName.get(i.name);
+      return {
+        tensor: i.name,
+        key: i.key ?? parseInput(i.name).node,
+        ...(t?.dtype && t.dtype !== 'invalid' ? { dtype: baseDType(t.dtype) } : {}),
+        ...(t ? { shape: t.shape } : {}),
+      };
+    }),
+    outputs: m.outputs.map((o) => o.name),
+    ...(m.variables ? { variables: m.variables } : {}),
+  };
+}
+
+/**
+ * Benchmarks the model at `path` (a SavedModel directory, `.meta` or GraphDef), or two models A/B.
+ * Inputs are matched by signature key (or node name), so both models get the same values.
+ *
+ * @example
+ * ```ts
+ * const r = await benchModels('model/', 'optimized/', { batch: 100, runs: 50 });
+ * console.log(formatBench(r));
+ * ```
+ */
+export async function benchModels(path: string, vs?: string, opts: BenchModelsOptions = {}): Promise<BenchReport> {
+  const load = (p: string) => loadRunnable(p, { ...(opts.signature !== undefined ? { signature: opts.signature } : {}), ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}) });
+  const targets = [benchTarget(path, await load(path), opts.signature)];
+  if (vs !== undefined) targets.push(benchTarget(vs, await load(vs), opts.signature));
+  return bench(targets, opts);
 }

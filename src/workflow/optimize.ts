@@ -51,6 +51,7 @@ import type { Diagnostic } from '../transform/define';
 import type { Pipeline } from '../transform/pipeline';
 import { type Registry, createRegistry } from '../transform/registry';
 import { runPipeline } from '../transform/runner';
+import { nearestNames } from '../transform/suggest';
 import { compare } from '../verify/compare';
 import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
@@ -247,9 +248,14 @@ async function verifySignatures(
   return { status, rtol: o.rtol, atol: o.atol, seed: o.seed, batch: o.batch, maxAbsDiff, maxRelDiff, signatures };
 }
 
+/** 1e-5 rather than 0.00001. */
+function tol(v: number): string {
+  return v !== 0 && v < 1e-3 ? v.toExponential() : String(v);
+}
+
 function mismatchError(v: VerificationReport, file: string): GraftError {
   const bad = v.signatures.flatMap((s) => s.outputs.filter((x) => !x.pass).map((x) => `${s.key}/${x.name} (max |diff| ${x.maxAbsDiff}${x.reason ? `, ${x.reason}` : ''})`));
-  return new GraftError('verify/mismatch', `The optimized model's outputs differ from the original beyond |b - a| <= ${v.atol} + ${v.rtol} * |a|: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ', ...' : ''}; nothing was written`, {
+  return new GraftError('verify/mismatch', `The optimized model's outputs differ from the original beyond |b - a| <= ${tol(v.atol)} + ${tol(v.rtol)} * |a|: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ', ...' : ''}; nothing was written`, {
     file,
     hint: 'Find the step that moves them with graft transform and --verify per step; loosen the tolerance with --rtol/--atol, or skip with --no-verify.',
   });
@@ -273,7 +279,19 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   const dropped: { key: string; reason: string }[] = [];
   let keys: string[] = [];
   if (!opts.outputs?.length) {
-    if (opts.signature !== undefined) keys = [opts.signature];
+    if (opts.signature !== undefined) {
+      // Checked here, before the checkpoint is read, so the message names the model file.
+      if (!mg.signatures[opts.signature] || opts.signature === INIT_SIGNATURE) {
+        const have = Object.keys(mg.signatures).filter((k) => k !== INIT_SIGNATURE);
+        const near = nearestNames(opts.signature, have);
+        throw new GraftError(
+          'model/unknown-signature',
+          `No signature '${opts.signature}'; the model has ${have.length ? have.map((k) => `'${k}'`).join(', ') : 'none'}${near.length ? ` (did you mean '${near[0]}'?)` : ''}`,
+          { file: src.modelFile },
+        );
+      }
+      keys = [opts.signature];
+    }
     else {
       for (const [k, s] of Object.entries(mg.signatures)) {
         if (k === INIT_SIGNATURE) continue;

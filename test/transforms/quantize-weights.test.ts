@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isGraftError } from '../../src/errors';
+import { decodeGraphDef, encodeGraphDef } from '../../src/io/graphdef';
 import { loadModel, mainGraph } from '../../src/io/model-files';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import { type Graph, graphIndex, makeGraph } from '../../src/ir/graph';
 import { type Node, makeNode } from '../../src/ir/node';
-import { type Tensor, makeTensor, numElements, tensorByteSize, tensorToArray, tensorToNumbers } from '../../src/ir/tensor';
-import type { Kernel, KernelRegistry } from '../../src/runtime/index';
+import { type Tensor, makeStringTensor, makeTensor, makeValueTensor, numElements, tensorByteSize, tensorToArray, tensorToNumbers } from '../../src/ir/tensor';
+import type { KernelRegistry } from '../../src/runtime/index';
 import { createRegistry } from '../../src/transform/registry';
 import { runPipeline } from '../../src/transform/runner';
 import {
@@ -28,33 +29,15 @@ type Runtime = typeof import('../../src/runtime/index');
 let runtimePromise: Promise<Runtime> | undefined;
 const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index'));
 
-/**
- * Test-only `Dequantize` (quint8, MIN_FIRST), written from the spec (§9.3) independently of the
- * transform's host decoder: origin = round(min/step)·step (C round), value = origin + q·step.
- * Used only until the runtime has its own Dequantize kernel (src/runtime/kernels/quantized.ts).
- */
-const testDequantize: Kernel = (ctx) => {
-  const mode = ctx.attrString('mode', 'MIN_COMBINED');
-  if (mode !== 'MIN_FIRST' || ctx.dtype(0) !== 'quint8') throw ctx.fail(`test Dequantize: only quint8 MIN_FIRST, got ${ctx.dtype(0)} ${mode}`);
-  const codes = tensorToArray(ctx.host(0)) as Uint8Array;
-  const [min] = ctx.numbers(1);
-  const [max] = ctx.numbers(2);
-  const step = ((max! - min!) * 256) / 255 / 256;
-  const c = (x: number) => (x < 0 ? -Math.round(-x) : Math.round(x));
-  const origin = c(min! / step) * step;
-  return [makeTensor('float', ctx.host(0).shape, Array.from(codes, (q) => origin + q * step))];
-};
-
 let castHandlesHalf: boolean | undefined;
 
 /**
- * Kernels for running quantized graphs: the runtime's own, plus the test Dequantize when the
- * runtime has none yet, plus a half-aware Cast when the runtime's Cast reads half as raw bits
- * (checked by running Cast(half 1.0) once).
+ * Kernels for running quantized graphs: the runtime's own (Dequantize is in
+ * src/runtime/kernels/quantized.ts), plus a test-only half-aware Cast while the runtime's Cast
+ * reads half as raw bits (checked by running Cast(half 1.0) once).
  */
 async function kernelsFor(rt: Runtime): Promise<KernelRegistry> {
   const kernels = rt.createKernelRegistry();
-  if (!kernels.has('Dequantize')) kernels.register('Dequantize', testDequantize);
   if (castHandlesHalf === undefined) {
     const one: Tensor = { dtype: 'half', shape: [1], data: { kind: 'content', bytes: new Uint8Array(Uint16Array.of(0x3c00).buffer) } };
     const g = makeGraph([
@@ -82,7 +65,6 @@ async function kernelsFor(rt: Runtime): Promise<KernelRegistry> {
 async function runBoth(before: Graph, after: Graph, feeds: Record<string, Tensor>, fetches: string[]): Promise<{ a: number[][]; b: number[][] }> {
   const rt = await loadRuntime();
   const kernels = await kernelsFor(rt);
-  expect(rt.missingKernels(after, fetches, kernels)).toEqual([]);
   const a = await rt.runGraph(before, feeds, fetches, { kernels });
   const b = await rt.runGraph(after, feeds, fetches, { kernels });
   b.forEach((t, i) => expect(t.shape).toEqual(a[i]!.shape));
@@ -157,7 +139,8 @@ describe('quantize_weights: TensorFlow test cases (quantize_weights_test.cc)', (
     expect(tensorOf(nodeOf(out, 'weights_op_quantized_const')).shape).toEqual([1, 2, 2, 10]);
     const decoded = dequantizeMinFirst(Uint8Array.from(codesOf(out, 'weights_op_quantized_const')), 0, 4);
     expect(decoded[4]).toBeCloseTo(0.0941, 4); // q=6 → 6·4/255
-    WEIGHTS.forEach((w, i) => expect(Math.abs(decoded[i]! - w)).toBeLessThanOrEqual(4 / 255 / 2 + 1e-7));
+    // Half a step at most (2.0 sits exactly half a step from its code; float32 output adds ~1e-8).
+    WEIGHTS.forEach((w, i) => expect(Math.abs(decoded[i]! - w)).toBeLessThanOrEqual(4 / 255 / 2 + 1e-6));
   });
 
   it('default minimum_size is 1024: both W graphs are returned unchanged', () => {
@@ -188,12 +171,17 @@ describe('quantize_weights: rounding and ranges', () => {
     expect(scalarOf(out, 'w_quantized_min')).toBe(-1);
   });
 
-  it('a range origin at a half step rounds away from zero too: [-1, 1] puts 0.0 on code 128 and decodes it to ~0', () => {
+  it('a range origin at a half step rounds away from zero too: [-1, 1] puts 0.0 on code 128', () => {
     // scale = 127.5, min·scale = -127.5 → C round -128 (Math.round: -127, and 0 would land on 127).
     const q = quantizeEightBit(Float32Array.of(-1, 0, 1, 0.5, -0.5));
     expect(Array.from(q.codes)).toEqual([0, 128, 255, 192, 64]);
+    // TF's MIN_FIRST decoder snaps the origin with a float step (2/255 rounded up to float):
+    // -1/step is -127.49999 there, which rounds to -127, not -128. So in this tie case TF decodes
+    // the whole tensor one step high; the host decoder (and so the error report) reproduces it.
+    const step = 2 / 255;
     const d = dequantizeMinFirst(q.codes, q.min, q.max);
-    expect(Math.abs(d[1]!)).toBeLessThan(1e-6);
+    expect(d[1]).toBeCloseTo(step, 6);
+    expect(d[0]).toBeCloseTo(-127 * step, 6);
   });
 
   it('clamps to [0, 255] and ignores NaN in the range (codes for NaN: 0)', () => {
@@ -201,6 +189,18 @@ describe('quantize_weights: rounding and ranges', () => {
     expect(q.min).toBe(0);
     expect(q.max).toBe(2);
     expect(Array.from(q.codes)).toEqual([255, 0, 128]);
+  });
+
+  it("the host decoder (behind the error report) agrees bit for bit with the runtime's Dequantize", async () => {
+    const rt = await loadRuntime();
+    const values = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i * 0.731) * 2.3 - 0.4 + (i % 97 === 0 ? 3 : 0));
+    const b = graphBuilder();
+    b.const('w', makeTensor('float', [4096], values));
+    b.op('Identity', ['w'], { T: F }, 'y');
+    const { graph: out } = run(quantizeWeights, b.graph());
+    const [y] = await rt.runGraph(out, {}, ['y'], { kernels: await kernelsFor(rt) });
+    const host = dequantizeMinFirst(Uint8Array.from(codesOf(out, 'w_quantized_const')), scalarOf(out, 'w_quantized_min'), scalarOf(out, 'w_quantized_max'));
+    expect(Array.from(tensorToArray(y!) as Float32Array)).toEqual(Array.from(host));
   });
 
   it('all-positive tensors keep min = 0, so 0.0 decodes exactly', () => {
@@ -300,6 +300,45 @@ describe('quantize_weights: graph rewrite', () => {
     expect(maxAbsDiff(a[0]!, b[0]!)).toBeLessThanOrEqual(bound);
   });
 
+  it('writes and reads back: quint8 codes, half values, and the Dequantize attrs survive a GraphDef round trip', () => {
+    const b = graphBuilder();
+    b.const('w', makeTensor('float', [32, 32], Array.from({ length: 1024 }, (_, i) => Math.cos(i) - 0.2)));
+    b.const('v', makeTensor('float', [32, 32], Array.from({ length: 1024 }, (_, i) => Math.sin(i) * 100)));
+    const g = b.graph();
+    const { graph: q } = run(quantizeWeights, g, { exclude: ['v'] });
+    const { graph: both } = run(quantizeWeights, q, { mode: 'float16', include: ['v'] });
+    const back = decodeGraphDef(encodeGraphDef(both));
+    expect(nodeNames(back)).toEqual(nodeNames(both));
+    expect(codesOf(back, 'w_quantized_const')).toEqual(codesOf(both, 'w_quantized_const'));
+    expect(tensorOf(nodeOf(back, 'w_quantized_const')).dtype).toBe('quint8');
+    expect(tensorToNumbers(tensorOf(nodeOf(back, 'v_float16_const')))).toEqual(tensorToNumbers(tensorOf(nodeOf(both, 'v_float16_const'))));
+    expect(nodeOf(back, 'w').attrs).toEqual({ T: attr.type('quint8'), mode: attr.s('MIN_FIRST') });
+    expect(nodeOf(back, 'v').attrs).toEqual(nodeOf(both, 'v').attrs);
+    expect(encodeGraphDef(both).length).toBeLessThan(encodeGraphDef(g).length * 0.45); // (1 + 2 bytes) / 8 per pair of elements, plus the new nodes
+  });
+
+  it('a Const stored as a short repeated value list (zeros initializer) keeps that compact form', () => {
+    const b = graphBuilder();
+    b.const('zeros', makeValueTensor('float', [64, 64], [0]));
+    b.const('ramp', makeValueTensor('float', [2048], [-1, 0.5, 2]));
+    const g = b.graph();
+    const { graph: out, ctx } = run(quantizeWeights, g);
+    const z = tensorOf(nodeOf(out, 'zeros_quantized_const'));
+    expect(z.data).toEqual({ kind: 'values', field: 'int_val', values: [0] });
+    const r = tensorOf(nodeOf(out, 'ramp_quantized_const'));
+    expect(r.data.kind === 'values' && r.data.values.length).toBe(3);
+    // The repeated tail decodes as the repeated value's code: 2 → 255 everywhere after index 2.
+    const codes = Array.from(tensorToArray(r) as Uint8Array);
+    expect(codes.slice(0, 4)).toEqual([0, 128, 255, 255]);
+    expect(codes.every((c, i) => i < 3 || c === 255)).toBe(true);
+    // Six small new nodes, not the 4096 + 2048 bytes of codes written out.
+    expect(encodeGraphDef(out).length).toBeLessThan(encodeGraphDef(g).length + 1024);
+    expect(ctx.reports[0]!.message).toMatch(/stored as a 1-value list, so the file does not shrink/);
+    const f16 = tensorOf(nodeOf(run(quantizeWeights, g, { mode: 'float16' }).graph, 'ramp_float16_const'));
+    expect(f16.data.kind === 'values' && f16.data.field).toBe('half_val');
+    expect(tensorToNumbers(f16).slice(0, 5)).toEqual([-1, 0.5, 2, 2, 2]);
+  });
+
   it('a generated name that is taken gets a suffix instead of a duplicate node', () => {
     const b = graphBuilder();
     b.const('w', makeTensor('float', [16], new Array(16).fill(1)));
@@ -321,14 +360,15 @@ describe('quantize_weights: graph rewrite', () => {
   });
 
   it('a Const without dtype or value is an error naming the node (as TensorFlow)', () => {
-    for (const attrs of [{ value: attr.tensor(makeTensor('float', [1], [1])) }, { dtype: F }]) {
+    const cases: Record<string, AttrValue>[] = [{ value: attr.tensor(makeTensor('float', [1], [1])) }, { dtype: F }];
+    for (const attrs of cases) {
       const g = makeGraph([makeNode({ name: 'bad', op: 'Const', attrs })]);
       try {
         run(quantizeWeights, g);
         expect.unreachable();
       } catch (e) {
         expect(isGraftError(e) && e.code === 'graph/bad-attr' && e.node === 'bad').toBe(true);
-        expect((e as Error).message).toMatch(attrs.dtype ? /No 'value' attribute for Const node 'bad'/ : /No 'dtype' attribute for Const node 'bad'/);
+        expect((e as Error).message).toMatch(attrs['dtype'] ? /No 'value' attribute for Const node 'bad'/ : /No 'dtype' attribute for Const node 'bad'/);
       }
     }
   });
@@ -443,16 +483,23 @@ describe('quantize_weights: include and exclude', () => {
  * ≤ TOL16 · max(1, max|before|) in float16 mode.
  */
 const TOL8 = 0.05;
-const TOL16 = 2e-3;
+const TOL16 = 1e-3;
 
 interface ModelCase {
   readonly path: string;
-  /** Whole-graph weight-byte ratio asserted in eight_bit mode (≥ 3.9 where the weights ≥ minimum_size dominate). */
+  /** Whole-graph weight-byte ratio asserted in eight_bit mode at the default minimum_size (3.9 where the Consts ≥ 1024 elements dominate). */
   readonly minRatio: number;
   /** Feeds, given seeded feeds for every placeholder (default: those). */
   readonly feeds?: (seeded: Record<string, Tensor>) => Record<string, Tensor>;
   /** Explicit fetches (default: every float sink). */
   readonly fetches?: readonly string[];
+  /** Whole-graph ratio asserted in float16 mode (default 1.9). */
+  readonly min16?: number;
+  /** Relative output tolerances, when not TOL8 / TOL16. */
+  readonly tol8?: number;
+  readonly tol16?: number;
+  /** The class the first fetch must pick before and after, in both modes. */
+  readonly argmax?: number;
 }
 
 const MNIST_9 = () => {
@@ -460,17 +507,27 @@ const MNIST_9 = () => {
   return { input: makeTensor('float', [1, 784], Array.from(raw, (v) => v / 255)) };
 };
 
+const SILENCE = () => ({ wav_data: makeStringTensor([], [readFileSync(modelPath('kws_ds_cnn_s/silence.wav'))]) });
+
 const MODELS: readonly ModelCase[] = [
-  { path: 'nns_mnist_softmax_frozen/mnist.pb', minRatio: 3.9, feeds: MNIST_9, fetches: ['softmax', 'add'] },
+  { path: 'nns_mnist_softmax_frozen/mnist.pb', minRatio: 3.9, feeds: MNIST_9, fetches: ['softmax', 'add'], argmax: 9 },
   { path: 'tf2onnx_ae0/frozen.pb', minRatio: 3.9 },
   { path: 'tf2onnx_fc_layers/frozen.pb', minRatio: 3.9 },
-  // Dropout: keep_prob = 1 makes the random mask all ones, so both runs see the same graph function.
-  // These four hold 0.8–2.3% of their bytes in Consts under 1024 elements (biases, shapes), so
-  // the whole-graph ratio stops just short of 3.9 at the default minimum_size (see the report).
-  { path: 'tf2onnx_gru/frozen.pb', minRatio: 3.85, feeds: () => ({ X: makeTensor('float', [1, 28, 28], Array.from({ length: 784 }, (_, i) => (i % 7) / 7)), keep_prob: makeTensor('float', [], [1]) }) },
-  { path: 'tf2onnx_lstm/frozen.pb', minRatio: 3.85, feeds: (seeded) => ({ ...seeded, keep_prob: makeTensor('float', [], [1]) }) },
-  { path: 'utensor_mnist_mlp/simple_mnist.pb', minRatio: 3.85 },
-  { path: 'utensor_cifar10_cnn/cifar10_cnn.pb', minRatio: 3.7 },
+  // Dropout: keep_prob = 1 makes the random mask all ones, so both runs compute the same function.
+  // gru (0.8% of its Const bytes under 1024 elements) reaches 3.8999x, cifar10 (2.3%) 3.742x at
+  // the default minimum_size; with minimum_size=64 every model here is at 3.96x or more.
+  { path: 'tf2onnx_gru/frozen.pb', minRatio: 3.89, feeds: () => ({ X: makeTensor('float', [1, 28, 28], Array.from({ length: 784 }, (_, i) => (i % 7) / 7)), keep_prob: makeTensor('float', [], [1]) }) },
+  { path: 'tf2onnx_lstm/frozen.pb', minRatio: 3.9, feeds: (seeded) => ({ ...seeded, keep_prob: makeTensor('float', [], [1]) }) },
+  // Their sinks are ArgMax; compare the logits.
+  { path: 'utensor_mnist_mlp/simple_mnist.pb', minRatio: 3.9, fetches: ['OuputLayer/logits'] },
+  { path: 'utensor_cifar10_cnn/cifar10_cnn.pb', minRatio: 3.74, fetches: ['fully_connect_2/logits'] },
+  // Keyword spotting, from the WAV bytes of the shipped silence.wav (class 0, "_silence_", before
+  // and after). ds_cnn keeps 24% of its Const bytes in depthwise filters and batch-norm vectors
+  // under 1024 elements, and its batch norms (unfolded, small variances) amplify weight error even
+  // in float16; the LSTM's recurrence compounds the 8-bit weight error.
+  { path: 'kws_cnn_s/CNN_S.pb', minRatio: 3.83, feeds: SILENCE, fetches: ['labels_softmax', 'add_4'], argmax: 0 },
+  { path: 'kws_ds_cnn_s/DS_CNN_S.pb', minRatio: 2.32, min16: 1.6, feeds: SILENCE, fetches: ['labels_softmax', 'MobileNet/fc1/BiasAdd'], argmax: 0, tol8: 0.1, tol16: 5e-3 },
+  { path: 'kws_lstm_s/LSTM_S.pb', minRatio: 3.84, feeds: SILENCE, fetches: ['labels_softmax', 'Output-Layer/add'], argmax: 0, tol8: 0.15 },
 ];
 
 async function loadCase(c: ModelCase): Promise<{ graph: Graph; feeds: Record<string, Tensor>; fetches: string[] }> {
@@ -489,11 +546,16 @@ const ratios: string[] = [];
 
 describe.skipIf(!HAVE_MODELS)(`quantize_weights on real models (${HAVE_MODELS ? 'present' : SKIP_REASON})`, () => {
   for (const c of MODELS) {
-    it(`${c.path}: weight bytes shrink ≥ ${c.minRatio}x (8-bit), ~2x (float16); outputs within tolerance`, async (t) => {
+    it(`${c.path}: weight bytes shrink ≥ ${c.minRatio}x (8-bit; ≥ 3.9x with minimum_size=64), ~2x (float16); outputs within tolerance`, async (t) => {
       const { graph, feeds, fetches } = await loadCase(c);
       const rt = await loadRuntime();
-      const missing = rt.missingKernels(graph, fetches, await kernelsFor(rt));
-      if (missing.length > 0) return t.skip(`the runtime cannot run it: ${missing.map((m) => m.op).join(', ')}`);
+      try {
+        // The runtime checks kernels up front for what these feeds and fetches need.
+        await rt.runGraph(graph, feeds, fetches, { kernels: await kernelsFor(rt) });
+      } catch (e) {
+        if (isGraftError(e) && e.code === 'runtime/unsupported-op') return t.skip(`the runtime cannot run it: ${e.message}`);
+        throw e;
+      }
 
       const { graph: q8, ctx } = run(quantizeWeights, graph);
       const before = constBytes(graph);
@@ -511,40 +573,47 @@ describe.skipIf(!HAVE_MODELS)(`quantize_weights on real models (${HAVE_MODELS ? 
       const { graph: q16, ctx: ctx16 } = run(quantizeWeights, graph, { mode: 'float16' });
       const ratio16 = before / constBytes(q16);
       expect(ctx16.counters.get('bytes_before')! / ctx16.counters.get('bytes_after')!).toBe(2);
-      expect(ratio16).toBeGreaterThanOrEqual(1.9);
+      expect(ratio16).toBeGreaterThanOrEqual(c.min16 ?? 1.9);
       expect(ratio16).toBeLessThanOrEqual(2);
+
+      const { graph: q64 } = run(quantizeWeights, graph, { minimumSize: 64 });
+      const ratio64 = before / constBytes(q64);
+      expect(ratio64).toBeGreaterThanOrEqual(3.9);
 
       const r8 = await runBoth(graph, q8, feeds, fetches);
       const r16 = await runBoth(graph, q16, feeds, fetches);
+      const r64 = await runBoth(graph, q64, feeds, fetches);
       const errs: string[] = [];
       fetches.forEach((f, i) => {
         const ref = r8.a[i]!;
         const scale = Math.max(1, maxAbs(ref));
         const e8 = maxAbsDiff(ref, r8.b[i]!);
         const e16 = maxAbsDiff(ref, r16.b[i]!);
-        errs.push(`${f}: 8-bit ${e8.toPrecision(2)}, f16 ${e16.toPrecision(2)} (scale ${scale.toPrecision(3)})`);
-        expect(e8, `${f} eight_bit`).toBeLessThanOrEqual(TOL8 * scale);
-        expect(e16, `${f} float16`).toBeLessThanOrEqual(TOL16 * scale);
+        const e64 = maxAbsDiff(ref, r64.b[i]!);
+        errs.push(`${f}: 8-bit ${e8.toPrecision(2)} (min64 ${e64.toPrecision(2)}), f16 ${e16.toPrecision(2)} (scale ${scale.toPrecision(3)})`);
+        expect(e8, `${f} eight_bit`).toBeLessThanOrEqual((c.tol8 ?? TOL8) * scale);
+        expect(e64, `${f} eight_bit, minimum_size=64`).toBeLessThanOrEqual((c.tol8 ?? TOL8) * scale);
+        expect(e16, `${f} float16`).toBeLessThanOrEqual((c.tol16 ?? TOL16) * scale);
       });
-      ratios.push(`${c.path}: ${before} → ${after} bytes, ${ratio.toFixed(3)}x (quantized tensors ${(qb / qa).toFixed(3)}x; float16 ${ratio16.toFixed(3)}x); ${errs.join('; ')}`);
+      ratios.push(`${c.path}: ${before} → ${after} bytes, ${ratio.toFixed(3)}x (quantized tensors ${(qb / qa).toFixed(3)}x; minimum_size=64 ${ratio64.toFixed(3)}x; float16 ${ratio16.toFixed(3)}x); ${errs.join('; ')}`);
 
-      if (c.path.startsWith('nns_mnist')) {
+      if (c.argmax !== undefined) {
         const argmax = (v: number[]) => v.indexOf(Math.max(...v));
-        expect(argmax(r8.b[0]!)).toBe(9);
-        expect(argmax(r16.b[0]!)).toBe(9);
-        expect(argmax(r8.a[0]!)).toBe(9);
+        expect(argmax(r8.a[0]!), 'float model').toBe(c.argmax);
+        expect(argmax(r8.b[0]!), 'eight_bit').toBe(c.argmax);
+        expect(argmax(r64.b[0]!), 'eight_bit, minimum_size=64').toBe(c.argmax);
+        expect(argmax(r16.b[0]!), 'float16').toBe(c.argmax);
       }
     }, 60_000);
   }
 
-  it('models the runtime cannot run are skipped, saying why', async () => {
-    const rt = await loadRuntime();
-    const kernels = await kernelsFor(rt);
-    for (const p of ['kws_cnn_s/CNN_S.pb', 'kws_ds_cnn_s/DS_CNN_S.pb', 'kws_lstm_s/LSTM_S.pb']) {
+  it('frozen models without float Consts of minimum_size elements come back as the same instance', async () => {
+    for (const p of ['tf2onnx_regression_frozen/frozen.pb', 'tfrust_legacy_graphs/addition.pb', 'tfrust_legacy_graphs/multiplication.pb']) {
       const graph = mainGraph(await loadModel(modelPath(p)));
-      const missing = rt.missingKernels(graph, undefined, kernels).map((m) => m.op);
-      ratios.push(`${p}: skipped, no kernels for ${missing.join(', ')}`);
-      expect(missing.length).toBeGreaterThan(0);
+      const { graph: out, ctx } = run(quantizeWeights, graph);
+      expect(out, p).toBe(graph);
+      expect(ctx.counters.size).toBe(0);
+      ratios.push(`${p}: unchanged (no float Const of 1024+ elements)`);
     }
   });
 

@@ -1,15 +1,17 @@
 /** The built-in kernels, by TensorFlow op name. */
 import { type KernelRegistry, layeredRegistry } from '../kernel';
 import { ARRAY_KERNELS } from './array';
+import { AUDIO_KERNELS } from './audio';
 import { CALL_KERNELS } from './calls';
 import { MATH_KERNELS } from './math';
 import { NN_KERNELS } from './nn';
 import { QUANTIZED_KERNELS } from './quantized';
 import { STATE_KERNELS } from './state';
+import { TENSOR_ARRAY_KERNELS } from './tensor-array';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;

@@ -208,11 +208,24 @@ function requantize32To8(values: ArrayLike<number>, inMin: number, inMax: number
   const inputOffsetFp = Math.trunc(f32(f32(rezero * recip) * one));
   const outputOffsetFp = outputRange === 0 ? 0 : Math.trunc((one * (outMin * 255.0)) / outputRange);
   const rounding = 1 << (fpShift - 1);
-  if (rangeScaleFp < 0 || rangeScaleFp >= 2 ** 53) throw new GraftError('runtime/failed', `Requantize: range ratio ${inputRange}/${outputRange} is beyond the fixed-point path`);
+  const safe = Math.abs(rangeScaleFp) < 2 ** 53 && Math.abs(inputOffsetFp) < 2 ** 52 && Math.abs(outputOffsetFp) < 2 ** 52;
+  if (safe && rangeScaleFp >= 0) {
+    for (let i = 0; i < values.length; i++) {
+      const fp = mulShift32(values[i]!, rangeScaleFp) + inputOffsetFp;
+      const q = Math.floor((fp - outputOffsetFp + rounding) / one);
+      out[i] = q < 0 ? 0 : q > 255 ? 255 : q;
+    }
+    return;
+  }
+  // Extreme range ratios (an all-zero product has a near-empty used range): int64 arithmetic,
+  // wrapping as TF's would.
+  const i64 = (x: number): bigint => BigInt.asIntN(64, BigInt(Math.trunc(Math.max(-9.2e18, Math.min(9.2e18, x)))));
+  const scale = i64(rangeScaleFp);
+  const offset = BigInt.asIntN(64, i64(inputOffsetFp) - i64(outputOffsetFp) + BigInt(rounding));
   for (let i = 0; i < values.length; i++) {
-    const fp = mulShift32(values[i]!, rangeScaleFp) + inputOffsetFp;
-    const q = Math.floor((fp - outputOffsetFp + rounding) / one);
-    out[i] = q < 0 ? 0 : q > 255 ? 255 : q;
+    const fp = BigInt.asIntN(64, (BigInt.asIntN(64, BigInt(values[i]!) * scale) >> 32n) + offset);
+    const q = fp >> BigInt(fpShift);
+    out[i] = q < 0n ? 0 : q > 255n ? 255 : Number(q);
   }
 }
 

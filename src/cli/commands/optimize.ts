@@ -1,0 +1,99 @@
+import { GraftError } from '../../errors';
+import type { Backend } from '../../runtime/index';
+import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP } from '../../workflow/bench';
+import { optimize } from '../../workflow/optimize';
+import { formatOptimizeReport } from '../../workflow/report';
+import { parseFlags, splitList } from '../args';
+import type { Io } from '../output';
+
+export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
+                      [--tag_set serve] [--no-verify] [--rtol 1e-4] [--atol 1e-5] [--seed 1]
+                      [--bench] [--batch 100] [--runs 30] [--warmup 3] [--backend wasm|cpu]
+                      [--overwrite] [--report text|json]
+  Freezes the SavedModel, runs the pipeline (default: the serving article's
+  remove_nodes(op=Identity) merge_duplicate_nodes strip_unused_nodes fold_constants(ignore_errors=true)
+  fold_batch_norms fold_old_batch_norms), converts back to a SavedModel in OUT_DIR, verifies its outputs
+  against the original (on by default; a difference fails and writes nothing) and, with --bench,
+  times both (median at --batch, interleaved runs). Every signature is kept unless --signature_def
+  names one. Progress goes to stderr, the before/after table to stdout.`;
+
+function number(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new GraftError('cli/usage', `--${name} takes a number, not '${v}'`);
+  return n;
+}
+
+export function backendFlag(v: string | undefined): Backend | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'wasm' && v !== 'cpu') throw new GraftError('cli/usage', `--backend is wasm or cpu, not '${v}'`);
+  return v;
+}
+
+export async function optimizeCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      transforms: { type: 'string' },
+      signature_def: { type: 'string' },
+      outputs: { type: 'string' },
+      output_node_names: { type: 'string' },
+      tag_set: { type: 'string' },
+      verify: { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
+      rtol: { type: 'string' },
+      atol: { type: 'string' },
+      seed: { type: 'string' },
+      bench: { type: 'boolean' },
+      batch: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      backend: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      report: { type: 'string' },
+    },
+    usage,
+  );
+  if (values.help) return io.out(usage), 0;
+  const [input, output, ...extra] = positionals;
+  if (input === undefined || output === undefined) throw new GraftError('cli/usage', `optimize needs IN_SAVED_MODEL and OUT_DIR\n${usage}`);
+  if (extra.length > 0) throw new GraftError('cli/usage', `Unexpected argument '${extra[0]}'\n${usage}`);
+  if (values.verify && values['no-verify']) throw new GraftError('cli/usage', '--verify and --no-verify contradict each other');
+  if (values.transforms !== undefined && values.transforms.trim() === '') throw new GraftError('cli/usage', '--transforms is empty; leave it out for the default pipeline');
+  const reportMode = values.report ?? 'text';
+  if (reportMode !== 'text' && reportMode !== 'json') throw new GraftError('cli/usage', `--report must be text or json, not '${reportMode}'`);
+  const outputs = values.outputs ?? values.output_node_names;
+  if (outputs !== undefined && values.signature_def !== undefined) throw new GraftError('cli/usage', '--outputs and --signature_def are alternatives: name outputs, or a signature');
+  if (!values.bench && (values.runs !== undefined || values.warmup !== undefined || values.batch !== undefined)) {
+    throw new GraftError('cli/usage', '--batch, --runs and --warmup are benchmark settings: add --bench');
+  }
+  const backend = backendFlag(values.backend);
+  const seed = number('seed', values.seed);
+  const rtol = number('rtol', values.rtol);
+  const atol = number('atol', values.atol);
+  const { report } = await optimize(input, output, {
+    ...(values.transforms !== undefined ? { transforms: values.transforms } : {}),
+    ...(values.signature_def !== undefined ? { signature: values.signature_def } : {}),
+    ...(outputs !== undefined ? { outputs: splitList(outputs) } : {}),
+    ...(values.tag_set !== undefined ? { tags: splitList(values.tag_set) } : {}),
+    verify: !values['no-verify'],
+    ...(rtol !== undefined ? { rtol } : {}),
+    ...(atol !== undefined ? { atol } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(backend ? { backend } : {}),
+    ...(values.bench
+      ? {
+          bench: {
+            batch: number('batch', values.batch) ?? DEFAULT_BENCH_BATCH,
+            runs: number('runs', values.runs) ?? DEFAULT_BENCH_RUNS,
+            warmup: number('warmup', values.warmup) ?? DEFAULT_BENCH_WARMUP,
+          },
+        }
+      : {}),
+    overwrite: values.overwrite === true,
+    onProgress: (p) => io.err(`graft optimize: ${p.message}`),
+  });
+  if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
+  else io.out(formatOptimizeReport(report));
+  return 0;
+}

@@ -1,0 +1,515 @@
+/**
+ * quantize_nodes: TensorFlow's 22 tests from quantize_nodes_test.cc (spec §10.5), each checking
+ * the structure TF's passes produce and, where TF runs the graphs, that the quantized graph's
+ * outputs stay within TF's tolerance of the float graph's (run in graft's own quantized kernels).
+ */
+import { describe, expect, it } from 'vitest';
+import { attr, type AttrValue } from '../../src/ir/attr';
+import type { Graph } from '../../src/ir/graph';
+import { makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
+import { runGraph } from '../../src/runtime';
+import { floatToQuantized, quantizedTypeInfo } from '../../src/runtime/kernels/quantized';
+import {
+  convertFakeQuantsToRequantize,
+  hoistFakeQuants,
+  mergeAdjacentRequantizes,
+  quantizeNodes,
+  quantizePlaceholders,
+  removeRedundantQuantizations,
+  uniqueInputName,
+} from '../../src/transforms/quantize-nodes';
+import { run, testContext } from '../helpers/context';
+import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
+
+const F = { T: attr.type('float') };
+const ft = (shape: number[], values: number[]) => makeTensor('float', shape, values);
+const iotaShape = (shape: number[], start = 1) => ft(shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => start + i));
+const FORBIDDEN = ['BiasAdd', 'Concat', 'Conv2D', 'MatMul', 'Relu', 'Relu6', 'AvgPool', 'MaxPool'];
+const ops = (g: Graph, op: string) => g.nodes.filter((n) => n.op === op);
+
+/** TF's TestQuantizedVersusFloatGraph: run both graphs, compare, and check no float op of the table is left. */
+async function quantizedVersusFloat(
+  graph: Graph,
+  outputs: string[],
+  o: { feeds?: Record<string, Tensor>; quantizedFeeds?: Record<string, Tensor>; params?: Parameters<typeof run<typeof quantizeNodes.params>>[2]; tolerance?: number } = {},
+): Promise<Graph> {
+  const before = snapshot(graph);
+  const { graph: q } = run(quantizeNodes, graph, o.params ?? {}, { inputs: Object.keys(o.feeds ?? {}), outputs });
+  expect(snapshot(graph)).toBe(before);
+  const want = await runGraph(graph, o.feeds ?? {}, outputs, { backend: 'cpu' });
+  const got = await runGraph(q, o.quantizedFeeds ?? o.feeds ?? {}, outputs, { backend: 'cpu' });
+  const tol = o.tolerance ?? 1.0;
+  want.forEach((w, i) => {
+    const a = tensorToNumbers(w);
+    const b = tensorToNumbers(got[i]!);
+    expect(got[i]!.shape).toEqual(w.shape);
+    for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]! - b[k]!), `${outputs[i]}[${k}]: float ${a[k]} vs quantized ${b[k]}`).toBeLessThanOrEqual(tol);
+  });
+  for (const n of q.nodes) expect(FORBIDDEN, `${n.name} is still ${n.op}`).not.toContain(n.op);
+  return q;
+}
+
+function matMulGraph(m: number, n: number, k: number, a: number[], b: number[]): Graph {
+  const g = graphBuilder();
+  g.const('a_op', ft([m, k], a));
+  g.const('b_op', ft([k, n], b));
+  g.op('MatMul', ['a_op', 'b_op'], { ...F, transpose_a: attr.b(false), transpose_b: attr.b(false) }, 'mat_mul_op');
+  return g.graph();
+}
+
+const conv = (strides: number, padding: string): Record<string, AttrValue> => ({
+  ...F,
+  strides: attr.list({ i: [1, strides, strides, 1] }),
+  padding: attr.s(padding),
+  data_format: attr.s('NHWC'),
+  dilations: attr.list({ i: [1, 1, 1, 1] }),
+  use_cudnn_on_gpu: attr.b(true),
+});
+const pool = { ...F, ksize: attr.list({ i: [1, 2, 2, 1] }), strides: attr.list({ i: [1, 1, 1, 1] }), padding: attr.s('SAME'), data_format: attr.s('NHWC') };
+
+describe('quantize_nodes: TensorFlow tests (quantize_nodes_test.cc)', () => {
+  it('Q1 TestQuantizeMatMulTiny (five cases, including min == max ranges)', async () => {
+    const cases: [number, number, number, number[], number[]][] = [
+      [1, 1, 1, [2], [3]],
+      [1, 2, 1, [1], [2, 3]],
+      [1, 1, 2, [1, 1], [1, 1]],
+      [1, 1, 2, [0, 0], [1, 1]],
+      [1, 1, 2, [1, 2], [1, 2]],
+    ];
+    for (const [m, n, k, a, b] of cases) {
+      const q = await quantizedVersusFloat(matMulGraph(m, n, k, a, b), ['mat_mul_op']);
+      const qm = nodeOf(q, 'mat_mul_op/eightbit');
+      expect(qm.op).toBe('QuantizedMatMul');
+      expect(qm.inputs).toEqual([
+        'mat_mul_op_eightbit/a_op/quantize:0',
+        'mat_mul_op_eightbit/b_op/quantize:0',
+        'mat_mul_op_eightbit/a_op/quantize:1',
+        'mat_mul_op_eightbit/a_op/quantize:2',
+        'mat_mul_op_eightbit/b_op/quantize:1',
+        'mat_mul_op_eightbit/b_op/quantize:2',
+      ]);
+      expect(qm.attrs.T1).toEqual(attr.type('quint8'));
+      expect(qm.attrs.T2).toEqual(attr.type('quint8'));
+      expect(qm.attrs.Toutput).toEqual(attr.type('qint32'));
+      expect(qm.attrs.transpose_a).toEqual(attr.b(false));
+      expect(nodeOf(q, 'mat_mul_op/eightbit/requant_range').op).toBe('RequantizationRange');
+      expect(nodeOf(q, 'mat_mul_op/eightbit/requantize').op).toBe('Requantize');
+      const d = nodeOf(q, 'mat_mul_op');
+      expect(d.op).toBe('Dequantize');
+      expect(d.inputs).toEqual(['mat_mul_op/eightbit/requantize:0', 'mat_mul_op/eightbit/requantize:1', 'mat_mul_op/eightbit/requantize:2']);
+      expect(d.attrs.mode).toEqual(attr.s('MIN_FIRST'));
+      // The six chain nodes per input, with TF's names.
+      for (const x of ['a_op', 'b_op']) {
+        for (const [suffix, op] of [['reshape_dims', 'Const'], ['reduction_dims', 'Const'], ['reshape', 'Reshape'], ['min', 'Min'], ['max', 'Max'], ['quantize', 'QuantizeV2']]) {
+          expect(nodeOf(q, `mat_mul_op_eightbit/${x}/${suffix}`).op).toBe(op);
+        }
+        expect(nodeOf(q, `mat_mul_op_eightbit/${x}/reshape_dims`).inputs).toEqual([`^${x}`]);
+      }
+    }
+  });
+
+  it('Q2 TestQuantizeMatMulSmall', async () => {
+    await quantizedVersusFloat(matMulGraph(2, 4, 3, [1, 2, 3, 4, 5, 6], Array.from({ length: 12 }, (_, i) => 7 + i)), ['mat_mul_op']);
+  });
+
+  it('Q3 TestOddPaddingProblem: stride-2 SAME convolution pads like the float op', async () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 4, 4, 1]));
+    g.const('filter_op', iotaShape([3, 3, 1, 1]));
+    g.op('Conv2D', ['input_op', 'filter_op'], conv(2, 'SAME'), 'conv_op');
+    await quantizedVersusFloat(g.graph(), ['conv_op']);
+  });
+
+  it('Q4 TestQuantizeConv2D', async () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 3, 4, 1]));
+    g.const('filter_op', ft([3, 3, 1, 1], [1, 4, 7, 2, 5, 8, 3, 6, 9]));
+    g.op('Conv2D', ['input_op', 'filter_op'], conv(1, 'SAME'), 'conv_op');
+    const q = await quantizedVersusFloat(g.graph(), ['conv_op']);
+    const qc = nodeOf(q, 'conv_op/eightbit');
+    expect(qc.op).toBe('QuantizedConv2D');
+    expect(qc.attrs.strides).toEqual(attr.list({ i: [1, 1, 1, 1] }));
+    expect(qc.attrs.padding).toEqual(attr.s('SAME'));
+    expect(qc.attrs.Tinput).toEqual(attr.type('quint8'));
+    expect(qc.attrs.Tfilter).toEqual(attr.type('quint8'));
+    expect(qc.attrs.out_type).toEqual(attr.type('qint32'));
+    // Attributes TF does not copy are dropped.
+    expect(qc.attrs.data_format).toBeUndefined();
+    expect(qc.attrs.use_cudnn_on_gpu).toBeUndefined();
+  });
+
+  it('Q5 TestQuantizeBiasAdd', async () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 1, 2, 6]));
+    g.const('offset_op', iota(6));
+    g.op('BiasAdd', ['input_op', 'offset_op'], { ...F, data_format: attr.s('NHWC') }, 'bias_add_op');
+    const q = await quantizedVersusFloat(g.graph(), ['bias_add_op']);
+    const qb = nodeOf(q, 'bias_add_op/eightbit');
+    expect(qb.op).toBe('QuantizedBiasAdd');
+    expect([qb.attrs.T1, qb.attrs.T2, qb.attrs.out_type]).toEqual([attr.type('quint8'), attr.type('quint8'), attr.type('qint32')]);
+  });
+
+  it('Q6 TestQuantizeConcat: ConcatV2 (what ops::Concat makes) stays float', async () => {
+    const g = graphBuilder();
+    g.const('shape_op', makeTensor('int32', [], [0]));
+    g.const('a_op', iotaShape([2, 2, 3]));
+    g.const('b_op', iotaShape([2, 2, 3], 13));
+    g.op('ConcatV2', ['a_op', 'b_op', 'shape_op'], { ...F, N: attr.i(2), Tidx: attr.type('int32') }, 'concat_op');
+    const q = await quantizedVersusFloat(g.graph(), ['concat_op']);
+    expect(nodeOf(q, 'concat_op').op).toBe('ConcatV2');
+    expect(ops(q, 'QuantizedConcat')).toHaveLength(0);
+  });
+
+  it('Q6b legacy Concat (dim first) becomes QuantizedConcat with separate min/max and no requantize', async () => {
+    const g = graphBuilder();
+    g.const('shape_op', makeTensor('int32', [], [0]));
+    g.const('a_op', iotaShape([2, 2, 3]));
+    g.const('b_op', iotaShape([2, 2, 3], 13));
+    g.op('Concat', ['shape_op', 'a_op', 'b_op'], { ...F, N: attr.i(2) }, 'concat_op');
+    const q = await quantizedVersusFloat(g.graph(), ['concat_op']);
+    const qc = nodeOf(q, 'concat_op/eightbit');
+    expect(qc.op).toBe('QuantizedConcat');
+    const p = 'concat_op_eightbit';
+    expect(qc.inputs).toEqual(['shape_op', `${p}/a_op/quantize:0`, `${p}/b_op/quantize:0`, `${p}/a_op/quantize:1`, `${p}/b_op/quantize:1`, `${p}/a_op/quantize:2`, `${p}/b_op/quantize:2`]);
+    expect(qc.attrs.N).toEqual(attr.i(2));
+    expect(qc.attrs.T).toEqual(attr.type('quint8'));
+    expect(ops(q, 'Requantize')).toHaveLength(0);
+    expect(nodeOf(q, 'concat_op').inputs).toEqual(['concat_op/eightbit:0', 'concat_op/eightbit:1', 'concat_op/eightbit:2']);
+  });
+
+  for (const [id, op] of [['Q7', 'Relu'], ['Q8', 'Relu6']] as const) {
+    it(`${id} TestQuantize${op}`, async () => {
+      const g = graphBuilder();
+      g.const('constant_op', iotaShape([1, 2, 6, 1]));
+      g.op(op, ['constant_op'], F, 'relu_op');
+      const q = await quantizedVersusFloat(g.graph(), ['relu_op']);
+      expect(nodeOf(q, 'relu_op/eightbit').op).toBe(`Quantized${op}`);
+      expect(nodeOf(q, 'relu_op/eightbit').attrs.Tinput).toEqual(attr.type('quint8'));
+      expect(ops(q, 'Requantize')).toHaveLength(0);
+      expect(nodeOf(q, 'relu_op').op).toBe('Dequantize');
+    });
+  }
+
+  for (const [id, op] of [['Q9', 'MaxPool'], ['Q10', 'AvgPool']] as const) {
+    it(`${id} TestQuantize${op}`, async () => {
+      const g = graphBuilder();
+      g.const('input_op', iotaShape([1, 2, 6, 1]));
+      g.op(op, ['input_op'], pool, 'pool_op');
+      const q = await quantizedVersusFloat(g.graph(), ['pool_op']);
+      const qp = nodeOf(q, 'pool_op/eightbit');
+      expect(qp.op).toBe(`Quantized${op}`);
+      expect(qp.attrs.ksize).toEqual(pool.ksize);
+      expect(qp.attrs.strides).toEqual(pool.strides);
+      expect(qp.attrs.padding).toEqual(pool.padding);
+      expect(qp.attrs.T).toEqual(attr.type('quint8'));
+    });
+  }
+
+  it('Q11 TestQuantizeReshape: the shape input passes through unquantized', async () => {
+    const g = graphBuilder();
+    g.const('constant_op', iotaShape([4, 5]));
+    g.const('shape_op', makeTensor('int32', [2], [10, 2]));
+    g.op('Reshape', ['constant_op', 'shape_op'], { ...F, Tshape: attr.type('int32') }, 'reshape_op');
+    const q = await quantizedVersusFloat(g.graph(), ['reshape_op']);
+    const qr = nodeOf(q, 'reshape_op/eightbit');
+    expect(qr.op).toBe('QuantizedReshape');
+    const p = 'reshape_op_eightbit/constant_op/quantize';
+    expect(qr.inputs).toEqual([`${p}:0`, 'shape_op', `${p}:1`, `${p}:2`]);
+  });
+
+  /** Q12–Q14's Dequantize → Reshape/Min/Max → QuantizeV2 → Dequantize tail. */
+  function redundantTail(g: ReturnType<typeof graphBuilder>): void {
+    g.const('dequantize_reshape_dims', makeTensor('int32', [1], [-1]));
+    g.const('dequantize_reduction_dims', makeTensor('int32', [], [0]));
+    g.op('Reshape', ['dequantize_op', 'dequantize_reshape_dims'], { ...F, Tshape: attr.type('int32') }, 'dequantize_reshape');
+    const red = { ...F, Tidx: attr.type('int32'), keep_dims: attr.b(false) };
+    g.op('Min', ['dequantize_reshape', 'dequantize_reduction_dims'], red, 'dequantize_min');
+    g.op('Max', ['dequantize_reshape', 'dequantize_reduction_dims'], red, 'dequantize_max');
+    g.op('QuantizeV2', ['dequantize_op', 'dequantize_min', 'dequantize_max'], { T: attr.type('quint8'), mode: attr.s('MIN_FIRST') }, 'quantize_op');
+    g.op('Dequantize', ['quantize_op', 'quantize_op:1', 'quantize_op:2'], { T: attr.type('quint8'), mode: attr.s('MIN_FIRST') }, 'final_dequantize');
+  }
+  const DQ = { T: attr.type('quint8'), mode: attr.s('MIN_FIRST') };
+
+  it('Q12 TestRemoveRedundantQuantization (pass 7)', async () => {
+    const g = graphBuilder();
+    g.const('quantized_op', makeTensor('quint8', [], [0]));
+    g.const('quantized_min_op', 2);
+    g.const('quantized_max_op', 2);
+    g.op('Dequantize', ['quantized_op', 'quantized_min_op', 'quantized_max_op'], DQ, 'dequantize_op');
+    redundantTail(g);
+    const out = removeRedundantQuantizations(g.graph(), testContext({ outputs: ['final_dequantize'] }));
+    expect(nodeOf(out, 'final_dequantize').inputs).toEqual(['quantized_op', 'quantized_min_op', 'quantized_max_op']);
+    // The same value either way.
+    const [a] = await runGraph(g.graph(), {}, ['final_dequantize'], { backend: 'cpu' });
+    const [b] = await runGraph(out, {}, ['final_dequantize'], { backend: 'cpu' });
+    expect(tensorToNumbers(b!)[0]).toBeCloseTo(tensorToNumbers(a!)[0]!, 5);
+  });
+
+  /** Q13/Q14: a QuantizedBiasAdd → RequantizationRange → Requantize → Dequantize head. */
+  function biasAddHead(g: ReturnType<typeof graphBuilder>): void {
+    g.const('quantized_op', makeTensor('quint8', [1, 6], [0, 0, 0, 0, 0, 0]));
+    g.const('quantized_min_op', 2);
+    g.const('quantized_max_op', 2);
+    g.const('offset_op', makeTensor('quint8', [6], [1, 2, 3, 4, 5, 6]));
+    g.const('offset_min_op', 0);
+    g.const('offset_max_op', 255);
+    g.op('QuantizedBiasAdd', ['quantized_op', 'offset_op', 'quantized_min_op', 'quantized_max_op', 'offset_min_op', 'offset_max_op'], { T1: attr.type('quint8'), T2: attr.type('quint8'), out_type: attr.type('qint32') }, 'bias_add_op');
+    g.op('RequantizationRange', ['bias_add_op', 'bias_add_op:1', 'bias_add_op:2'], { Tinput: attr.type('qint32') }, 'requantization_range_op');
+    g.op('Requantize', ['bias_add_op', 'bias_add_op:1', 'bias_add_op:2', 'requantization_range_op', 'requantization_range_op:1'], { Tinput: attr.type('qint32'), out_type: attr.type('quint8') }, 'requantize_op');
+    g.op('Dequantize', ['requantize_op', 'requantize_op:1', 'requantize_op:2'], DQ, 'dequantize_op');
+  }
+
+  it('Q13 TestRemoveRedundantQuantizationWithBiasAdd (pass 7)', () => {
+    const g = graphBuilder();
+    biasAddHead(g);
+    redundantTail(g);
+    const out = removeRedundantQuantizations(g.graph(), testContext({ outputs: ['final_dequantize'] }));
+    expect(nodeOf(out, 'final_dequantize').inputs[0]).toBe('requantize_op');
+  });
+
+  it('Q14 TestRemoveRedundantQuantizationWithMultipleOutputs (pass 7): the Dequantize kept for a float consumer', () => {
+    const g = graphBuilder();
+    biasAddHead(g);
+    redundantTail(g);
+    g.op('Relu', ['dequantize_op'], F, 'relu_op');
+    const out = removeRedundantQuantizations(g.graph(), testContext({ outputs: ['final_dequantize', 'relu_op'] }));
+    expect(ops(out, 'Dequantize')).toHaveLength(2);
+    expect(nodeOf(out, 'relu_op').inputs).toEqual(['dequantize_op']);
+    expect(nodeOf(out, 'final_dequantize').inputs[0]).toBe('requantize_op');
+  });
+
+  it('Q15 TestQuantizePlaceholders (pass 1), and the full transform on the float graph', async () => {
+    const g = graphBuilder();
+    g.placeholder('placeholder_op', 'float', []);
+    g.op('Relu', ['placeholder_op'], F, 'relu_op');
+    const graph = g.graph();
+    const out = quantizePlaceholders(graph, -10, 10);
+    expect(nodeOf(out, 'relu_op').inputs).toEqual(['placeholder_op_eightbit/dequantize']);
+    expect(nodeOf(out, 'placeholder_op').op).toBe('Placeholder');
+    expect(nodeOf(out, 'placeholder_op').attrs.dtype).toEqual(attr.type('quint8'));
+    expect(nodeOf(out, 'placeholder_op_eightbit/dequantize').inputs).toEqual(['placeholder_op', 'placeholder_op_eightbit/min', 'placeholder_op_eightbit/max']);
+    await quantizedVersusFloat(graph, ['relu_op'], { feeds: { placeholder_op: ft([], [5]) } });
+  });
+
+  /** Q16/Q17: BiasAdd(Const a [1,100] = 1..100, Placeholder). */
+  function inputRangeGraph(): Graph {
+    const g = graphBuilder();
+    g.const('a', iotaShape([1, 100]));
+    g.placeholder('placeholder', 'float', [100]);
+    g.op('BiasAdd', ['a', 'placeholder'], F, 'bias_add');
+    return g.graph();
+  }
+
+  it('Q16 TestInputRange: the placeholder takes quint8 codes of [0, 100]', async () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    const info = quantizedTypeInfo('quint8');
+    const codes = makeTensor('quint8', [100], values.map((v) => floatToQuantized(v, 0, 100, info)));
+    const q = await quantizedVersusFloat(inputRangeGraph(), ['bias_add'], {
+      feeds: { placeholder: ft([100], values) },
+      quantizedFeeds: { placeholder: codes },
+      params: { inputMin: 0, inputMax: 100 },
+    });
+    expect(nodeOf(q, 'placeholder').attrs.dtype).toEqual(attr.type('quint8'));
+  });
+
+  it('Q17 TestFallbackRange: constant requantization range, no RequantizationRange', async () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    const q = await quantizedVersusFloat(inputRangeGraph(), ['bias_add'], { feeds: { placeholder: ft([100], values) }, params: { fallbackMin: 0, fallbackMax: 200 }, tolerance: 2.0 });
+    expect(ops(q, 'RequantizationRange')).toHaveLength(0);
+    expect(nodeOf(q, 'bias_add/eightbit/fallback_min').op).toBe('Const');
+    expect(nodeOf(q, 'bias_add/eightbit/fallback_max').op).toBe('Const');
+    expect(nodeOf(q, 'bias_add/eightbit/requantize').inputs.slice(3)).toEqual(['bias_add/eightbit/fallback_min', 'bias_add/eightbit/fallback_max']);
+  });
+
+  /** Q18/Q20: BiasAdd → FakeQuantWithMinMaxVars(0, 18). */
+  function fakeQuantGraph(): Graph {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 1, 2, 6]));
+    g.const('offset_op', iota(6));
+    g.op('BiasAdd', ['input_op', 'offset_op'], F, 'bias_add_op');
+    g.const('fake_quant_min_op', 0);
+    g.const('fake_quant_max_op', 18);
+    g.op('FakeQuantWithMinMaxVars', ['bias_add_op', 'fake_quant_min_op', 'fake_quant_max_op'], {}, 'fake_quant_op');
+    return g.graph();
+  }
+
+  it('Q18 TestConvertFakeQuantsToRequantize (pass 3)', async () => {
+    const out = convertFakeQuantsToRequantize(fakeQuantGraph());
+    expect(ops(out, 'FakeQuantWithMinMaxVars')).toHaveLength(0);
+    const qz = nodeOf(out, 'fake_quant_op_eightbit/quantize');
+    expect(qz.op).toBe('QuantizeV2');
+    expect(qz.inputs).toEqual(['bias_add_op', 'fake_quant_min_op', 'fake_quant_max_op']);
+    expect(qz.attrs.T).toEqual(attr.type('qint32'));
+    const rq = nodeOf(out, 'fake_quant_op_eightbit/requantize');
+    expect(rq.inputs).toEqual(['fake_quant_op_eightbit/quantize:0', 'fake_quant_op_eightbit/quantize:1', 'fake_quant_op_eightbit/quantize:2', 'fake_quant_min_op', 'fake_quant_max_op']);
+    expect(nodeOf(out, 'fake_quant_op').op).toBe('Dequantize');
+    // Numerically the same as the fake quantization it replaces (to one step of [0, 18]).
+    const [a] = await runGraph(fakeQuantGraph(), {}, ['fake_quant_op'], { backend: 'cpu' });
+    const [b] = await runGraph(out, {}, ['fake_quant_op'], { backend: 'cpu' });
+    const x = tensorToNumbers(a!);
+    const y = tensorToNumbers(b!);
+    for (let i = 0; i < x.length; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThanOrEqual(18 / 255 + 1e-6);
+  });
+
+  it('Q19 TestMergeAdjacentRequantizes (pass 5)', async () => {
+    const g = graphBuilder();
+    g.const('input_op', makeTensor('quint8', [1, 1, 2, 6], Array.from({ length: 12 }, (_, i) => i + 1)));
+    g.const('input_min_op', 0);
+    g.const('input_max_op', 255);
+    g.const('offset_op', makeTensor('quint8', [6], [1, 2, 3, 4, 5, 6]));
+    g.const('offset_min_op', 0);
+    g.const('offset_max_op', 255);
+    g.op('QuantizedBiasAdd', ['input_op', 'offset_op', 'input_min_op', 'input_max_op', 'offset_min_op', 'offset_max_op'], { T1: attr.type('quint8'), T2: attr.type('quint8'), out_type: attr.type('qint32') }, 'quantized_bias_add_op');
+    g.op('RequantizationRange', ['quantized_bias_add_op', 'quantized_bias_add_op:1', 'quantized_bias_add_op:2'], { Tinput: attr.type('qint32') }, 'requantization_range_op');
+    g.op('Requantize', ['quantized_bias_add_op', 'quantized_bias_add_op:1', 'quantized_bias_add_op:2', 'requantization_range_op', 'requantization_range_op:1'], { Tinput: attr.type('qint32'), out_type: attr.type('quint8') }, 'requantize_op');
+    g.op('Dequantize', ['requantize_op', 'requantize_op:1', 'requantize_op:2'], DQ, 'dequantize_op');
+    g.const('quantize_min_op', 0);
+    g.const('quantize_max_op', 255);
+    g.op('QuantizeV2', ['dequantize_op', 'quantize_min_op', 'quantize_max_op'], { T: attr.type('qint32'), mode: attr.s('MIN_FIRST') }, 'quantize_op');
+    g.const('fake_requantize_min_op', 0);
+    g.const('fake_requantize_max_op', 255);
+    g.op('Requantize', ['quantize_op', 'quantize_op:1', 'quantize_op:2', 'fake_requantize_min_op', 'fake_requantize_max_op'], { Tinput: attr.type('qint32'), out_type: attr.type('quint8') }, 'fake_requantize_op');
+    g.op('Dequantize', ['fake_requantize_op', 'fake_requantize_op:1', 'fake_requantize_op:2'], DQ, 'fake_dequantize_op');
+    const graph = g.graph();
+    const out = mergeAdjacentRequantizes(graph);
+    const req = ops(out, 'Requantize');
+    expect(req.map((n) => n.name)).toEqual(['fake_requantize_op']);
+    expect(req[0]!.inputs).toEqual(['quantized_bias_add_op:0', 'quantized_bias_add_op:1', 'quantized_bias_add_op:2', 'fake_requantize_min_op', 'fake_requantize_max_op']);
+    // input + offset = 2..18, but TF's float-precision move of both operands into the qint32 sum
+    // range shifts each by −128 codes (≈ −2.0 here; see the QuantizedBiasAdd kernel test), so the
+    // exact TF result is 4 lower, floored at 0. The merged graph gives the same numbers.
+    const [a] = await runGraph(graph, {}, ['fake_dequantize_op'], { backend: 'cpu' });
+    const [b] = await runGraph(out, {}, ['fake_dequantize_op'], { backend: 'cpu' });
+    const x = tensorToNumbers(a!);
+    const y = tensorToNumbers(b!);
+    expect(y).toHaveLength(12);
+    for (let i = 0; i < x.length; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThanOrEqual(1.0);
+    expect(y.map(Math.round)).toEqual([0, 0, 2, 4, 6, 8, 4, 6, 8, 10, 12, 14]);
+  });
+
+  it('Q20 TestConvertFakeQuantsEndToEnd: one Requantize left, no FakeQuant', async () => {
+    const q = await quantizedVersusFloat(fakeQuantGraph(), ['fake_quant_op']);
+    expect(ops(q, 'FakeQuantWithMinMaxVars')).toHaveLength(0);
+    expect(ops(q, 'Requantize')).toHaveLength(1);
+    expect(ops(q, 'Requantize')[0]!.inputs).toEqual(['bias_add_op/eightbit:0', 'bias_add_op/eightbit:1', 'bias_add_op/eightbit:2', 'fake_quant_min_op', 'fake_quant_max_op']);
+  });
+
+  it('Q21 TestHoistFakeQuants (pass 2): depth 3 fails on BiasAdd, depth 2 hoists above MaxPool and Relu', () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 1, 2, 6]));
+    g.const('offset_op', iota(6));
+    g.op('BiasAdd', ['input_op', 'offset_op'], F, 'bias_add_op');
+    g.op('Relu', ['bias_add_op'], F, 'relu_op');
+    g.op('MaxPool', ['relu_op'], pool, 'max_pool_op');
+    g.const('fake_quant_min_op', 0);
+    g.const('fake_quant_max_op', 18);
+    g.op('FakeQuantWithMinMaxVars', ['max_pool_op', 'fake_quant_min_op', 'fake_quant_max_op'], {}, 'fake_quant_op');
+    const out = hoistFakeQuants(g.graph());
+    expect(nodeOf(out, 'fake_quant_op').op).toBe('MaxPool');
+    expect(nodeOf(out, 'fake_quant_op').inputs).toEqual(['relu_op']);
+    const relu = nodeOf(out, 'relu_op');
+    expect(relu.inputs).toEqual(['fake_quant_op_hoisted']);
+    const hoisted = nodeOf(out, relu.inputs[0]!);
+    expect(hoisted.op).toBe('FakeQuantWithMinMaxVars');
+    expect(hoisted.inputs).toEqual(['bias_add_op', 'fake_quant_min_op', 'fake_quant_max_op']);
+    expect(out.nodes.filter((n) => n.name === 'max_pool_op')).toHaveLength(0);
+  });
+
+  it('Q22 TestExcludeNonFloat: int32 Reshape stays, float Reshape is quantized', async () => {
+    const g = graphBuilder();
+    g.const('int_constant', makeTensor('int32', [4, 5], Array.from({ length: 20 }, (_, i) => i + 1)));
+    g.const('float_constant', iotaShape([4, 5], 2));
+    g.const('shape', makeTensor('int32', [2], [10, 2]));
+    g.op('Reshape', ['int_constant', 'shape'], { T: attr.type('int32'), Tshape: attr.type('int32') }, 'excluded_reshape_op');
+    g.op('Reshape', ['float_constant', 'shape'], { ...F, Tshape: attr.type('int32') }, 'included_reshape_op');
+    g.op('Relu', ['excluded_reshape_op'], { T: attr.type('int32') }, 'excluded_relu_op');
+    g.op('Cast', ['excluded_relu_op'], { SrcT: attr.type('int32'), DstT: attr.type('float') }, 'excluded_float_caster');
+    g.op('Relu', ['included_reshape_op'], F, 'included_relu_op');
+    const graph = g.graph();
+    const { graph: q, ctx } = run(quantizeNodes, graph, {}, { outputs: ['excluded_float_caster', 'included_relu_op'] });
+    expect(nodeOf(q, 'excluded_reshape_op').op).toBe('Reshape');
+    expect(nodeOf(q, 'excluded_relu_op').op).toBe('Relu');
+    expect(nodeOf(q, 'included_reshape_op').op).toBe('Dequantize');
+    expect(ctx.reports.some((r) => r.code === 'quantize_nodes/left-float' && r.node === 'excluded_reshape_op')).toBe(true);
+    const want = await runGraph(graph, {}, ['excluded_float_caster', 'included_relu_op'], { backend: 'cpu' });
+    const got = await runGraph(q, {}, ['excluded_float_caster', 'included_relu_op'], { backend: 'cpu' });
+    expect(tensorToNumbers(got[0]!)).toEqual(tensorToNumbers(want[0]!));
+    tensorToNumbers(want[1]!).forEach((v, i) => expect(Math.abs(v - tensorToNumbers(got[1]!)[i]!)).toBeLessThanOrEqual(1.0));
+  });
+});
+
+describe('quantize_nodes: parameters, names and graft deviations', () => {
+  it('requires input_min and input_max (and fallback_min/max) in pairs, with TF messages', () => {
+    const g = matMulGraph(1, 1, 1, [2], [3]);
+    expect(() => run(quantizeNodes, g, { inputMin: 0 })).toThrow('You must pass both input_min and input_max into quantize_nodes');
+    expect(() => run(quantizeNodes, g, { fallbackMax: 1 })).toThrow('You must pass both fallback_min and fallback_max into quantize_nodes');
+  });
+
+  it('ignore_op leaves an op type in float', () => {
+    const g = graphBuilder();
+    g.const('c', iotaShape([1, 2, 6, 1]));
+    g.op('Relu', ['c'], F, 'relu_op');
+    g.op('MaxPool', ['relu_op'], pool, 'pool_op');
+    const { graph: q } = run(quantizeNodes, g.graph(), { ignoreOp: ['MaxPool'] }, { outputs: ['pool_op'] });
+    expect(nodeOf(q, 'pool_op').op).toBe('MaxPool');
+    expect(nodeOf(q, 'relu_op').op).toBe('Dequantize');
+  });
+
+  it('unique input names: ports and control markers', () => {
+    expect(uniqueInputName('input:0')).toBe('input__port__0');
+    expect(uniqueInputName('a/b:12')).toBe('a/b__port__12');
+    expect(uniqueInputName('^x')).toBe('__hat__x');
+    expect(uniqueInputName('plain')).toBe('plain');
+  });
+
+  it('control inputs move to the quantized op instead of getting a quantize chain', () => {
+    const g = graphBuilder();
+    g.const('c', iotaShape([1, 2, 6, 1]));
+    g.op('NoOp', [], {}, 'init');
+    g.op('Relu', ['c', '^init'], F, 'relu_op');
+    const { graph: q } = run(quantizeNodes, g.graph(), {}, { outputs: ['relu_op'] });
+    expect(nodeOf(q, 'relu_op/eightbit').inputs).toContain('^init');
+    expect(q.nodes.some((n) => n.name.includes('__hat__'))).toBe(false);
+  });
+
+  it('NCHW convolutions stay float (TF would drop data_format and compute the wrong thing)', () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 1, 3, 4]));
+    g.const('filter_op', iotaShape([3, 3, 1, 1]));
+    g.op('Conv2D', ['input_op', 'filter_op'], { ...conv(1, 'SAME'), data_format: attr.s('NCHW') }, 'conv_op');
+    const { graph: q, ctx } = run(quantizeNodes, g.graph(), {}, { outputs: ['conv_op'] });
+    expect(nodeOf(q, 'conv_op').op).toBe('Conv2D');
+    expect(ctx.reports.map((r) => r.code)).toContain('quantize_nodes/left-float');
+  });
+
+  it('integer placeholders are not turned into quint8', () => {
+    const g = graphBuilder();
+    g.placeholder('ids', 'int32', [2]);
+    g.placeholder('x', 'float', [2]);
+    g.op('Relu', ['x'], F, 'relu_op');
+    const out = quantizePlaceholders(g.graph(), 0, 1);
+    expect(nodeOf(out, 'ids').attrs.dtype).toEqual(attr.type('int32'));
+    expect(nodeOf(out, 'x').attrs.dtype).toEqual(attr.type('quint8'));
+  });
+
+  it('an op reading one tensor twice gets one quantize chain', async () => {
+    const g = graphBuilder();
+    g.const('a_op', ft([2, 2], [1, 2, 3, 4]));
+    g.op('MatMul', ['a_op', 'a_op'], F, 'mat_mul_op');
+    const q = await quantizedVersusFloat(g.graph(), ['mat_mul_op']);
+    expect(nodeOf(q, 'mat_mul_op/eightbit').inputs.slice(0, 2)).toEqual(['mat_mul_op_eightbit/a_op/quantize:0', 'mat_mul_op_eightbit/a_op/quantize:0']);
+  });
+
+  it('chains of quantized ops: redundant Dequantize → QuantizeV2 pairs are bypassed', async () => {
+    const g = graphBuilder();
+    g.const('input_op', iotaShape([1, 1, 2, 6]));
+    g.const('offset_op', iota(6));
+    g.op('BiasAdd', ['input_op', 'offset_op'], F, 'bias_add_op');
+    g.op('Relu', ['bias_add_op'], F, 'relu_op');
+    g.op('MaxPool', ['relu_op'], pool, 'pool_op');
+    const q = await quantizedVersusFloat(g.graph(), ['pool_op']);
+    // QuantizedRelu reads the requantized bias add directly, QuantizedMaxPool reads QuantizedRelu.
+    expect(nodeOf(q, 'relu_op/eightbit').inputs[0]).toBe('bias_add_op/eightbit/requantize:0');
+    expect(nodeOf(q, 'pool_op/eightbit').inputs[0]).toBe('relu_op/eightbit:0');
+  });
+});
