@@ -20,9 +20,18 @@ async function loadCore(): Promise<TF> {
   corePromise ??= import('@tensorflow/tfjs-core').then((m) => {
     // CJS interop: the namespace may sit on `default`.
     const tf = ((m as unknown as { default?: TF }).default ?? m) as TF;
+    loaded = tf;
     return tf;
   });
   return corePromise;
+}
+
+let loaded: TF | undefined;
+
+/** The tfjs module, once some runtime call has loaded it (sync code holding a tfjs tensor may use it). */
+export function loadedTF(): TF {
+  if (!loaded) throw new GraftError('runtime/failed', 'tfjs is not loaded yet');
+  return loaded;
 }
 
 async function initCpu(tf: TF): Promise<void> {

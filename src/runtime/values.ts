@@ -11,7 +11,7 @@ import type * as tfcore from '@tensorflow/tfjs-core';
 import { GraftError } from '../errors';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
 import { type Tensor, type TensorArray, numElements, tensorBytes, tensorStrings, tensorToArray } from '../ir/tensor';
-import type { TF } from './tfjs';
+import { type TF, loadedTF } from './tfjs';
 
 export type TFTensor = tfcore.Tensor;
 
@@ -131,11 +131,18 @@ export function tensorFromArray(dtype: DType, shape: readonly number[], arr: Arr
   return { dtype: b, shape: Object.freeze([...shape]), data: { kind: 'content', bytes } };
 }
 
+/** The raw bytes of a tfjs string tensor (binary-safe: `dataSync()` would decode them as UTF-8). */
+function readStringBytes(t: TFTensor): Uint8Array[] {
+  const raw = loadedTF().engine().readSync(t.dataId) as unknown as (Uint8Array | string)[];
+  return raw.map((v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v));
+}
+
 /** A tfjs tensor as a fresh IR tensor of the TensorFlow dtype it stands for. */
 export function tfToHost(t: TFTensor, dtype: DType): Tensor {
   const b = baseDType(dtype);
   if (t.dtype === 'string') {
-    const vals = t.dataSync() as unknown as Uint8Array[];
+    // dataSync() would decode the bytes as UTF-8 text; read the stored bytes instead.
+    const vals = readStringBytes(t);
     return { dtype: 'string', shape: Object.freeze([...t.shape]), data: { kind: 'strings', values: Object.freeze([...vals]) } };
   }
   const data = t.dataSync() as Float32Array | Int32Array | Uint8Array;

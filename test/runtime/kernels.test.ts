@@ -192,3 +192,19 @@ describe('kernel registry', () => {
     await expect(runGraph(g, { x: f32([2], [1, 2]) }, ['u1'], { kernels, backend: 'cpu' })).rejects.toMatchObject({ code: 'runtime/unsupported-op', node: 'u1' });
   });
 });
+
+describe('Cast from half', () => {
+  it('reads half values, not their bit patterns', async () => {
+    const { runGraph } = await import('../../src/runtime/index');
+    const { makeGraph } = await import('../../src/ir/graph');
+    const { makeNode } = await import('../../src/ir/node');
+    const { attr } = await import('../../src/ir/attr');
+    const { tensorToNumbers, makeValueTensor } = await import('../../src/ir/tensor');
+    const g = makeGraph([
+      makeNode({ name: 'h', op: 'Const', attrs: { dtype: attr.type('half'), value: attr.tensor(makeValueTensor('half', [2], [0x3c00, 0xc000])) } }),
+      makeNode({ name: 'c', op: 'Cast', inputs: ['h'], attrs: { SrcT: attr.type('half'), DstT: attr.type('float') } }),
+    ]);
+    const [r] = await runGraph(g, {}, ['c']);
+    expect(tensorToNumbers(r!)).toEqual([1, -2]);
+  });
+});

@@ -3,11 +3,16 @@
  * the structure TF's passes produce and, where TF runs the graphs, that the quantized graph's
  * outputs stay within TF's tolerance of the float graph's (run in graft's own quantized kernels).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { attr, type AttrValue } from '../../src/ir/attr';
-import type { Graph } from '../../src/ir/graph';
+import { type Graph, withNodes } from '../../src/ir/graph';
+import { decodeGraphDef } from '../../src/io/graphdef';
+import { makeNode } from '../../src/ir/node';
 import { makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
-import { runGraph } from '../../src/runtime';
+import { missingKernels, runGraph } from '../../src/runtime';
+import { seededRandom } from '../../src/runtime/feeds';
+import { stripUnusedNodes } from '../../src/transforms/strip-unused-nodes';
 import { floatToQuantized, quantizedTypeInfo } from '../../src/runtime/kernels/quantized';
 import {
   convertFakeQuantsToRequantize,
@@ -20,6 +25,7 @@ import {
 } from '../../src/transforms/quantize-nodes';
 import { run, testContext } from '../helpers/context';
 import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
+import { HAVE_MODELS, modelPath } from '../helpers/models';
 
 const F = { T: attr.type('float') };
 const ft = (shape: number[], values: number[]) => makeTensor('float', shape, values);
@@ -512,4 +518,134 @@ describe('quantize_nodes: parameters, names and graft deviations', () => {
     expect(nodeOf(q, 'relu_op/eightbit').inputs[0]).toBe('bias_add_op/eightbit/requantize:0');
     expect(nodeOf(q, 'pool_op/eightbit').inputs[0]).toBe('relu_op/eightbit:0');
   });
+});
+
+// ------------------------------------------------------------------ real models
+
+/** Digit-like 28×28 images: 2–4 thick random strokes each (pixels in [0, 1]). */
+function strokeImages(n: number, seed: number): Tensor {
+  const r = seededRandom(seed);
+  const out = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) {
+    const k = 2 + Math.floor(r() * 3);
+    for (let s = 0; s < k; s++) {
+      const [x0, y0, x1, y1] = [4 + r() * 20, 4 + r() * 20, 4 + r() * 20, 4 + r() * 20];
+      for (let t = 0; t <= 40; t++) {
+        const x = x0 + ((x1 - x0) * t) / 40;
+        const y = y0 + ((y1 - y0) * t) / 40;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const px = Math.round(x + dx);
+            const py = Math.round(y + dy);
+            if (px < 0 || py < 0 || px > 27 || py > 27) continue;
+            const at = i * 784 + py * 28 + px;
+            out[at] = Math.max(out[at]!, dx === 0 && dy === 0 ? 1 : 0.6);
+          }
+        }
+      }
+    }
+  }
+  return makeTensor('float', [n, 784], out);
+}
+
+/** Smooth random colour fields, 32×32×3 in [0, 1]. */
+function blobImages(n: number, seed: number): Tensor {
+  const r = seededRandom(seed);
+  const out = new Float32Array(n * 3072);
+  for (let i = 0; i < n; i++) {
+    const blobs = Array.from({ length: 4 }, () => ({ x: r() * 32, y: r() * 32, s: 3 + r() * 10, c: [r(), r(), r()].map((v) => v * 2 - 1) }));
+    const base = [r(), r(), r()];
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        for (let c = 0; c < 3; c++) {
+          let v = base[c]! * 0.5;
+          for (const b of blobs) v += 0.5 * b.c[c]! * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
+          out[((i * 32 + y) * 32 + x) * 3 + c] = Math.min(1, Math.max(0, v + 0.05 * (r() - 0.5)));
+        }
+      }
+    }
+  }
+  return makeTensor('float', [n, 32, 32, 3], out);
+}
+
+/** MFCC-like [n, 49, 10] features: a slow trajectory per coefficient, c0 the widest. */
+function mfccFeatures(n: number, seed: number): Tensor {
+  const r = seededRandom(seed);
+  const out = new Float32Array(n * 490);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 10; c++) {
+      const amp = c === 0 ? 20 : 10 / (1 + c * 0.3);
+      const [freq, phase, offset] = [r() * 0.3, r() * 6.28, (r() * 2 - 1) * amp];
+      for (let t = 0; t < 49; t++) out[i * 490 + t * 10 + c] = offset + amp * 0.5 * Math.sin(freq * t + phase) + (r() - 0.5) * amp * 0.2;
+    }
+  }
+  return makeTensor('float', [n, 49, 10], out);
+}
+
+function argmaxRows(t: Tensor): number[] {
+  const v = tensorToNumbers(t);
+  const k = t.shape[t.shape.length - 1]!;
+  return Array.from({ length: v.length / k }, (_, i) => {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (v[i * k + j]! > v[i * k + best]!) best = j;
+    return best;
+  });
+}
+
+/** quantize_nodes then strip_unused_nodes (TF's recipe minus the weight step), run both, compare top-1. */
+async function topOneAgreement(graph: Graph, input: string, feed: Tensor, output: string): Promise<{ agreement: number; quantized: Graph }> {
+  const io = { inputs: [input], outputs: [output] };
+  const q1 = run(quantizeNodes, graph, {}, io).graph;
+  const q = run(stripUnusedNodes, q1, {}, io).graph;
+  const [want] = await runGraph(graph, { [input]: feed }, [output]);
+  const [got] = await runGraph(q, { [input]: feed }, [output]);
+  const a = argmaxRows(want!);
+  const b = argmaxRows(got!);
+  return { agreement: a.filter((x, i) => x === b[i]).length / a.length, quantized: q };
+}
+
+function loadModel(file: string): Graph {
+  return decodeGraphDef(readFileSync(modelPath(file)));
+}
+
+/** The placeholder `name` with shape `dims` (the frozen MLP fixes its batch at 10). */
+function withPlaceholder(graph: Graph, name: string, dims: number[]): Graph {
+  return withNodes(graph, graph.nodes.map((n) => (n.name === name ? makeNode({ name, op: 'Placeholder', attrs: { dtype: attr.type('float'), shape: attr.shape(dims) } }) : n)));
+}
+
+describe.skipIf(!HAVE_MODELS)('quantize_nodes on real models (top-1 agreement with the float model, seeded batch of 256)', () => {
+  it('utensor_mnist_mlp: at least 95% agreement', async () => {
+    const graph = withPlaceholder(loadModel('utensor_mnist_mlp/simple_mnist.pb'), 'x', [-1, 784]);
+    const { agreement, quantized } = await topOneAgreement(graph, 'x', strokeImages(256, 7), 'OuputLayer/logits');
+    console.log(`utensor_mnist_mlp: top-1 agreement ${(agreement * 100).toFixed(1)}% (256 stroke images)`);
+    expect(ops(quantized, 'QuantizedMatMul')).toHaveLength(3);
+    expect(ops(quantized, 'QuantizedAdd')).toHaveLength(3);
+    expect(ops(quantized, 'MatMul')).toHaveLength(0);
+    expect(agreement).toBeGreaterThanOrEqual(0.95);
+  }, 120_000);
+
+  it('utensor_cifar10_cnn: runs fully quantized (conv, max pool, reshape, matmul)', async () => {
+    const graph = loadModel('utensor_cifar10_cnn/cifar10_cnn.pb');
+    const { agreement, quantized } = await topOneAgreement(graph, 'Placeholder', blobImages(256, 7), 'fully_connect_2/logits');
+    console.log(`utensor_cifar10_cnn: top-1 agreement ${(agreement * 100).toFixed(1)}% (256 colour-field images)`);
+    expect(ops(quantized, 'QuantizedConv2D')).toHaveLength(6);
+    expect(ops(quantized, 'QuantizedMaxPool')).toHaveLength(2);
+    expect(ops(quantized, 'Conv2D')).toHaveLength(0);
+    expect(agreement).toBeGreaterThanOrEqual(0.85);
+  }, 300_000);
+
+  it('kws_ds_cnn_s: the audio front-end has no kernels; the network after Mfcc runs quantized', async () => {
+    const full = loadModel('kws_ds_cnn_s/DS_CNN_S.pb');
+    const missing = missingKernels(run(quantizeNodes, full, {}, { outputs: ['labels_softmax'] }).graph, ['labels_softmax']).map((m) => m.op);
+    expect(missing).toEqual(['AudioSpectrogram', 'DecodeWav', 'Mfcc']);
+    // Cut at the MFCC features: Mfcc becomes a [batch, 49, 10] float input.
+    const graph = withPlaceholder(full, 'Mfcc', [-1, 49, 10]);
+    const { agreement, quantized } = await topOneAgreement(graph, 'Mfcc', mfccFeatures(256, 7), 'MobileNet/fc1/BiasAdd');
+    console.log(`kws_ds_cnn_s (after Mfcc): top-1 agreement ${(agreement * 100).toFixed(1)}% (256 synthetic MFCC inputs)`);
+    expect(ops(quantized, 'QuantizedConv2D')).toHaveLength(5);
+    expect(ops(quantized, 'QuantizedBiasAdd')).toHaveLength(10);
+    // Left in float, as in TensorFlow: DepthwiseConv2dNative and FusedBatchNorm have no quantized form.
+    expect(ops(quantized, 'DepthwiseConv2dNative')).toHaveLength(4);
+    expect(agreement).toBeGreaterThanOrEqual(0.4);
+  }, 300_000);
 });

@@ -29,36 +29,9 @@ type Runtime = typeof import('../../src/runtime/index');
 let runtimePromise: Promise<Runtime> | undefined;
 const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index'));
 
-let castHandlesHalf: boolean | undefined;
-
-/**
- * Kernels for running quantized graphs: the runtime's own (Dequantize is in
- * src/runtime/kernels/quantized.ts), plus a test-only half-aware Cast while the runtime's Cast
- * reads half as raw bits (checked by running Cast(half 1.0) once).
- */
+/** The runtime's kernels (Dequantize is in src/runtime/kernels/quantized.ts; Cast reads half values). */
 async function kernelsFor(rt: Runtime): Promise<KernelRegistry> {
-  const kernels = rt.createKernelRegistry();
-  if (castHandlesHalf === undefined) {
-    const one: Tensor = { dtype: 'half', shape: [1], data: { kind: 'content', bytes: new Uint8Array(Uint16Array.of(0x3c00).buffer) } };
-    const g = makeGraph([
-      makeNode({ name: 'h', op: 'Const', attrs: { dtype: attr.type('half'), value: attr.tensor(one) } }),
-      makeNode({ name: 'c', op: 'Cast', inputs: ['h'], attrs: { SrcT: attr.type('half'), DstT: attr.type('float') } }),
-    ]);
-    try {
-      const [r] = await rt.runGraph(g, {}, ['c']);
-      castHandlesHalf = tensorToNumbers(r!)[0] === 1;
-    } catch {
-      castHandlesHalf = false;
-    }
-  }
-  if (!castHandlesHalf) {
-    const builtin = kernels.get('Cast')!;
-    kernels.register('Cast', (ctx) => {
-      if (ctx.dtype(0) !== 'half' || ctx.attrType('DstT') !== 'float') return builtin(ctx);
-      return [makeTensor('float', ctx.host(0).shape, tensorToNumbers(ctx.host(0)))];
-    });
-  }
-  return kernels;
+  return rt.createKernelRegistry();
 }
 
 /** Runs both graphs on the same feeds; returns the outputs. */

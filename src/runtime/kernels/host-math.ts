@@ -4,7 +4,7 @@
  */
 import { GraftError } from '../../errors';
 import { type DType, baseDType } from '../../ir/dtype';
-import type { Tensor } from '../../ir/tensor';
+import { type Tensor, tensorToNumbers } from '../../ir/tensor';
 import { tensorFromArray, tensorToArray } from '../values';
 
 export type NumFn = (a: number, b: number) => number;
@@ -109,7 +109,8 @@ export function hostUnary(a: Tensor, num: ((x: number) => number) | undefined, b
 export function hostCast(a: Tensor, to: DType, where: string): Tensor {
   const src = baseDType(a.dtype);
   const dst = baseDType(to);
-  const av = tensorToArray(a);
+  // half and bfloat16 are stored as bit patterns: read their values, not their bits.
+  const av: ArrayLike<number | bigint> = src === 'half' || src === 'bfloat16' ? tensorToNumbers(a) : tensorToArray(a);
   const n = av.length;
   if (dst === 'bool') return tensorFromArray('bool', a.shape, Array.from(av as ArrayLike<number>, (x) => (Number(x) !== 0 ? 1 : 0)));
   if (BIG.has(dst)) {
@@ -134,6 +135,5 @@ export function hostCast(a: Tensor, to: DType, where: string): Tensor {
     out[i] = toInt ? Math.trunc(v) : v;
   }
   if (dst === 'half' || dst === 'bfloat16') throw new GraftError('runtime/unsupported-dtype', `${where}: casting to ${dst} is not supported`);
-  void src;
   return tensorFromArray(dst, a.shape, out);
 }
