@@ -81,12 +81,12 @@ function attrTextToBytes(v: string | Uint8Array): Uint8Array {
 export function shapeFromProto(m: Msg | undefined | null): Shape {
   if (!m) return remember({ dims: [], unknownRank: false }, {});
   const dims = ((m.dim as Msg[] | undefined) ?? []).map((d) => toNumberInt(d.size, 'A dimension of'));
-  return remember({ dims, unknownRank: Boolean(m.unknown_rank) }, m);
+  // Not remembered on its own: the attribute holding it is (one WeakMap entry per attribute is
+  // the cost that matters at 100k nodes).
+  return { dims, unknownRank: Boolean(m.unknown_rank) };
 }
 
 export function shapeToProto(s: Shape): Msg {
-  const o = origins.get(s);
-  if (o) return o;
   const m: Msg = {};
   if (s.dims.length > 0) m.dim = s.dims.map((size) => (size === 0 ? {} : { size }));
   if (s.unknownRank) m.unknown_rank = true;

@@ -16,9 +16,14 @@ type Msg = Record<string, unknown>;
 /** Tensors at least this big are framed by hand instead of encoded by protobufjs. */
 const SPLICE_THRESHOLD = 64 * 1024;
 
+/** Graphs decoded from bytes, and those bytes: an unchanged graph is written back as them. */
+const sourceBytes = new WeakMap<Graph, Uint8Array>();
+
 /** Decodes a binary GraphDef. */
 export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
-  return graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
+  const graph = graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
+  sourceBytes.set(graph, bytes);
+  return graph;
 }
 
 /** Parses a text GraphDef. */
@@ -59,10 +64,32 @@ export function printGraphDefText(graph: Graph): string {
   return printTextMessage('tensorflow.GraphDef', graphToProto(graph));
 }
 
+/** Nodes encoded together in one protobufjs call (same bytes as one by one, far fewer buffers). */
+const BATCH = 512;
+
 /** The graph as binary GraphDef chunks (join them, or hand them to `writev`). */
 export function encodeGraphDefChunks(graph: Graph): Chunks {
+  const original = sourceBytes.get(graph);
+  if (original) return [original];
   const chunks: Chunks = [];
-  for (const node of graph.nodes) chunks.push(...lengthDelimited(1, encodeNodeChunks(nodeToProto(node))));
+  // Runs of ordinary nodes are encoded as one `GraphDef { node: [...] }`, whose bytes are exactly
+  // the framed nodes; a node holding a large tensor is framed by hand around its payload.
+  let batch: Msg[] = [];
+  const flush = () => {
+    if (batch.length > 0) chunks.push(encodeMessage('tensorflow.GraphDef', { node: batch }));
+    batch = [];
+  };
+  for (const node of graph.nodes) {
+    const msg = nodeToProto(node);
+    if (hasBigTensor(msg)) {
+      flush();
+      chunks.push(...lengthDelimited(1, encodeNodeChunks(msg)));
+    } else {
+      batch.push(msg);
+      if (batch.length >= BATCH) flush();
+    }
+  }
+  flush();
   const rest = graphRestToProto(graph);
   if (Object.keys(rest).length > 0 || '$unknowns' in rest) chunks.push(encodeMessage('tensorflow.GraphDef', rest));
   return chunks;
@@ -97,6 +124,13 @@ export function encodeNodeChunks(node: Msg): Chunks {
   }
   chunks.push(encodeMessage('tensorflow.NodeDef', tail));
   return chunks;
+}
+
+function hasBigTensor(node: Msg): boolean {
+  const attr = node.attr as Record<string, Msg> | undefined;
+  if (!attr) return false;
+  for (const k of Object.keys(attr)) if (bigTensorContent(attr[k]!) !== undefined) return true;
+  return false;
 }
 
 function bigTensorContent(attr: Msg): Uint8Array | undefined {
