@@ -9,7 +9,8 @@
  * `node --expose-gc --import tsx bench/run.ts ...` (set GRAFT_BENCH_NO_REEXEC=1 to prevent it).
  *
  * To add benchmarks: write `bench/<topic>.bench.ts` exporting a `BenchCase[]` and add it to
- * `SUITES` below; its `group` is what `npm run bench -- <group>` selects.
+ * `SUITES` below; its `group` is what `npm run bench -- <group>` selects. A suite may also give a
+ * `summary` printed under the table (ratios between its cases, figures the table cannot show).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +18,27 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './case';
 import { type ResultRow, formatLegend, formatTable } from './format';
 import { ioCases } from './io.bench';
-import { DEFAULT_MEASURE_OPTIONS, exposedGc, measure } from './measure';
+import { latencyCases, latencySummary } from './latency.bench';
+import { DEFAULT_MEASURE_OPTIONS, type Measurement, exposedGc, measure } from './measure';
+import { transformsCases, transformsSummary } from './transforms.bench';
 
-/** Every registered case, in the order they run. Add new `*.bench.ts` lists here. */
-const SUITES: readonly (readonly BenchCase[])[] = [ioCases];
+/** A registered list of cases, and what to print about them under the table. */
+interface Suite {
+  readonly cases: readonly BenchCase[];
+  /**
+   * Lines printed after the table when at least one of the suite's cases ran: gets the
+   * measurements of those that did (by case name), and must cope with any being absent
+   * (`--filter`, a case that threw).
+   */
+  readonly summary?: (results: ReadonlyMap<string, Measurement>) => string;
+}
+
+/** Every registered suite, in the order they run. Add new `*.bench.ts` lists here. */
+const SUITES: readonly Suite[] = [
+  { cases: ioCases },
+  { cases: transformsCases, summary: transformsSummary },
+  { cases: latencyCases, summary: latencySummary },
+];
 
 function reexecWithGc(): never {
   const script = fileURLToPath(import.meta.url);
@@ -46,7 +64,7 @@ async function main(): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const all = SUITES.flat();
+  const all = SUITES.flatMap((s) => s.cases);
   const groups = [...new Set(all.map((c) => c.group))];
   if (values.help) {
     console.log('usage: npm run bench -- [group...] [--filter=text] [--runs=N] [--budget=ms] [--list]');
@@ -75,6 +93,7 @@ async function main(): Promise<number> {
 
   const rows: ResultRow[] = [];
   const medians = new Map<string, number>();
+  const measured = new Map<BenchCase, Measurement>();
   const started = performance.now();
   for (const c of selected) {
     process.stderr.write(`  ${c.group}: ${c.name} ... `);
@@ -84,6 +103,7 @@ async function main(): Promise<number> {
       const check = c.check ? await c.check(ctx, m.lastResult) : undefined;
       if (c.teardown) await c.teardown(ctx);
       medians.set(`${c.group}\0${c.name}`, m.medianMs);
+      measured.set(c, m);
       const base = c.baseline === undefined ? undefined : medians.get(`${c.group}\0${c.baseline}`);
       rows.push({
         group: c.group,
@@ -104,6 +124,16 @@ async function main(): Promise<number> {
   console.log(formatTable(rows));
   console.log();
   console.log(formatLegend(rows));
+  for (const suite of SUITES) {
+    if (!suite.summary || !suite.cases.some((c) => selected.includes(c))) continue;
+    const results = new Map<string, Measurement>();
+    for (const c of suite.cases) {
+      const m = measured.get(c);
+      if (m) results.set(c.name, m);
+    }
+    console.log();
+    console.log(suite.summary(results));
+  }
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return rows.some((r) => r.error !== undefined || r.check === false) ? 1 : 0;
 }

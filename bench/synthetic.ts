@@ -6,13 +6,16 @@
  *   Identity with 1–2 inputs each (a Const takes a control input on the node before it) and 2–4
  *   attrs each, always including an `_output_shapes` list of shapes.
  * - `largeGraph()`: 4 Const nodes whose `tensor_content` adds up to 200 MiB.
+ * - `frozenCnnGraph(n)`: n nodes shaped like a frozen CNN (a chain of conv blocks with `/read`
+ *   Identities, repeated small Consts and an unused summary branch), with the node counts the
+ *   cleanup transforms must leave; for the `transforms` group.
  *
  * Same input, same bytes: a seeded xorshift drives every choice, never `Math.random`.
  */
 import { attr, type AttrValue, shapeOf } from '../src/ir/attr';
 import { type Graph, type Versions, makeGraph } from '../src/ir/graph';
 import { type Node, makeNode } from '../src/ir/node';
-import { type Tensor, makeTensor } from '../src/ir/tensor';
+import { type Tensor, makeTensor, makeValueTensor } from '../src/ir/tensor';
 
 /** A small, fast, seeded PRNG (xorshift32). */
 export function xorshift32(seed: number): () => number {
@@ -114,4 +117,98 @@ export function largeGraph(constCount = 4, shape: readonly number[] = [12800, 10
     );
   }
   return makeGraph(nodes, { versions: VERSIONS });
+}
+
+/** A synthetic frozen model: its graph, what to feed and fetch, and what the cleanup transforms must leave. */
+export interface FrozenCnnGraph {
+  readonly graph: Graph;
+  /** The graph input (a `Placeholder`). */
+  readonly inputs: readonly string[];
+  /** The graph output. */
+  readonly outputs: readonly string[];
+  /** Node counts the cleanup transforms must produce, applied in this order. */
+  readonly expected: {
+    /** After `remove_nodes(op=Identity)`: every Identity is gone (none is protected). */
+    readonly afterRemove: number;
+    /** After `merge_duplicate_nodes` too: the repeated small Consts are one node each. */
+    readonly afterMerge: number;
+    /** After `strip_unused_nodes` too: the side branches are gone. */
+    readonly afterStrip: number;
+  };
+}
+
+/** Nodes in one layer block of `frozenCnnGraph` (the Identity after the Relu is every other block). */
+const BLOCK_NODES = 12;
+
+/**
+ * A frozen-CNN-like graph of exactly `nodeCount` nodes (at least 16) for the structural cleanup
+ * transforms, shaped like what `freeze_graph` leaves: one long chain of layer blocks
+ *
+ *   kernel Const → kernel/read Identity ┐
+ *   prev ─────────────────────────── Conv2D → BiasAdd(bias/read Identity ← bias Const)
+ *     → Mul(scale Const, the same 0.5 in every block) → Relu [→ Identity, every other block]
+ *   Relu → summary/Square → summary/Mean(summary/axes Const, the same [0] in every block)   (unused)
+ *
+ * from a `Placeholder` `input` to an `output` Softmax, with an Identity chain padding the count.
+ * So `remove_nodes(op=Identity)` splices about 2.5 nodes per block, `merge_duplicate_nodes` folds
+ * the per-block `scale` and `axes` Consts into one each, and `strip_unused_nodes` drops the
+ * summary branch (3 nodes per block, counting the merged `axes`). Kernels and biases are small
+ * (4 floats) and distinct, so nothing else merges. Deterministic: values come from a seeded
+ * xorshift.
+ */
+export function frozenCnnGraph(nodeCount: number, seed = 0x2545f491): FrozenCnnGraph {
+  if (nodeCount < 16) throw new RangeError(`frozenCnnGraph needs at least 16 nodes, not ${nodeCount}`);
+  const rand = xorshift32(seed);
+  const nodes: Node[] = [];
+  const T = attr.type('float');
+  const add = (name: string, op: string, inputs: string[], attrs: Record<string, AttrValue>): string => {
+    nodes.push(makeNode({ name, op, inputs, attrs }));
+    return name;
+  };
+  // Distinct small weights: the block index is one of the values, so no two kernels are equal.
+  const weights = (block: number): Tensor => makeTensor('float', [4], [block, (rand() % 2000) / 1000 - 1, (rand() % 2000) / 1000 - 1, (rand() % 2000) / 1000 - 1]);
+  const constant = (name: string, value: Tensor): string => add(name, 'Const', [], { dtype: attr.type(value.dtype), value: attr.tensor(value) });
+  const conv = {
+    T,
+    strides: attr.list({ i: [1, 1, 1, 1] }),
+    padding: attr.s('SAME'),
+    data_format: attr.s('NHWC'),
+    dilations: attr.list({ i: [1, 1, 1, 1] }),
+    use_cudnn_on_gpu: attr.b(true),
+  };
+
+  let identities = 0;
+  let blocks = 0;
+  let prev = add('input', 'Placeholder', [], { dtype: T, shape: attr.shape([-1, 28, 28, 1]) });
+  // Room for the output Softmax after the last block.
+  while (nodes.length + BLOCK_NODES + (blocks % 2 === 1 ? 1 : 0) + 1 <= nodeCount) {
+    const s = `block_${blocks}`;
+    const kernel = add(`${s}/kernel/read`, 'Identity', [constant(`${s}/kernel`, weights(blocks))], { T });
+    const bias = add(`${s}/bias/read`, 'Identity', [constant(`${s}/bias`, weights(blocks))], { T });
+    identities += 2;
+    const c = add(`${s}/Conv2D`, 'Conv2D', [prev, kernel], conv);
+    const b = add(`${s}/BiasAdd`, 'BiasAdd', [c, bias], { T, data_format: attr.s('NHWC') });
+    const m = add(`${s}/mul`, 'Mul', [b, constant(`${s}/mul/y`, makeValueTensor('float', [], [0.5]))], { T });
+    prev = add(`${s}/Relu`, 'Relu', [m], { T });
+    const sq = add(`${s}/summary/Square`, 'Square', [prev], { T });
+    add(`${s}/summary/Mean`, 'Mean', [sq, constant(`${s}/summary/axes`, makeValueTensor('int32', [1], [0]))], { T, Tidx: attr.type('int32'), keep_dims: attr.b(false) });
+    if (blocks % 2 === 1) {
+      prev = add(`${s}/Identity`, 'Identity', [prev], { T });
+      identities++;
+    }
+    blocks++;
+  }
+  // Pad to the exact count with an Identity chain (all removed by remove_nodes).
+  for (let i = 0; nodes.length + 1 < nodeCount; i++) {
+    prev = add(`head/Identity_${i}`, 'Identity', [prev], { T });
+    identities++;
+  }
+  add('output', 'Softmax', [prev], { T });
+
+  const afterRemove = nodeCount - identities;
+  // `mul/y` and `summary/axes`: one survivor each.
+  const afterMerge = afterRemove - 2 * (blocks - 1);
+  // Square and Mean per block, and the one merged `axes`.
+  const afterStrip = afterMerge - 2 * blocks - 1;
+  return { graph: makeGraph(nodes, { versions: VERSIONS }), inputs: ['input'], outputs: ['output'], expected: { afterRemove, afterMerge, afterStrip } };
 }

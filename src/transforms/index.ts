@@ -9,12 +9,14 @@ import { flattenAtrousConv } from './flatten-atrous-conv';
 import { foldBatchNorms } from './fold-batch-norms';
 import { foldConstants } from './fold-constants';
 import { foldOldBatchNorms } from './fold-old-batch-norms';
+import { freezeRequantizationRanges } from './freeze-requantization-ranges';
 import { fusePadAndConv } from './fuse-pad-and-conv';
 import { fuseResizeAndConv } from './fuse-resize-and-conv';
 import { fuseResizePadAndConv } from './fuse-resize-pad-and-conv';
 import { insertLogging } from './insert-logging';
 import { mergeDuplicateNodes } from './merge-duplicate-nodes';
 import { obfuscateNames } from './obfuscate-names';
+import { quantizeNodes } from './quantize-nodes';
 import { quantizeWeights } from './quantize-weights';
 import { removeAttribute } from './remove-attribute';
 import { removeControlDependencies } from './remove-control-dependencies';
@@ -36,12 +38,14 @@ export {
   foldBatchNorms,
   foldConstants,
   foldOldBatchNorms,
+  freezeRequantizationRanges,
   fusePadAndConv,
   fuseResizeAndConv,
   fuseResizePadAndConv,
   insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,
+  quantizeNodes,
   quantizeWeights,
   removeAttribute,
   removeControlDependencies,
@@ -65,12 +69,14 @@ export const builtinTransforms: readonly Transform[] = [
   foldBatchNorms,
   foldConstants,
   foldOldBatchNorms,
+  freezeRequantizationRanges,
   fusePadAndConv,
   fuseResizeAndConv,
   fuseResizePadAndConv,
   insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,
+  quantizeNodes,
   quantizeWeights,
   removeAttribute,
   removeControlDependencies,

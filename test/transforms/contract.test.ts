@@ -22,6 +22,8 @@ const SAMPLE_PARAMS: Record<string, string> = {
   rename_attribute: 'rename_attribute(old_attribute_name=_class, new_attribute_name=_graft_class)',
   rename_op: 'rename_op(old_op_name=AddV2, new_op_name=Add)',
   rename_node: 'rename_node(old_node_name=no_such_node_in_any_model, new_node_name=still_none)',
+  // Reads a log file; its parsing and rewiring are tested in freeze-requantization-ranges tests.
+  freeze_requantization_ranges: '',
 };
 
 interface Case {
@@ -47,7 +49,7 @@ describe.skipIf(!HAVE_MODELS)('transform contract on every model in ../shared/mo
     describe(rel, () => {
       let loaded: Promise<Case> | undefined;
       const get = () => (loaded ??= loadModel(path.join(MODELS_DIR, rel)).then(caseOf));
-      for (const t of transforms) {
+      for (const t of transforms.filter((x) => SAMPLE_PARAMS[x.name] !== '')) {
         it(t.name, async () => {
           const { graph, inputs, outputs } = await get();
           const nodesBefore = graph.nodes;

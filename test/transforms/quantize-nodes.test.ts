@@ -9,8 +9,8 @@ import { attr, type AttrValue } from '../../src/ir/attr';
 import { type Graph, withNodes } from '../../src/ir/graph';
 import { decodeGraphDef } from '../../src/io/graphdef';
 import { makeNode } from '../../src/ir/node';
-import { makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
-import { missingKernels, runGraph } from '../../src/runtime';
+import { makeStringTensor, makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
+import { createSession, runGraph } from '../../src/runtime';
 import { seededRandom } from '../../src/runtime/feeds';
 import { stripUnusedNodes } from '../../src/transforms/strip-unused-nodes';
 import { floatToQuantized, quantizedTypeInfo } from '../../src/runtime/kernels/quantized';
@@ -23,7 +23,8 @@ import {
   removeRedundantQuantizations,
   uniqueInputName,
 } from '../../src/transforms/quantize-nodes';
-import { run, testContext } from '../helpers/context';
+import { run, runAsync, testContext } from '../helpers/context';
+import { freezeRequantizationRanges, freezeRequantizationRangesFromLog, parseRequantizationLog } from '../../src/transforms/freeze-requantization-ranges';
 import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
 import { HAVE_MODELS, modelPath } from '../helpers/models';
 
@@ -568,17 +569,62 @@ function blobImages(n: number, seed: number): Tensor {
   return makeTensor('float', [n, 32, 32, 3], out);
 }
 
-/** MFCC-like [n, 49, 10] features: a slow trajectory per coefficient, c0 the widest. */
-function mfccFeatures(n: number, seed: number): Tensor {
-  const r = seededRandom(seed);
-  const out = new Float32Array(n * 490);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 10; c++) {
-      const amp = c === 0 ? 20 : 10 / (1 + c * 0.3);
-      const [freq, phase, offset] = [r() * 0.3, r() * 6.28, (r() * 2 - 1) * amp];
-      for (let t = 0; t < 49; t++) out[i * 490 + t * 10 + c] = offset + amp * 0.5 * Math.sin(freq * t + phase) + (r() - 0.5) * amp * 0.2;
+/** A 16 kHz mono 16-bit PCM WAV file. */
+function wavBytes(samples: Float32Array, rate = 16000): Uint8Array {
+  const bytes = new Uint8Array(44 + samples.length * 2);
+  const v = new DataView(bytes.buffer);
+  const text = (at: number, s: string) => [...s].forEach((ch, i) => v.setUint8(at + i, ch.charCodeAt(0)));
+  text(0, 'RIFF');
+  v.setUint32(4, 36 + samples.length * 2, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true);
+  v.setUint16(22, 1, true);
+  v.setUint32(24, rate, true);
+  v.setUint32(28, rate * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  text(36, 'data');
+  v.setUint32(40, samples.length * 2, true);
+  samples.forEach((x, i) => v.setInt16(44 + i * 2, Math.max(-32768, Math.min(32767, Math.round(x * 32767))), true));
+  return bytes;
+}
+
+/** One second of seeded "speech-like" audio: 1–3 gliding tones with an envelope, and noise. */
+function syntheticClip(r: () => number): Float32Array {
+  const out = new Float32Array(16000);
+  const tones = 1 + Math.floor(r() * 3);
+  const [start, len] = [Math.floor(r() * 6000), 4000 + Math.floor(r() * 6000)];
+  for (let k = 0; k < tones; k++) {
+    const [f0, f1, amp] = [100 + r() * 2500, 100 + r() * 2500, 0.1 + r() * 0.3];
+    let phase = 0;
+    for (let i = start; i < Math.min(16000, start + len); i++) {
+      const t = (i - start) / len;
+      phase += (2 * Math.PI * (f0 + (f1 - f0) * t)) / 16000;
+      out[i]! += amp * Math.sin(Math.PI * t) * Math.sin(phase);
     }
   }
+  const noise = r() * 0.05;
+  for (let i = 0; i < 16000; i++) out[i]! += noise * (r() * 2 - 1);
+  return out;
+}
+
+/** MFCC features [n, 49, 10] of `n` seeded clips, computed by the model's own (float) front-end. */
+async function mfccFeatures(model: Graph, n: number, seed: number): Promise<Tensor> {
+  const r = seededRandom(seed);
+  const session = await createSession(model);
+  const rows: Float32Array[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const [m] = await session.run({ wav_data: makeStringTensor([], [wavBytes(syntheticClip(r))]) }, ['Mfcc']);
+      rows.push(Float32Array.from(tensorToNumbers(m!)));
+    }
+  } finally {
+    session.dispose();
+  }
+  const out = new Float32Array(n * 490);
+  rows.forEach((row, i) => out.set(row, i * 490));
   return makeTensor('float', [n, 49, 10], out);
 }
 
@@ -634,18 +680,64 @@ describe.skipIf(!HAVE_MODELS)('quantize_nodes on real models (top-1 agreement wi
     expect(agreement).toBeGreaterThanOrEqual(0.85);
   }, 300_000);
 
-  it('kws_ds_cnn_s: the audio front-end has no kernels; the network after Mfcc runs quantized', async () => {
+  it('kws_ds_cnn_s: runs end to end from a WAV, and agrees on 256 clips after the audio front-end', async () => {
     const full = loadModel('kws_ds_cnn_s/DS_CNN_S.pb');
-    const missing = missingKernels(run(quantizeNodes, full, {}, { outputs: ['labels_softmax'] }).graph, ['labels_softmax']).map((m) => m.op);
-    expect(missing).toEqual(['AudioSpectrogram', 'DecodeWav', 'Mfcc']);
-    // Cut at the MFCC features: Mfcc becomes a [batch, 49, 10] float input.
+    const io = { inputs: ['wav_data'], outputs: ['labels_softmax'] };
+    const quantizedFull = run(stripUnusedNodes, run(quantizeNodes, full, {}, io).graph, {}, io).graph;
+    // The audio ops (DecodeWav, AudioSpectrogram, Mfcc) stay float; the whole graph runs from the clip.
+    const wav = makeStringTensor([], [readFileSync(modelPath('kws_ds_cnn_s/silence.wav'))]);
+    const [fp] = await runGraph(full, { wav_data: wav }, ['labels_softmax']);
+    const [qp] = await runGraph(quantizedFull, { wav_data: wav }, ['labels_softmax']);
+    console.log(`kws_ds_cnn_s silence.wav: float class ${argmaxRows(fp!)[0]}, quantized class ${argmaxRows(qp!)[0]}`);
+    // 256 clips: MFCCs from the float front-end, then the network from Mfcc on (batched).
+    const features = await mfccFeatures(full, 256, 7);
     const graph = withPlaceholder(full, 'Mfcc', [-1, 49, 10]);
-    const { agreement, quantized } = await topOneAgreement(graph, 'Mfcc', mfccFeatures(256, 7), 'MobileNet/fc1/BiasAdd');
-    console.log(`kws_ds_cnn_s (after Mfcc): top-1 agreement ${(agreement * 100).toFixed(1)}% (256 synthetic MFCC inputs)`);
+    const { agreement, quantized } = await topOneAgreement(graph, 'Mfcc', features, 'MobileNet/fc1/BiasAdd');
+    console.log(`kws_ds_cnn_s (after Mfcc): top-1 agreement ${(agreement * 100).toFixed(1)}% (256 synthetic clips)`);
     expect(ops(quantized, 'QuantizedConv2D')).toHaveLength(5);
     expect(ops(quantized, 'QuantizedBiasAdd')).toHaveLength(10);
     // Left in float, as in TensorFlow: DepthwiseConv2dNative and FusedBatchNorm have no quantized form.
     expect(ops(quantized, 'DepthwiseConv2dNative')).toHaveLength(4);
-    expect(agreement).toBeGreaterThanOrEqual(0.4);
+    expect(agreement).toBeGreaterThanOrEqual(0.6);
   }, 300_000);
+});
+
+describe('freeze_requantization_ranges', () => {
+  function quantizedMatMul(): Graph {
+    return run(quantizeNodes, matMulGraph(2, 4, 3, [1, 2, 3, 4, 5, 6], Array.from({ length: 12 }, (_, i) => 7 + i)), {}, { outputs: ['mat_mul_op'] }).graph;
+  }
+  const R = 'mat_mul_op/eightbit/requant_range';
+  const line = (name: string, min: number, max: number) => `I tensorflow/core/kernels/logging_ops.cc:79] ;${name}__print__;__requant_min_max:[${min}][${max}]`;
+
+  it('parses the logged ranges, skipping lines that do not fit', () => {
+    const log = ['noise', line(R, -1, 200), `;${R}__print__;__requant_min_max:[x][1]`, `;${R};__requant_min_max:[1][2]`, line('other', 0, 1)].join('\n');
+    expect(parseRequantizationLog(log)).toEqual([
+      { name: R, min: -1, max: 200 },
+      { name: 'other', min: 0, max: 1 },
+    ]);
+  });
+
+  it('replaces each logged RequantizationRange with frozen Consts (percentiles of the runs)', async () => {
+    const q = quantizedMatMul();
+    // 20 runs: mins −20..−1, maxes 101..120; 5% → index round(20·0.05) = 1 for the min, round(20·0.95) = 19 for the max.
+    const log = Array.from({ length: 20 }, (_, i) => line(R, -20 + i, 101 + i)).join('\n');
+    const frozen = freezeRequantizationRangesFromLog(q, log);
+    expect(frozen.nodes.some((n) => n.name === R)).toBe(false);
+    expect(tensorToNumbers((nodeOf(frozen, `${R}/frozen_min`).attrs.value as { value: Tensor }).value)).toEqual([-19]);
+    expect(tensorToNumbers((nodeOf(frozen, `${R}/frozen_max`).attrs.value as { value: Tensor }).value)).toEqual([120]);
+    expect(nodeOf(frozen, 'mat_mul_op/eightbit/requantize').inputs.slice(3)).toEqual([`${R}/frozen_min:0`, `${R}/frozen_max:0`]);
+    // Still runs, and a range holding the products (up to 1·18+2·… = 250) keeps it within TF's tolerance.
+    const tight = freezeRequantizationRangesFromLog(q, line(R, 0, 260));
+    const [want] = await runGraph(matMulGraph(2, 4, 3, [1, 2, 3, 4, 5, 6], Array.from({ length: 12 }, (_, i) => 7 + i)), {}, ['mat_mul_op'], { backend: 'cpu' });
+    const [got] = await runGraph(tight, {}, ['mat_mul_op'], { backend: 'cpu' });
+    tensorToNumbers(want!).forEach((v, i) => expect(Math.abs(v - tensorToNumbers(got!)[i]!)).toBeLessThanOrEqual(1.5));
+  });
+
+  it("fails as TensorFlow does: no ranges, unknown nodes, nodes that are not RequantizationRange", async () => {
+    const q = quantizedMatMul();
+    expect(() => freezeRequantizationRangesFromLog(q, 'nothing here')).toThrow('No min/max range logs were found in the log file');
+    expect(() => freezeRequantizationRangesFromLog(q, line('ghost', 0, 1))).toThrow("Nodes were found in the log file that aren't present in the graph");
+    expect(() => freezeRequantizationRangesFromLog(q, line('mat_mul_op', 0, 1))).toThrow('Node is expected to be a RequantizationRange op: mat_mul_op, but is: Dequantize');
+    await expect(runAsync(freezeRequantizationRanges, q, {})).rejects.toThrow('You must pass a file name to min_max_log_file');
+  });
 });
