@@ -123,3 +123,15 @@ describe('graft transforms', () => {
     expect(text).toContain('max_inputs: int');
   });
 });
+
+describe.skipIf(!HAVE_MODELS)('graft transform IN OUT TRANSFORMS (short form)', () => {
+  it('takes the input, output and transforms as arguments', async () => {
+    const out = path.join(tmp, 'short.pb');
+    const io = capture();
+    const code = await main(['transform', path.join(MODELS_DIR, 'nns_mnist_softmax_frozen/mnist.pb'), out, 'remove_nodes(op=Identity)', '--outputs=softmax', '--report=json'], io);
+    expect(code).toBe(0);
+    expect(JSON.parse(io.stdout.join('\n')).report.nodesAfter).toBe(6);
+    const twice = capture();
+    expect(await main(['transform', 'a.pb', 'b.pb', 'remove_device', '--transforms=remove_device'], twice)).toBe(2);
+  });
+});

@@ -6,6 +6,7 @@ import { parseFlags, splitList } from '../args';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft transform --in_graph=IN --out_graph=OUT --transforms='...' [--inputs=a,b] [--outputs=c,d]
+       graft transform IN OUT ['TRANSFORMS'] [flags]
                        [--output_as_text] [--saved_model_tags=serve] [--report=text|json|none]
   TensorFlow's transform_graph flags. IN and OUT may be .pb, .pbtxt or SavedModel directories;
   for a SavedModel, inputs and outputs left out come from its signatures.
@@ -27,7 +28,14 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
     usage,
   );
   if (values.help) return io.out(usage), 0;
-  if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
+  // The short form `graft transform IN OUT 'TRANSFORMS'`, besides TensorFlow's flags.
+  if (positionals.length > 0 && values.in_graph === undefined && values.out_graph === undefined && positionals.length <= 3) {
+    [values.in_graph, values.out_graph] = positionals;
+    if (positionals[2] !== undefined) {
+      if (values.transforms !== undefined) throw new GraftError('cli/usage', `Give the transforms once: as --transforms or as the third argument.\n${usage}`);
+      values.transforms = positionals[2];
+    }
+  } else if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
   if (!values.in_graph) throw new GraftError('cli/usage', `in_graph graph can't be empty.\n${usage}`);
   if (!values.out_graph) throw new GraftError('cli/usage', `out_graph graph can't be empty.\n${usage}`);
   if (!values.transforms || values.transforms.trim() === '') throw new GraftError('cli/usage', `You must specify at least one transform.\n${usage}`);
