@@ -1,5 +1,6 @@
 /**
  * Inputs for running and comparing graphs: read from files (`name=file.npy`, `name=file.json`,
+ * `name=@file` for a file's raw bytes as a string scalar,
  * `name=[1,2,3]`), or generated deterministically from the placeholders' dtypes and shapes.
  *
  * Generated values (the same ranges as the runtime's `seededFeeds`, so benchmarks and
@@ -265,6 +266,13 @@ const INT_RANGES: Partial<Record<string, readonly [number, number]>> = {
  */
 export async function readFeedSource(source: string, dtype: DType | undefined, name: string, fs: FileSystem = nodeFileSystem): Promise<Tensor> {
   let t: Tensor;
+  if (source.startsWith('@')) {
+    // `name=@file`: the file's bytes as one string element (a WAV for audio models, an image).
+    if (dtype !== undefined && dtype !== 'string') {
+      throw new GraftError('runtime/bad-feed', `Feed '${name}': @file gives a string tensor, but the placeholder is ${dtype}`);
+    }
+    return makeStringTensor([], [await fs.readFile(source.slice(1))]);
+  }
   if (isInlineJson(source)) {
     let json: unknown;
     try {
