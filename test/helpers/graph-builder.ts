@@ -1,5 +1,6 @@
 /**
- * A small DSL for building test graphs that read like the graph:
+ * Test helpers around graft's graph builder (`src/ir/builder.ts`), which builds graphs that read
+ * like the graph:
  *
  * ```ts
  * const b = graphBuilder();
@@ -8,64 +9,15 @@
  * b.op('Add', [x, w], { T: attr.type('float') }, 'add');
  * const graph = b.graph();
  * ```
- *
- * Every method returns the new node's name, usable as an input (`${name}:1`, `^${name}` too).
  */
-import { attr, type AttrValue } from '../../src/ir/attr';
+import { attr } from '../../src/ir/attr';
 import type { DType } from '../../src/ir/dtype';
-import { type Graph, type FunctionLibrary, type Versions, makeGraph } from '../../src/ir/graph';
-import { type Node, makeNode } from '../../src/ir/node';
+import type { Graph } from '../../src/ir/graph';
+import type { Node } from '../../src/ir/node';
 import { type Tensor, makeTensor } from '../../src/ir/tensor';
+import { graphBuilder } from '../../src/ir/builder';
 
-export interface NodeOptions {
-  device?: string;
-}
-
-export interface GraphBuilder {
-  /** Adds a node of any op. Without a name, one is made from the op (`Add_1`). */
-  op(op: string, inputs?: readonly string[], attrs?: Record<string, AttrValue>, name?: string, options?: NodeOptions): string;
-  /** A `Placeholder` with `dtype` and `shape` (`null`: unknown rank; omitted: no shape attr). */
-  placeholder(name: string, dtype: DType, shape?: readonly number[] | null): string;
-  /** A `Const`; a number makes a float scalar. */
-  const(name: string, value: Tensor | number, options?: NodeOptions): string;
-  /** Adds a prebuilt node. */
-  add(node: Node): string;
-  graph(rest?: { library?: FunctionLibrary; versions?: Versions | null }): Graph;
-}
-
-export function graphBuilder(): GraphBuilder {
-  const nodes: Node[] = [];
-  const counts = new Map<string, number>();
-  const uniqueName = (op: string): string => {
-    const k = (counts.get(op) ?? 0) + 1;
-    counts.set(op, k);
-    return `${op}_${k}`;
-  };
-  const b: GraphBuilder = {
-    op(op, inputs = [], attrs = {}, name, options = {}) {
-      const n = makeNode({ name: name ?? uniqueName(op), op, inputs, attrs, device: options.device ?? '' });
-      nodes.push(n);
-      return n.name;
-    },
-    placeholder(name, dtype, shape) {
-      const attrs: Record<string, AttrValue> = { dtype: attr.type(dtype) };
-      if (shape !== undefined) attrs.shape = attr.shape(shape);
-      return b.op('Placeholder', [], attrs, name);
-    },
-    const(name, value, options) {
-      const t = typeof value === 'number' ? makeTensor('float', [], [value]) : value;
-      return b.op('Const', [], { dtype: attr.type(t.dtype), value: attr.tensor(t) }, name, options);
-    },
-    add(node) {
-      nodes.push(node);
-      return node.name;
-    },
-    graph(rest = {}) {
-      return makeGraph(nodes, rest);
-    },
-  };
-  return b;
-}
+export { graphBuilder, type GraphBuilder, type NodeOptions } from '../../src/ir/builder';
 
 /** A float tensor 1..n (TF tests' `test::FillIota<float>(&t, 1)`), or from `start`. */
 export function iota(n: number, start = 1, dtype: DType = 'float'): Tensor {
