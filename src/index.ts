@@ -93,11 +93,21 @@ export {
   optimize,
   optimizeInMemory,
   DEFAULT_OPTIMIZE_TRANSFORMS,
+  DEFAULT_AGREEMENT_BATCH,
   type OptimizeOptions,
   type OptimizeDirOptions,
   type OptimizeResult,
   type OptimizeProgress,
 } from './workflow/optimize';
 export { bench, benchModels, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
-export { formatOptimizeReport, type OptimizeReport, type ModelStats, type VerificationReport } from './workflow/report';
+export {
+  formatOptimizeReport,
+  type OptimizeReport,
+  type ModelStats,
+  type VerificationReport,
+  type CostReport,
+  type OutputCost,
+  type Agreement,
+  type CostThresholds,
+} from './workflow/report';
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

@@ -169,6 +169,12 @@ export interface TransformDefinition<P extends ParamSchema> {
   /** Transforms that should normally run before this one (soft: a warning when missing). */
   readonly requires?: readonly string[];
   /**
+   * True when the transform changes the model's numbers on purpose (quantization, rounding), so
+   * its output is expected to differ from its input. `graft optimize` then measures the
+   * difference (error, top-1 agreement, size) instead of failing on it. Default false.
+   */
+  readonly lossy?: boolean;
+  /**
    * Returns the new graph, or the same instance when nothing changed. Must not mutate its input.
    * Throw a `GraftError` to fail the step. May be async (the runner awaits it): transforms that
    * evaluate nodes load the runtime lazily.

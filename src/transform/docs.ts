@@ -51,6 +51,7 @@ function section(registry: Registry, t: Transform): string[] {
   }
   out.push(t.summary, '');
   if (t.description !== undefined && t.description.trim() !== '') out.push(t.description.trim(), '');
+  if (t.lossy === true) out.push('Lossy: yes (changes output values on purpose; `graft optimize` measures the difference instead of failing on it)', '');
   if (t.requires.length > 0) out.push(`Usually runs after: ${t.requires.map((r) => (registry.has(r) ? `[${code(r)}](#${anchor(r)})` : code(r))).join(', ')}`, '');
   const params = Object.entries(t.params);
   if (params.length === 0) {

@@ -96,6 +96,7 @@ export const QUANTIZABLE_OPS: Readonly<Record<string, QuantizableOp>> = {
 
 export const quantizeNodes = defineTransform({
   name: NAME,
+  lossy: true,
   summary: 'Replaces float ops with their eight-bit Quantized* forms (QuantizeV2 in, Requantize/Dequantize out).',
   description: [
     "TensorFlow's eight-bit rewrite: Conv2D, MatMul, BiasAdd, Add, Mul, Relu, Relu6, MaxPool, AvgPool,",

@@ -227,6 +227,7 @@ function floatValues(node: Node, t: Tensor): Float32Array {
 
 export const quantizeWeights = defineTransform({
   name: NAME,
+  lossy: true,
   summary: 'Stores float Consts of minimum_size or more elements as 8-bit codes plus a Dequantize (or as half plus a Cast).',
   description: [
     'TensorFlow\'s transform: each float `Const` with at least `minimum_size` elements becomes a quint8 `Const`',

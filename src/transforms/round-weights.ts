@@ -47,6 +47,7 @@ export function roundToLevels(values: Float32Array, numSteps: number): Float32Ar
 
 export const roundWeights = defineTransform({
   name: 'round_weights',
+  lossy: true,
   summary: 'Rounds float constants of 16 or more elements to num_steps levels, so the file compresses well.',
   params: {
     num_steps: param.int({ doc: 'How many distinct levels each rounded tensor keeps.', default: 256, min: 1 }),

@@ -14,6 +14,14 @@
  * written. A signature the runtime cannot run (an op without a kernel, string inputs) is reported
  * as skipped, with the reason.
  *
+ * Lossy pipelines: when a step's transform is declared `lossy` (quantize_weights, quantize_nodes,
+ * round_weights), moving the outputs is the point, so the strict check would only ever fail.
+ * Instead each signature is run on `agreementBatch` (256) seeded inputs and the report's `cost`
+ * says what the pipeline saves and costs: size ratio, max and mean |diff| per output, top-1
+ * agreement of class-score outputs (float, rank 2, last dimension > 1) with the original, and
+ * latency before and after with `bench`. It fails (`verify/mismatch`, nothing written) only past
+ * the thresholds the caller sets (`maxDiff`, `minAgreement`).
+ *
  * Output is written atomically: a failed run (bad signature, missing output, incomplete
  * checkpoint, no `serve` meta graph, a mismatch) leaves no output directory behind.
  *
@@ -22,11 +30,11 @@
  */
 import * as nodePath from 'node:path';
 import { GraftError, isGraftError } from '../errors';
-import { baseDType } from '../ir/dtype';
+import { baseDType, isFloatDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { inputNodeName, parseInput } from '../ir/node';
-import type { Tensor } from '../ir/tensor';
+import { type Tensor, tensorByteSize, tensorStrings, tensorToNumbers } from '../ir/tensor';
 import { type Checkpoint, readCheckpoint, readCheckpointIndex } from '../io/checkpoint';
 import { shardFileName } from '../io/checkpoint/bundle-format';
 import { type Chunks, chunksLength, joinChunks } from '../io/chunks';
@@ -48,15 +56,25 @@ import { VARIABLE_OPS } from '../freeze/tf1';
 import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
 import type { Backend } from '../runtime/index';
 import type { Diagnostic } from '../transform/define';
-import type { Pipeline } from '../transform/pipeline';
+import { type Pipeline, parsePipeline } from '../transform/pipeline';
 import { type Registry, createRegistry } from '../transform/registry';
 import { runPipeline } from '../transform/runner';
 import { nearestNames } from '../transform/suggest';
-import { compare } from '../verify/compare';
+import { compare, feedsFor, formatDiff } from '../verify/compare';
 import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
 import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './bench';
-import { type ModelStats, type OptimizeReport, type SignatureVerification, type VerificationReport, modelStats } from './report';
+import {
+  type Agreement,
+  type CostReport,
+  type CostThresholds,
+  type ModelStats,
+  type OptimizeReport,
+  type OutputCost,
+  type SignatureVerification,
+  type VerificationReport,
+  modelStats,
+} from './report';
 
 /** The serving article's pipeline, plus `fold_old_batch_norms` (the older batch-norm ops). */
 export const ARTICLE_TRANSFORMS: readonly string[] = [
@@ -73,6 +91,9 @@ export const DEFAULT_OPTIMIZE_TRANSFORMS = ARTICLE_TRANSFORMS.join(' ');
 
 /** Default size of unknown dimensions in verification inputs: 2, so a graph that bakes in batch 1 shows up. */
 export const DEFAULT_VERIFY_BATCH = 2;
+
+/** Default number of seeded inputs a lossy pipeline's top-1 agreement is measured over. */
+export const DEFAULT_AGREEMENT_BATCH = 256;
 
 const INIT_SIGNATURE = '__saved_model_init_op';
 
@@ -99,6 +120,20 @@ export interface OptimizeOptions {
   /** Verification tolerance. Defaults 1e-4 and 1e-5. */
   readonly rtol?: number;
   readonly atol?: number;
+  /**
+   * Gates for a lossy pipeline (one with a `lossy` step, such as `quantize_weights`): fail
+   * (`verify/mismatch`, nothing written) when the largest |optimized - original| of any float
+   * output exceeds `maxDiff`, or when the top-1 agreement of any class-score output with the
+   * original falls below `minAgreement` (0..1). Unset: measured and reported, never failing.
+   * They apply to lossless pipelines too, on top of the strict rtol/atol check.
+   */
+  readonly maxDiff?: number;
+  readonly minAgreement?: number;
+  /**
+   * Seeded inputs a lossy pipeline is measured on (the size of unknown batch dimensions; a model
+   * with a fixed batch runs as many times as it takes). Default 256.
+   */
+  readonly agreementBatch?: number;
   /** Seed of verification and benchmark inputs. Default 1. */
   readonly seed?: number;
   /** Size of unknown dimensions in verification inputs. Default 2. */
@@ -261,6 +296,260 @@ function mismatchError(v: VerificationReport, file: string): GraftError {
   });
 }
 
+// ---------------------------------------------------------------- lossy pipelines
+
+/**
+ * The pipeline's steps whose transform declares itself `lossy`, in transform syntax, leaving out
+ * steps that failed under `ignore_errors` (they changed nothing).
+ */
+function lossySteps(transforms: string | Pipeline, registry: Registry, steps: readonly { call: string; skipped: boolean }[]): string[] {
+  const p = typeof transforms === 'string' ? parsePipeline(transforms, registry) : transforms;
+  const out: string[] = [];
+  p.steps.forEach((step, i) => {
+    const t = step.transform ?? (p.registry ?? registry).get(step.name)?.transform;
+    const ran = steps[i];
+    if (t?.lossy === true && ran && !ran.skipped) out.push(ran.call);
+  });
+  return out;
+}
+
+/** Bytes of constant payloads, main graph and library functions: the model's weights once frozen. */
+function constPayloadBytes(graph: Graph): number {
+  let bytes = 0;
+  for (const n of [...graph.nodes, ...graph.library.functions.flatMap((f) => f.nodes)]) {
+    const v = n.attrs['value'];
+    if (n.op === 'Const' && v?.kind === 'tensor') bytes += tensorByteSize(v.value);
+  }
+  return bytes;
+}
+
+/**
+ * Seeded inputs for a signature with the first unknown dimension of each input set to `batch` and
+ * any other unknown dimension to `otherDims` (a [-1, -1, -1, 3] image input must not become
+ * 256x256x256x3).
+ */
+function batchFeeds(graph: Graph, sig: Signature, seed: number, batch: number, otherDims: number): Record<string, Tensor> {
+  const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
+  const feeds: Record<string, Tensor> = {};
+  for (const [key, info] of Object.entries(sig.inputs)) {
+    const name = tensorName(info.name!);
+    const node = parseInput(name).node;
+    const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(node)?.shape ?? null);
+    const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
+    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype), dims, seed, key);
+  }
+  return feeds;
+}
+
+/** Running sums of one output's differences over the measurement rounds. */
+interface OutputTally {
+  readonly output: string;
+  dtype: string;
+  shape: readonly number[];
+  kind: 'float' | 'exact' | 'string';
+  classScores: boolean;
+  max: number;
+  sum: number;
+  elements: number;
+  equal: number;
+  agree: number;
+  total: number;
+  /** Top-1 classes of the original seen so far. */
+  readonly classes: Set<number>;
+}
+
+/** Index of the largest value of row r (NaN never wins; ties go to the first, as argmax does). */
+function argmaxRow(values: readonly number[], r: number, cols: number): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let c = 0; c < cols; c++) {
+    const v = values[r * cols + c]!;
+    if (best < 0 || v > bestValue) {
+      if (Number.isNaN(v)) continue;
+      best = c;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** Adds one run's pair of outputs to a tally. A changed dtype or shape is a fault, not a cost. */
+function tallyOutput(t: OutputTally, a: Tensor, b: Tensor, where: string, file: string): void {
+  const dtA = baseDType(a.dtype);
+  const dtB = baseDType(b.dtype);
+  if (dtA !== dtB || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new GraftError('verify/mismatch', `${where}: the optimized model's output is ${dtB}[${b.shape.join(',')}], the original's ${dtA}[${a.shape.join(',')}]; nothing was written`, {
+      file,
+      hint: 'A lossy step may change values, never shapes or types: find the step with graft transform and --verify per step.',
+    });
+  }
+  if (t.elements === 0) {
+    t.dtype = dtA;
+    t.shape = a.shape;
+    t.kind = dtA === 'string' ? 'string' : isFloatDType(dtA) && !dtA.startsWith('float8') ? 'float' : 'exact';
+    t.classScores = t.kind === 'float' && a.shape.length === 2 && (a.shape[1] ?? 0) > 1;
+  }
+  if (t.kind === 'string') {
+    const sa = tensorStrings(a);
+    const sb = tensorStrings(b);
+    for (let i = 0; i < sa.length; i++) {
+      const x = sa[i]!;
+      const y = sb[i]!;
+      const same = x.length === y.length && x.every((v, k) => v === y[k]);
+      if (same) t.equal++;
+      else t.max = t.sum = Infinity;
+    }
+    t.elements += sa.length;
+    return;
+  }
+  const xa = tensorToNumbers(a);
+  const xb = tensorToNumbers(b);
+  for (let i = 0; i < xa.length; i++) {
+    const x = xa[i]!;
+    const y = xb[i]!;
+    // NaN on both sides agrees; on one side it is an unbounded error.
+    const d = x === y || (Number.isNaN(x) && Number.isNaN(y)) ? 0 : Number.isNaN(x) || Number.isNaN(y) ? Infinity : Math.abs(y - x);
+    if (d === 0) t.equal++;
+    if (d > t.max) t.max = d;
+    t.sum += d;
+  }
+  t.elements += xa.length;
+  if (t.classScores) {
+    const rows = a.shape[0]!;
+    const cols = a.shape[1]!;
+    for (let r = 0; r < rows; r++) {
+      const top = argmaxRow(xa, r, cols);
+      t.classes.add(top);
+      if (top === argmaxRow(xb, r, cols)) t.agree++;
+    }
+    t.total += rows;
+  }
+}
+
+function outputCost(signature: string, t: OutputTally): OutputCost {
+  return {
+    signature,
+    output: t.output,
+    dtype: t.dtype,
+    shape: t.shape,
+    maxAbsDiff: t.max,
+    meanAbsDiff: t.elements > 0 ? t.sum / t.elements : 0,
+    elements: t.elements,
+    equalFraction: t.elements > 0 ? t.equal / t.elements : 1,
+    ...(t.classScores ? { agreement: { agree: t.agree, total: t.total, rate: t.total > 0 ? t.agree / t.total : 1, classes: t.classes.size } } : {}),
+  };
+}
+
+/**
+ * Runs each signature on the original and the result on `batch` seeded inputs (more runs when the
+ * batch dimension is fixed) and tallies each output's differences and top-1 agreement.
+ * Signatures identical to one already measured (an Estimator's `predict` and `serving_default`)
+ * are reported again but pooled once.
+ */
+async function measureSignatures(
+  original: Graph,
+  optimized: Graph,
+  pairs: readonly { key: string; before: Signature; after: Signature }[],
+  variables: ReadonlyMap<string, Tensor> | undefined,
+  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend },
+): Promise<{ outputs: OutputCost[]; pooled: OutputCost[]; skipped: { key: string; reason: string }[] }> {
+  const { createSession } = await import('../runtime/index');
+  const backend = o.backend ? { backend: o.backend } : {};
+  const outputs: OutputCost[] = [];
+  const pooled: OutputCost[] = [];
+  const skipped: { key: string; reason: string }[] = [];
+  const seen = new Map<string, OutputTally[]>();
+  const sessionA = await createSession(original, { ...backend, ...(variables ? { variables } : {}) });
+  try {
+    const sessionB = await createSession(optimized, backend);
+    try {
+      for (const { key, before, after } of pairs) {
+        const outKeys = Object.keys(before.outputs);
+        const fingerprint = JSON.stringify([Object.entries(before.inputs).map(([k, t]) => [k, t.name, after.inputs[k]?.name]).sort(), outKeys.map((k) => [k, before.outputs[k]!.name, after.outputs[k]!.name]).sort()]);
+        const again = seen.get(fingerprint);
+        if (again) {
+          for (const t of again) outputs.push(outputCost(key, t));
+          continue;
+        }
+        const tallies: OutputTally[] = outKeys.map((k) => ({ output: k, dtype: '', shape: [], kind: 'float', classScores: false, max: 0, sum: 0, elements: 0, equal: 0, agree: 0, total: 0, classes: new Set<number>() }));
+        const namesA = outKeys.map((k) => tensorName(before.outputs[k]!.name!));
+        const namesB = outKeys.map((k) => tensorName(after.outputs[k]!.name!));
+        try {
+          // Enough runs for `batch` rows of the class-score outputs: one when the batch dimension is
+          // free, several when the model fixes it (fresh seeds each run).
+          for (let round = 0, rows = 0; round < o.batch && rows < o.batch; round++) {
+            const feeds = batchFeeds(original, before, o.seed + round, o.batch, o.otherDims);
+            const feedsB: Record<string, Tensor> = {};
+            for (const [k, t] of Object.entries(before.inputs)) feedsB[tensorName(after.inputs[k]!.name!)] = feeds[tensorName(t.name!)]!;
+            const outA = await sessionA.run(feedsFor(original, feeds), namesA);
+            const outB = await sessionB.run(feedsFor(optimized, feedsB), namesB);
+            tallies.forEach((t, i) => tallyOutput(t, outA[i]!, outB[i]!, `${key}/${t.output}`, o.file));
+            const driver = tallies.findIndex((t) => t.classScores);
+            const runRows = driver >= 0 ? (outA[driver]!.shape[0] ?? 0) : 0;
+            if (runRows === 0) break;
+            rows += runRows;
+          }
+        } catch (e) {
+          if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
+          skipped.push({ key, reason: e.code === 'runtime/unsupported-op' && e.op ? `no kernel for ${e.op}` : e.code });
+          continue;
+        }
+        seen.set(fingerprint, tallies);
+        for (const t of tallies) {
+          const c = outputCost(key, t);
+          outputs.push(c);
+          pooled.push(c);
+        }
+      }
+    } finally {
+      sessionB.dispose();
+    }
+  } finally {
+    sessionA.dispose();
+  }
+  return { outputs, pooled, skipped };
+}
+
+/** Percent with one decimal, dropping a trailing .0 only at 100: 99.2%, 100%. */
+function pct(rate: number): string {
+  return rate === 1 ? '100%' : `${(rate * 100).toFixed(1)}%`;
+}
+
+/** Float outputs are the ones whose |diff| is an error size (not class ids, not strings). */
+function isFloatOutput(o: OutputCost): boolean {
+  return o.dtype === 'float' || o.dtype === 'double' || o.dtype === 'half' || o.dtype === 'bfloat16';
+}
+
+/** What failed of the thresholds (empty: every set threshold holds). */
+function thresholdFailures(c: Pick<CostReport, 'outputs' | 'skipped'>, pooled: readonly OutputCost[], th: CostThresholds, measured: boolean): string[] {
+  const failures: string[] = [];
+  if (th.maxDiff === undefined && th.minAgreement === undefined) return failures;
+  if (!measured) {
+    const why = c.skipped.length ? c.skipped.map((s) => `'${s.key}' (${s.reason})`).join(', ') : 'verification was off';
+    return [`the thresholds cannot be checked: no signature could be run (${why})`];
+  }
+  const floats = pooled.filter(isFloatOutput);
+  if (th.maxDiff !== undefined) {
+    if (floats.length === 0) failures.push(`--max_diff ${th.maxDiff} cannot be checked: no float output was measured`);
+    for (const o of floats) if (!(o.maxAbsDiff <= th.maxDiff)) failures.push(`${o.signature}/${o.output}: max |diff| ${formatDiff(o.maxAbsDiff)} > ${th.maxDiff}`);
+  }
+  if (th.minAgreement !== undefined) {
+    const classes = pooled.filter((o) => o.agreement);
+    if (classes.length === 0) failures.push(`--min_agreement ${th.minAgreement} cannot be checked: no class-score output (float, rank 2, last dimension > 1)`);
+    for (const o of classes) {
+      if (o.agreement!.rate < th.minAgreement) failures.push(`${o.signature}/${o.output}: top-1 agreement ${pct(o.agreement!.rate)} (${o.agreement!.agree}/${o.agreement!.total}) < ${pct(th.minAgreement)}`);
+    }
+  }
+  return failures;
+}
+
+function checkThresholds(th: CostThresholds): void {
+  if (th.maxDiff !== undefined && !(Number.isFinite(th.maxDiff) && th.maxDiff >= 0)) throw new GraftError('cli/usage', `max_diff must be a finite number >= 0, not ${th.maxDiff}`);
+  if (th.minAgreement !== undefined && !(th.minAgreement >= 0 && th.minAgreement <= 1)) {
+    throw new GraftError('cli/usage', `min_agreement is a fraction between 0 and 1, not ${th.minAgreement}`, { hint: th.minAgreement > 1 && th.minAgreement <= 100 ? `for ${th.minAgreement}%, write ${th.minAgreement / 100}` : 'e.g. 0.95 for 95%' });
+  }
+}
+
 /** The shared middle: everything but reading and writing. */
 async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<OptimizeResult & { chunks: Chunks }> {
   const started = performance.now();
@@ -274,6 +563,15 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   }
   const registry = opts.registry ?? createRegistry();
   const diagnostics: Diagnostic[] = [];
+  const thresholds: CostThresholds = {
+    ...(opts.maxDiff !== undefined ? { maxDiff: opts.maxDiff } : {}),
+    ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
+  };
+  checkThresholds(thresholds);
+  const gated = thresholds.maxDiff !== undefined || thresholds.minAgreement !== undefined;
+  if (gated && opts.verify === false) throw new GraftError('cli/usage', '--max_diff and --min_agreement are checked by verification: leave out --no-verify');
+  const agreementBatch = opts.agreementBatch ?? DEFAULT_AGREEMENT_BATCH;
+  if (!Number.isInteger(agreementBatch) || agreementBatch < 1) throw new GraftError('cli/usage', `agreement_batch must be an integer >= 1, not ${agreementBatch}`);
 
   // Which signatures to keep.
   const dropped: { key: string; reason: string }[] = [];
@@ -389,7 +687,9 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   }
   let verification: VerificationReport | null = null;
   const seed = opts.seed ?? 1;
-  if (opts.verify !== false) {
+  // A lossy step moves the outputs on purpose: measure what it costs instead of failing on it.
+  const lossy = lossySteps(transforms, registry, pipelineReport.steps);
+  if (opts.verify !== false && lossy.length === 0) {
     progress('verify', `verifying ${pairs.length} signature${pairs.length === 1 ? '' : 's'} against the original`);
     verification = await verifySignatures(mg.graph, outGraph, pairs, variables, {
       rtol: opts.rtol ?? DEFAULT_RTOL,
@@ -404,6 +704,32 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
         severity: 'warning',
         code: 'optimize/not-verified',
         message: `No signature could be run to verify the result: ${verification.signatures.map((s) => `${s.key} (${s.reason})`).join('; ')}`,
+      });
+    }
+  }
+  let measured: Awaited<ReturnType<typeof measureSignatures>> | null = null;
+  let failures: string[] = [];
+  if (opts.verify !== false && (lossy.length > 0 || gated)) {
+    progress('verify', `measuring ${lossy.length ? `what ${lossy.join(' ')} costs` : 'the result'} on ${agreementBatch} seeded inputs per signature (${pairs.length} signature${pairs.length === 1 ? '' : 's'})`);
+    measured = await measureSignatures(mg.graph, outGraph, pairs, variables, {
+      seed,
+      batch: agreementBatch,
+      otherDims: opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
+      file: src.label,
+      ...(opts.backend ? { backend: opts.backend } : {}),
+    });
+    failures = thresholdFailures(measured, measured.pooled, thresholds, measured.pooled.length > 0);
+    if (failures.length) {
+      throw new GraftError('verify/mismatch', `The optimized model costs more than allowed${lossy.length ? ` (lossy steps: ${lossy.join(' ')})` : ''}: ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; ...' : ''}; nothing was written`, {
+        file: src.label,
+        hint: 'Loosen --max_diff/--min_agreement, keep sensitive layers in float (quantize_weights(exclude=...), quantize_nodes(ignore_op=...)), or try quantize_weights(mode=float16).',
+      });
+    }
+    if (measured.pooled.length === 0) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'optimize/not-verified',
+        message: `No signature could be run to measure the result: ${measured.skipped.map((s) => `${s.key} (${s.reason})`).join('; ')}`,
       });
     }
   }
@@ -432,6 +758,38 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
     frozen: modelStats(frozen.graph, frozenBytes, 0),
     optimized: modelStats(outGraph, chunksLength(chunks), 0),
   };
+  let cost: CostReport | null = null;
+  if (lossy.length > 0 || gated) {
+    const pooled = measured?.pooled ?? [];
+    const floats = pooled.filter(isFloatOutput);
+    const classes = pooled.filter((o) => o.agreement);
+    const agree = classes.reduce((n, o) => n + o.agreement!.agree, 0);
+    const total = classes.reduce((n, o) => n + o.agreement!.total, 0);
+    const distinct = classes.reduce((n, o) => Math.max(n, o.agreement!.classes), 0);
+    const elements = floats.reduce((n, o) => n + o.elements, 0);
+    const weightBytes = { frozen: constPayloadBytes(frozen.graph), optimized: constPayloadBytes(outGraph) };
+    const ms = benchReport?.models;
+    cost = {
+      lossySteps: lossy,
+      sizeRatio: stages.optimized.totalBytes > 0 ? stages.original.totalBytes / stages.optimized.totalBytes : Infinity,
+      originalBytes: stages.original.totalBytes,
+      optimizedBytes: stages.optimized.totalBytes,
+      weightBytes,
+      weightRatio: weightBytes.optimized > 0 ? weightBytes.frozen / weightBytes.optimized : weightBytes.frozen > 0 ? Infinity : 1,
+      status: pooled.length === 0 ? 'skipped' : gated ? 'pass' : 'measured',
+      thresholds,
+      failures,
+      seed,
+      batch: agreementBatch,
+      maxAbsDiff: floats.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
+      meanAbsDiff: elements > 0 ? floats.reduce((n, o) => n + o.meanAbsDiff * o.elements, 0) / elements : 0,
+      agreement: total > 0 ? { agree, total, rate: agree / total, classes: distinct } : null,
+      minAgreement: classes.length ? Math.min(...classes.map((o) => o.agreement!.rate)) : null,
+      outputs: measured?.outputs ?? [],
+      skipped: measured?.skipped ?? [],
+      latency: benchReport && ms && ms.length === 2 ? { batch: benchReport.batch, before: ms[0]!.median, after: ms[1]!.median, speedup: benchReport.speedup ?? ms[0]!.median / ms[1]!.median } : null,
+    };
+  }
   const report: OptimizeReport = {
     input: src.label,
     output: null,
@@ -443,6 +801,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
     stages,
     pipeline: pipelineReport,
     verification,
+    cost,
     bench: benchReport,
     diagnostics,
     ms: performance.now() - started,

@@ -55,6 +55,92 @@ export interface VerificationReport {
   readonly signatures: readonly SignatureVerification[];
 }
 
+/** Top-1 agreement of a class-score output: rows whose argmax is the same in both models. */
+export interface Agreement {
+  /** Rows (inputs) whose top-1 class is the same. */
+  readonly agree: number;
+  /** Rows compared. */
+  readonly total: number;
+  /** agree / total (0..1). */
+  readonly rate: number;
+  /**
+   * How many different classes the original's top-1 takes over these rows. Seeded inputs are not
+   * real data: when they all land in one class, agreement says little, and this number shows it.
+   */
+  readonly classes: number;
+}
+
+/** What a lossy pipeline did to one signature output, measured on the seeded batch. */
+export interface OutputCost {
+  readonly signature: string;
+  /** The signature's output key. */
+  readonly output: string;
+  readonly dtype: string;
+  /** Shape of one run's output (the batch is the first dimension). */
+  readonly shape: readonly number[];
+  /**
+   * Largest and mean |optimized - original| over the elements (NaN on exactly one side counts
+   * as Infinity). For integer and bool outputs, the same over their values; those outputs are
+   * left out of the report-wide figures, since a difference of class ids is not an error size.
+   */
+  readonly maxAbsDiff: number;
+  readonly meanAbsDiff: number;
+  /** Elements compared. */
+  readonly elements: number;
+  /** Fraction of elements exactly equal (informative for integer outputs such as class ids). */
+  readonly equalFraction: number;
+  /** For class-score outputs (float, rank 2, last dimension > 1): top-1 agreement. */
+  readonly agreement?: Agreement;
+}
+
+/** The gates a lossy run was held to (`--max_diff`, `--min_agreement`); absent ones were not set. */
+export interface CostThresholds {
+  readonly maxDiff?: number;
+  readonly minAgreement?: number;
+}
+
+/**
+ * What a lossy pipeline (one with a step whose transform is `lossy`: `quantize_weights`,
+ * `quantize_nodes`, `round_weights`) saves and costs. Its outputs are expected to move, so
+ * verification measures instead of gating: the size ratio, the output error, the top-1 agreement
+ * of class-score outputs with the float model, and the latency before and after (with `--bench`).
+ */
+export interface CostReport {
+  /** The lossy steps of the pipeline, in transform syntax. */
+  readonly lossySteps: readonly string[];
+  /** Original total bytes (graph + variables) / optimized total bytes. */
+  readonly sizeRatio: number;
+  readonly originalBytes: number;
+  readonly optimizedBytes: number;
+  /** Bytes of constant payloads (main graph and functions) of the frozen graph and of the result. */
+  readonly weightBytes: { readonly frozen: number; readonly optimized: number };
+  /** weightBytes.frozen / weightBytes.optimized: what the pipeline did to the weights alone. */
+  readonly weightRatio: number;
+  /**
+   * measured: no thresholds were set; pass/fail: against `thresholds`; skipped: not measured
+   * (`--no-verify`, or no signature could run: see `skipped`).
+   */
+  readonly status: 'measured' | 'pass' | 'fail' | 'skipped';
+  readonly thresholds: CostThresholds;
+  /** Why the thresholds failed, one line each (empty when they passed or none were set). */
+  readonly failures: readonly string[];
+  readonly seed: number;
+  /** Inputs per measurement: the size of unknown (batch) dimensions of the seeded inputs. */
+  readonly batch: number;
+  /** Largest and mean |diff| over every float output element (mean weighted by elements). */
+  readonly maxAbsDiff: number;
+  readonly meanAbsDiff: number;
+  /** Pooled over every class-score output; null when the model has none. */
+  readonly agreement: Agreement | null;
+  /** The lowest agreement of any single class-score output (what `--min_agreement` checks). */
+  readonly minAgreement: number | null;
+  readonly outputs: readonly OutputCost[];
+  /** Signatures the runtime could not run, with the reason. */
+  readonly skipped: readonly { readonly key: string; readonly reason: string }[];
+  /** Median latency before and after, from the benchmark (`--bench`); null without it. */
+  readonly latency: { readonly batch: number; readonly before: number; readonly after: number; readonly speedup: number } | null;
+}
+
 /** Everything `optimize` did and measured. */
 export interface OptimizeReport {
   readonly input: string;
@@ -70,7 +156,13 @@ export interface OptimizeReport {
   readonly frozenVariables: number;
   readonly stages: { readonly original: ModelStats; readonly frozen: ModelStats; readonly optimized: ModelStats };
   readonly pipeline: PipelineReport;
+  /**
+   * The strict comparison with the original (lossless pipelines). Null with `--no-verify`, and
+   * for lossy pipelines, whose outputs are measured in `cost` instead.
+   */
   readonly verification: VerificationReport | null;
+  /** What a lossy pipeline saves and costs; null when every step is lossless. */
+  readonly cost: CostReport | null;
   readonly bench: BenchReport | null;
   /** Freezing's and the pipeline's diagnostics, and optimize's own notes. */
   readonly diagnostics: readonly Diagnostic[];
@@ -135,6 +227,54 @@ function percent(before: number, after: number): string {
   return `${p > 0 ? '+' : ''}${p.toFixed(p !== 0 && Math.abs(p) < 1 ? 2 : 1)}%`;
 }
 
+function rate(r: number): string {
+  return r === 1 ? '100%' : `${(r * 100).toFixed(1)}%`;
+}
+
+function ratio(x: number): string {
+  return Number.isFinite(x) ? `${x.toFixed(2)}x` : '-';
+}
+
+/**
+ * The cost of a lossy pipeline in a few lines: what it saves and costs in one, then how it was
+ * judged, then (with several outputs) one line per output.
+ */
+export function costLines(c: CostReport): string[] {
+  const label = c.lossySteps.length === 0 ? 'cost' : c.lossySteps.every((s) => s.startsWith('quantize')) ? 'quantization' : 'lossy pipeline';
+  const parts = [
+    `${ratio(c.sizeRatio)} smaller model (${shortBytes(c.originalBytes)} → ${shortBytes(c.optimizedBytes)}; weights ${ratio(c.weightRatio)}, ${shortBytes(c.weightBytes.frozen)} → ${shortBytes(c.weightBytes.optimized)})`,
+  ];
+  if (c.status !== 'skipped') {
+    parts.push(`max |diff| ${diff(c.maxAbsDiff)}`, `mean |diff| ${diff(c.meanAbsDiff)}`);
+    const rows = c.outputs.reduce((n, o) => Math.max(n, o.agreement?.total ?? 0), 0);
+    const classes = c.outputs.reduce((n, o) => Math.max(n, o.agreement?.classes ?? 0), 0);
+    parts.push(c.agreement ? `top-1 agreement ${rate(c.agreement.rate)} (${rows} seeded inputs, ${classes} distinct top-1 class${classes === 1 ? '' : 'es'})` : 'top-1 agreement: no class-score output');
+  }
+  if (c.latency) parts.push(`latency ${formatMs(c.latency.before)} → ${formatMs(c.latency.after)} (${formatSpeedup(c.latency.speedup)}, batch ${c.latency.batch})`);
+  const lines = [`${label}: ${parts.join(', ')}`];
+  const skipped = c.skipped.length ? `; not run: ${c.skipped.map((s) => `'${s.key}' (${s.reason})`).join(', ')}` : '';
+  const gates = [
+    ...(c.thresholds.maxDiff !== undefined ? [`max |diff| <= ${diff(c.thresholds.maxDiff)}`] : []),
+    ...(c.thresholds.minAgreement !== undefined ? [`top-1 agreement >= ${rate(c.thresholds.minAgreement)}`] : []),
+  ];
+  const how = `seed ${c.seed}, ${c.batch} inputs per signature`;
+  if (c.status === 'skipped') lines.push(c.skipped.length ? `verify: NOT MEASURED: no signature could be run${skipped}` : 'verify: not run (--no-verify)');
+  else if (c.status === 'measured') lines.push(`verify: MEASURED, not gated (${c.lossySteps.length ? `lossy steps: ${c.lossySteps.join(' ')}` : 'no lossy step'}; set --max_diff/--min_agreement to fail on them), ${how}${skipped}`);
+  else lines.push(`verify: ${c.status.toUpperCase()}: ${gates.join(', ')} (${how})${skipped}`);
+  const shown = c.outputs.filter((o) => o.dtype !== '');
+  if (shown.length > 1) {
+    for (const o of shown) {
+      const what = isFloatName(o.dtype) ? `max |diff| ${diff(o.maxAbsDiff)}, mean |diff| ${diff(o.meanAbsDiff)}` : `${rate(o.equalFraction)} of values equal`;
+      lines.push(`  ${o.signature}/${o.output} ${o.dtype}: ${what}${o.agreement ? `, top-1 agreement ${rate(o.agreement.rate)} (${o.agreement.agree}/${o.agreement.total})` : ''}`);
+    }
+  }
+  return lines;
+}
+
+function isFloatName(d: string): boolean {
+  return d === 'float' || d === 'double' || d === 'half' || d === 'bfloat16';
+}
+
 /**
  * The before/after table, then one line each for verification, speed, signatures and notes.
  *
@@ -156,7 +296,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   const { original, frozen, optimized } = r.stages;
   const b = r.bench;
   const latency = (i: number): string => (b && b.models[i] ? formatMs(b.models[i]!.median) : '');
-  const maxDiff = r.verification && r.verification.status !== 'skipped' ? diff(r.verification.maxAbsDiff) : '';
+  const maxDiff = r.verification && r.verification.status !== 'skipped' ? diff(r.verification.maxAbsDiff) : r.cost && r.cost.status !== 'skipped' ? diff(r.cost.maxAbsDiff) : '';
   const row = (name: string, s: ModelStats, d: string, lat: string) => [
     name,
     String(s.nodes),
@@ -198,8 +338,11 @@ export function formatOptimizeReport(r: OptimizeReport): string {
     lines.push('speed: not measured (--bench)');
   }
   const v = r.verification;
-  if (!v) lines.push('verify: not run (--no-verify)');
-  else {
+  // A lossy pipeline has no strict verification: its cost lines say how it was judged.
+  if (r.cost) lines.push(...costLines(r.cost));
+  if (!v) {
+    if (!r.cost) lines.push('verify: not run (--no-verify)');
+  } else {
     const ran = v.signatures.filter((s) => s.status !== 'skipped');
     const outs = ran.reduce((n, s) => n + s.outputs.length, 0);
     const skipped = v.signatures.filter((s) => s.status === 'skipped').map((s) => `'${s.key}' (${s.reason ?? 'cannot run'})`);

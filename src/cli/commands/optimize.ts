@@ -8,6 +8,7 @@ import type { Io } from '../output';
 
 export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
                       [--tag_set serve] [--no-verify] [--rtol 1e-4] [--atol 1e-5] [--seed 1]
+                      [--max_diff X] [--min_agreement 0.95] [--agreement_batch 256]
                       [--bench] [--batch 100] [--runs 30] [--warmup 3] [--backend wasm|cpu]
                       [--overwrite] [--report text|json]
   Freezes the SavedModel, runs the pipeline (default: the serving article's
@@ -15,7 +16,11 @@ export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms
   fold_batch_norms fold_old_batch_norms), converts back to a SavedModel in OUT_DIR, verifies its outputs
   against the original (on by default; a difference fails and writes nothing) and, with --bench,
   times both (median at --batch, interleaved runs). Every signature is kept unless --signature_def
-  names one. Progress goes to stderr, the before/after table to stdout.`;
+  names one. Progress goes to stderr, the before/after table to stdout.
+  A pipeline with a lossy step (quantize_weights, quantize_nodes, round_weights) is measured instead
+  of verified: size ratio, max and mean |diff|, top-1 agreement of class-score outputs over
+  --agreement_batch seeded inputs, and latency with --bench. It fails (writing nothing) only past
+  --max_diff (largest |diff| of a float output) or below --min_agreement (a fraction, 0.95 = 95%).`;
 
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -44,6 +49,9 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
       rtol: { type: 'string' },
       atol: { type: 'string' },
       seed: { type: 'string' },
+      max_diff: { type: 'string' },
+      min_agreement: { type: 'string' },
+      agreement_batch: { type: 'string' },
       bench: { type: 'boolean' },
       batch: { type: 'string' },
       runs: { type: 'string' },
@@ -71,6 +79,12 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   const seed = number('seed', values.seed);
   const rtol = number('rtol', values.rtol);
   const atol = number('atol', values.atol);
+  const maxDiff = number('max_diff', values.max_diff);
+  const minAgreement = number('min_agreement', values.min_agreement);
+  const agreementBatch = number('agreement_batch', values.agreement_batch);
+  if (values['no-verify'] && (maxDiff !== undefined || minAgreement !== undefined || agreementBatch !== undefined)) {
+    throw new GraftError('cli/usage', '--max_diff, --min_agreement and --agreement_batch are verification settings: leave out --no-verify');
+  }
   const { report } = await optimize(input, output, {
     ...(values.transforms !== undefined ? { transforms: values.transforms } : {}),
     ...(values.signature_def !== undefined ? { signature: values.signature_def } : {}),
@@ -80,6 +94,9 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     ...(rtol !== undefined ? { rtol } : {}),
     ...(atol !== undefined ? { atol } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(maxDiff !== undefined ? { maxDiff } : {}),
+    ...(minAgreement !== undefined ? { minAgreement } : {}),
+    ...(agreementBatch !== undefined ? { agreementBatch } : {}),
     ...(backend ? { backend } : {}),
     ...(values.bench
       ? {

@@ -4,9 +4,12 @@ import { nodeFileSystem, writeFileAtomic } from '../../io/fs';
 import { writeNpy } from '../../io/npy';
 import { loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
-import { parseFlags, splitList } from '../args';
+import { parseFlags } from '../args';
 import type { Io } from '../output';
-import type { Backend } from '../../runtime/index';
+import { RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags } from './run-flags';
+
+// Kept importable from here, where they were first defined.
+export { parseBackend, parseNumberFlag } from './run-flags';
 
 export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--output name ...] [--out DIR]
                  [--seed 1] [--batch 1] [--backend wasm|cpu] [--json] [--tag_set serve] [--signature_def NAME]
@@ -17,56 +20,18 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
             nodes nothing consumes.
   --out     also writes each output as DIR/<name>.npy.`;
 
-/** A number flag, or undefined when absent; `cli/usage` when it does not parse. */
-export function parseNumberFlag(name: string, value: string | undefined, opts: { integer?: boolean } = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (opts.integer && !Number.isInteger(n))) {
-    throw new GraftError('cli/usage', `--${name} must be a ${opts.integer ? 'non-negative integer' : 'non-negative number'}, not '${value}'`);
-  }
-  return n;
-}
-
-export function parseBackend(value: string | undefined): Backend | undefined {
-  if (value === undefined) return undefined;
-  if (value !== 'wasm' && value !== 'cpu') throw new GraftError('cli/usage', `--backend must be wasm or cpu, not '${value}'`);
-  return value;
-}
-
 /** A file name for an output tensor: `/` and `:` become `_`. */
 export function outputFileName(name: string): string {
   return `${name.replace(/[/:\\]/g, '_')}.npy`;
 }
 
 export async function runCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(
-    args,
-    {
-      input: { type: 'string', multiple: true },
-      output: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      batch: { type: 'string' },
-      backend: { type: 'string' },
-      json: { type: 'boolean' },
-      tag_set: { type: 'string' },
-      signature_def: { type: 'string' },
-    },
-    usage,
-  );
+  const { values, positionals } = parseFlags(args, { ...RUN_FLAGS, out: { type: 'string' } }, usage);
   if (values.help) return io.out(usage), 0;
   if (positionals.length !== 1) throw new GraftError('cli/usage', `run takes one model path\n${usage}`);
-  const seed = parseNumberFlag('seed', values.seed, { integer: true });
-  const batch = parseNumberFlag('batch', values.batch, { integer: true });
-  const backend = parseBackend(values.backend);
-  const model = await loadRunnable(positionals[0]!, { tagSet: values.tag_set, signature: values.signature_def });
-  const result = await runModel(model, {
-    inputs: values.input ?? [],
-    outputs: (values.output ?? []).flatMap((o) => splitList(o)),
-    ...(seed !== undefined ? { seed } : {}),
-    ...(batch !== undefined ? { batch } : {}),
-    ...(backend !== undefined ? { backend } : {}),
-  });
+  const runOptions = runOptionsFromFlags(values);
+  const model = await loadRunnable(positionals[0]!, loadOptionsFromFlags(values));
+  const result = await runModel(model, runOptions);
   const written: string[] = [];
   if (values.out !== undefined) {
     await nodeFileSystem.mkdir(values.out);
