@@ -96,7 +96,8 @@ export interface Env {
   readonly variables: ReadonlyMap<string, Tensor>;
   readonly heap: Heap;
   /** Const and variable values converted once per session. */
-  readonly cache: Map<unknown, Value>;
+  /** Per-session values: variables by `var:<key>`, and the outputs of constant nodes by node. */
+  readonly cache: Map<unknown, Value | Value[]>;
   readonly library: FunctionLibrary;
 }
 
@@ -293,7 +294,7 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
       return outs;
     },
     variable(key) {
-      const cached = env.cache.get(`var:${key}`);
+      const cached = env.cache.get(`var:${key}`) as Value | undefined;
       if (cached) return cached;
       const t = env.variables.get(key);
       if (!t) {
@@ -412,6 +413,8 @@ export async function runProgram(
 ): Promise<Value[]> {
   const { heap } = env;
   const needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()));
+  // A feed that replaces a constant node would make the cached values downstream of it stale.
+  const cacheConstants = ![...feeds.keys()].some((name) => program.constantNodes.has(name));
   const rootFrame: Frame = { key: '', name: '', parent: null, iterations: new Set([0]), constants: [] };
   const root: Tag = { frame: rootFrame, iter: 0 };
   const frames = new Map<string, Frame>([['', rootFrame]]);
@@ -608,16 +611,16 @@ export async function runProgram(
           }
           const inputs = refs.map((r, i) => (r.control ? undefined : a.slots[i])).filter((s): s is Value => s !== undefined && s !== DEAD);
           let outs: Value[];
-          const cached = node.op === 'Const' ? env.cache.get(node) : undefined;
-          if (cached) outs = [cached];
+          // Constants, and pure ops computed only from constants, run once per session.
+          const once = cacheConstants && program.constantNodes.has(node.name);
+          const cached = once ? (env.cache.get(node) as Value[] | undefined) : undefined;
+          if (cached) outs = cached;
           else {
             const ctx = makeContext(env, node, inputs, callDepth);
             outs = await runKernel(env, kernel, ctx);
-            if (node.op === 'Const' && outs.length === 1) {
-              // Constants are converted once per session and kept.
-              const o = outs[0]!;
-              if (o.kind === 'tensor') env.heap.pin(o.t);
-              env.cache.set(node, o);
+            if (once) {
+              for (const o of outs) if (o.kind === 'tensor') env.heap.pin(o.t);
+              env.cache.set(node, outs);
             }
           }
           deliver(node, tag, outs);

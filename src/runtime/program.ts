@@ -9,6 +9,8 @@ import { graphIndex } from '../ir/graph';
 import { type InputRef, type Node, makeNode, parseInput } from '../ir/node';
 import { attr } from '../ir/attr';
 import { flatOutputIndex } from '../ir/op-outputs';
+import { isStatefulOp } from '../ir/op-facts';
+import { executionOrder } from '../ir/topo';
 
 export interface Consumer {
   readonly node: Node;
@@ -29,6 +31,25 @@ export interface Program {
   readonly args: readonly string[];
   /** For functions: each output argument's tensor, in order. */
   readonly rets: readonly InputRef[];
+  /**
+   * Nodes whose outputs are the same on every run: constants, and pure ops computed only from
+   * them (a `Dequantize` of quantized weights, a `Cast` of half weights). A session computes them
+   * once, as TensorFlow's own graph optimizer would fold them.
+   */
+  readonly constantNodes: ReadonlySet<string>;
+}
+
+/** Ops whose value can change between runs even with constant inputs, or that feeds may replace. */
+const NEVER_CONSTANT = /^(Placeholder|PlaceholderWithDefault|_Arg|Enter|RefEnter|Exit|RefExit|Merge|RefMerge|Switch|RefSwitch|NextIteration|RefNextIteration|LoopCond|NoOp|PartitionedCall|StatefulPartitionedCall|If|StatelessIf|While|StatelessWhile|Case|StatelessCase)$|Random|Variable|VarHandle|Assign|Print|Assert/;
+
+function constantNodeSet(nodes: readonly Node[], inputs: ReadonlyMap<string, readonly InputRef[]>): Set<string> {
+  const constant = new Set<string>();
+  for (const n of executionOrder(nodes).order) {
+    if (NEVER_CONSTANT.test(n.op) || isStatefulOp(n.op)) continue;
+    const refs = inputs.get(n.name) ?? [];
+    if (n.op === 'Const' ? refs.length === 0 : refs.length > 0 && refs.every((r) => constant.has(r.node))) constant.add(n.name);
+  }
+  return constant;
 }
 
 const graphPrograms = new WeakMap<Graph, Program>();
@@ -37,7 +58,7 @@ const libraryIndex = new WeakMap<FunctionLibrary, Map<string, FunctionDef>>();
 
 function makeProgram(name: string, nodes: readonly Node[], library: FunctionLibrary, args: string[], rets: InputRef[]): Program {
   const idx = graphIndex(nodes);
-  return { name, nodes, byName: idx.byName, inputs: idx.inputs, consumers: idx.consumers, library, args, rets };
+  return { name, nodes, byName: idx.byName, inputs: idx.inputs, consumers: idx.consumers, library, args, rets, constantNodes: constantNodeSet(nodes, idx.inputs) };
 }
 
 /** The program of a whole graph. */

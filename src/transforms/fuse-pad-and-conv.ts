@@ -12,12 +12,10 @@
  * integrity check also keeps it, after logging); the control inputs of both nodes are kept; the
  * conv's device is kept; nodes outside the match keep their positions.
  */
-import { graphIndex } from '../ir/graph';
 import { makeNode } from '../ir/node';
 import { defineTransform } from '../transform/define';
 import { dataInputs } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
-import { convAttrs, convUnsupported, mergedControls, mirrorPadUnsupported, reportUnsupported, soleProducer } from './shared/fused-conv';
+import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
 
 const NAME = 'fuse_pad_and_conv';
 
@@ -26,29 +24,15 @@ export const fusePadAndConv = defineTransform({
   summary: 'Merges MirrorPad → Conv2D into one FusedPadConv2D.',
   params: {},
   apply(graph, _params, ctx) {
-    const idx = graphIndex(graph);
-    const plan = new RewritePlan(graph, ctx.protectedNodes);
-    for (const conv of graph.nodes) {
-      if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
-      const pad = soleProducer(idx, conv, 0, 'MirrorPad', ctx.protectedNodes);
-      if (!pad || dataInputs(pad).length !== 2) continue;
-      const why = convUnsupported(conv) ?? mirrorPadUnsupported(pad);
-      if (why) {
-        reportUnsupported(ctx, NAME, conv, why);
-        continue;
-      }
-      if (!plan.claim([conv.name, pad.name])) continue;
+    return fuseConvChains(graph, ctx, NAME, ['MirrorPad'], (conv, [pad]) => {
       const [x, paddings] = dataInputs(pad);
-      plan.replace(conv.name, [makeNode({
+      return [makeNode({
         name: conv.name,
         op: 'FusedPadConv2D',
         device: conv.device,
         inputs: [x!, paddings!, dataInputs(conv)[1]!, ...mergedControls(pad, conv)],
         attrs: { ...convAttrs(conv), mode: pad.attrs['mode']! },
-      })]);
-      plan.replace(pad.name, []);
-      ctx.count('fused');
-    }
-    return plan.apply();
+      })];
+    });
   },
 });

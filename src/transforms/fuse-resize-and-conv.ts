@@ -13,13 +13,11 @@
  * are kept; nodes outside the match keep their positions.
  */
 import { attr } from '../ir/attr';
-import { graphIndex } from '../ir/graph';
 import { makeNode } from '../ir/node';
 import { makeTensor } from '../ir/tensor';
 import { defineTransform } from '../transform/define';
 import { dataInputs } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
-import { convAttrs, convUnsupported, mergedControls, reportUnsupported, resizeUnsupported, soleProducer } from './shared/fused-conv';
+import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
 
 const NAME = 'fuse_resize_and_conv';
 
@@ -28,22 +26,11 @@ export const fuseResizeAndConv = defineTransform({
   summary: 'Merges ResizeBilinear → Conv2D into one FusedResizeAndPadConv2D.',
   params: {},
   apply(graph, _params, ctx) {
-    const idx = graphIndex(graph);
-    const plan = new RewritePlan(graph, ctx.protectedNodes);
-    for (const conv of graph.nodes) {
-      if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
-      const resize = soleProducer(idx, conv, 0, 'ResizeBilinear', ctx.protectedNodes);
-      if (!resize || dataInputs(resize).length !== 2) continue;
-      const why = convUnsupported(conv) ?? resizeUnsupported(resize);
-      if (why) {
-        reportUnsupported(ctx, NAME, conv, why);
-        continue;
-      }
-      if (!plan.claim([conv.name, resize.name])) continue;
+    return fuseConvChains(graph, ctx, NAME, ['ResizeBilinear'], (conv, [resize], plan) => {
       const [x, size] = dataInputs(resize);
       const paddingsName = plan.uniqueName(`${conv.name}_dummy_paddings`);
       const align = resize.attrs['align_corners'] ?? attr.b(false);
-      plan.replace(conv.name, [
+      return [
         makeNode({ name: paddingsName, op: 'Const', device: conv.device, attrs: { dtype: attr.type('int32'), value: attr.tensor(makeTensor('int32', [4, 2], new Array(8).fill(0))) } }),
         makeNode({
           name: conv.name,
@@ -52,10 +39,7 @@ export const fuseResizeAndConv = defineTransform({
           inputs: [x!, size!, paddingsName, dataInputs(conv)[1]!, ...mergedControls(resize, conv)],
           attrs: { ...convAttrs(conv), resize_align_corners: align, mode: attr.s('REFLECT') },
         }),
-      ]);
-      plan.replace(resize.name, []);
-      ctx.count('fused');
-    }
-    return plan.apply();
+      ];
+    });
   },
 });

@@ -13,12 +13,10 @@
  * or protected are not fused; control inputs are kept; other nodes keep their positions.
  */
 import { attr } from '../ir/attr';
-import { graphIndex } from '../ir/graph';
 import { makeNode } from '../ir/node';
 import { defineTransform } from '../transform/define';
 import { dataInputs } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
-import { convAttrs, convUnsupported, mergedControls, mirrorPadUnsupported, reportUnsupported, resizeUnsupported, soleProducer } from './shared/fused-conv';
+import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
 
 const NAME = 'fuse_resize_pad_and_conv';
 
@@ -27,32 +25,15 @@ export const fuseResizePadAndConv = defineTransform({
   summary: 'Merges ResizeBilinear → MirrorPad → Conv2D into one FusedResizeAndPadConv2D.',
   params: {},
   apply(graph, _params, ctx) {
-    const idx = graphIndex(graph);
-    const plan = new RewritePlan(graph, ctx.protectedNodes);
-    for (const conv of graph.nodes) {
-      if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
-      const pad = soleProducer(idx, conv, 0, 'MirrorPad', ctx.protectedNodes);
-      if (!pad || dataInputs(pad).length !== 2) continue;
-      const resize = soleProducer(idx, pad, 0, 'ResizeBilinear', ctx.protectedNodes);
-      if (!resize || dataInputs(resize).length !== 2) continue;
-      const why = convUnsupported(conv) ?? mirrorPadUnsupported(pad) ?? resizeUnsupported(resize);
-      if (why) {
-        reportUnsupported(ctx, NAME, conv, why);
-        continue;
-      }
-      if (!plan.claim([conv.name, pad.name, resize.name])) continue;
+    return fuseConvChains(graph, ctx, NAME, ['MirrorPad', 'ResizeBilinear'], (conv, [pad, resize]) => {
       const [x, size] = dataInputs(resize);
-      plan.replace(conv.name, [makeNode({
+      return [makeNode({
         name: conv.name,
         op: 'FusedResizeAndPadConv2D',
         device: conv.device,
         inputs: [x!, size!, dataInputs(pad)[1]!, dataInputs(conv)[1]!, ...mergedControls(resize, pad, conv)],
         attrs: { ...convAttrs(conv), resize_align_corners: resize.attrs['align_corners'] ?? attr.b(false), mode: pad.attrs['mode']! },
-      })]);
-      plan.replace(pad.name, []);
-      plan.replace(resize.name, []);
-      ctx.count('fused');
-    }
-    return plan.apply();
+      })];
+    });
   },
 });

@@ -180,3 +180,38 @@ describe('variables, feeds and fetches', () => {
     s.dispose();
   });
 });
+
+describe('constant subgraphs in a session', () => {
+  it('runs a pure op computed only from constants once per session, and not when a feed replaces a constant', async () => {
+    const { createSession, createKernelRegistry } = await import('../../src/runtime/index');
+    const { makeGraph } = await import('../../src/ir/graph');
+    const { makeNode } = await import('../../src/ir/node');
+    const { attr } = await import('../../src/ir/attr');
+    const { makeTensor, tensorToNumbers } = await import('../../src/ir/tensor');
+    let calls = 0;
+    const kernels = createKernelRegistry();
+    const neg = kernels.get('Neg')!;
+    kernels.register('Neg', (ctx) => {
+      calls++;
+      return neg(ctx);
+    });
+    const F = attr.type('float');
+    const g = makeGraph([
+      makeNode({ name: 'w', op: 'Const', attrs: { dtype: F, value: attr.tensor(makeTensor('float', [2], [1, 2])) } }),
+      makeNode({ name: 'negw', op: 'Neg', inputs: ['w'], attrs: { T: F } }),
+      makeNode({ name: 'x', op: 'Placeholder', attrs: { dtype: F } }),
+      makeNode({ name: 'y', op: 'Add', inputs: ['x', 'negw'], attrs: { T: F } }),
+    ]);
+    const s = await createSession(g, { kernels });
+    for (const v of [10, 20, 30]) {
+      const [y] = await s.run({ x: makeTensor('float', [2], [v, v]) }, ['y']);
+      expect(tensorToNumbers(y!)).toEqual([v - 1, v - 2]);
+    }
+    expect(calls).toBe(1);
+    // Feeding the constant itself: the cached negation would be stale, so it runs again.
+    const [y] = await s.run({ x: makeTensor('float', [2], [0, 0]), w: makeTensor('float', [2], [5, 5]) }, ['y']);
+    expect(tensorToNumbers(y!)).toEqual([-5, -5]);
+    expect(calls).toBe(2);
+    s.dispose();
+  });
+});

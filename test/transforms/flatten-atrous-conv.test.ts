@@ -1,51 +1,16 @@
-import { describe, expect, it, type TestContext as VitestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import type { Graph } from '../../src/ir/graph';
 import { type Tensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { flattenAtrousConv } from '../../src/transforms/flatten-atrous-conv';
 import { graphBuilder, nodeNames, nodeOf, snapshot } from '../helpers/graph-builder';
 import { run } from '../helpers/context';
-
-// ---------------------------------------------------------------- numeric comparison
-
-type Runtime = typeof import('../../src/runtime/index');
-type Kernels = import('../../src/runtime/index').KernelRegistry;
-let runtimePromise: Promise<Runtime | undefined> | undefined;
-const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index').catch(() => undefined));
-
-/** Runs both graphs and compares the fetches within `tol`; skips (saying why) when the runtime lacks kernels. */
-async function expectSameOutputs(
-  t: VitestContext, before: Graph, after: Graph, fetches: string[],
-  o: { tol?: number; feeds?: Record<string, Tensor>; kernels?: (rt: Runtime) => Kernels } = {},
-): Promise<Tensor[]> {
-  const rt = await loadRuntime();
-  if (!rt) t.skip('the runtime (src/runtime) is not available');
-  const kernels = o.kernels?.(rt!);
-  const missing = [...rt!.missingKernels(before, fetches, kernels), ...rt!.missingKernels(after, fetches, kernels)];
-  if (missing.length > 0) t.skip(`no kernels for ${[...new Set(missing.map((m) => m.op))].join(', ')}`);
-  const opts = kernels ? { kernels } : {};
-  const a = await rt!.runGraph(before, o.feeds ?? {}, fetches, opts);
-  const b = await rt!.runGraph(after, o.feeds ?? {}, fetches, opts);
-  for (let i = 0; i < fetches.length; i++) {
-    expect(b[i]!.shape).toEqual(a[i]!.shape);
-    const x = tensorToNumbers(a[i]!);
-    const y = tensorToNumbers(b[i]!);
-    for (let k = 0; k < x.length; k++) expect(Math.abs(x[k]! - y[k]!), `${fetches[i]}[${k}]: ${x[k]} vs ${y[k]}`).toBeLessThanOrEqual(o.tol ?? 1e-5);
-  }
-  return b;
-}
+import { expectSameOutputs } from '../helpers/numeric';
+import { spaceBatchKernels } from '../helpers/test-kernels';
 
 const F = attr.type('float');
 const I32 = attr.type('int32');
 const convAttrs = (): Record<string, AttrValue> => ({ T: F, strides: attr.list({ i: [1, 1, 1, 1] }), padding: attr.s('VALID'), data_format: attr.s('NHWC'), use_cudnn_on_gpu: attr.b(true) });
-
-function spaceBatchKernels(rt: Runtime): Kernels {
-  const k = rt.createKernelRegistry();
-  const pairs = (v: number[]) => [[v[0]!, v[1]!], [v[2]!, v[3]!]];
-  if (!k.has('SpaceToBatchND')) k.register('SpaceToBatchND', (c) => [c.tf.spaceToBatchND(c.input(0), c.numbers(1), pairs(c.numbers(2)))]);
-  if (!k.has('BatchToSpaceND')) k.register('BatchToSpaceND', (c) => [c.tf.batchToSpaceND(c.input(0), c.numbers(1), pairs(c.numbers(2)))]);
-  return k;
-}
 
 /** What tf.nn.atrous_conv2d(rate=2) builds on a [1,5,5,2] input with a 3x3 filter. */
 function atrous(padding: 'SAME' | 'VALID', op = 'Conv2D'): Graph {

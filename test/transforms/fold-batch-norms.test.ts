@@ -1,4 +1,4 @@
-import { describe, expect, it, type TestContext as VitestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import type { Graph } from '../../src/ir/graph';
 import type { Node } from '../../src/ir/node';
@@ -6,28 +6,7 @@ import { type Tensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { foldBatchNorms } from '../../src/transforms/fold-batch-norms';
 import { graphBuilder, nodeNames, nodeOf, snapshot } from '../helpers/graph-builder';
 import { run } from '../helpers/context';
-
-// ---------------------------------------------------------------- numeric comparison
-
-type Runtime = typeof import('../../src/runtime/index');
-let runtimePromise: Promise<Runtime | undefined> | undefined;
-const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index').catch(() => undefined));
-
-/** Runs both graphs and compares the fetches within `tol` (TF's tests: 1e-5); skips when the runtime lacks kernels. */
-async function expectSameOutputs(t: VitestContext, before: Graph, after: Graph, fetches: string[], tol = 1e-5, feeds: Record<string, Tensor> = {}): Promise<void> {
-  const rt = await loadRuntime();
-  if (!rt) return t.skip('the runtime (src/runtime) is not available');
-  const missing = [...rt.missingKernels(before, fetches), ...rt.missingKernels(after, fetches)];
-  if (missing.length > 0) return t.skip(`no kernels for ${[...new Set(missing.map((m) => m.op))].join(', ')}`);
-  const a = await rt.runGraph(before, feeds, fetches);
-  const b = await rt.runGraph(after, feeds, fetches);
-  for (let i = 0; i < fetches.length; i++) {
-    expect(b[i]!.shape).toEqual(a[i]!.shape);
-    const x = tensorToNumbers(a[i]!);
-    const y = tensorToNumbers(b[i]!);
-    for (let k = 0; k < x.length; k++) expect(Math.abs(x[k]! - y[k]!), `${fetches[i]}[${k}]: ${x[k]} vs ${y[k]}`).toBeLessThanOrEqual(tol);
-  }
-}
+import { expectSameOutputs } from '../helpers/numeric';
 
 // ---------------------------------------------------------------- fixtures (TF's C++ Scope adds these default attrs)
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it, type TestContext as VitestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import { type Graph, withNodes } from '../../src/ir/graph';
 import type { Node } from '../../src/ir/node';
@@ -7,30 +7,9 @@ import { type Tensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { foldOldBatchNorms } from '../../src/transforms/fold-old-batch-norms';
 import { graphBuilder, nodeNames, nodeOf, snapshot } from '../helpers/graph-builder';
 import { run } from '../helpers/context';
+import { expectSameOutputs } from '../helpers/numeric';
+import { spaceBatchKernels } from '../helpers/test-kernels';
 import { MODELS_DIR, modelPath } from '../helpers/models';
-
-// ---------------------------------------------------------------- numeric comparison
-
-type Runtime = typeof import('../../src/runtime/index');
-let runtimePromise: Promise<Runtime | undefined> | undefined;
-const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index').catch(() => undefined));
-
-/** Runs both graphs and compares the fetches within `tol`; skips when the runtime lacks kernels. */
-async function expectSameOutputs(t: VitestContext, before: Graph, after: Graph, fetches: string[], tol = 1e-5, feeds: Record<string, Tensor> = {}, withKernels?: (rt: Runtime) => import('../../src/runtime/index').KernelRegistry): Promise<void> {
-  const rt = await loadRuntime();
-  if (!rt) return t.skip('the runtime (src/runtime) is not available');
-  const kernels = withKernels?.(rt);
-  const missing = [...rt.missingKernels(before, fetches, kernels), ...rt.missingKernels(after, fetches, kernels)];
-  if (missing.length > 0) return t.skip(`no kernels for ${[...new Set(missing.map((m) => m.op))].join(', ')}`);
-  const a = await rt.runGraph(before, feeds, fetches, kernels ? { kernels } : {});
-  const b = await rt.runGraph(after, feeds, fetches, kernels ? { kernels } : {});
-  for (let i = 0; i < fetches.length; i++) {
-    expect(b[i]!.shape).toEqual(a[i]!.shape);
-    const x = tensorToNumbers(a[i]!);
-    const y = tensorToNumbers(b[i]!);
-    for (let k = 0; k < x.length; k++) expect(Math.abs(x[k]! - y[k]!), `${fetches[i]}[${k}]: ${x[k]} vs ${y[k]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(x[k]!)));
-  }
-}
 
 // ---------------------------------------------------------------- fixtures
 
@@ -103,7 +82,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     expect(ctx.counters.get('folded')).toBe(1);
     expect(snapshot(g)).toBe(before);
     expectClose(offset, [-19.8996, -27.683988]);
-    await expectSameOutputs(t, g, out, ['output']);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true });
   });
 
   it('O2 TestFoldOldBatchNormsAfterDepthwiseConv2dNative', async (t) => {
@@ -114,7 +93,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     expectClose(floats(nodeOf(out, 'weights_op')), WEIGHTS.map((w, i) => w * scale[i % 4]!));
     expectClose(floats(nodeOf(out, 'conv_op_bn_offset')), offset);
     expect(nodeOf(out, 'output').op).toBe('BiasAdd');
-    await expectSameOutputs(t, g, out, ['output']);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true });
   });
 
   it('O3 TestFoldFusedBatchNorms: gamma applies', async (t) => {
@@ -125,7 +104,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     expectClose(scale, [1.99996, 2.8283987]);
     expectClose(floats(nodeOf(out, 'weights_op')), WEIGHTS.map((w, i) => w * scale[i % 2]!));
     expectClose(floats(nodeOf(out, 'conv_op_bn_offset')), [-19.8996, -55.967974]);
-    await expectSameOutputs(t, g, out, ['output'], 2e-5);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true, tol: 2e-5 });
   });
 
   it('O4 TestFoldFusedBatchNormsAfterDepthwiseConv2dNative', async (t) => {
@@ -135,7 +114,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     const { scale, offset } = reference(FOUR, true);
     expectClose(floats(nodeOf(out, 'weights_op')), WEIGHTS.map((w, i) => w * scale[i % 4]!));
     expectClose(floats(nodeOf(out, 'conv_op_bn_offset')), offset);
-    await expectSameOutputs(t, g, out, ['output'], 2e-5);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true, tol: 2e-5 });
   });
 
   function concatGraph(split: boolean): Graph {
@@ -168,7 +147,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     expectClose(floats(nodeOf(out, 'conv1_op_bn_offset')), [offset[0]!]);
     expectClose(floats(nodeOf(out, 'conv1_op_1_bn_offset')), [offset[1]!]);
     expect(nodeNames(out)).not.toContain('concat_op');
-    await expectSameOutputs(t, g, out, ['output'], 2e-5);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true, tol: 2e-5 });
   });
 
   it('O6 TestFoldFusedBatchNormsWithConcat(split=false): axis 2, each conv gets the whole vectors', async (t) => {
@@ -179,7 +158,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     for (const w of ['weights1_op', 'weights1_op_1']) expectClose(floats(nodeOf(out, w)), [1, 2, 3, 4].map((v, i) => v * scale[i % 2]!));
     expectClose(floats(nodeOf(out, 'conv1_op_bn_offset')), offset);
     expectClose(floats(nodeOf(out, 'conv1_op_1_bn_offset')), offset);
-    await expectSameOutputs(t, g, out, ['output'], 2e-5);
+    await expectSameOutputs(t, g, out, ['output'], { relative: true, tol: 2e-5 });
   });
 
   it('O7 TestFoldFusedBatchNormsWithBatchToSpace', async (t) => {
@@ -198,11 +177,7 @@ describe('fold_old_batch_norms: TensorFlow tests (fold_old_batch_norms_test.cc)'
     expect(nodeOf(out, 'conv_op/biasadd')).toMatchObject({ op: 'BiasAdd', inputs: ['conv_op', 'conv_op_bn_offset'] });
     expect(nodeOf(out, 'output')).toMatchObject({ op: 'BatchToSpaceND', inputs: ['conv_op/biasadd', 'block_shape_op', 'Const'] });
     expect(nodeNames(out)).not.toContain('batch_to_space_op');
-    await expectSameOutputs(t, g, out, ['output'], 1e-5, {}, (rt) => {
-      const k = rt.createKernelRegistry();
-      if (!k.has('BatchToSpaceND')) k.register('BatchToSpaceND', (c) => { const v = c.numbers(2); return [c.tf.batchToSpaceND(c.input(0), c.numbers(1), [[v[0]!, v[1]!], [v[2]!, v[3]!]])]; });
-      return k;
-    });
+    await expectSameOutputs(t, g, out, ['output'], { relative: true, kernels: spaceBatchKernels });
   });
 });
 
@@ -242,7 +217,7 @@ describe('fold_old_batch_norms: beyond TensorFlow', () => {
       expect(nodeOf(out, 'bn')).toMatchObject({ op: 'BiasAdd', inputs: ['conv', 'conv_bn_offset'] });
       const s = [1, 2, 0.5].map((gm, i) => gm / Math.sqrt([0.5, 2, 1.5][i]! + 1e-3));
       expectClose(floats(nodeOf(out, 'conv_bn_offset')), [0.5, -1, 2].map((b, i) => (b - [1, -2, 0.5][i]!) * s[i]! + [0.1, -0.2, 0.3][i]!));
-      await expectSameOutputs(t, g, out, ['relu'], 1e-5, feeds());
+      await expectSameOutputs(t, g, out, ['relu'], { relative: true, feeds: feeds() });
     });
   }
 
@@ -250,7 +225,7 @@ describe('fold_old_batch_norms: beyond TensorFlow', () => {
     const g = kerasLike({ biasOp: 'BiasAdd', depthwise: true, bnOp: 'FusedBatchNorm', bnAttrs: fusedAttrs() });
     const { graph: out } = run(foldOldBatchNorms, g, {}, { inputs: ['x'], outputs: ['relu'] });
     expect(hasOp(out, 'FusedBatchNorm')).toBe(false);
-    await expectSameOutputs(t, g, out, ['relu'], 1e-5, feeds(true));
+    await expectSameOutputs(t, g, out, ['relu'], { relative: true, feeds: feeds(true) });
   });
 
   it('training mode (is_training absent means true) is refused unless allow_training_mode', () => {
@@ -395,7 +370,7 @@ describe.skipIf(!existsSync(MODELS_DIR))(`kws_cnn_s and kws_ds_cnn_s: batch norm
         // The decomposed batch norm (bn3: Rsqrt/Mul/Sub/Add) folds into MatMul_1 → BiasAdd.
         expect(after.nodes.filter((n) => n.op === 'Mul').map((n) => n.name)).toEqual([]);
       }
-      await expectSameOutputs(t, alignedCopy(before), alignedCopy(after), ['labels_softmax'], 1e-4, mfcc);
+      await expectSameOutputs(t, alignedCopy(before), alignedCopy(after), ['labels_softmax'], { relative: true, tol: 1e-4, feeds: mfcc });
     });
   }
 });

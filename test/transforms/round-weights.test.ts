@@ -1,4 +1,4 @@
-import { describe, expect, it, type TestContext as VitestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/attr';
 import type { Graph } from '../../src/ir/graph';
 import type { Node } from '../../src/ir/node';
@@ -6,35 +6,7 @@ import { type Tensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { roundWeights } from '../../src/transforms/round-weights';
 import { graphBuilder, nodeOf, snapshot } from '../helpers/graph-builder';
 import { run } from '../helpers/context';
-
-// ---------------------------------------------------------------- numeric comparison
-
-type Runtime = typeof import('../../src/runtime/index');
-type Kernels = import('../../src/runtime/index').KernelRegistry;
-let runtimePromise: Promise<Runtime | undefined> | undefined;
-const loadRuntime = () => (runtimePromise ??= import('../../src/runtime/index').catch(() => undefined));
-
-/** Runs both graphs and compares the fetches within `tol`; skips (saying why) when the runtime lacks kernels. */
-async function expectSameOutputs(
-  t: VitestContext, before: Graph, after: Graph, fetches: string[],
-  o: { tol?: number; feeds?: Record<string, Tensor>; kernels?: (rt: Runtime) => Kernels } = {},
-): Promise<Tensor[]> {
-  const rt = await loadRuntime();
-  if (!rt) t.skip('the runtime (src/runtime) is not available');
-  const kernels = o.kernels?.(rt!);
-  const missing = [...rt!.missingKernels(before, fetches, kernels), ...rt!.missingKernels(after, fetches, kernels)];
-  if (missing.length > 0) t.skip(`no kernels for ${[...new Set(missing.map((m) => m.op))].join(', ')}`);
-  const opts = kernels ? { kernels } : {};
-  const a = await rt!.runGraph(before, o.feeds ?? {}, fetches, opts);
-  const b = await rt!.runGraph(after, o.feeds ?? {}, fetches, opts);
-  for (let i = 0; i < fetches.length; i++) {
-    expect(b[i]!.shape).toEqual(a[i]!.shape);
-    const x = tensorToNumbers(a[i]!);
-    const y = tensorToNumbers(b[i]!);
-    for (let k = 0; k < x.length; k++) expect(Math.abs(x[k]! - y[k]!), `${fetches[i]}[${k}]: ${x[k]} vs ${y[k]}`).toBeLessThanOrEqual(o.tol ?? 1e-5);
-  }
-  return b;
-}
+import { expectSameOutputs } from '../helpers/numeric';
 
 const F = attr.type('float');
 const floats = (n: Node): number[] => tensorToNumbers((n.attrs['value'] as { value: Tensor }).value);

@@ -15,19 +15,24 @@ export type CmpFn = (a: number | bigint, b: number | bigint) => boolean;
 export const HOST_DTYPES: ReadonlySet<string> = new Set(['int64', 'double', 'uint32', 'uint64']);
 
 export function broadcastShape(a: readonly number[], b: readonly number[], where: string): number[] {
+  return broadcastShapeOr(a, b, (message) => new GraftError('runtime/failed', `${where}: ${message}`));
+}
+
+/** The shape `a` and `b` broadcast to; throws what `fail` makes of the message when they do not. */
+export function broadcastShapeOr(a: readonly number[], b: readonly number[], fail: (message: string) => Error): number[] {
   const r = Math.max(a.length, b.length);
   const out = new Array<number>(r);
   for (let i = 0; i < r; i++) {
     const x = a[a.length - r + i] ?? 1;
     const y = b[b.length - r + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new GraftError('runtime/failed', `${where}: shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
+    if (x !== y && x !== 1 && y !== 1) throw fail(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
     out[i] = x === 1 ? y : x;
   }
   return out;
 }
 
-/** Index into a broadcast operand for each output element. */
-function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+/** For each element of an output of shape `out`, the index into an operand of `shape` broadcast to it. */
+export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
   const n = out.reduce((s, d) => s * d, 1);
   const idx = new Int32Array(n);
   const r = out.length;

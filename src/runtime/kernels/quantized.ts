@@ -27,6 +27,7 @@ import { GraftError } from '../../errors';
 import { type DType, baseDType } from '../../ir/dtype';
 import { type Tensor, numElements, tensorToArray } from '../../ir/tensor';
 import type { Kernel, KernelContext } from '../kernel';
+import { broadcastIndex, broadcastShapeOr } from './host-math';
 
 const f32 = Math.fround;
 
@@ -507,40 +508,8 @@ const quantizedConv2D: Kernel = (ctx) => {
 
 // ------------------------------------------------------------------ sums and elementwise products
 
-/** For each output element, the index into an operand broadcast to `out`. */
-function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
-  const n = numElements(out);
-  const idx = new Int32Array(n);
-  const r = out.length;
-  const strides = new Array<number>(r).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[r - shape.length + i] = shape[i] === 1 ? 0 : s;
-    s *= shape[i]!;
-  }
-  const coord = new Array<number>(r).fill(0);
-  for (let k = 0; k < n; k++) {
-    let off = 0;
-    for (let i = 0; i < r; i++) off += coord[i]! * strides[i]!;
-    idx[k] = off;
-    for (let i = r - 1; i >= 0; i--) {
-      if (++coord[i]! < out[i]!) break;
-      coord[i] = 0;
-    }
-  }
-  return idx;
-}
-
 function broadcastShapes(ctx: KernelContext, a: readonly number[], b: readonly number[]): number[] {
-  const r = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < r; i++) {
-    const x = a[a.length - r + i] ?? 1;
-    const y = b[b.length - r + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw ctx.fail(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
-    out.push(x === 1 ? y : x);
-  }
-  return out;
+  return broadcastShapeOr(a, b, (message) => ctx.fail(message));
 }
 
 /**

@@ -9,12 +9,13 @@
  * fuses it regardless and changes the results.
  */
 import { type AttrValue, attr, attrText } from '../../ir/attr';
-import type { GraphIndex } from '../../ir/graph';
+import { type Graph, type GraphIndex, graphIndex } from '../../ir/graph';
 import type { Node } from '../../ir/node';
 import { parseInput } from '../../ir/node';
 import { attrWithDefault } from '../../ir/op-facts';
 import type { TransformContext } from '../../transform/define';
 import { controlInputs, dataInputs } from './linear-chain';
+import { RewritePlan } from './rewrite';
 
 /** The node feeding input `i` of `n` through output 0, if it is of `op` and only `n` reads it. */
 export function soleProducer(idx: GraphIndex, n: Node, i: number, op: string, protectedNodes: ReadonlySet<string>): Node | undefined {
@@ -71,4 +72,49 @@ export function mergedControls(...nodes: Node[]): string[] {
 /** Reports a refused fusion. */
 export function reportUnsupported(ctx: TransformContext, transform: string, conv: Node, why: string): void {
   ctx.report({ severity: 'warning', code: `${transform}/unsupported`, node: conv.name, message: `Conv2D '${conv.name}' was not fused: ${why}` });
+}
+
+/** The ops a fusion can take in above the conv, with why each may be refused. */
+const CHAIN_CHECKS = {
+  MirrorPad: mirrorPadUnsupported,
+  ResizeBilinear: resizeUnsupported,
+} satisfies Record<string, (n: Node) => string | undefined>;
+
+/**
+ * The loop the three fusions share. For every two-input `Conv2D`, follows input 0 up through
+ * `chainOps` (nearest first): each must be the sole producer of the previous node's input 0 and
+ * have two data inputs. A match one of the checks refuses is reported and left alone; otherwise
+ * the conv is replaced by the nodes `build` returns, the chain is removed, and `fused` is counted.
+ */
+export function fuseConvChains<const Ops extends readonly (keyof typeof CHAIN_CHECKS)[]>(
+  graph: Graph,
+  ctx: TransformContext,
+  transform: string,
+  chainOps: Ops,
+  build: (conv: Node, chain: { readonly [K in keyof Ops]: Node }, plan: RewritePlan) => Node[],
+): Graph {
+  const idx = graphIndex(graph);
+  const plan = new RewritePlan(graph, ctx.protectedNodes);
+  for (const conv of graph.nodes) {
+    if (conv.op !== 'Conv2D' || dataInputs(conv).length !== 2) continue;
+    const chain: Node[] = [];
+    for (const op of chainOps) {
+      const p = soleProducer(idx, chain[chain.length - 1] ?? conv, 0, op, ctx.protectedNodes);
+      if (!p || dataInputs(p).length !== 2) break;
+      chain.push(p);
+    }
+    if (chain.length !== chainOps.length) continue;
+    let why = convUnsupported(conv);
+    for (let i = 0; i < chain.length && why === undefined; i++) why = CHAIN_CHECKS[chainOps[i]!](chain[i]!);
+    if (why) {
+      reportUnsupported(ctx, transform, conv, why);
+      continue;
+    }
+    if (!plan.claim([conv.name, ...chain.map((n) => n.name)])) continue;
+    // Every op of the chain matched, so it holds one node per op.
+    plan.replace(conv.name, build(conv, chain as unknown as { readonly [K in keyof Ops]: Node }, plan));
+    for (const n of chain) plan.replace(n.name, []);
+    ctx.count('fused');
+  }
+  return plan.apply();
 }
