@@ -19,9 +19,22 @@ export interface ExecutionOrder {
   readonly unknownInputs: readonly (readonly [string, string])[];
 }
 
-/** Sorts nodes so that every node comes after its inputs; reports what cannot be sorted. */
+const orders = new WeakMap<Graph | readonly Node[], ExecutionOrder>();
+
+/**
+ * Sorts nodes so that every node comes after its inputs; reports what cannot be sorted.
+ * Memoized per graph (or node list) instance, like `graphIndex`: graphs are immutable.
+ */
 export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
-  const nodes = 'nodes' in graph ? graph.nodes : graph;
+  let r = orders.get(graph);
+  if (!r) {
+    r = computeExecutionOrder('nodes' in graph ? graph.nodes : graph);
+    orders.set(graph, r);
+  }
+  return r;
+}
+
+function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   const pos = new Map<string, number>();
   nodes.forEach((n, i) => pos.set(n.name, i));
   const pending = new Int32Array(nodes.length);
@@ -60,7 +73,7 @@ export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
     }
   }
   const inCycle = nodes.filter((_, i) => !emitted[i]);
-  return { order, inCycle, unknownInputs };
+  return Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
 }
 
 /** Nodes in execution order; throws `graph/cycle` or `graph/dangling-input` when impossible. */
