@@ -1,11 +1,12 @@
 /**
  * Converts between decoded protobuf messages and the immutable IR.
  *
- * Fidelity: every IR object made from a message remembers that message (in a WeakMap keyed by
- * the object). IR objects are immutable, so an object that still has its message is unchanged,
- * and writing it back reuses the message: untouched nodes, attributes and tensors re-encode to
- * exactly the bytes they came from. Objects a transform creates have no message and are encoded
- * from their fields.
+ * Fidelity: every node, function, library and version record made from a message remembers that
+ * message (in a WeakMap keyed by the object). IR objects are immutable, so an object that still
+ * has its message is unchanged, and writing it back reuses the message: untouched nodes
+ * re-encode to exactly the bytes they came from. Objects a transform creates have no message and
+ * are encoded from their fields, in canonical order (for every model in the test corpus that
+ * gives the original bytes too; the round-trip test checks both paths).
  */
 import { Long } from '../proto';
 import { freeze } from 'immer';
@@ -118,7 +119,11 @@ export function tensorFromProto(m: Msg): Tensor {
     const values = field === 'int64_val' || field === 'uint64_val' ? raw.map(toInt) : (raw as (number | boolean)[]);
     data = { kind: 'values', field, values };
   }
-  return remember({ dtype, shape, data }, m);
+  // Only opaque tensors (resource, variant) need their message to be written again; the rest
+  // re-encode from their fields to the same bytes, and a WeakMap entry per attribute is what
+  // costs at 100k nodes (the node itself is remembered).
+  const t: Tensor = { dtype, shape, data };
+  return data.kind === 'opaque' ? remember(t, m) : t;
 }
 
 export function tensorToProto(t: Tensor): Msg {
@@ -161,7 +166,7 @@ export function attrFromProto(m: Msg): AttrValue {
   else if (own(m, 'func')) v = { kind: 'func', value: funcFromProto(m.func as Msg) };
   else if (own(m, 'placeholder')) v = { kind: 'placeholder', value: m.placeholder as string };
   else v = { kind: 'none' };
-  return remember(v, m);
+  return v;
 }
 
 function listFromProto(m: Msg): AttrList {
@@ -180,7 +185,7 @@ function listFromProto(m: Msg): AttrList {
 }
 
 function funcFromProto(m: Msg): FuncRef {
-  return remember({ name: (m.name as string) ?? '', attrs: attrsFromProto(m.attr as Msg | undefined) }, m);
+  return { name: (m.name as string) ?? '', attrs: attrsFromProto(m.attr as Msg | undefined) };
 }
 
 function attrsFromProto(m: Msg | undefined): Record<string, AttrValue> {
