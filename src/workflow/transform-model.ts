@@ -17,8 +17,9 @@ import { decodeMessage } from '../proto';
 import type { Pipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import type { PipelineHooks } from '../transform/runner';
-import { runPipeline } from '../transform/runner';
+import { runPipeline, type RunOptions } from '../transform/runner';
 import type { PipelineReport } from '../transform/report';
+import { type VerifiedReport, type VerifyOptions, runPipelineVerified } from '../verify/verify-pipeline';
 
 export interface TransformModelOptions {
   /** `--inputs`; for a SavedModel, defaults to the signatures' inputs. */
@@ -32,10 +33,17 @@ export interface TransformModelOptions {
   readonly tags?: readonly string[];
   /** Write text (`--output_as_text`). */
   readonly outputAsText?: boolean;
+  /**
+   * Run the graph after every step that changed it and compare with the step before (seeded
+   * inputs unless given); the report names the first step whose outputs moved. Frozen graphs
+   * only: a SavedModel's variables are not fed.
+   */
+  readonly verify?: VerifyOptions;
 }
 
 export interface TransformModelResult {
-  readonly report: PipelineReport;
+  /** With `verify`, a `VerifiedReport` (per-step comparisons, `firstMoved`). */
+  readonly report: PipelineReport | VerifiedReport;
   readonly graph: Graph;
   /** The inputs and outputs the pipeline ran with. */
   readonly inputs: readonly string[];
@@ -78,6 +86,11 @@ export function savedModelKeepers(mg: MetaGraph): string[] {
   return [...new Set(keep)];
 }
 
+/** The runner, or the verifying runner when `verify` is asked for. */
+function runSteps(graph: Graph, opts: TransformModelOptions, run: RunOptions) {
+  return opts.verify ? runPipelineVerified(graph, opts.transforms, { ...run, verify: opts.verify }) : runPipeline(graph, opts.transforms, run);
+}
+
 function isDirectoryTarget(path: string): boolean {
   return !/\.(pb|pbtxt|txt|meta)$/i.test(path);
 }
@@ -97,7 +110,7 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
     }
     const inputs = opts.inputs ?? [];
     const outputs = opts.outputs ?? [];
-    const { graph, report } = await runPipeline(model.graph, opts.transforms, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
+    const { graph, report } = await runSteps(model.graph, opts, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
     await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined });
     return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
   }
@@ -114,7 +127,7 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
   const writeSavedModel = model.kind === 'saved-model' && isDirectoryTarget(outPath);
   const keepers = writeSavedModel ? savedModelKeepers(mg).filter((k) => !outputs.includes(k) && !inputs.includes(k)) : [];
   const extraOutputs = keepers.filter((k) => present.has(inputNodeName(k)));
-  const { graph, report } = await runPipeline(mg.graph, opts.transforms, {
+  const { graph, report } = await runSteps(mg.graph, opts, {
     inputs,
     outputs: [...outputs, ...extraOutputs],
     registry: opts.registry,

@@ -135,3 +135,19 @@ describe.skipIf(!HAVE_MODELS)('graft transform IN OUT TRANSFORMS (short form)', 
     expect(await main(['transform', 'a.pb', 'b.pb', 'remove_device', '--transforms=remove_device'], twice)).toBe(2);
   });
 });
+
+describe.skipIf(!HAVE_MODELS)('graft transform --verify', () => {
+  const input = () => path.join(MODELS_DIR, 'nns_mnist_softmax_frozen/mnist.pb');
+  it('runs the graph after every step and passes a lossless pipeline', async () => {
+    const io = capture();
+    const code = await main(['transform', input(), path.join(tmp, 'verified.pb'), 'remove_nodes(op=Identity) fold_constants', '--inputs=input', '--outputs=softmax', '--verify'], io);
+    expect(io.stdout.join('\n')).toMatch(/verify: PASS after every step/);
+    expect(code).toBe(0);
+  });
+  it('names the first step that moved the outputs and exits 1', async () => {
+    const io = capture();
+    const code = await main(['transform', input(), path.join(tmp, 'moved.pb'), 'remove_nodes(op=Identity) round_weights(num_steps=2) remove_device', '--inputs=input', '--outputs=softmax', '--verify'], io);
+    expect(io.stdout.join('\n')).toMatch(/verify: step 2, round_weights\(num_steps=2\), moved the outputs/);
+    expect(code).toBe(1);
+  });
+});

@@ -8,9 +8,17 @@ import type { Io } from '../output';
 export const usage = `Usage: graft transform --in_graph=IN --out_graph=OUT --transforms='...' [--inputs=a,b] [--outputs=c,d]
        graft transform IN OUT ['TRANSFORMS'] [flags]
                        [--output_as_text] [--saved_model_tags=serve] [--report=text|json|none]
+                       [--verify [--rtol=1e-4] [--atol=1e-5]]   run the graph after every step; name the first that moves it
   TensorFlow's transform_graph flags. IN and OUT may be .pb, .pbtxt or SavedModel directories;
   for a SavedModel, inputs and outputs left out come from its signatures.
   Transforms: graft transforms`;
+
+function parseTolerance(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new GraftError('cli/usage', `--${name} must be a non-negative number, not '${value}'`);
+  return n;
+}
 
 export async function transformCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -24,6 +32,9 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
       output_as_text: { type: 'boolean' },
       saved_model_tags: { type: 'string' },
       report: { type: 'string' },
+      verify: { type: 'boolean' },
+      rtol: { type: 'string' },
+      atol: { type: 'string' },
     },
     usage,
   );
@@ -50,6 +61,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
     registry,
     tags: values.saved_model_tags !== undefined ? splitList(values.saved_model_tags) : undefined,
     outputAsText: values.output_as_text,
+    ...(values.verify ? { verify: { rtol: parseTolerance('rtol', values.rtol, 1e-4), atol: parseTolerance('atol', values.atol, 1e-5) } } : {}),
     hooks: {
       beforeStep(info) {
         // A progress line for runs that take a while, on stderr only.
@@ -57,10 +69,15 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
       },
     },
   });
+  const moved = 'firstMoved' in result.report ? result.report.firstMoved : undefined;
   if (reportMode === 'json') io.out(JSON.stringify({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, report: result.report }, null, 2));
   else if (reportMode === 'text') {
     io.out(formatReport(result.report));
+    if ('verification' in result.report) {
+      io.out(moved ? `verify: step ${moved.index + 1}, ${moved.step}, moved the outputs` : `verify: PASS after every step (rtol ${result.report.rtol}, atol ${result.report.atol})`);
+    }
     io.out(`wrote ${result.wrote === 'saved-model' ? 'SavedModel' : 'GraphDef'} ${values.out_graph}`);
   }
-  return 0;
+  // The output is written (the check reports, it does not undo); the exit code says it moved.
+  return moved ? 1 : 0;
 }
