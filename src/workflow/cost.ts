@@ -6,17 +6,15 @@
 import { GraftError, isGraftError } from '../errors';
 import { baseDType, isFloatDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
-import { parseInput } from '../ir/node';
 import { type Tensor, tensorByteSize, tensorStrings, tensorToNumbers } from '../ir/tensor';
 import type { Signature } from '../io/saved-model';
 import type { Backend } from '../runtime/index';
 import { type Pipeline, parsePipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import { feedsFor, formatDiff } from '../verify/compare';
-import { generateTensor, placeholderSpecs } from '../verify/feeds';
 import type { CostReport, CostThresholds, OutputCost } from './report';
 import { tensorName } from './signature-tensors';
-import { CANNOT_RUN } from './verify-result';
+import { CANNOT_RUN, signatureFeeds } from './verify-result';
 
 /**
  * The pipeline's steps whose transform declares itself `lossy`, in transform syntax, leaving out
@@ -41,24 +39,6 @@ export function constPayloadBytes(graph: Graph): number {
     if (n.op === 'Const' && v?.kind === 'tensor') bytes += tensorByteSize(v.value);
   }
   return bytes;
-}
-
-/**
- * Seeded inputs for a signature with the first unknown dimension of each input set to `batch` and
- * any other unknown dimension to `otherDims` (a [-1, -1, -1, 3] image input must not become
- * 256x256x256x3).
- */
-function batchFeeds(graph: Graph, sig: Signature, seed: number, batch: number, otherDims: number): Record<string, Tensor> {
-  const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
-  const feeds: Record<string, Tensor> = {};
-  for (const [key, info] of Object.entries(sig.inputs)) {
-    const name = tensorName(info.name!);
-    const node = parseInput(name).node;
-    const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(node)?.shape ?? null);
-    const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
-    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype), dims, seed, key);
-  }
-  return feeds;
 }
 
 /** Running sums of one output's differences over the measurement rounds. */
@@ -198,7 +178,7 @@ export async function measureSignatures(
           // Enough runs for `batch` rows of the class-score outputs: one when the batch dimension is
           // free, several when the model fixes it (fresh seeds each run).
           for (let round = 0, rows = 0; round < o.batch && rows < o.batch; round++) {
-            const feeds = batchFeeds(original, before, o.seed + round, o.batch, o.otherDims);
+            const feeds = signatureFeeds(original, before, o.seed + round, o.batch, o.otherDims);
             const feedsB: Record<string, Tensor> = {};
             for (const [k, t] of Object.entries(before.inputs)) feedsB[tensorName(after.inputs[k]!.name!)] = feeds[tensorName(t.name!)]!;
             const outA = await sessionA.run(feedsFor(original, feeds), namesA);

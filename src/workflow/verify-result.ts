@@ -11,18 +11,24 @@ import type { Tensor } from '../ir/tensor';
 import type { Signature } from '../io/saved-model';
 import type { Backend } from '../runtime/index';
 import { compare } from '../verify/compare';
-import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
+import { generateTensor, placeholderSpecs } from '../verify/feeds';
 import type { SignatureVerification, VerificationReport } from './report';
 import { tensorName } from './signature-tensors';
 
-/** Seeded inputs for a signature, keyed by tensor name, generated under the signature's input keys. */
-function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch: number): Record<string, Tensor> {
+/**
+ * Seeded inputs for a signature: its tensors' dtypes and shapes (the placeholder's where the
+ * signature gives none), with the first unknown dimension set to `batch` and the others to
+ * `otherDims` (default `batch`).
+ */
+export function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch: number, otherDims = batch): Record<string, Tensor> {
   const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
   const feeds: Record<string, Tensor> = {};
   for (const [key, info] of Object.entries(sig.inputs)) {
     const name = tensorName(info.name!);
-    const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(parseInput(name).node)?.shape ?? null);
-    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(parseInput(name).node)?.dtype ?? 'float') : info.dtype), concreteShape(shape, batch), seed, key);
+    const node = parseInput(name).node;
+    const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(node)?.shape ?? null);
+    const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
+    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype), dims, seed, key);
   }
   return feeds;
 }
