@@ -4,13 +4,13 @@
  * 0 ok, 1 GraftError, 2 usage, 70 internal error.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
 import type { Io } from '../../src/cli/output';
 import * as summarizeModule from '../../src/inspect/summarize';
-import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
+import { useScratch } from '../helpers/scratch';
+import { HAVE_MODELS, SKIP_REASON } from '../helpers/models';
 
 // summarize is wrapped (calling through to the real one) so that one test can make it throw a
 // raw exception, standing in for an internal bug.
@@ -42,33 +42,7 @@ function capture(): Captured {
 
 const STACK_LINE = /^\s+at .+[:(]/m;
 
-let tmp = '';
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'graft-cli-errors-'));
-});
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-let counter = 0;
-function freshDir(label: string): string {
-  const d = path.join(tmp, `${label}-${++counter}`);
-  fs.mkdirSync(d, { recursive: true });
-  return d;
-}
-
-/** A writable copy of a shared SavedModel directory. */
-function copySavedModel(rel: string): string {
-  const dest = path.join(freshDir('sm'), path.basename(rel));
-  fs.cpSync(modelPath(rel), dest, { recursive: true });
-  const walk = (p: string) => {
-    const dir = fs.statSync(p).isDirectory();
-    fs.chmodSync(p, dir ? 0o755 : 0o644);
-    if (dir) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
-  };
-  walk(dest);
-  return dest;
-}
+const { freshDir, copyModel: copySavedModel } = useScratch('graft-cli-errors');
 
 /** Runs `graft summarize <bad>` and checks the one-or-two-line report; returns the capture. */
 async function expectReported(bad: string, code: string, file: string): Promise<Captured> {
@@ -88,7 +62,7 @@ async function expectReported(bad: string, code: string, file: string): Promise<
 
 describe('graft summarize on bad input: one or two lines, the code, the file, exit 1, no stack', () => {
   it('a path that does not exist → io/not-found', async () => {
-    const p = path.join(tmp, 'nowhere', 'model.pb');
+    const p = path.join(freshDir('missing'), 'nowhere', 'model.pb');
     await expectReported(p, 'io/not-found', p);
   }, FAST);
 
@@ -141,7 +115,7 @@ describe('graft summarize on bad input: one or two lines, the code, the file, ex
 
 describe('--debug adds the stack trace', () => {
   it('a GraftError with --debug: same first line, then a stack, still exit 1', async () => {
-    const p = path.join(tmp, 'nowhere.pb');
+    const p = path.join(freshDir('missing'), 'nowhere.pb');
     const c = capture();
     expect(await main(['summarize', p, '--debug'], c.io)).toBe(1);
     expect(c.errLines()[0]).toMatch(/^graft: error \[io\/not-found\]: .*nowhere\.pb/);

@@ -10,9 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ErrorCode, GraftError, isGraftError } from '../../src/errors';
 import { formatSummary, summarize } from '../../src/inspect/summarize';
 import { readCheckpointIndex } from '../../src/io/checkpoint';
@@ -21,6 +20,7 @@ import { type LoadedModel, loadModel, mainGraph, readModelVariables, saveGraph, 
 import { attr } from '../../src/ir/attr';
 import { makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
+import { useScratch } from '../helpers/scratch';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
 /** Per-case limit: a bad file must fail fast, never hang. */
@@ -30,42 +30,7 @@ const SWEEP = 30_000;
 /** No case may grow the resident set by more than this (an absurd length must not be allocated). */
 const MAX_RSS_GROWTH = 64 * 1024 * 1024;
 
-let tmp = '';
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'graft-bad-input-'));
-});
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-let counter = 0;
-/** A fresh, writable directory under the temp dir. */
-function freshDir(label: string): string {
-  const d = path.join(tmp, `${label}-${++counter}`);
-  fs.mkdirSync(d, { recursive: true });
-  return d;
-}
-
-/** Copies a shared model (file or directory) into a fresh dir, writable; returns the copy's path. */
-function copyModel(rel: string): string {
-  const src = modelPath(rel);
-  const dest = path.join(freshDir(path.basename(rel).replace(/\W/g, '_')), path.basename(rel));
-  fs.cpSync(src, dest, { recursive: true });
-  const makeWritable = (p: string) => {
-    const st = fs.statSync(p);
-    fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
-    if (st.isDirectory()) for (const n of fs.readdirSync(p)) makeWritable(path.join(p, n));
-  };
-  makeWritable(dest);
-  return dest;
-}
-
-/** Writes `bytes` to `name` in a fresh dir. */
-function writeTemp(name: string, bytes: Uint8Array | string): string {
-  const p = path.join(freshDir('w'), name);
-  fs.writeFileSync(p, bytes);
-  return p;
-}
+const { freshDir, copyModel, writeTemp } = useScratch('graft-bad-input');
 
 /** A small seeded PRNG (mulberry32), so sweeps are reproducible. */
 function prng(seed: number): () => number {
@@ -350,7 +315,7 @@ describe.skipIf(!HAVE_MODELS)(`SavedModel directory (skipped if ${SKIP_REASON})`
   }, FAST);
 
   it('a path that does not exist → io/not-found', async () => {
-    const p = path.join(tmp, 'no', 'such', 'model');
+    const p = path.join(freshDir('missing'), 'no', 'such', 'model');
     await expectGraftError(() => loadModel(p), ['io/not-found'], p);
     await expectGraftError(() => summarize(p), ['io/not-found'], p);
   }, FAST);
