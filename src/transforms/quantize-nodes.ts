@@ -90,7 +90,7 @@ export const QUANTIZABLE_OPS: Readonly<Record<string, QuantizableOp>> = {
   Mul: op('QuantizedMul', { types: PRODUCT, int32Output: true }),
   Relu: op('QuantizedRelu', { types: { Tinput: 'quint8' } }),
   Relu6: op('QuantizedRelu6', { types: { Tinput: 'quint8' } }),
-  ResizeBilinear: op('QuantizedResizeBilinear', { copy: ['align_corners'], types: { T: 'quint8' }, unquantized: [1] }),
+  ResizeBilinear: op('QuantizedResizeBilinear', { copy: ['align_corners', 'half_pixel_centers'], types: { T: 'quint8' }, unquantized: [1] }),
   Reshape: op('QuantizedReshape', { types: { T: 'quint8' }, unquantized: [1] }),
 };
 

@@ -741,3 +741,26 @@ describe('freeze_requantization_ranges', () => {
     await expect(runAsync(freezeRequantizationRanges, q, {})).rejects.toThrow('You must pass a file name to min_max_log_file');
   });
 });
+
+describe('ResizeBilinear becomes QuantizedResizeBilinear, and it runs', () => {
+  for (const [alignCorners, halfPixel] of [[false, false], [true, false], [false, true]] as const) {
+    it(`matches the float resize within the eight-bit step (align_corners=${alignCorners}, half_pixel_centers=${halfPixel})`, async () => {
+      const b = graphBuilder();
+      const x = b.placeholder('x', 'float', [1, 3, 4, 2]);
+      const size = b.const('size', makeTensor('int32', [2], [5, 7]));
+      b.op('ResizeBilinear', [x, size], { ...F, align_corners: attr.b(alignCorners), half_pixel_centers: attr.b(halfPixel) }, 'y');
+      const graph = b.graph();
+      const { graph: q } = run(quantizeNodes, graph, {}, { inputs: ['x'], outputs: ['y'] });
+      expect(ops(q, 'QuantizedResizeBilinear').length).toBe(1);
+      expect(ops(q, 'ResizeBilinear').length).toBe(0);
+      const feed = ft([1, 3, 4, 2], Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3));
+      const [a] = await runGraph(graph, { x: feed }, ['y']);
+      const [c] = await runGraph(q, { x: feed }, ['y']);
+      expect(c!.shape).toEqual([1, 5, 7, 2]);
+      const av = tensorToNumbers(a!);
+      const cv = tensorToNumbers(c!);
+      const step = 6 / 255;
+      for (let i = 0; i < av.length; i++) expect(Math.abs(av[i]! - cv[i]!)).toBeLessThanOrEqual(2 * step);
+    });
+  }
+});

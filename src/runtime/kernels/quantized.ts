@@ -646,6 +646,61 @@ function poolKernel(kind: 'max' | 'avg'): Kernel {
   };
 }
 
+/**
+ * TF's reference `QuantizedResizeBilinear`: each output is the bilinear mix of its four
+ * neighbours' dequantized values (TF's resize scale and interpolation cache, legacy or
+ * half-pixel centers), quantized back into the input's range, which the outputs keep.
+ */
+const quantizedResizeBilinear: Kernel = (ctx) => {
+  const x = qinput(ctx, 0, 2, 3, 'T');
+  if (x.shape.length !== 4) throw ctx.fail('images must be 4-D');
+  const size = ctx.numbers(1);
+  if (size.length !== 2 || size.some((d) => !Number.isInteger(d) || d <= 0)) throw ctx.fail(`size must be two positive ints, is [${size.join(',')}]`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [OH, OW] = size as [number, number];
+  const alignCorners = ctx.attrBool('align_corners', false);
+  const halfPixel = ctx.attrBool('half_pixel_centers', false);
+  const axis = (inSize: number, outSize: number) => {
+    const scale = alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+    const lower = new Int32Array(outSize);
+    const upper = new Int32Array(outSize);
+    const lerp = new Float32Array(outSize);
+    for (let i = 0; i < outSize; i++) {
+      const at = f32(halfPixel ? (i + 0.5) * scale - 0.5 : i * scale);
+      const floor = Math.floor(at);
+      lower[i] = Math.max(floor, 0);
+      upper[i] = Math.min(Math.ceil(at), inSize - 1);
+      lerp[i] = f32(at - floor);
+    }
+    return { lower, upper, lerp };
+  };
+  const ys = axis(H, OH);
+  const xs = axis(W, OW);
+  const T = ctx.attrType('T');
+  const deq = (q: number) => quantizedToFloat(q, x.min, x.max, x.info);
+  const out = intArray(T, N * OH * OW * C);
+  for (let b = 0; b < N; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const top = (b * H + ys.lower[oy]!) * W;
+      const bottom = (b * H + ys.upper[oy]!) * W;
+      const yl = ys.lerp[oy]!;
+      for (let ox = 0; ox < OW; ox++) {
+        const xl = xs.lerp[ox]!;
+        for (let c = 0; c < C; c++) {
+          const tl = deq(x.values[(top + xs.lower[ox]!) * C + c]!);
+          const tr = deq(x.values[(top + xs.upper[ox]!) * C + c]!);
+          const bl = deq(x.values[(bottom + xs.lower[ox]!) * C + c]!);
+          const br = deq(x.values[(bottom + xs.upper[ox]!) * C + c]!);
+          const t = f32(tl + f32((tr - tl) * xl));
+          const btm = f32(bl + f32((br - bl) * xl));
+          out[((b * OH + oy) * OW + ox) * C + c] = floatToQuantized(f32(t + f32((btm - t) * yl)), x.min, x.max, x.info);
+        }
+      }
+    }
+  }
+  return [quantizedTensor(T, [N, OH, OW, C], out), scalar(x.min), scalar(x.max)];
+};
+
 const quantizedReshape: Kernel = (ctx) => {
   const t = ctx.host(0);
   const dims = ctx.numbers(1);
@@ -795,6 +850,7 @@ export const QUANTIZED_KERNELS: Record<string, Kernel> = {
   QuantizedMaxPool: poolKernel('max'),
   QuantizedAvgPool: poolKernel('avg'),
   QuantizedReshape: quantizedReshape,
+  QuantizedResizeBilinear: quantizedResizeBilinear,
   QuantizedConcat: quantizedConcat,
   RequantizationRange: requantizationRange,
   Requantize: requantize,
