@@ -11,7 +11,7 @@
  */
 import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
-import { parseInput } from '../ir/node';
+import { tensorName } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { type Checkpoint, readCheckpointFiles } from '../io/checkpoint';
 import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
@@ -56,11 +56,6 @@ export interface FreezeResult {
 
 const INIT_SIGNATURE = '__saved_model_init_op';
 
-/** `a` → `a:0`; `a:1` kept. */
-function tensorName(name: string): string {
-  const ref = parseInput(name);
-  return `${ref.node}:${ref.port}`;
-}
 
 interface ChosenOutputs {
   outputs: string[];

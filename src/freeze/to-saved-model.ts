@@ -30,7 +30,7 @@ import { GraftError } from '../errors';
 import { type AttrValue, type Shape } from '../ir/attr';
 import type { DType } from '../ir/dtype';
 import { type Graph, graphIndex, withNodes } from '../ir/graph';
-import { type Node, parseInput } from '../ir/node';
+import { type Node, parseInput, tensorName } from '../ir/node';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
 import { saveSavedModel } from '../io/model-files';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
@@ -63,11 +63,6 @@ export interface ToSavedModelOptions {
   readonly clearDevices?: boolean;
 }
 
-/** TensorFlow's tensor name: `a` → `a:0`, `a:1` kept. */
-function tensorName(name: string): string {
-  const ref = parseInput(name);
-  return `${ref.node}:${ref.port}`;
-}
 
 /** The default signature key of a tensor: `x:0` → `x`; other ports keep their suffix. */
 function defaultKey(tensor: string): string {

@@ -73,6 +73,17 @@ export function canonicalInput(input: string): string {
   return `${prefix}${ref.node}:${ref.port}`;
 }
 
+/** TensorFlow's tensor name with an explicit port: `a` → `a:0`, `a:1` kept. */
+export function tensorName(input: string): string {
+  const ref = parseInput(input);
+  return `${ref.node}:${ref.port}`;
+}
+
+/** The short form `--inputs`/`--outputs` use: `a:0` → `a`, other ports kept. */
+export function shortTensorName(tensor: string): string {
+  return formatInput(parseInput(tensor));
+}
+
 /** An output key `name:port` used by indexes. */
 export function outputKey(node: string, port: number): string {
   return `${node}:${port}`;

@@ -10,17 +10,9 @@ import type { Graph } from '../ir/graph';
 import { type Tensor, makeStringTensor, numElements } from '../ir/tensor';
 import { tensorFromArray } from './values';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same numbers everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../ir/random';
+
+export { seededRandom };
 
 /** A tensor of `dtype`/`shape` with seeded values (see the module comment for the ranges). */
 export function seededTensor(dtype: DType, shape: readonly number[], seed = 1): Tensor {

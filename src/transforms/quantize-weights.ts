@@ -48,7 +48,7 @@ import { baseDType } from '../ir/dtype';
 import { withNodesIfChanged } from '../ir/edit';
 import type { Graph } from '../ir/graph';
 import { type Node, isControlInput, makeNode } from '../ir/node';
-import { type Tensor, numElements, tensorBytes } from '../ir/tensor';
+import { type Tensor, halfToNumber, numElements, tensorBytes } from '../ir/tensor';
 import { defineTransform, param } from '../transform/define';
 
 const NAME = 'quantize_weights';
@@ -146,15 +146,6 @@ export function floatToHalfBits(x: number): number {
   return sign | (((e + 15) << 10) + roundHalfEven((a / 2 ** e - 1) * 1024));
 }
 
-/** The value of IEEE half bits. */
-function halfBitsToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 // ---------------------------------------------------------------- name patterns
 
@@ -290,7 +281,7 @@ export const quantizeWeights = defineTransform({
           const h = floatToHalfBits(values[i]!);
           if ((h & 0x7c00) === 0x7c00) overflow = true;
           bits[i] = h;
-          maxError = Math.max(maxError, Math.abs(halfBitsToNumber(h) - values[i]!));
+          maxError = Math.max(maxError, Math.abs(halfToNumber(h) - values[i]!));
         }
         if (overflow) {
           ctx.report({ severity: 'warning', code: `${NAME}/out-of-range`, node: node.name, message: `'${node.name}' has values beyond ±65504, the half range; left as float` });

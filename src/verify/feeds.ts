@@ -17,6 +17,7 @@ import { GraftError } from '../errors';
 import { type DType, baseDType, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
+import { seededRandom } from '../ir/random';
 import { attrWithDefault } from '../ir/op-facts';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
@@ -48,17 +49,6 @@ export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
   return out;
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a of the name mixed with the seed: per-placeholder streams independent of node order. */
 function streamSeed(seed: number, name: string): number {
@@ -83,7 +73,7 @@ export function concreteShape(shape: readonly number[] | null, batch = 1): numbe
 export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = ''): Tensor {
   const b = baseDType(dtype);
   const n = numElements(shape);
-  const rnd = prng(streamSeed(seed, name));
+  const rnd = seededRandom(streamSeed(seed, name));
   if (b === 'string') return makeStringTensor(shape, Array.from({ length: n }, () => ''));
   if (b === 'bool') return makeTensor('bool', shape, Array.from({ length: n }, (_, i) => i % 2 === 1));
   if (isFloatDType(b)) {

@@ -13,7 +13,7 @@ import { type Pipeline, parsePipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import { feedsFor, formatDiff } from '../verify/compare';
 import type { CostReport, CostThresholds, OutputCost } from './report';
-import { tensorName } from './signature-tensors';
+import { tensorName } from '../ir/node';
 import { CANNOT_RUN, signatureFeeds } from './verify-result';
 
 /**

@@ -64,7 +64,7 @@ import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
 import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './bench';
 import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureSignatures, thresholdFailures } from './cost';
 import { type CostReport, type CostThresholds, type ModelStats, type OptimizeReport, type VerificationReport, modelStats } from './report';
-import { flagName, tensorName } from './signature-tensors';
+import { shortTensorName, tensorName } from '../ir/node';
 import { mismatchError, verifySignatures } from './verify-result';
 
 /** The serving article's pipeline, plus `fold_old_batch_norms` (the older batch-norm ops). */
@@ -270,11 +270,11 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   // 2. Transform. Signature inputs that are graph sources are the pipeline's inputs; inputs that a
   // node computes (x = f(tf_example)) stay computed and are protected as outputs instead.
   const byName = graphIndex(frozen.graph).byName;
-  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => Object.values(mg.signatures[k]![side]).map((t) => flagName(t.name!))))];
+  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => Object.values(mg.signatures[k]![side]).map((t) => shortTensorName(t.name!))))];
   const isSource = (t: string) => (byName.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
   const inputs = opts.outputs?.length ? frozen.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name) : sigTensors('inputs').filter(isSource);
   const outputs = opts.outputs?.length
-    ? frozen.outputs.map(flagName)
+    ? frozen.outputs.map(shortTensorName)
     : [...new Set([...sigTensors('outputs'), ...sigTensors('inputs').filter((t) => !isSource(t))])];
   let transforms: string | Pipeline;
   let skippedSteps: string[] = [];

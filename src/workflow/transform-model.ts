@@ -10,7 +10,7 @@ import * as nodePath from 'node:path';
 import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
-import { inputNodeName, parseInput } from '../ir/node';
+import { inputNodeName, shortTensorName } from '../ir/node';
 import { type LoadedModel, loadModel, saveGraph, saveSavedModel } from '../io/model-files';
 import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import { decodeMessage } from '../proto';
@@ -53,33 +53,28 @@ export interface TransformModelResult {
   readonly wrote: 'graph-def' | 'saved-model';
 }
 
-/** Tensor name → the form `--inputs`/`--outputs` use: `x:0` → `x`, `x:1` kept. */
-function flagName(tensor: string): string {
-  const ref = parseInput(tensor);
-  return ref.port === 0 && ref.outputArg === undefined ? ref.node : tensor;
-}
 
 /** Node names a SavedModel needs besides the chosen inputs and outputs. */
 export function savedModelKeepers(mg: MetaGraph): string[] {
   const keep: string[] = [];
   for (const sig of Object.values(mg.signatures)) {
-    for (const t of [...Object.values(sig.inputs), ...Object.values(sig.outputs)]) if (t.name) keep.push(flagName(t.name));
+    for (const t of [...Object.values(sig.inputs), ...Object.values(sig.outputs)]) if (t.name) keep.push(shortTensorName(t.name));
   }
   const saver = mg.proto.saver_def as Record<string, unknown> | undefined;
   if (saver) {
     for (const key of ['filename_tensor_name', 'save_tensor_name', 'restore_op_name']) {
       const v = saver[key];
-      if (typeof v === 'string' && v) keep.push(flagName(v));
+      if (typeof v === 'string' && v) keep.push(shortTensorName(v));
     }
   }
   const collections = (mg.proto.collection_def ?? {}) as Record<string, Record<string, unknown>>;
   for (const [key, c] of Object.entries(collections)) {
     const nodeList = (c.node_list as { value?: string[] } | undefined)?.value ?? [];
-    if (/init_op|main_op|table_initializer|train_op|asset_filepaths/.test(key)) keep.push(...nodeList.map(flagName));
+    if (/init_op|main_op|table_initializer|train_op|asset_filepaths/.test(key)) keep.push(...nodeList.map(shortTensorName));
     if (key === 'variables' || key === 'trainable_variables' || key === 'model_variables' || key === 'local_variables') {
       for (const bytes of ((c.bytes_list as { value?: Uint8Array[] } | undefined)?.value ?? [])) {
         const def = decodeMessage<Record<string, string>>('tensorflow.VariableDef', bytes);
-        for (const f of ['variable_name', 'initializer_name', 'snapshot_name', 'initial_value_name']) if (def[f]) keep.push(flagName(def[f]!));
+        for (const f of ['variable_name', 'initializer_name', 'snapshot_name', 'initial_value_name']) if (def[f]) keep.push(shortTensorName(def[f]!));
       }
     }
   }
@@ -120,10 +115,10 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
   // has a classify signature) is not a graph input: treating it as one would cut off its producer
   // and break the other signatures. Those are protected as outputs instead.
   const present = graphIndex(mg.graph).byName;
-  const sigInputs = [...new Set(sigs.flatMap((s) => Object.values(s.inputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  const sigInputs = [...new Set(sigs.flatMap((s) => Object.values(s.inputs).map((t) => t.name)).filter((n): n is string => !!n).map(shortTensorName))];
   const isSource = (t: string) => (present.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
   const inputs = opts.inputs ?? sigInputs.filter(isSource);
-  const outputs = opts.outputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.outputs).map((t) => t.name)).filter((n): n is string => !!n).map(flagName))];
+  const outputs = opts.outputs ?? [...new Set(sigs.flatMap((s) => Object.values(s.outputs).map((t) => t.name)).filter((n): n is string => !!n).map(shortTensorName))];
   const writeSavedModel = model.kind === 'saved-model' && isDirectoryTarget(outPath);
   const keepers = writeSavedModel ? savedModelKeepers(mg).filter((k) => !outputs.includes(k) && !inputs.includes(k)) : [];
   const extraOutputs = keepers.filter((k) => present.has(inputNodeName(k)));

@@ -13,7 +13,7 @@ import type { Backend } from '../runtime/index';
 import { compare } from '../verify/compare';
 import { generateTensor, placeholderSpecs } from '../verify/feeds';
 import type { SignatureVerification, VerificationReport } from './report';
-import { tensorName } from './signature-tensors';
+import { tensorName } from '../ir/node';
 
 /**
  * Seeded inputs for a signature: its tensors' dtypes and shapes (the placeholder's where the
