@@ -3,6 +3,7 @@
  * that prints.
  */
 import { GraftError } from '../errors';
+import { VERSION } from '../version';
 import { summarizeCommand } from './commands/summarize';
 import { type Io, processIo, reportError } from './output';
 
@@ -41,8 +42,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(help());
       return name === undefined ? 2 : 0;
     }
-    if (name === '--version') {
-      io.out('graft 0.1.0');
+    if (name === '--version' || name === '-v' || name === 'version') {
+      io.out(`graft ${VERSION}`);
       return 0;
     }
     const command = commands[name];

@@ -2,9 +2,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const MODELS_DIR = path.resolve(import.meta.dirname, '../../../shared/models');
+/** `GRAFT_MODELS` points elsewhere; the default is `../shared/models` beside the checkout. */
+export const MODELS_DIR = path.resolve(process.env.GRAFT_MODELS || path.join(import.meta.dirname, '../../../shared/models'));
 export const HAVE_MODELS = existsSync(MODELS_DIR);
-export const SKIP_REASON = `${MODELS_DIR} is absent (the shared real models)`;
+export const SKIP_REASON = `${MODELS_DIR} is absent (the shared real models; set GRAFT_MODELS to their folder)`;
 
 export function modelPath(...parts: string[]): string {
   return path.join(MODELS_DIR, ...parts);

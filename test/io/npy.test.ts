@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
 import { readNpy, writeNpy } from '../../src/io/npy';
 import { makeStringTensor, makeTensor, tensorToArray, tensorToNumbers } from '../../src/ir/tensor';
+import { MODELS_DIR } from '../helpers/models';
 
-const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
+const MODELS = MODELS_DIR;
 const MLP = path.join(MODELS, 'tfnet_keras_mlp_tf211');
 
 /** Builds a .npy file the way numpy lays it out, with any header text and data. */

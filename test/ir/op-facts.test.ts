@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { attr, attrEquals, type AttrValue } from '../../src/ir/attr';
 import { makeNode } from '../../src/ir/node';
 import { attrWithDefault, isStatefulOp, knownOp, knownOps, missingDefaultAttrs, opFacts } from '../../src/ir/op-facts';
+import { MODELS_DIR } from '../helpers/models';
 
-const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
+const MODELS = MODELS_DIR;
 const CATALOG = path.join(MODELS, 'CATALOG.md');
 
 function expectAttr(actual: AttrValue | undefined, expected: AttrValue): void {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../helpers/models';
 import { GraftError } from '../../src/errors';
 import {
   decodeMessage,
@@ -17,7 +18,7 @@ import {
   type SavedModelMsg,
 } from '../../src/proto/index';
 
-const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
+const MODELS = MODELS_DIR;
 
 function walk(dir: string): string[] {
   return readdirSync(dir)

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../../helpers/models';
 import {
   type Checkpoint,
   DT_STRING,
@@ -23,7 +24,7 @@ import {
 import { encodeEntry, encodeHeader } from '../../../src/io/checkpoint/bundle-format';
 import { GraftError } from '../../../src/errors';
 
-const MODELS = path.resolve(import.meta.dirname, '../../../../shared/models');
+const MODELS = MODELS_DIR;
 const GRAPH_ONLY = ['kotlindl_estimator_mnist_cnn_dropout_graphonly', 'kotlindl_estimator_mnist_cnn_graphonly', 'kotlindl_keras_bn_cnn_graphonly'];
 // Indexes whose data blocks older TF wrote snappy-compressed; graft writes them uncompressed.
 const SNAPPY_INDEXES = ['serving_half_plus_two_cpu', 'serving_half_plus_two_gpu_trt', 'serving_half_plus_two_tf2', 'tfexamples_fake_effdet_lite0'];
