@@ -99,6 +99,12 @@ export interface Env {
   /** Per-session values: variables by `var:<key>`, and the outputs of constant nodes by node. */
   readonly cache: Map<unknown, Value | Value[]>;
   readonly library: FunctionLibrary;
+  /** Session-scoped kernel state (lookup tables, Print counters). */
+  readonly resources: Map<string, unknown>;
+  /** Where Print/PrintV2 text goes (dropped when absent). */
+  readonly print?: (text: string, stream: string) => void;
+  /** How kernels read files (vocabulary assets); absent: reading fails with a clear error. */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 interface Frame {
@@ -306,6 +312,24 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
       const v = toValue(env, t, where, true);
       env.cache.set(`var:${key}`, v);
       return v;
+    },
+    resources: env.resources,
+    print(text, stream) {
+      env.print?.(text, stream);
+    },
+    async readFile(path) {
+      if (!env.readFile) {
+        throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): cannot read '${path}': this session was given no file reader`, {
+          ...where,
+          hint: 'Pass options.readFile (loadRunnable and graft optimize supply one that reads the SavedModel\'s assets).',
+        });
+      }
+      try {
+        return await env.readFile(path);
+      } catch (e) {
+        if (isGraftError(e)) throw new GraftError(e.code, `Node '${node.name}' (${node.op}): ${e.message}`, { ...where, cause: e });
+        throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): cannot read '${path}': ${(e as Error).message}`, { ...where, cause: e });
+      }
     },
     free(v, keep = []) {
       if (v.kind === 'tensor' && keep.some((k) => k.kind === 'tensor' && k.t === v.t)) return;

@@ -40,6 +40,14 @@ export interface RuntimeOptions {
   variables?: ReadonlyMap<string, Tensor>;
   /** User kernels, on top of the built-ins (they win over a built-in of the same op). */
   kernels?: KernelRegistry;
+  /**
+   * Where the text of `Print`/`PrintV2` goes: TensorFlow's text, its ending included, and the
+   * stream TensorFlow would write it to (`stderr` by default). Without a sink the text is dropped:
+   * the library never writes to the console.
+   */
+  print?: (text: string, stream: string) => void;
+  /** Reads a file a kernel names (`InitializeTableFromTextFileV2`'s vocabulary). */
+  readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 /** A graph prepared for running, reusable across runs (constants and variables stay converted). */
@@ -241,7 +249,7 @@ function checkFeed(node: Node, port: number, t: Tensor): void {
   }
 }
 
-async function makeEnv(library: FunctionLibrary, opts: { backend?: Backend; kernels?: KernelRegistry; variables?: ReadonlyMap<string, Tensor> }): Promise<Env> {
+async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<Env> {
   const { tf, backend } = await loadTF(opts.backend ?? 'wasm');
   // User kernels win; built-ins fill in (a registry from createKernelRegistry holds them already).
   const user = opts.kernels;
@@ -253,7 +261,18 @@ async function makeEnv(library: FunctionLibrary, opts: { backend?: Backend; kern
         ops: () => [...new Set([...user.ops(), ...BUILTIN_KERNELS.ops()])].sort(),
       }
     : BUILTIN_KERNELS;
-  return { tf, backend, kernels, variables: opts.variables ?? new Map(), heap: new Heap(tf), cache: new Map(), library };
+  return {
+    tf,
+    backend,
+    kernels,
+    variables: opts.variables ?? new Map(),
+    heap: new Heap(tf),
+    cache: new Map(),
+    library,
+    resources: new Map(),
+    ...(opts.print ? { print: opts.print } : {}),
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+  };
 }
 
 /**

@@ -55,6 +55,18 @@ export interface KernelContext {
    * one of `keep` holds the same tensor or something else holds it.
    */
   free(v: Value, keep?: readonly Value[]): void;
+  /**
+   * Session-scoped state of stateful kernels, by key: lookup tables by their resource name,
+   * Print's `first_n` counters. It lives as long as the session.
+   */
+  readonly resources: Map<string, unknown>;
+  /**
+   * Hands text that Print/PrintV2 write to the caller's sink (`RuntimeOptions.print`), ending
+   * included, with the stream TensorFlow would write it to; dropped when there is no sink.
+   */
+  print(text: string, stream: string): void;
+  /** Reads a file a kernel names (a vocabulary asset), through `RuntimeOptions.readFile`. */
+  readFile(path: string): Promise<Uint8Array>;
   /** A GraftError naming this node. */
   fail(message: string, code?: 'runtime/failed' | 'runtime/unsupported-dtype' | 'runtime/unsupported-op'): GraftError;
 }

@@ -96,6 +96,8 @@ export interface RunModelOptions {
   readonly batch?: number;
   readonly backend?: Backend;
   readonly fs?: FileSystem;
+  /** Where the model's Print/PrintV2 text goes (dropped when absent). */
+  readonly print?: (text: string, stream: string) => void;
 }
 
 /** What `runModel` returns. */
@@ -141,7 +143,11 @@ export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Pr
   if (fetches.length === 0) throw new GraftError('cli/usage', `${m.path} has no outputs to fetch; name them`);
   const { feeds, info } = await modelFeeds(m, { ...opts, seed });
   const { createSession } = await import('../runtime/index');
-  const session = await createSession(m.graph, { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(m.variables ? { variables: m.variables } : {}) });
+  const session = await createSession(m.graph, {
+    ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+    ...(m.variables ? { variables: m.variables } : {}),
+    ...(opts.print ? { print: opts.print } : {}),
+  });
   try {
     const tensors = await session.run(feeds, fetches);
     return { outputs: fetches.map((name, i) => ({ name, tensor: tensors[i]! })), feeds: info, seed, backend: session.backend };

@@ -31,7 +31,8 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   if (positionals.length !== 1) throw new GraftError('cli/usage', `run takes one model path\n${usage}`);
   const runOptions = runOptionsFromFlags(values);
   const model = await loadRunnable(positionals[0]!, loadOptionsFromFlags(values));
-  const result = await runModel(model, runOptions);
+  // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
+  const result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
   const written: string[] = [];
   if (values.out !== undefined) {
     await nodeFileSystem.mkdir(values.out);

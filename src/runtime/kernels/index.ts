@@ -3,6 +3,7 @@ import { type KernelRegistry, layeredRegistry } from '../kernel';
 import { ARRAY_KERNELS } from './array';
 import { AUDIO_KERNELS } from './audio';
 import { CALL_KERNELS } from './calls';
+import { DEBUG_KERNELS } from './debug';
 import { MATH_KERNELS } from './math';
 import { NN_KERNELS } from './nn';
 import { QUANTIZED_KERNELS } from './quantized';
@@ -11,7 +12,7 @@ import { TENSOR_ARRAY_KERNELS } from './tensor-array';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;

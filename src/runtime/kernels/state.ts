@@ -32,7 +32,6 @@ export const STATE_KERNELS: Record<string, Kernel> = {
   StopGradient: identity,
   PreventGradient: identity,
   EnsureShape: identity,
-  CheckNumerics: identity,
   LoopCond: identity,
   IdentityN: (ctx) => [...ctx.inputs],
   NoOp: () => [],
