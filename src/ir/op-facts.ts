@@ -22,9 +22,13 @@
  *   which TensorFlow also keeps out of constant folding. Every tf.data op is treated as stateful.
  * - Unknown ops are treated as stateful (the safe answer for a transform); `knownOp` tells them
  *   apart.
+ * - `variantOutput` marks ops whose output is a `variant` value (the TensorList ops): pure, but
+ *   never folded into a `Const` (a list has no tensor form); `outputsVariant` also catches nodes
+ *   whose type attributes say `variant` (an `Identity` of a list, `TensorListGetItem` of a list
+ *   of lists).
  */
 import { type AttrValue, attr } from './attr';
-import type { DType } from './dtype';
+import { type DType, baseDType } from './dtype';
 import type { Node } from './node';
 
 /** What graft knows about one op. */
@@ -34,6 +38,8 @@ export interface OpFacts {
   readonly defaults: Readonly<Record<string, AttrValue>>;
   /** Must never be folded, merged or deduplicated (see the module comment). */
   readonly stateful: boolean;
+  /** Produces a `variant` value (a TensorList): never folded into a `Const`. */
+  readonly variantOutput?: boolean;
   /** The attributes the op has, with their OpDef type (`type`, `list(int)`, `string`, `bool`, ...). */
   readonly attrTypes?: Readonly<Record<string, string>>;
   readonly summary?: string;
@@ -41,10 +47,10 @@ export interface OpFacts {
 
 /*
  * Table syntax: one entry per op, `'Name': [flags, 'attr:type=default; ...', summary?]`.
- * flags: 'S' stateful, '' not. Defaults are written as in OpDef text: `NHWC`, `true`, `0.0001`,
+ * flags: 'S' stateful, 'V' pure with a variant output, '' neither. Defaults are written as in OpDef text: `NHWC`, `true`, `0.0001`,
  * `[1,1,1,1]`, `[]`, `float` (for type attrs), `?` (unknown-rank shape), `''` (empty string).
  */
-type Spec = readonly [flags: '' | 'S', attrs: string, summary?: string];
+type Spec = readonly [flags: '' | 'S' | 'V', attrs: string, summary?: string];
 
 const BIN = 'T:type';
 const UN = 'T:type';
@@ -363,6 +369,27 @@ const TABLE: Record<string, Spec> = {
   TensorArrayGatherV3: ['S', 'dtype:type; element_shape:shape=?'],
   TensorArraySizeV3: ['S', ''],
   TensorArrayCloseV3: ['S', ''],
+  // ---- TensorList (TF2 control flow): pure values; the list-producing ones output a variant
+  EmptyTensorList: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListReserve: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListFromTensor: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListSetItem: ['V', 'element_dtype:type; resize_if_index_out_of_bounds:bool=false'],
+  TensorListPushBack: ['V', 'element_dtype:type'],
+  TensorListPushBackBatch: ['V', 'element_dtype:type'],
+  TensorListPopBack: ['V', 'element_dtype:type'],
+  TensorListScatter: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListScatterV2: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListScatterIntoExistingList: ['V', 'element_dtype:type'],
+  TensorListResize: ['V', ''],
+  TensorListSplit: ['V', 'element_dtype:type; shape_type:type'],
+  TensorListConcatLists: ['V', 'element_dtype:type'],
+  TensorListGetItem: ['', 'element_dtype:type'],
+  TensorListStack: ['', 'element_dtype:type; num_elements:int=-1'],
+  TensorListGather: ['', 'element_dtype:type'],
+  TensorListLength: ['', ''],
+  TensorListElementShape: ['', 'shape_type:type'],
+  TensorListConcat: ['', 'element_dtype:type; element_shape:shape=?'],
+  TensorListConcatV2: ['', 'element_dtype:type; shape_type:type'],
   // ---- tf.data and iterators (all treated as stateful)
   TensorSliceDataset: ['S', 'Toutput_types:list(type); output_shapes:list(shape); is_files:bool=false; replicate_on_split:bool=false'],
   TensorDataset: ['S', 'Toutput_types:list(type); output_shapes:list(shape)'],
@@ -426,6 +453,7 @@ function build(op: string, spec: Spec): OpFacts {
     op,
     defaults: Object.freeze(defaults),
     stateful: flags === 'S',
+    ...(flags === 'V' ? { variantOutput: true } : {}),
     attrTypes: Object.freeze(attrTypes),
     ...(summary ? { summary } : {}),
   });
@@ -453,6 +481,22 @@ export function knownOp(op: string): boolean {
  */
 export function isStatefulOp(op: string): boolean {
   return FACTS.get(op)?.stateful ?? true;
+}
+
+/**
+ * True when a node outputs a `variant` value (a TensorList): its op makes lists, or one of its
+ * type attributes (`T`, `dtype`, `element_dtype`, `Tout`, ...) is `variant`. Such a value has no
+ * tensor form: transforms must not turn it into a `Const`.
+ * @example outputsVariant(makeNode({ name: 'l', op: 'TensorListReserve' })) // true
+ */
+export function outputsVariant(node: Node): boolean {
+  if (FACTS.get(node.op)?.variantOutput) return true;
+  for (const name of ['T', 'dtype', 'element_dtype', 'out_type', 'Tout', 'output_types']) {
+    const a = node.attrs[name];
+    if (a?.kind === 'type' && baseDType(a.value) === 'variant') return true;
+    if (a?.kind === 'list' && (a.value.type ?? []).some((t) => baseDType(t) === 'variant')) return true;
+  }
+  return false;
 }
 
 /**

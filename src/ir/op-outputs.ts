@@ -57,6 +57,8 @@ const TABLE: Record<string, OutputArgs> = {
   CudnnRNNV2: one('output', 'output_h', 'output_c', 'reserve_space', 'host_reserved'),
   CudnnRNNV3: one('output', 'output_h', 'output_c', 'reserve_space', 'host_reserved'),
   TensorListPopBack: one('output_handle', 'tensor'),
+  TensorListConcat: one('tensor', 'lengths'),
+  TensorListConcatV2: one('tensor', 'lengths'),
   ParseExample: [['sparse_indices', { int: 'Nsparse' }], ['sparse_values', { types: 'sparse_types' }], ['sparse_shapes', { int: 'Nsparse' }], ['dense_values', { types: 'Tdense' }]],
   ParseSingleExample: [['sparse_indices', { int: 'num_sparse' }], ['sparse_values', { types: 'sparse_types' }], ['sparse_shapes', { int: 'num_sparse' }], ['dense_values', { types: 'Tdense' }]],
   ParseExampleV2: [

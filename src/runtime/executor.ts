@@ -392,7 +392,7 @@ function isTFTensor(x: unknown): x is TFTensor {
 }
 
 function isValue(x: unknown): x is Value {
-  return typeof x === 'object' && x !== null && 'kind' in x && ['tensor', 'host', 'resource', 'tensor-array'].includes((x as { kind: string }).kind);
+  return typeof x === 'object' && x !== null && 'kind' in x && ['tensor', 'host', 'resource', 'tensor-array', 'tensor-list'].includes((x as { kind: string }).kind);
 }
 
 function asValue(env: Env, node: Node, r: unknown, inputs: readonly Value[]): Value {

@@ -4,8 +4,8 @@
  * A value is a tfjs tensor tagged with its TensorFlow dtype (tfjs holds only float32, int32, bool
  * and string, so an int64 or uint8 tensor travels as int32 and remembers what it really is), a
  * host tensor (an IR `Tensor`: strings, double, int64 beyond int32, anything tfjs cannot hold
- * exactly), a resource handle, or a TensorArray. Conversions between the forms refuse, with
- * `runtime/unsupported-dtype`, whenever a value would change.
+ * exactly), a resource handle, a TensorArray, or a TensorList (TF2's `variant` list). Conversions
+ * between the forms refuse, with `runtime/unsupported-dtype`, whenever a value would change.
  */
 import type * as tfcore from '@tensorflow/tfjs-core';
 import { GraftError } from '../errors';
@@ -24,7 +24,27 @@ export type Value =
   /** A resource handle (a variable, by its shared name). */
   | { readonly kind: 'resource'; readonly name: string; readonly node: string }
   /** A TensorArray (TF1 `TensorArrayV3`), elements kept as values. */
-  | { readonly kind: 'tensor-array'; readonly id: number; readonly elements: (Value | undefined)[]; readonly dtype: DType };
+  | { readonly kind: 'tensor-array'; readonly id: number; readonly elements: (Value | undefined)[]; readonly dtype: DType }
+  /** A TensorList (`EmptyTensorList`, `TensorListReserve`, ...): an immutable `variant` value. */
+  | TensorListValue;
+
+/**
+ * A TensorList, as TensorFlow's `TensorList` variant holds it: the element dtype, the element
+ * shape as far as it is known (null: unknown rank; -1: unknown dimension), the elements (host
+ * tensors, or lists when the element dtype is `variant`; `undefined` for a slot reserved but never
+ * set) and the maximum length (-1: unbounded).
+ *
+ * Immutable: every list op makes a new value (copying the element array, never the tensors), so a
+ * list held by two consumers, a loop variable and a cached constant never changes under them.
+ * Elements are host tensors, not tfjs tensors, so the executor's reference counts never see them.
+ */
+export interface TensorListValue {
+  readonly kind: 'tensor-list';
+  readonly elementDType: DType;
+  readonly elementShape: readonly number[] | null;
+  readonly elements: readonly (Tensor | TensorListValue | undefined)[];
+  readonly maxNumElements: number;
+}
 
 /** The elements as an aligned typed array (ir/tensor's, re-exported for the kernels). */
 export { tensorToArray };
@@ -49,13 +69,14 @@ export function tfjsDType(dtype: DType): 'float32' | 'int32' | 'bool' | 'string'
   return undefined;
 }
 
-/** The TensorFlow dtype of a value (resource for handles, variant for TensorArrays). */
+/** The TensorFlow dtype of a value (resource for handles, variant for TensorArrays and TensorLists). */
 export function valueDType(v: Value): DType {
   switch (v.kind) {
     case 'tensor': return v.dtype;
     case 'host': return baseDType(v.t.dtype);
     case 'resource': return 'resource';
     case 'tensor-array': return 'variant';
+    case 'tensor-list': return 'variant';
   }
 }
 

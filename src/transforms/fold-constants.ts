@@ -13,6 +13,7 @@
  *   included: tfjs cannot reproduce TF's Philox streams), a placeholder, control flow
  *   (`Switch`, `Merge`, `Enter`, `Exit`, `NextIteration`, `LoopCond`, ...), inside a TF1 while-loop
  *   frame (anything between `Enter` and `Exit`), send/recv, `NoOp`, in `exclude_op`/`exclude_node`,
+ *   a producer of a `variant` value (the TensorList ops, an `Identity` of a list: `outputsVariant`),
  *   or carrying a `_scoped_allocator` attr. Control inputs from non-foldable nodes are allowed:
  *   they are carried (transitively) to the Const that replaces the value.
  *
@@ -55,7 +56,7 @@ import { graphIndex } from '../ir/graph';
 import type { Graph } from '../ir/graph';
 import { type InputRef, type Node, makeNode, parseInput } from '../ir/node';
 import { dedupeControlInputs, removeAttrs, replaceInputs, withNodesIfChanged } from '../ir/edit';
-import { isStatefulOp, knownOp } from '../ir/op-facts';
+import { isStatefulOp, knownOp, outputsVariant } from '../ir/op-facts';
 import { type Tensor, makeTensor, numElements, tensorByteSize, tensorToNumbers } from '../ir/tensor';
 import { executionOrder } from '../ir/topo';
 import { defineTransform, param, type TransformContext } from '../transform/define';
@@ -367,6 +368,8 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     if (RANDOM_OP.test(node.op)) return false;
     // Unknown ops go on: the kernel check reports them (an op the runtime has a kernel for is pure).
     if (knownOp(node.op) && isStatefulOp(node.op)) return false;
+    // A TensorList (a variant value) has no tensor form: never a Const, and what reads it stays.
+    if (outputsVariant(node)) return false;
     return !('_scoped_allocator' in node.attrs);
   }
 

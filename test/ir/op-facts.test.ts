@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attr, attrEquals, type AttrValue } from '../../src/ir/attr';
 import { makeNode } from '../../src/ir/node';
-import { attrWithDefault, isStatefulOp, knownOp, knownOps, missingDefaultAttrs, opFacts } from '../../src/ir/op-facts';
+import { attrWithDefault, isStatefulOp, knownOp, knownOps, missingDefaultAttrs, opFacts, outputsVariant } from '../../src/ir/op-facts';
 import { MODELS_DIR } from '../helpers/models';
 
 const MODELS = MODELS_DIR;
@@ -106,6 +106,23 @@ describe('statefulness', () => {
     expect(knownOp('MyCustomOp')).toBe(false);
     expect(opFacts('MyCustomOp')).toBeUndefined();
     expect(isStatefulOp('MyCustomOp')).toBe(true);
+  });
+});
+
+describe('variant outputs', () => {
+  it('TensorList ops are pure; the ones making lists, and nodes typed variant, output a variant', () => {
+    const node = (op: string, attrs: Record<string, AttrValue> = {}) => makeNode({ name: 'n', op, attrs });
+    for (const op of ['EmptyTensorList', 'TensorListReserve', 'TensorListFromTensor', 'TensorListSetItem', 'TensorListPushBack', 'TensorListPopBack', 'TensorListResize', 'TensorListSplit']) {
+      expect(isStatefulOp(op), op).toBe(false);
+      expect(outputsVariant(node(op)), op).toBe(true);
+    }
+    for (const op of ['TensorListStack', 'TensorListGetItem', 'TensorListLength', 'TensorListGather', 'Add']) {
+      expect(outputsVariant(node(op, { element_dtype: attr.type('float'), T: attr.type('float') })), op).toBe(false);
+    }
+    expect(outputsVariant(node('Identity', { T: attr.type('variant') }))).toBe(true);
+    expect(outputsVariant(node('TensorListGetItem', { element_dtype: attr.type('variant') }))).toBe(true);
+    expect(outputsVariant(node('IdentityN', { T: attr.list({ type: ['float', 'variant'] }) }))).toBe(true);
+    expect(opFacts('TensorListStack')?.defaults.num_elements).toEqual(attr.i(-1));
   });
 });
 

@@ -434,6 +434,42 @@ describe('fold_constants: best effort, node by node', () => {
   });
 });
 
+describe('fold_constants: TensorLists are never folded', () => {
+  it('keeps every list producer (and an Identity of a list); folds what does not read a list; no variant Const', async () => {
+    const b = graphBuilder();
+    const I = { element_dtype: attr.type('float'), shape_type: attr.type('int32') };
+    b.const('rows', makeTensor('float', [3, 2], [1, 2, 3, 4, 5, 6]));
+    b.const('es', makeTensor('int32', [1], [2]));
+    b.op('TensorListFromTensor', ['rows', 'es'], I, 'list');
+    b.op('Identity', ['list'], { T: attr.type('variant') }, 'list_copy');
+    b.const('idx', makeTensor('int32', [], [1]));
+    b.op('Neg', ['rows'], F, 'neg_rows');
+    b.op('TensorListSetItem', ['list_copy', 'idx', 'item'], { element_dtype: attr.type('float') }, 'set');
+    b.op('Neg', ['row0'], F, 'item');
+    b.const('row0', makeTensor('float', [2], [7, 8]));
+    b.const('count', makeTensor('int32', [], [4]));
+    b.op('TensorListReserve', ['es', 'count'], I, 'reserved');
+    b.op('TensorListLength', ['reserved'], {}, 'length');
+    b.const('unknown', makeTensor('int32', [], [-1]));
+    b.op('TensorListStack', ['set', 'unknown'], { element_dtype: attr.type('float') }, 'stacked');
+    b.op('Identity', ['stacked'], F, 'out');
+    b.op('Identity', ['length'], T('int32'), 'out_length');
+    b.op('Identity', ['neg_rows'], F, 'out_neg');
+    const graph = b.graph();
+    const { graph: out, ctx } = await fold(graph, {}, { outputs: ['out', 'out_length', 'out_neg'] });
+    expect(codes(ctx).filter((c) => c !== 'fold_constants/grew')).toEqual([]);
+    for (const name of ['list', 'list_copy', 'set', 'reserved', 'length', 'stacked']) expect(nodeOf(out, name).op).toBe(nodeOf(graph, name).op);
+    for (const n of out.nodes.filter((x) => x.op === 'Const')) expect(valueOf(n).dtype).not.toBe('variant');
+    // What reads no list still folds: the Neg feeding SetItem, and the one feeding an output.
+    expect(nodeNames(out)).not.toContain('item');
+    expect(nodeNames(out)).not.toContain('neg_rows');
+    const [stacked, length] = await runGraph(out, {}, ['out', 'out_length']);
+    expect(tensorToNumbers(stacked!)).toEqual([1, 2, -7, -8, 5, 6]);
+    expect(tensorToNumbers(length!)).toEqual([4]);
+    await expectSameOutputs(graph, out, {}, ['out', 'out_length', 'out_neg']);
+  });
+});
+
 describe('fold_constants: size budget', () => {
   it(`the default budget is TF's 10 MiB`, () => {
     expect(DEFAULT_MAX_CONSTANT_SIZE_IN_BYTES).toBe(10 * 1024 * 1024);

@@ -73,8 +73,8 @@ function indexInput(ctx: KernelContext, i: number): number[] {
   return ctx.numbers(i);
 }
 
-/** The rows of a tensor along its first dimension, as separate tensors. */
-function rows(ctx: KernelContext, t: Tensor, lengths?: readonly number[]): Tensor[] {
+/** The rows of a tensor along its first dimension, as separate tensors (copies); `lengths` groups rows. */
+export function rows(ctx: KernelContext, t: Tensor, lengths?: readonly number[]): Tensor[] {
   if (t.shape.length === 0) throw ctx.fail('the value must have at least one dimension');
   const n = t.shape[0]!;
   const inner = t.shape.slice(1);
@@ -104,7 +104,7 @@ function rows(ctx: KernelContext, t: Tensor, lengths?: readonly number[]): Tenso
 }
 
 /** Concatenates tensors along a new (stack) or the existing (concat) first dimension. */
-function join(ctx: KernelContext, dtype: DType, parts: readonly Tensor[], shape: readonly number[]): Tensor {
+export function join(ctx: KernelContext, dtype: DType, parts: readonly Tensor[], shape: readonly number[]): Tensor {
   if (dtype === 'string') {
     return { dtype, shape: Object.freeze([...shape]), data: { kind: 'strings', values: Object.freeze(parts.flatMap((p) => tensorStrings(p))) } };
   }
