@@ -19,7 +19,7 @@ import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import type { Diagnostic } from '../transform/define';
 import { nearestNames } from '../transform/suggest';
 import { extractSubGraph, missingOutputError, nodeNameOf } from './extract';
-import { CALL_OPS, inlineFunctionCalls } from './inline';
+import { CALL_OPS, inlineFunctionCalls } from '../ir/inline';
 import { objectGraphVariableValues } from './object-graph';
 import { type ConvertedVariable, VARIABLE_OPS, freezeGraph } from './tf1';
 import { tf1VariableValues } from './variable-keys';
@@ -132,7 +132,6 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
   if (hasCalls(sub)) {
     const protectedNodes = new Set([...chosen.outputs, ...inputs].map(nodeNameOf));
     const inl = inlineFunctionCalls(sub, { protectedNodes });
-    diagnostics.push(...inl.diagnostics);
     sub = extractSubGraph(inl.graph, [...chosen.outputs, ...inputs]);
   }
   const needs = sub.nodes.filter((n) => VARIABLE_OPS.has(n.op)).map((n) => n.name);

@@ -15,7 +15,7 @@ import type { Checkpoint } from '../io/checkpoint';
 import type { MetaGraph } from '../io/saved-model';
 import { decodeMessage } from '../proto';
 import { OBJECT_GRAPH_KEY, tensorFromEntry } from './checkpoint-values';
-import { calledFunction } from './inline';
+import { calledFunction } from '../ir/inline';
 import { throughIdentities } from './variable-keys';
 
 interface ObjectReference {

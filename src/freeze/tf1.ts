@@ -26,7 +26,7 @@ import { type Tensor, makeTensor } from '../ir/tensor';
 import type { Diagnostic } from '../transform/define';
 import { nearestNames } from '../transform/suggest';
 import { colocationTargets, extractSubGraph, nodeNameOf } from './extract';
-import { pruneLibrary } from './inline';
+import { pruneLibrary } from '../ir/inline';
 
 /** Ops that hold a variable. */
 export const VARIABLE_OPS: ReadonlySet<string> = new Set(['Variable', 'VariableV2', 'VarHandleOp']);

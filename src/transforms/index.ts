@@ -5,6 +5,7 @@
 import type { Transform } from '../transform/define';
 import { addDefaultAttributes } from './add-default-attributes';
 import { backportConcatV2 } from './backport-concatv2';
+import { backportTensorArrayV3 } from './backport-tensor-array-v3';
 import { flattenAtrousConv } from './flatten-atrous-conv';
 import { foldBatchNorms } from './fold-batch-norms';
 import { foldConstants } from './fold-constants';
@@ -13,6 +14,7 @@ import { freezeRequantizationRanges } from './freeze-requantization-ranges';
 import { fusePadAndConv } from './fuse-pad-and-conv';
 import { fuseResizeAndConv } from './fuse-resize-and-conv';
 import { fuseResizePadAndConv } from './fuse-resize-pad-and-conv';
+import { inlinePartitionedCall } from './inline-partitionedcall';
 import { insertLogging } from './insert-logging';
 import { mergeDuplicateNodes } from './merge-duplicate-nodes';
 import { obfuscateNames } from './obfuscate-names';
@@ -34,6 +36,7 @@ import { stripUnusedNodes } from './strip-unused-nodes';
 export {
   addDefaultAttributes,
   backportConcatV2,
+  backportTensorArrayV3,
   flattenAtrousConv,
   foldBatchNorms,
   foldConstants,
@@ -42,6 +45,7 @@ export {
   fusePadAndConv,
   fuseResizeAndConv,
   fuseResizePadAndConv,
+  inlinePartitionedCall,
   insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,
@@ -65,6 +69,7 @@ export {
 export const builtinTransforms: readonly Transform[] = [
   addDefaultAttributes,
   backportConcatV2,
+  backportTensorArrayV3,
   flattenAtrousConv,
   foldBatchNorms,
   foldConstants,
@@ -73,6 +78,7 @@ export const builtinTransforms: readonly Transform[] = [
   fusePadAndConv,
   fuseResizeAndConv,
   fuseResizePadAndConv,
+  inlinePartitionedCall,
   insertLogging,
   mergeDuplicateNodes,
   obfuscateNames,

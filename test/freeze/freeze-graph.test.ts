@@ -4,7 +4,7 @@ import type { FunctionDef } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { extractSubGraph } from '../../src/freeze/extract';
-import { inlineFunctionCalls } from '../../src/freeze/inline';
+import { inlineFunctionCalls } from '../../src/ir/inline';
 import { freezeGraph } from '../../src/freeze/tf1';
 import { graphBuilder } from '../helpers/graph-builder';
 

@@ -11,14 +11,12 @@
  *
  * `If`, `While` and `Case` are not inlined: they keep their functions.
  */
-import { GraftError } from '../errors';
-import { type AttrValue, attr } from '../ir/attr';
-import { type DType, dtypeFromEnum } from '../ir/dtype';
-import { type FunctionDef, type Graph, makeGraph } from '../ir/graph';
-import { type Node, makeNode, parseInput } from '../ir/node';
-import type { Diagnostic } from '../transform/define';
-import { nodeNameOf } from './extract';
-import { flatOutputIndex } from '../ir/op-outputs';
+import { type ErrorCode, GraftError } from '../errors';
+import { type AttrValue, attr } from './attr';
+import { type DType, dtypeFromEnum } from './dtype';
+import { type FunctionDef, type Graph, makeGraph } from './graph';
+import { type Node, inputNodeName, makeNode, parseInput } from './node';
+import { flatOutputIndex } from './op-outputs';
 
 /** Ops that call the function named by their `f` attribute. */
 export const CALL_OPS: ReadonlySet<string> = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
@@ -28,13 +26,19 @@ export interface InlineOptions {
   readonly protectedNodes?: ReadonlySet<string>;
   /** Deepest nesting of calls before giving up (recursion guard); default 64. */
   readonly maxDepth?: number;
+  /**
+   * Which call nodes to inline; default every call (`PartitionedCall`, `StatefulPartitionedCall`
+   * and nodes whose op names a library function).
+   */
+  readonly inline?: (node: Node) => boolean;
+  /** The error code of what cannot be inlined; default `freeze/unsupported`. */
+  readonly errorCode?: ErrorCode;
 }
 
 export interface InlineResult {
   readonly graph: Graph;
   /** How many call nodes were inlined. */
   readonly inlined: number;
-  readonly diagnostics: Diagnostic[];
 }
 
 interface ArgDef {
@@ -81,7 +85,8 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
   const names = new Set(nodes.map((n) => n.name));
   const depth = new Map<string, number>();
   const passThrough = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
+  const code = opts.errorCode ?? 'freeze/unsupported';
+  const wanted = opts.inline ?? (() => true);
   let inlined = 0;
 
   const unique = (base: string): string => {
@@ -94,26 +99,26 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
   for (let i = 0; i < nodes.length; i++) {
     const call = nodes[i]!;
     const target = calledFunction(call, library);
-    if (!target) continue;
+    if (!target || !wanted(call)) continue;
     const fn = library.get(target.name);
     if (!fn) {
-      throw new GraftError('freeze/unsupported', `Node '${call.name}' calls function '${target.name}', which is not in the graph's library`, { node: call.name, op: call.op });
+      throw new GraftError(code, `Node '${call.name}' calls function '${target.name}', which is not in the graph's library`, { node: call.name, op: call.op });
     }
     const d = (depth.get(call.name) ?? 0) + 1;
     if (d > maxDepth) {
-      throw new GraftError('freeze/unsupported', `Calls nest deeper than ${maxDepth} levels at '${call.name}' (function '${target.name}'): recursive functions cannot be inlined`, { node: call.name, op: call.op });
+      throw new GraftError(code, `Calls nest deeper than ${maxDepth} levels at '${call.name}' (function '${target.name}'): recursive functions cannot be inlined`, { node: call.name, op: call.op });
     }
     const inputArgs = argList(fn, 'input_arg');
     const outputArgs = argList(fn, 'output_arg');
     for (const a of [...inputArgs, ...outputArgs]) {
       if (a.number_attr || a.type_list_attr) {
-        throw new GraftError('freeze/unsupported', `Function '${target.name}' (called by '${call.name}') has a list argument '${a.name}'; only single-tensor arguments are inlined`, { node: call.name, op: call.op });
+        throw new GraftError(code, `Function '${target.name}' (called by '${call.name}') has a list argument '${a.name}'; only single-tensor arguments are inlined`, { node: call.name, op: call.op });
       }
     }
     const dataInputs = call.inputs.filter((s) => !s.startsWith('^'));
     const controlInputs = call.inputs.filter((s) => s.startsWith('^'));
     if (dataInputs.length !== inputArgs.length) {
-      throw new GraftError('freeze/unsupported', `Node '${call.name}' passes ${dataInputs.length} inputs to function '${target.name}', which takes ${inputArgs.length}`, { node: call.name, op: call.op });
+      throw new GraftError(code, `Node '${call.name}' passes ${dataInputs.length} inputs to function '${target.name}', which takes ${inputArgs.length}`, { node: call.name, op: call.op });
     }
     const argValue = new Map(inputArgs.map((a, k) => [a.name, dataInputs[k]!] as const));
     const bodyByName = new Map(fn.nodes.map((n) => [n.name, n] as const));
@@ -123,21 +128,21 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
       if (s.startsWith('^')) {
         const x = s.slice(1);
         const arg = argValue.get(x);
-        if (arg !== undefined) return `^${nodeNameOf(arg)}`;
+        if (arg !== undefined) return `^${inputNodeName(arg)}`;
         const r = rename.get(x);
-        if (r === undefined) throw new GraftError('freeze/unsupported', `Function '${target.name}' refers to '${x}', which is neither an argument nor a node`, { node: call.name });
+        if (r === undefined) throw new GraftError(code, `Function '${target.name}' refers to '${x}', which is neither an argument nor a node`, { node: call.name });
         return `^${r}`;
       }
       const arg = argValue.get(s);
       if (arg !== undefined) return arg;
       const ref = parseInput(s);
       const bodyNode = bodyByName.get(ref.node);
-      if (!bodyNode) throw new GraftError('freeze/unsupported', `Function '${target.name}' refers to '${s}', which is neither an argument nor a node`, { node: call.name });
+      if (!bodyNode) throw new GraftError(code, `Function '${target.name}' refers to '${s}', which is neither an argument nor a node`, { node: call.name });
       let port = ref.port;
       if (ref.outputArg !== undefined) {
         const flat = flatOutputIndex(bodyNode, ref.outputArg, ref.port);
         if (flat === undefined) {
-          throw new GraftError('freeze/unsupported', `Op ${bodyNode.op} has no output '${ref.outputArg}' (in function '${target.name}', node '${bodyNode.name}')`, { node: bodyNode.name, op: bodyNode.op });
+          throw new GraftError(code, `Op ${bodyNode.op} has no output '${ref.outputArg}' (in function '${target.name}', node '${bodyNode.name}')`, { node: bodyNode.name, op: bodyNode.op });
         }
         port = flat;
       }
@@ -168,7 +173,7 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
     }
     const results = outputArgs.map((a) => {
       const r = fn.ret[a.name];
-      if (r === undefined) throw new GraftError('freeze/unsupported', `Function '${target.name}' does not say what its output '${a.name}' returns`, { node: call.name });
+      if (r === undefined) throw new GraftError(code, `Function '${target.name}' does not say what its output '${a.name}' returns`, { node: call.name });
       return mapRef(r);
     });
     const controlRets = Object.values(fn.controlRet).map((n) => `^${rename.get(n) ?? n}`);
@@ -188,9 +193,9 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
     i--; // the body's first node sits at i now; it may itself be a call
     inlined++;
   }
-  if (inlined === 0) return { graph, inlined, diagnostics };
+  if (inlined === 0) return { graph, inlined };
   const spliced = splicePassThrough(nodes, passThrough, opts.protectedNodes ?? new Set());
-  return { graph: makeGraph(spliced, graph), inlined, diagnostics };
+  return { graph: makeGraph(spliced, graph), inlined };
 }
 
 /**
@@ -255,7 +260,7 @@ function splicePassThrough(nodes: readonly Node[], passThrough: ReadonlySet<stri
     }
     controls.delete(`^${n.name}`);
     // A control edge next to a data edge from the same node says nothing more.
-    for (const s of data) controls.delete(`^${nodeNameOf(s)}`);
+    for (const s of data) controls.delete(`^${inputNodeName(s)}`);
     const inputs = [...data, ...controls];
     if (!changed && inputs.length === n.inputs.length) result.push(n);
     else result.push(makeNode({ name: n.name, op: n.op, inputs, device: n.device, attrs: { ...n.attrs }, ...(n.extras ? { extras: { ...n.extras } } : {}) }));

@@ -1,0 +1,54 @@
+/**
+ * `inline_partitionedcall`: replaces each `PartitionedCall` by the body of the library function
+ * it calls, so that transforms that only see the top-level graph (TF2 graphs keep their work in
+ * functions) can reach it.
+ *
+ * As TensorFlow: body nodes are renamed `<call>/<node>`; a body input that names a function
+ * argument becomes the call's matching input; consumers of `<call>:k` read the node that the
+ * function's k-th output returns. A call without an `f` attribute, a function missing from the
+ * library and a call whose data-input count differs from the function's arguments are errors.
+ *
+ * Differences from TensorFlow (each makes a graph TensorFlow would leave broken valid):
+ * - `StatefulPartitionedCall` is inlined too (what TF2 SavedModels call); `stateful=false` limits
+ *   the transform to `PartitionedCall`, as TensorFlow does.
+ * - Calls nested in the inlined bodies are inlined as well (TensorFlow does one level).
+ * - `node:out_arg:i` body inputs map through the op's output arguments to the flat port
+ *   (TensorFlow keeps the first and last parts, wrong for ops with several output lists).
+ * - Control inputs work: `^x` in a body becomes `^<call>/x`, the call's own control inputs are
+ *   added to the body's entry nodes, and `^<call>` consumers wait for the function's results
+ *   (TensorFlow counts control inputs as arguments and writes `<call>/^x`).
+ * - Function attribute placeholders (`$T`) are replaced by the call's values.
+ * - A call that is a graph input or output keeps its name, as an `Identity`/`IdentityN` of the
+ *   inlined results, so the pipeline's outputs still exist.
+ */
+import { GraftError } from '../errors';
+import { CALL_OPS, inlineFunctionCalls } from '../ir/inline';
+import { defineTransform, param } from '../transform/define';
+
+export const inlinePartitionedCall = defineTransform({
+  name: 'inline_partitionedcall',
+  summary: 'Inlines PartitionedCall (and StatefulPartitionedCall) nodes: the function body replaces the call.',
+  description:
+    'Each call is replaced by the called function’s nodes, named `<call>/<node>`, wired to the call’s inputs; consumers of the call read the function’s results. Nested calls are inlined too.',
+  params: {
+    stateful: param.bool({ doc: 'Also inline StatefulPartitionedCall (TensorFlow inlines only PartitionedCall).', default: true }),
+  },
+  apply(graph, params, ctx) {
+    const ops = params.stateful ? CALL_OPS : new Set(['PartitionedCall']);
+    const library = new Set(graph.library.functions.map((f) => f.signature.name));
+    for (const node of graph.nodes) {
+      if (!ops.has(node.op)) continue;
+      const f = node.attrs.f;
+      if (!f) throw new GraftError('transform/failed', `Node ${node.name} has no attribute: f`, { node: node.name, op: node.op });
+      if (f.kind !== 'func') throw new GraftError('transform/failed', `Node ${node.name}: cannot figure out the function name (attribute f is not a function)`, { node: node.name, op: node.op });
+      if (!library.has(f.value.name)) throw new GraftError('transform/failed', `function ${f.value.name} not found (called by node ${node.name})`, { node: node.name, op: node.op });
+    }
+    const { graph: out, inlined } = inlineFunctionCalls(graph, {
+      protectedNodes: ctx.protectedNodes,
+      inline: (node) => ops.has(node.op),
+      errorCode: 'transform/failed',
+    });
+    if (inlined > 0) ctx.count('inlined', inlined);
+    return out;
+  },
+});
