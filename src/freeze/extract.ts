@@ -6,7 +6,7 @@ import { GraftError } from '../errors';
 import { attrText } from '../ir/attr';
 import { type Graph, graphIndex, withNodes } from '../ir/graph';
 import { parseInput } from '../ir/node';
-import { nearestNames } from '../transform/suggest';
+import { nearestNames } from '../suggest';
 
 /** TensorFlow's node-name normalisation: strip a leading `^`, else cut at the first `:`. */
 export function nodeNameOf(name: string): string {

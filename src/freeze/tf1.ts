@@ -23,8 +23,8 @@ import { type DType, baseDType } from '../ir/dtype';
 import { type Graph, graphIndex, makeGraph } from '../ir/graph';
 import { type Node, makeNode, parseInput } from '../ir/node';
 import { type Tensor, makeTensor } from '../ir/tensor';
-import type { Diagnostic } from '../transform/define';
-import { nearestNames } from '../transform/suggest';
+import type { Diagnostic } from '../diagnostics';
+import { nearestNames } from '../suggest';
 import { colocationTargets, extractSubGraph, nodeNameOf } from './extract';
 import { pruneLibrary } from '../ir/inline';
 

@@ -34,7 +34,7 @@ import { type Node, parseInput, tensorName } from '../ir/node';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
 import { saveSavedModel } from '../io/model-files';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
-import { nearestNames } from '../transform/suggest';
+import { nearestNames } from '../suggest';
 
 /** The signature key `simple_save` writes and TF Serving calls by default. */
 export const DEFAULT_SIGNATURE_KEY = 'serving_default';

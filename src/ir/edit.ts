@@ -13,7 +13,10 @@ import { withNodes } from './graph';
 import type { Node } from './node';
 import { isControlInput, parseInput } from './node';
 
-/** The node names behind graph input and output tensors (`^a`, `a:1` → `a`). */
+/**
+ * The node names behind graph input and output tensors (`^a`, `a:1` → `a`; empty names skipped):
+ * the set transforms get as `ctx.protectedNodes`, computed here only.
+ */
 export function protectedNodeNames(inputs: readonly string[], outputs: readonly string[]): Set<string> {
   const names = new Set<string>();
   for (const s of [...inputs, ...outputs]) if (s) names.add(parseInput(s).node);

@@ -91,7 +91,7 @@ export interface KernelRegistry {
   ops(): string[];
 }
 
-class MapRegistry implements KernelRegistry {
+class KernelMap implements KernelRegistry {
   private readonly map = new Map<string, Kernel>();
   constructor(private readonly base?: KernelRegistry) {}
   register(op: string, kernel: Kernel): KernelRegistry {
@@ -112,7 +112,7 @@ class MapRegistry implements KernelRegistry {
 
 /** A registry layered on `base` (its own kernels win). */
 export function layeredRegistry(base?: KernelRegistry): KernelRegistry {
-  return new MapRegistry(base);
+  return new KernelMap(base);
 }
 
 /** Reads an attribute value as a number. */

@@ -4,19 +4,13 @@
  * flat ports (`node:port`), with one `_Arg` node per input argument and its outputs as `node:port`.
  */
 import { GraftError } from '../errors';
-import type { FunctionDef, FunctionLibrary, Graph } from '../ir/graph';
+import type { Consumer, FunctionDef, FunctionLibrary, Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { type InputRef, type Node, makeNode, parseInput } from '../ir/node';
 import { attr } from '../ir/attr';
 import { flatOutputIndex } from '../ir/op-outputs';
 import { isStatefulOp } from '../ir/op-facts';
 import { executionOrder } from '../ir/topo';
-
-export interface Consumer {
-  readonly node: Node;
-  readonly inputIndex: number;
-  readonly ref: InputRef;
-}
 
 /** A graph or function body ready to run. */
 export interface Program {

@@ -10,6 +10,7 @@
  * them); `apply` and the builder see them in camelCase.
  */
 import type { DType } from '../ir/dtype';
+import type { Diagnostic } from '../diagnostics';
 import type { Graph } from '../ir/graph';
 
 // ---------------------------------------------------------------- parameter schema
@@ -119,19 +120,7 @@ export const param = {
 
 // ---------------------------------------------------------------- diagnostics and context
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** A finding reported by a transform or the runner. Data, never printed by the library. */
-export interface Diagnostic {
-  readonly severity: Severity;
-  /** Stable code, `<transform>/<kind>` such as `fold_constants/unsupported-op`. */
-  readonly code: string;
-  /** The transform that reported it (filled in by the runner). */
-  readonly transform?: string;
-  readonly node?: string;
-  readonly message: string;
-  readonly hint?: string;
-}
+export type { Diagnostic, Severity } from '../diagnostics';
 
 /** What a transform sees besides the graph and its parameters. */
 export interface TransformContext {

@@ -38,7 +38,7 @@ export {
   type TransformCall,
   type TransformList,
 } from './syntax';
-export { editDistance, nearestNames } from './suggest';
+export { editDistance, nearestNames } from '../suggest';
 export { createRegistry, type CreateRegistryOptions, type RegisterOptions, type Registry, type RegistryEntry } from './registry';
 export {
   applyDefaults,

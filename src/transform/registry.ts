@@ -8,7 +8,7 @@
 import { GraftError } from '../errors';
 import { builtinTransforms } from '../transforms';
 import type { Transform, TransformAlias } from './define';
-import { nearestNames } from './suggest';
+import { nearestNames } from '../suggest';
 
 /** What a name resolves to: the transform, and the alias when the name was one. */
 export interface RegistryEntry {
@@ -65,7 +65,7 @@ export function unknownTransformMessage(name: string, candidates: Iterable<strin
   return { message: `${message} Did you mean ${near.map((n) => `'${n}'`).join(', ')}?`, hint: `did you mean ${near.join(', ')}` };
 }
 
-class MapRegistry implements Registry {
+class TransformMap implements Registry {
   /** Primary name → transform. */
   private readonly transforms = new Map<string, Transform>();
   /** Name or alias → entry. */
@@ -141,7 +141,7 @@ class MapRegistry implements Registry {
   }
 
   copy(): Registry {
-    const r = new MapRegistry();
+    const r = new TransformMap();
     for (const [k, v] of this.transforms) r.transforms.set(k, v);
     for (const [k, v] of this.lookup) r.lookup.set(k, v);
     return r;
@@ -169,7 +169,7 @@ function compareNames(a: string, b: string): number {
  * ```
  */
 export function createRegistry(options: CreateRegistryOptions = {}): Registry {
-  const r = new MapRegistry();
+  const r = new TransformMap();
   if (options.builtins !== false) for (const t of builtinTransforms) r.register(t);
   return r;
 }

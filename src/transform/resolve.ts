@@ -18,7 +18,7 @@ import { parseDType, type DType } from '../ir/dtype';
 import { camelCase, type ParamSpec, type Transform, type TransformAlias } from './define';
 import type { Pipeline, PipelineStep } from './pipeline';
 import { createRegistry, type Registry } from './registry';
-import { nearestNames } from './suggest';
+import { nearestNames } from '../suggest';
 import {
   formatCaret,
   parseBoolParam,

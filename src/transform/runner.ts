@@ -21,7 +21,7 @@
  */
 import { GraftError, isGraftError } from '../errors';
 import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
-import { inputNodeName } from '../ir/node';
+import { protectedNodeNames } from '../ir/edit';
 import { validateGraph, type ValidationProblem } from '../ir/validate';
 import { camelCase, type Diagnostic, type TransformContext } from './define';
 import { parsePipeline, Pipeline } from './pipeline';
@@ -171,7 +171,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
   const outputs = Object.freeze([...(options.outputs ?? [])]);
   // TensorFlow keeps empty tokens of `--inputs=a,,b`; they name no node.
   const required = [...inputs, ...outputs].filter((n) => n !== '');
-  const protectedNodes: ReadonlySet<string> = new Set(required.map(inputNodeName));
+  const protectedNodes: ReadonlySet<string> = protectedNodeNames(inputs, outputs);
   const validate = options.validate !== false;
 
   if (validate) {

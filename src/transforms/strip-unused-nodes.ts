@@ -30,7 +30,7 @@ import { graphIndex } from '../ir/graph';
 import { type Node, makeNode, parseInput } from '../ir/node';
 import { replaceInputs, withNodesIfChanged } from '../ir/edit';
 import { defineTransform, param } from '../transform/define';
-import { nearestNames } from '../transform/suggest';
+import { nearestNames } from '../suggest';
 
 export const stripUnusedNodes = defineTransform({
   name: 'strip_unused_nodes',

@@ -1,122 +1,22 @@
 /**
  * Inputs for running and comparing graphs: read from files (`name=file.npy`, `name=file.json`,
  * `name=@file` for a file's raw bytes as a string scalar,
- * `name=[1,2,3]`), or generated deterministically from the placeholders' dtypes and shapes.
+ * `name=[1,2,3]`), or generated deterministically from the placeholders' dtypes and shapes
+ * (the generator lives in `ir/seeded-inputs.ts`, shared with the runtime's `seededFeeds`).
  *
- * Generated values (the same ranges as the runtime's `seededFeeds`, so benchmarks and
- * verification see the same kind of data):
- * - floats in [0.05, 1.05): positive and away from zero, so Log, Sqrt, Rsqrt, Reciprocal and
- *   divisions by an input stay finite (a NaN on both sides would hide a real difference);
- * - integers in [0, 10): small enough to be valid indices, lengths and class ids in most graphs;
- * - bools alternating false/true; strings empty.
- * Unknown dimensions become `batch` (default 1); an unknown rank becomes a scalar. Each
- * placeholder's values depend only on the seed and its name, not on node order, so two versions
- * of a graph get the same inputs.
+ * Each generated placeholder's values depend only on the seed and its name, not on node order,
+ * so two versions of a graph get the same inputs.
  */
 import { GraftError } from '../errors';
 import { type DType, baseDType, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
-import { seededRandom } from '../ir/random';
-import { attrWithDefault } from '../ir/op-facts';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
 import { readNpy } from '../io/npy';
+import { placeholderSpecs } from '../ir/seeded-inputs';
 
-/** A placeholder as the generator sees it. */
-export interface PlaceholderSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  /** Dimensions with -1 for unknown; null for unknown rank. */
-  readonly shape: readonly number[] | null;
-}
-
-const PLACEHOLDER_OPS = new Set(['Placeholder', 'PlaceholderV2']);
-
-/** Every `Placeholder` of the graph, in file order (PlaceholderWithDefault is not an input one must feed). */
-export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
-  const out: PlaceholderSpec[] = [];
-  for (const node of graph.nodes) {
-    if (!PLACEHOLDER_OPS.has(node.op)) continue;
-    const dt = attrWithDefault(node, 'dtype');
-    const sh = attrWithDefault(node, 'shape');
-    out.push({
-      name: node.name,
-      dtype: dt?.kind === 'type' ? baseDType(dt.value) : 'float',
-      shape: sh?.kind === 'shape' && !sh.value.unknownRank ? [...sh.value.dims] : null,
-    });
-  }
-  return out;
-}
-
-
-/** FNV-1a of the name mixed with the seed: per-placeholder streams independent of node order. */
-function streamSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** The concrete shape a generated input gets: unknown dims → `batch`, unknown rank → scalar. */
-export function concreteShape(shape: readonly number[] | null, batch = 1): number[] {
-  return shape === null ? [] : shape.map((d) => (d < 0 ? batch : d));
-}
-
-/**
- * A deterministic tensor of `dtype` and `shape` (see the module comment for the value ranges).
- *
- * @example
- * ```ts
- * generateTensor('float', [1, 784], 7, 'input'); // same values on every run and platform
- * ```
- */
-export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = ''): Tensor {
-  const b = baseDType(dtype);
-  const n = numElements(shape);
-  const rnd = seededRandom(streamSeed(seed, name));
-  if (b === 'string') return makeStringTensor(shape, Array.from({ length: n }, () => ''));
-  if (b === 'bool') return makeTensor('bool', shape, Array.from({ length: n }, (_, i) => i % 2 === 1));
-  if (isFloatDType(b)) {
-    // half/bfloat16 placeholders are fed float32 values; the runtime rounds them on the way in.
-    const dt: DType = b === 'double' ? 'double' : 'float';
-    return makeTensor(dt, shape, Array.from({ length: n }, () => 0.05 + rnd()));
-  }
-  if (b === 'int64' || b === 'uint64') return makeTensor(b, shape, Array.from({ length: n }, () => BigInt(Math.floor(rnd() * 10))));
-  return makeTensor(b, shape, Array.from({ length: n }, () => Math.floor(rnd() * 10)));
-}
-
-export interface GenerateOptions {
-  /** Default 1. */
-  readonly seed?: number;
-  /** The size of unknown dimensions. Default 1. */
-  readonly batch?: number;
-  /** Only these placeholders (node names). */
-  readonly only?: readonly string[];
-  /** Skip these (node names), e.g. the ones fed from files. */
-  readonly skip?: readonly string[];
-}
-
-/**
- * Generated inputs for a graph's placeholders, keyed by node name.
- *
- * @example
- * ```ts
- * const feeds = generateFeeds(graph, { seed: 1, batch: 4 });
- * ```
- */
-export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<string, Tensor> {
-  const seed = opts.seed ?? 1;
-  const batch = opts.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 0) throw new GraftError('runtime/bad-feed', `batch must be a non-negative integer, not ${batch}`);
-  const only = opts.only ? new Set(opts.only) : undefined;
-  const skip = new Set(opts.skip ?? []);
-  const out: Record<string, Tensor> = {};
-  for (const p of placeholderSpecs(graph)) {
-    if ((only && !only.has(p.name)) || skip.has(p.name)) continue;
-    out[p.name] = generateTensor(p.dtype, concreteShape(p.shape, batch), seed, p.name);
-  }
-  return out;
-}
+export { concreteShape, generateFeeds, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
 
 // ---------------------------------------------------------------- feeds from files
 

@@ -12,7 +12,7 @@ import { GraftError, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import type { Tensor } from '../ir/tensor';
 import type { Backend, KernelRegistry, Session } from '../runtime/index';
-import type { Diagnostic } from '../transform/define';
+import type { Diagnostic } from '../diagnostics';
 import type { Pipeline } from '../transform/pipeline';
 import type { PipelineReport, StepReport } from '../transform/report';
 import { type PipelineResult, type RunOptions, runPipeline } from '../transform/runner';

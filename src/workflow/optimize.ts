@@ -59,7 +59,7 @@ import type { Diagnostic } from '../transform/define';
 import type { Pipeline } from '../transform/pipeline';
 import { type Registry, createRegistry } from '../transform/registry';
 import { runPipeline } from '../transform/runner';
-import { nearestNames } from '../transform/suggest';
+import { nearestNames } from '../suggest';
 import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
 import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './bench';
 import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureSignatures, thresholdFailures } from './cost';

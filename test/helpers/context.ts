@@ -5,7 +5,7 @@
 import type { Diagnostic, ParamInput, ParamSchema, ParamValues, Transform, TransformContext } from '../../src/transform/define';
 import { camelCase } from '../../src/transform/define';
 import type { Graph } from '../../src/ir/graph';
-import { parseInput } from '../../src/ir/node';
+import { protectedNodeNames } from '../../src/ir/edit';
 
 export interface TestContext extends TransformContext {
   readonly reports: Diagnostic[];
@@ -21,7 +21,7 @@ export function testContext(o: { inputs?: readonly string[]; outputs?: readonly 
   return {
     inputs,
     outputs,
-    protectedNodes: new Set([...inputs, ...outputs].filter((s) => s !== '').map((s) => parseInput(s).node)),
+    protectedNodes: protectedNodeNames(inputs, outputs),
     reports,
     counters,
     report(d) {

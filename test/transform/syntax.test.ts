@@ -15,7 +15,7 @@ import {
   TransformParseError,
   type TransformCall,
 } from '../../src/transform/syntax';
-import { editDistance, nearestNames } from '../../src/transform/suggest';
+import { editDistance, nearestNames } from '../../src/suggest';
 
 /** The list as TensorFlow's `TransformParameters`: [name, {key: values}] pairs. */
 function tf(source: string): [string, Record<string, string[]>][] {

@@ -1,0 +1,318 @@
+/**
+ * Sessions: a graph prepared for running (kernels checked, constants and variables converted),
+ * `runGraph` for one run, `evaluateNode` for a single node, and `missingKernels`.
+ *
+ * @example
+ * ```ts
+ * const [y] = await runGraph(graph, { x: makeTensor('float', [1], [3]) }, ['y']);
+ * const s = await createSession(graph, { variables: variablesFromCheckpoint(ckpt) });
+ * const [out] = await s.run({ 'x:0': input }, ['dense/BiasAdd:0']);
+ * s.dispose();
+ * ```
+ */
+import { GraftError } from '../errors';
+import { baseDType } from '../ir/dtype';
+import type { FunctionLibrary, Graph } from '../ir/graph';
+import { EMPTY_LIBRARY } from '../ir/graph';
+import { type InputRef, type Node, parseInput } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import { attrWithDefault } from '../ir/op-facts';
+import { BUILTIN_KERNELS } from './kernels';
+import { type KernelRegistry, layeredRegistry } from './kernel';
+import { EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
+import { type Program, findFunction, functionProgram, graphProgram } from './program';
+import { type Backend, loadTF, useBackend } from './tfjs';
+import { type Value, valueToHost } from './values';
+
+/** Options of a session or a single run. */
+export interface RuntimeOptions {
+  /** 'wasm' (default; falls back to 'cpu' when wasm cannot start) or 'cpu'. */
+  backend?: Backend;
+  /** Variable values: key = VariableV2 node name, or VarHandleOp shared_name (fallback: node name), as in a checkpoint. */
+  variables?: ReadonlyMap<string, Tensor>;
+  /** User kernels, on top of the built-ins (they win over a built-in of the same op). */
+  kernels?: KernelRegistry;
+  /**
+   * Where the text of `Print`/`PrintV2` goes: TensorFlow's text, its ending included, and the
+   * stream TensorFlow would write it to (`stderr` by default). Without a sink the text is dropped:
+   * the library never writes to the console.
+   */
+  print?: (text: string, stream: string) => void;
+  /** Reads a file a kernel names (`InitializeTableFromTextFileV2`'s vocabulary). */
+  readFile?: (path: string) => Promise<Uint8Array>;
+}
+
+/** A graph prepared for running, reusable across runs (constants and variables stay converted). */
+export interface Session {
+  /** The backend in use (wasm may have fallen back to cpu). */
+  readonly backend: Backend;
+  /** Runs the graph: feeds and fetches are tensor names (`x`, `x:0`, `split:1`). Results are fresh IR tensors. */
+  run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Tensor[]>;
+  /** Frees the tfjs memory the session holds. */
+  dispose(): void;
+}
+
+/** A fresh registry holding the built-in kernels; register your own ops (or replace built-ins) on it. */
+export function createKernelRegistry(): KernelRegistry {
+  return layeredRegistry(BUILTIN_KERNELS);
+}
+
+function registryFor(kernels?: KernelRegistry): KernelRegistry {
+  return kernels ?? BUILTIN_KERNELS;
+}
+
+function supported(op: string, kernels: KernelRegistry): boolean {
+  return EXECUTOR_OPS.has(op) || kernels.has(op) || BUILTIN_KERNELS.has(op);
+}
+
+/**
+ * Every op without a kernel among the nodes the fetches need (all nodes when no fetches are
+ * given), with the nodes using it. Library functions called by those nodes are checked too;
+ * their nodes are named `node (in function)`.
+ */
+export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry): { op: string; nodes: string[] }[] {
+  const reg = registryFor(kernels);
+  const program = graphProgram(graph);
+  const names = fetches ? closure(program, fetches.map((f) => parseInput(f).node)) : new Set(graph.nodes.map((n) => n.name));
+  const missing = new Map<string, string[]>();
+  const add = (op: string, node: string) => {
+    const l = missing.get(op) ?? [];
+    l.push(node);
+    missing.set(op, l);
+  };
+  const seenFns = new Set<string>();
+  const visit = (p: Program, nodeNames: Iterable<string>, suffix: string) => {
+    for (const name of nodeNames) {
+      const node = p.byName.get(name)!;
+      if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
+      for (const f of calledFunctions(node)) {
+        if (seenFns.has(f.name)) continue;
+        seenFns.add(f.name);
+        const def = findFunction(graph.library, f.name);
+        if (!def) {
+          add(`function ${f.name}`, `${name}${suffix}`);
+          continue;
+        }
+        let fp: Program;
+        try {
+          fp = functionProgram(def, graph.library);
+        } catch {
+          add(`function ${f.name}`, `${name}${suffix}`);
+          continue;
+        }
+        visit(fp, closure(fp, fp.rets.map((r) => r.node)), ` (in ${f.name})`);
+      }
+    }
+  };
+  visit(program, names, '');
+  return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
+}
+
+function unsupportedError(missing: { op: string; nodes: string[] }[]): GraftError {
+  const total = missing.reduce((s, m) => s + m.nodes.length, 0);
+  const lines = missing.map((m) => `${m.op}: ${m.nodes.slice(0, 5).join(', ')}${m.nodes.length > 5 ? `, … (${m.nodes.length} nodes)` : ''}`);
+  return new GraftError('runtime/unsupported-op', `Cannot run: ${missing.length} op(s) without a kernel (${total} node(s)): ${lines.join('; ')}`, {
+    node: missing[0]!.nodes[0]!,
+    op: missing[0]!.op,
+    hint: 'Register kernels for them (createKernelRegistry().register(op, kernel)), or strip the nodes the outputs do not need.',
+  });
+}
+
+function variableKey(node: Node): string {
+  const a = node.attrs.shared_name;
+  const s = a?.kind === 's' ? (typeof a.value === 'string' ? a.value : new TextDecoder().decode(a.value)) : '';
+  return s || node.name;
+}
+
+const VARIABLE_OPS = new Set(['VariableV2', 'Variable']);
+
+class GraphSession implements Session {
+  private disposed = false;
+  constructor(
+    private readonly graph: Graph,
+    private readonly env: Env,
+    private readonly kernels: KernelRegistry,
+  ) {}
+  get backend(): Backend {
+    return this.env.backend;
+  }
+
+  async run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Tensor[]> {
+    if (this.disposed) throw new GraftError('runtime/failed', 'This session has been disposed');
+    const program = graphProgram(this.graph);
+    const { env } = this;
+    const fetchRefs: InputRef[] = fetches.map((f) => {
+      const r = parseInput(f);
+      if (r.control || r.outputArg !== undefined) throw new GraftError('graph/bad-edge', `'${f}' is not a tensor name`);
+      if (!program.byName.has(r.node)) throw new GraftError('graph/missing-node', `No node '${r.node}' to fetch`, { node: r.node });
+      return r;
+    });
+    // Feeds, checked against their placeholders.
+    const fedValues = new Map<string, Value[]>();
+    const fedTensors: [InputRef, Tensor][] = [];
+    for (const [key, t] of Object.entries(feeds)) {
+      const r = parseInput(key);
+      const node = program.byName.get(r.node);
+      if (!node) throw new GraftError('graph/missing-node', `No node '${r.node}' to feed`, { node: r.node });
+      checkFeed(node, r.port, t);
+      fedTensors.push([r, t]);
+    }
+    const needed = closure(program, fetchRefs.map((f) => f.node), new Set(fedTensors.map(([r]) => r.node)));
+    // Everything that can be known before running is checked up front.
+    // Nodes upstream of a feed are not needed: leave them out of the list.
+    const missing = missingKernels(this.graph, fetches, this.kernels)
+      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || needed.has(n)) }))
+      .filter((m) => m.nodes.length > 0);
+    if (missing.length > 0) throw unsupportedError(missing);
+    const fedNodes = new Set(fedTensors.map(([r]) => r.node));
+    for (const name of needed) {
+      const node = program.byName.get(name)!;
+      if (fedNodes.has(name)) continue;
+      if (node.op === 'Placeholder' || node.op === 'PlaceholderV2') {
+        throw new GraftError('runtime/missing-feed', `Placeholder '${name}' is needed by the fetches but was not fed`, { node: name, op: node.op });
+      }
+      if (VARIABLE_OPS.has(node.op) && !env.variables.has(name)) {
+        throw new GraftError('runtime/missing-variable', `Variable '${name}' has no value`, {
+          node: name,
+          op: node.op,
+          hint: 'Pass options.variables (variablesFromCheckpoint(await readModelVariables(model))).',
+        });
+      }
+      if (node.op === 'VarHandleOp' && !env.variables.has(variableKey(node))) {
+        throw new GraftError('runtime/missing-variable', `Resource variable '${variableKey(node)}' (node '${name}') has no value`, {
+          node: name,
+          op: node.op,
+          hint: 'Pass options.variables (variablesFromCheckpoint or savedModelVariables).',
+        });
+      }
+    }
+    await useBackend(env.tf, env.backend);
+    for (const [r, t] of fedTensors) {
+      const v = toValue(env, t, { node: r.node }, false);
+      const arr = fedValues.get(r.node) ?? [];
+      arr[r.port] = v;
+      fedValues.set(r.node, arr);
+    }
+    try {
+      const values = await runProgram(env, program, fedValues, fetchRefs);
+      try {
+        return values.map((v, i) => copyOut(v, fetches[i]!));
+      } finally {
+        for (const v of values) env.heap.release(v);
+      }
+    } finally {
+      for (const arr of fedValues.values()) for (const v of arr) if (v) env.heap.disposeIfFree(v);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.env.heap.disposeAll();
+    this.env.cache.clear();
+  }
+}
+
+function copyOut(v: Value, name: string): Tensor {
+  const t = valueToHost(v, { node: name });
+  if (v.kind === 'host' && t.data.kind === 'content') {
+    return { dtype: t.dtype, shape: Object.freeze([...t.shape]), data: { kind: 'content', bytes: t.data.bytes.slice() } };
+  }
+  return t;
+}
+
+function checkFeed(node: Node, port: number, t: Tensor): void {
+  if (node.op !== 'Placeholder' && node.op !== 'PlaceholderWithDefault' && node.op !== 'PlaceholderV2') return;
+  if (port !== 0) throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' has one output; cannot feed '${node.name}:${port}'`, { node: node.name });
+  const dt = attrWithDefault(node, 'dtype');
+  if (dt?.kind === 'type' && baseDType(dt.value) !== baseDType(t.dtype)) {
+    throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' takes ${baseDType(dt.value)}, was fed ${t.dtype}`, { node: node.name, op: node.op });
+  }
+  const sh = attrWithDefault(node, 'shape');
+  if (sh?.kind === 'shape' && !sh.value.unknownRank) {
+    const dims = sh.value.dims;
+    const ok = dims.length === t.shape.length && dims.every((d, i) => d < 0 || d === t.shape[i]);
+    if (!ok) {
+      throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' takes shape [${dims.map((d) => (d < 0 ? '?' : d)).join(',')}], was fed [${t.shape.join(',')}]`, {
+        node: node.name,
+        op: node.op,
+      });
+    }
+  }
+}
+
+async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<Env> {
+  const { tf, backend } = await loadTF(opts.backend ?? 'wasm');
+  // User kernels win; built-ins fill in (a registry from createKernelRegistry holds them already).
+  const user = opts.kernels;
+  const kernels: KernelRegistry = user
+    ? {
+        register: (op, k) => user.register(op, k),
+        get: (op) => user.get(op) ?? BUILTIN_KERNELS.get(op),
+        has: (op) => user.has(op) || BUILTIN_KERNELS.has(op),
+        ops: () => [...new Set([...user.ops(), ...BUILTIN_KERNELS.ops()])].sort(),
+      }
+    : BUILTIN_KERNELS;
+  return {
+    tf,
+    backend,
+    kernels,
+    variables: opts.variables ?? new Map(),
+    heap: new Heap(tf),
+    cache: new Map(),
+    library,
+    resources: new Map(),
+    ...(opts.print ? { print: opts.print } : {}),
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+  };
+}
+
+/**
+ * Prepares a graph for running: loads tfjs, picks the backend. Kernels are checked per fetch set,
+ * before anything runs.
+ */
+export async function createSession(graph: Graph, opts: RuntimeOptions = {}): Promise<Session> {
+  const env = await makeEnv(graph.library, opts);
+  return new GraphSession(graph, env, env.kernels);
+}
+
+/** Runs a graph once: `createSession`, `run`, `dispose`. */
+export async function runGraph(graph: Graph, feeds: Record<string, Tensor>, fetches: readonly string[], opts: RuntimeOptions = {}): Promise<Tensor[]> {
+  const s = await createSession(graph, opts);
+  try {
+    return await s.run(feeds, fetches);
+  } finally {
+    s.dispose();
+  }
+}
+
+/**
+ * Evaluates one node whose inputs are given (for constant folding): returns all its outputs as
+ * IR tensors. Throws `runtime/unsupported-op` when there is no kernel (control-flow ops that move
+ * values between frames have none here).
+ */
+export async function evaluateNode(
+  node: Node,
+  inputs: readonly Tensor[],
+  opts: { backend?: Backend; kernels?: KernelRegistry; library?: FunctionLibrary } = {},
+): Promise<Tensor[]> {
+  const env = await makeEnv(opts.library ?? EMPTY_LIBRARY, opts);
+  const kernel = env.kernels.get(node.op);
+  if (!kernel) throw new GraftError('runtime/unsupported-op', `No kernel for op ${node.op} (node '${node.name}')`, { node: node.name, op: node.op });
+  await useBackend(env.tf, env.backend);
+  const values = inputs.map((t) => toValue(env, t, { node: node.name, op: node.op }, false));
+  try {
+    const ctx = makeContext(env, node, values, 0);
+    const outs = await runKernel(env, kernel, ctx);
+    try {
+      return outs.map((v, i) => copyOut(v, `${node.name}:${i}`));
+    } finally {
+      for (const o of outs) {
+        env.heap.disposeIfFree(o);
+      }
+    }
+  } finally {
+    for (const v of values) env.heap.disposeIfFree(v);
+    env.heap.disposeAll();
+  }
+}
