@@ -48,7 +48,7 @@ export function isStateUpdateOp(op: string): boolean {
 
 /** Ops (other than variables) that create resources: tables, iterators, queues, ... */
 function isNonVariableResourceOp(op: string): boolean {
-  return /HashTable|Table(V2)?$|Iterator|Queue|Accumulator|Barrier|Stack(V2)?$|TensorArray(V[23])?$|ReaderV2$|MutexV2/.test(op) && !VARIABLE_OPS.has(op);
+  return /HashTable|Table(V2)?$|Iterator|Queue|Accumulator|Barrier|^Stack(V2)?$|TensorArray(V[23])?$|ReaderV2$|MutexV2/.test(op) && !VARIABLE_OPS.has(op);
 }
 
 export interface FreezeGraphOptions {
