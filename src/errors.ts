@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'io/not-saved-model' // a directory without saved_model.pb / saved_model.pbtxt
   | 'io/missing-variables' // a SavedModel whose variables/ checkpoint is absent
   | 'io/unknown-format' // cannot tell what kind of file this is
+  | 'io/wrong-format' // a file of another format (TFLite, ONNX, Keras, tfjs, a checkpoint, numpy)
   | 'io/write-failed' // writing output failed (nothing partial is left)
   | 'io/exists' // the output exists and graft will not replace it
   | 'io/unsafe-path' // a path that would leave its directory

@@ -1,5 +1,6 @@
 /** The CLI's only contact with the terminal: printing results, progress and errors. */
 import { isGraftError } from '../errors';
+import { ERROR_HINTS } from './error-hints';
 
 export interface Io {
   out(text: string): void;
@@ -14,12 +15,16 @@ export const processIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
-/** Prints an error in one or two lines (the stack only with --debug); returns the exit code. */
+/**
+ * Prints an error in one or two lines: the message, then its hint (the error's own, or the one
+ * docs/errors.md gives for its code); the stack only with --debug. Returns the exit code.
+ */
 export function reportError(e: unknown, io: Io, debug: boolean): number {
   if (isGraftError(e)) {
     const message = e.file !== undefined && !e.message.includes(e.file) ? `${e.file}: ${e.message}` : e.message;
     io.err(`graft: error [${e.code}]: ${message}`);
-    if (e.hint) io.err(`  hint: ${e.hint}`);
+    const hint = e.hint ?? ERROR_HINTS[e.code];
+    if (hint) io.err(`  hint: ${hint}`);
     if (debug && e.stack) io.err(e.stack);
     return e.code === 'cli/usage' ? 2 : 1;
   }

@@ -9,6 +9,7 @@ import { readCheckpointFiles } from './checkpoint';
 import type { Checkpoint } from './checkpoint';
 import { type FileSystem, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
 import { encodeGraphDefChunks, printGraphDefText, readGraphDefBytes } from './graphdef';
+import { GRAFT_READS, foreignDirectory, foreignFormat } from './sniff';
 import {
   type MetaGraph,
   type SavedModelProto,
@@ -79,11 +80,20 @@ async function withFile<T>(file: string, f: () => T | Promise<T>): Promise<T> {
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<LoadedModel> {
   const fs = opts.fs ?? nodeFileSystem;
   const kind = await fs.kind(path);
-  if (kind === null) throw new GraftError('io/not-found', `${path}: no such file or directory`, { file: path });
+  if (kind === null) {
+    if ((await fs.kind(`${path}.index`)) === 'file') {
+      const meta = (await fs.kind(`${path}.meta`)) === 'file' ? `; its graph is ${path}.meta: give that` : '; no .meta graph is beside it';
+      throw new GraftError('io/wrong-format', `${path} is a checkpoint prefix (${path}.index and its data files hold weights, not a graph)${meta}`, { file: path });
+    }
+    throw new GraftError('io/not-found', `${path}: no such file or directory`, { file: path });
+  }
   if (kind === 'dir') return loadSavedModelDir(path, fs);
   const base = nodePath.basename(path);
   if (base === 'saved_model.pb' || base === 'saved_model.pbtxt') return loadSavedModelDir(nodePath.dirname(path), fs);
   const bytes = await fs.readFile(path);
+  if (bytes.length === 0) throw new GraftError('io/truncated', `${path} is empty (0 bytes): there is no graph in it`, { file: path });
+  const foreign = foreignFormat(bytes, path);
+  if (foreign) throw new GraftError('io/wrong-format', `${path} is ${foreign}; ${GRAFT_READS}`, { file: path });
   if (/\.meta$/i.test(path)) {
     const text = looksLikeText(bytes);
     const metaGraph = await withFile(path, () =>
@@ -93,6 +103,9 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<L
     return { kind: 'meta-graph', path, format: text ? 'text' : 'binary', metaGraph, fileBytes: bytes.length, variables: await variablesAt(prefix, fs) };
   }
   const graph = await withFile(path, () => readGraphDefBytes(bytes, path));
+  if (graph.nodes.length === 0 && graph.library.functions.length === 0) {
+    throw new GraftError('io/unknown-format', `${path} decodes as a GraphDef with no nodes and no functions: it is probably not a GraphDef; ${GRAFT_READS}`, { file: path });
+  }
   const format = /\.(pbtxt|txt|prototxt)$/i.test(path) || looksLikeText(bytes) ? 'text' : 'binary';
   return { kind: 'graph-def', path, format, graph, fileBytes: bytes.length };
 }
@@ -116,6 +129,8 @@ async function loadSavedModelDir(dir: string, fs: FileSystem): Promise<LoadedMod
   else if ((await fs.kind(pbtxt)) === 'file') [modelFile, format] = [pbtxt, 'text'];
   else {
     const entries = await fs.readdir(dir).catch(() => [] as string[]);
+    const foreign = foreignDirectory(entries);
+    if (foreign) throw new GraftError('io/wrong-format', `${dir} is ${foreign}; ${GRAFT_READS}`, { file: dir });
     throw new GraftError('io/not-saved-model', `${dir} is not a SavedModel: it has no saved_model.pb or saved_model.pbtxt (found: ${entries.slice(0, 6).join(', ') || 'nothing'})`, {
       file: dir,
     });

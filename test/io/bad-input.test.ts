@@ -122,11 +122,11 @@ describe.skipIf(!HAVE_MODELS)(`GraphDef .pb (skipped if ${SKIP_REASON})`, () => 
         }, FAST);
       }
 
-      it('an empty file loads as an empty graph (an empty message is valid protobuf)', async () => {
+      it('an empty file is named as empty (valid protobuf, but no graph: issue #13)', async () => {
         const p = writeTemp(path.basename(rel), new Uint8Array(0));
-        const m = await loadModel(p);
-        expect(m.kind).toBe('graph-def');
-        expect(mainGraph(m).nodes).toHaveLength(0);
+        const e = await loadModel(p).then(() => undefined, (x: unknown) => x as GraftError);
+        expect(e?.code).toBe('io/truncated');
+        expect(e?.message).toContain('is empty (0 bytes)');
       }, FAST);
 
       it('a byte flipped at 200 seeded positions (and each of the first 64) either loads as a Graph or throws a GraftError', async () => {
