@@ -38,7 +38,6 @@ export const EXECUTOR_OPS: ReadonlySet<string> = new Set([
 export const STATE_WRITE_OPS: ReadonlySet<string> = new Set([
   'Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp',
   'ScatterUpdate', 'ResourceScatterUpdate', 'SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints',
-  'InitializeTable', 'InitializeTableV2', 'InitializeTableFromTextFileV2',
 ]);
 
 const DEAD = Symbol('dead');
@@ -447,7 +446,8 @@ export async function runProgram(
   const results: Slot[] = fetches.map(() => undefined);
   const fetchIndex = new Map<string, number[]>();
   fetches.forEach((f, i) => {
-    const k = `${f.node}:${f.port}`;
+    // A control fetch (`^node`) is a target: the node runs, and its result is a control marker.
+    const k = f.control ? `${f.node}:-1` : `${f.node}:${f.port}`;
     fetchIndex.set(k, [...(fetchIndex.get(k) ?? []), i]);
   });
   const heldByRun: Value[] = [];
@@ -518,7 +518,7 @@ export async function runProgram(
       for (const [k, idxs] of fetchIndex) {
         const [n, p] = splitKey(k);
         if (n !== node.name) continue;
-        const s = nodeDead ? DEAD : outsArr[p];
+        const s = nodeDead ? DEAD : p < 0 ? ({ kind: 'host', t: CONTROL } as Value) : outsArr[p];
         if (s === undefined) throw new GraftError('graph/missing-node', `Node '${node.name}' (${node.op}) has no output ${p}`, { node: node.name, op: node.op });
         for (const i of idxs) {
           results[i] = s;

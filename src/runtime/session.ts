@@ -18,6 +18,7 @@ import { type InputRef, type Node, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { BUILTIN_KERNELS } from './kernels';
+import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from './kernels/tables';
 import { type KernelRegistry, layeredRegistry } from './kernel';
 import { EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
@@ -40,6 +41,15 @@ export interface RuntimeOptions {
   print?: (text: string, stream: string) => void;
   /** Reads a file a kernel names (`InitializeTableFromTextFileV2`'s vocabulary). */
   readFile?: (path: string) => Promise<Uint8Array>;
+  /**
+   * The model's init op, run once before the session's first run, as TF Serving does at load:
+   * node names (a `legacy_init_op` or `__saved_model_init_op` NoOp, `table_initializer` nodes)
+   * and the feeds they take (a SavedModel's asset tensors, fed with the asset files' paths).
+   * Whatever the init op does not cover, the session covers itself: before a run, the table
+   * initializers of the main graph's tables that the fetches read run once (with these feeds).
+   * `savedModelInit` (tf-graft's io layer) reads both from a meta graph.
+   */
+  init?: { readonly targets: readonly string[]; readonly feeds?: Readonly<Record<string, Tensor>> };
 }
 
 /** A graph prepared for running, reusable across runs (constants and variables stay converted). */
@@ -128,11 +138,55 @@ const VARIABLE_OPS = new Set(['VariableV2', 'Variable']);
 
 class GraphSession implements Session {
   private disposed = false;
+  /** Init targets already run (the init op once; table initializers as their tables are needed). */
+  private readonly initialized = new Set<string>();
   constructor(
     private readonly graph: Graph,
     private readonly env: Env,
     private readonly kernels: KernelRegistry,
+    private readonly init?: RuntimeOptions['init'],
   ) {}
+
+  /** Runs the init op (first run only) and the initializers of the tables `needed` reads. */
+  private async initialize(needed: ReadonlySet<string>): Promise<void> {
+    const program = graphProgram(this.graph);
+    const targets: string[] = [];
+    for (const t of this.init?.targets ?? []) {
+      const name = parseInput(t).node;
+      if (!program.byName.has(name)) throw new GraftError('graph/missing-node', `No init node '${name}'`, { node: name });
+      if (!this.initialized.has(name)) targets.push(name);
+    }
+    for (const name of needed) {
+      const node = program.byName.get(name)!;
+      if (!TABLE_CREATE_OPS.has(node.op)) continue;
+      for (const c of program.consumers.get(name) ?? []) {
+        if (c.inputIndex === 0 && !c.ref.control && TABLE_INIT_OPS.has(c.node.op) && !this.initialized.has(c.node.name)) targets.push(c.node.name);
+      }
+    }
+    if (targets.length === 0) return;
+    for (const t of targets) this.initialized.add(t);
+    const { env } = this;
+    const fed = new Map<string, Value[]>();
+    for (const [key, t] of Object.entries(this.init?.feeds ?? {})) {
+      const r = parseInput(key);
+      if (!program.byName.has(r.node)) throw new GraftError('graph/missing-node', `No node '${r.node}' to feed the init op`, { node: r.node });
+      const arr = fed.get(r.node) ?? [];
+      arr[r.port] = toValue(env, t, { node: r.node }, false);
+      fed.set(r.node, arr);
+    }
+    const refs: InputRef[] = targets.map((node) => ({ node, port: 0, control: true }));
+    const initNeeded = closure(program, targets, new Set(fed.keys()));
+    const missing = missingKernels(this.graph, targets.map((t) => `^${t}`), this.kernels)
+      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || initNeeded.has(n)) }))
+      .filter((m) => m.nodes.length > 0);
+    if (missing.length > 0) throw unsupportedError(missing);
+    try {
+      const outs = await runProgram(env, program, fed, refs);
+      for (const v of outs) env.heap.release(v);
+    } finally {
+      for (const arr of fed.values()) for (const v of arr) if (v) env.heap.disposeIfFree(v);
+    }
+  }
   get backend(): Backend {
     return this.env.backend;
   }
@@ -187,6 +241,7 @@ class GraphSession implements Session {
       }
     }
     await useBackend(env.tf, env.backend);
+    await this.initialize(needed);
     for (const [r, t] of fedTensors) {
       const v = toValue(env, t, { node: r.node }, false);
       const arr = fedValues.get(r.node) ?? [];
@@ -273,7 +328,7 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
  */
 export async function createSession(graph: Graph, opts: RuntimeOptions = {}): Promise<Session> {
   const env = await makeEnv(graph.library, opts);
-  return new GraphSession(graph, env, env.kernels);
+  return new GraphSession(graph, env, env.kernels, opts.init);
 }
 
 /** Runs a graph once: `createSession`, `run`, `dispose`. */

@@ -9,12 +9,13 @@ import { NN_KERNELS } from './nn';
 import { QUANTIZED_KERNELS } from './quantized';
 import { STATE_KERNELS } from './state';
 import { STRING_KERNELS } from './strings';
+import { TABLE_KERNELS } from './tables';
 import { TENSOR_ARRAY_KERNELS } from './tensor-array';
 import { TENSOR_LIST_KERNELS } from './tensor-list';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;
