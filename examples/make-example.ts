@@ -10,7 +10,8 @@ const out = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, 'mode
 const { savedModel, checkpoint } = buildExampleModel();
 const staging = `${out}.variables-staging`;
 await writeCheckpointFiles(path.join(staging, 'variables'), checkpoint);
-await saveSavedModel(out, savedModel, { variablesFrom: path.join(staging, 'variables') });
+// Regenerated on every run: replace what an earlier run wrote.
+await saveSavedModel(out, savedModel, { variablesFrom: path.join(staging, 'variables'), overwrite: true });
 const { rm } = await import('node:fs/promises');
 await rm(staging, { recursive: true, force: true });
 console.log(`wrote ${out}`);

@@ -279,7 +279,7 @@ export async function writeMnistCnn(dir: string, model: MnistCnnModel = buildMni
   const { rm } = await import('node:fs/promises');
   try {
     await writeCheckpointFiles(path.join(staging, 'variables'), checkpoint);
-    await saveSavedModel(dir, savedModel, { variablesFrom: path.join(staging, 'variables') });
+    await saveSavedModel(dir, savedModel, { variablesFrom: path.join(staging, 'variables'), overwrite: true });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

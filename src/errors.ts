@@ -21,6 +21,12 @@ export type ErrorCode =
   | 'io/write-failed' // writing output failed (nothing partial is left)
   | 'io/exists' // the output exists and graft will not replace it
   | 'io/unsafe-path' // a path that would leave its directory
+  | 'io/overlaps-input' // the output is an input, contains one, or lies inside one
+  | 'io/locked' // another graft process is writing the same output
+  | 'io/not-a-file' // a FIFO, device or socket where a regular file is read
+  | 'io/too-large' // a file larger than graft reads into memory for its kind
+  | 'io/symlink-loop' // symbolic links that lead back to themselves
+  | 'io/permission-denied' // the operating system refused access to a file
   // the graph
   | 'graph/dangling-input' // an input names a node that does not exist
   | 'graph/duplicate-name' // two nodes share a name
@@ -33,6 +39,7 @@ export type ErrorCode =
   // saved models
   | 'model/unknown-tag-set' // no meta graph with the requested tags
   | 'model/unknown-signature' // no signature with the requested key
+  | 'model/asset-outside' // an asset or variables file that resolves outside the model directory
   // transforms and pipelines
   | 'transform/parse' // the transform string does not parse
   | 'transform/unknown' // no transform with that name

@@ -4,6 +4,7 @@
  */
 import { GraftError } from '../errors';
 import { VERSION } from '../version';
+import { removePendingSync, watchPending } from '../io/fs';
 import { summarizeCommand } from './commands/summarize';
 import { type Io, processIo, reportError } from './output';
 
@@ -54,8 +55,32 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
+/**
+ * While graft holds temporary files or locks, SIGINT and SIGTERM remove them before exiting
+ * (130 and 143, as a shell reports a process those signals ended). Outside writes the default
+ * behaviour stays, so Ctrl-C stops a long computation at once.
+ */
+function handleSignalsWhileWriting(io: Io): void {
+  const handlers = {
+    SIGINT: () => stop('SIGINT', 130),
+    SIGTERM: () => stop('SIGTERM', 143),
+  };
+  function stop(signal: string, code: number): void {
+    const removed = removePendingSync();
+    io.err(`graft: stopped by ${signal}${removed.length ? `; removed ${removed.length} temporary file(s), no partial output left` : ''}`);
+    process.exit(code);
+  }
+  watchPending((active) => {
+    for (const [signal, handler] of Object.entries(handlers)) {
+      if (active) process.on(signal, handler);
+      else process.off(signal, handler);
+    }
+  });
+}
+
 const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])(?:main\.[cm]?[tj]s|cli\.[cm]?js|graft)$/.test(process.argv[1]);
 if (isEntry) {
+  handleSignalsWhileWriting(processIo);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -31,7 +31,7 @@ import { type AttrValue, type Shape } from '../ir/attr';
 import type { DType } from '../ir/dtype';
 import { type Graph, graphIndex, withNodes } from '../ir/graph';
 import { type Node, parseInput, tensorName } from '../ir/node';
-import { type FileSystem, nodeFileSystem } from '../io/fs';
+import { type FileSystem, checkOutput, nodeFileSystem } from '../io/fs';
 import { saveSavedModel } from '../io/model-files';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
 import { nearestNames } from '../suggest';
@@ -340,9 +340,13 @@ export function remapSignatures(
 export interface ExportSavedModelOptions extends ToSavedModelOptions {
   /** Copy these files (paths relative to `assetsFrom`) into `assets/`. */
   readonly assetsFrom?: string;
+  /** The directory asset links must resolve inside (the source model's directory; default `assetsFrom`). */
+  readonly assetsRoot?: string;
   readonly assets?: readonly string[];
   /** Replace an existing, non-empty export directory (TensorFlow's builder refuses one). */
   readonly overwrite?: boolean;
+  /** Paths this export was made from: the export directory may not be, contain or lie inside one (`io/overlaps-input`). */
+  readonly sources?: readonly (string | null | undefined)[];
   readonly format?: 'binary' | 'text';
   readonly fs?: FileSystem;
 }
@@ -383,29 +387,18 @@ export async function exportSavedModel(graph: Graph, exportDir: string, opts: Ex
   const assets = opts.assets ?? [];
   checkAssetPaths(assets);
   if (assets.length > 0 && opts.assetsFrom === undefined) throw new GraftError('io/not-found', 'Assets were named but no directory to copy them from (assetsFrom)');
-  const kind = await fs.kind(exportDir);
-  if (kind === 'file') throw new GraftError('io/exists', `${exportDir} exists and is a file, not an export directory`, { file: exportDir });
-  if (kind === 'dir' && !opts.overwrite && (await fs.readdir(exportDir)).length > 0) {
-    throw new GraftError('io/exists', `Export directory ${exportDir} already exists and is not empty (TensorFlow's SavedModelBuilder refuses it too)`, {
-      file: exportDir,
-      hint: 'Choose another directory (TF Serving expects a new version number per export), or pass --overwrite.',
-    });
-  }
+  // Before any work: the export directory may not touch an input, and an existing one needs overwrite.
+  const sources = [...(opts.sources ?? []), opts.assetsFrom];
+  await checkOutput(exportDir, { inputs: sources, overwrite: opts.overwrite, kind: 'dir' }, fs);
   const savedModel = toSavedModel(graph, opts);
-  // simple_save leaves an empty variables/ directory for a graph without variables. An empty
-  // staging directory (made through the same adapter, beside the target) gives saveSavedModel a
-  // checkpoint prefix with no files to copy, so it writes just that directory.
-  const target = nodePath.resolve(exportDir);
-  const staging = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.graft-no-variables-${process.pid}-${Date.now().toString(36)}`);
-  await fs.mkdir(staging);
-  try {
-    await saveSavedModel(exportDir, savedModel, {
-      variablesFrom: nodePath.join(staging, 'variables'),
-      ...(opts.assetsFrom !== undefined ? { assetsFrom: opts.assetsFrom, assets } : {}),
-      ...(opts.format ? { format: opts.format } : {}),
-      fs,
-    });
-  } finally {
-    await fs.remove(staging).catch(() => undefined);
-  }
+  // simple_save leaves an empty variables/ directory for a graph without variables.
+  await saveSavedModel(exportDir, savedModel, {
+    emptyVariables: true,
+    ...(opts.assetsFrom !== undefined ? { assetsFrom: opts.assetsFrom, assets } : {}),
+    ...(opts.assetsRoot !== undefined ? { assetsRoot: opts.assetsRoot } : {}),
+    ...(opts.format ? { format: opts.format } : {}),
+    inputs: sources,
+    overwrite: opts.overwrite,
+    fs,
+  });
 }

@@ -7,7 +7,7 @@ import { GraftError, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { readCheckpointFiles } from './checkpoint';
 import type { Checkpoint } from './checkpoint';
-import { type FileSystem, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
+import { type FileSystem, type OutputOptions, isWithin, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
 import { encodeGraphDefChunks, printGraphDefText, readGraphDefBytes } from './graphdef';
 import { GRAFT_READS, foreignDirectory, foreignFormat } from './sniff';
 import {
@@ -142,36 +142,102 @@ async function loadSavedModelDir(dir: string, fs: FileSystem): Promise<LoadedMod
   if (savedModel.metaGraphs.length === 0) {
     throw new GraftError('io/corrupt', `${modelFile} holds no meta graphs`, { file: modelFile });
   }
-  const variables = await variablesAt(nodePath.join(dir, 'variables', 'variables'), fs);
-  const assets = await listFiles(nodePath.join(dir, 'assets'), fs);
+  const root = await fs.realpath(dir);
+  const variables = await variablesAt(nodePath.join(dir, 'variables', 'variables'), fs, { dir, root });
+  const assets = await listAssets(dir, root, fs);
   return { kind: 'saved-model', path: dir, modelFile, format, savedModel, fileBytes: bytes.length, variables, assets };
 }
 
-async function listFiles(dir: string, fs: FileSystem, prefix = ''): Promise<string[]> {
-  if ((await fs.kind(dir)) !== 'dir') return [];
-  const out: string[] = [];
-  for (const name of await fs.readdir(dir)) {
-    const full = nodePath.join(dir, name);
-    if ((await fs.kind(full)) === 'dir') out.push(...(await listFiles(full, fs, `${prefix}${name}/`)));
-    else out.push(`${prefix}${name}`);
+/** Most files graft lists under a model's assets/ (a guard against link fan-out). */
+const MAX_ASSETS = 100_000;
+
+/**
+ * Refuses `path` (inside the SavedModel `dir`) when it resolves, through symbolic links, outside
+ * the model directory (`root`, its real path): graft never reads or copies such a file.
+ */
+export async function checkInsideModel(path: string, dir: string, root: string, fs: FileSystem = nodeFileSystem): Promise<string> {
+  const real = await fs.realpath(path);
+  if (!isWithin(real, root)) {
+    throw new GraftError('model/asset-outside', `${path} resolves to ${real}, outside the SavedModel directory ${dir}: graft does not read or copy files from outside a model`, {
+      file: path,
+      hint: 'A SavedModel must hold its assets and variables itself; replace the link with a copy of the file if it is meant to be part of the model.',
+    });
   }
-  return out;
+  return real;
 }
 
-async function variablesAt(prefix: string, fs: FileSystem): Promise<VariablesInfo> {
+/**
+ * Files under `dir/assets/`, relative to it: an iterative walk that follows links only inside the
+ * model (`model/asset-outside` otherwise) and stops at a link back to a directory it is in
+ * (`io/symlink-loop`).
+ */
+async function listAssets(dir: string, root: string, fs: FileSystem): Promise<string[]> {
+  const assetsDir = nodePath.join(dir, 'assets');
+  if ((await fs.kind(assetsDir)) !== 'dir') return [];
+  const realAssets = await checkInsideModel(assetsDir, dir, root, fs);
+  const out: string[] = [];
+  // Each pending directory carries the real paths of the directories above it, to see loops.
+  const stack: Array<{ path: string; rel: string; ancestors: readonly string[] }> = [{ path: assetsDir, rel: '', ancestors: [realAssets] }];
+  while (stack.length > 0) {
+    const { path, rel, ancestors } = stack.pop()!;
+    const names = await fs.readdir(path);
+    for (let i = names.length - 1; i >= 0; i--) {
+      const name = names[i]!;
+      const full = nodePath.join(path, name);
+      const real = await checkInsideModel(full, dir, root, fs);
+      if ((await fs.kind(full)) === 'dir') {
+        if (ancestors.includes(real)) {
+          throw new GraftError('io/symlink-loop', `${full} is a link back to ${real}, a directory it is in: the assets directory loops`, {
+            file: full,
+            hint: 'Remove the looping link from assets/.',
+          });
+        }
+        stack.push({ path: full, rel: `${rel}${name}/`, ancestors: [...ancestors, real] });
+      } else {
+        out.push(`${rel}${name}`);
+        if (out.length > MAX_ASSETS) throw new GraftError('io/unsupported', `${assetsDir} holds more than ${MAX_ASSETS} files`, { file: assetsDir });
+      }
+    }
+  }
+  return out.sort();
+}
+
+async function variablesAt(prefix: string, fs: FileSystem, model?: { dir: string; root: string }): Promise<VariablesInfo> {
   const index = `${prefix}.index`;
   if ((await fs.kind(index)) !== 'file') return { prefix: null, state: 'missing', bytes: 0 };
+  if (model) await checkInsideModel(index, model.dir, model.root, fs);
   let bytes = await fs.size(index);
   const dir = nodePath.dirname(prefix);
   const stem = nodePath.basename(prefix);
   let data = 0;
   for (const name of await fs.readdir(dir)) {
     if (name.startsWith(`${stem}.data-`)) {
+      if (model) await checkInsideModel(nodePath.join(dir, name), model.dir, model.root, fs);
       bytes += await fs.size(nodePath.join(dir, name));
       data++;
     }
   }
   return { prefix, state: data > 0 ? 'present' : 'index-only', bytes };
+}
+
+/** The files of the checkpoint at `prefix` (`<prefix>.index`, `<prefix>.data-*`) that exist. */
+export async function checkpointFiles(prefix: string, fs: FileSystem = nodeFileSystem): Promise<string[]> {
+  const dir = nodePath.dirname(prefix);
+  const stem = nodePath.basename(prefix);
+  if ((await fs.kind(dir)) !== 'dir') return [];
+  return (await fs.readdir(dir)).filter((n) => n === `${stem}.index` || n.startsWith(`${stem}.data-`)).map((n) => nodePath.join(dir, n));
+}
+
+/**
+ * Every path that reading the model at `path` touches, for the output rules: the path itself, a
+ * SavedModel's directory when given its `saved_model.pb`, a `.meta`'s checkpoint files.
+ */
+export async function modelInputPaths(path: string, fs: FileSystem = nodeFileSystem): Promise<string[]> {
+  const out = [path];
+  const base = nodePath.basename(path);
+  if (base === 'saved_model.pb' || base === 'saved_model.pbtxt') out.push(nodePath.dirname(path));
+  if (/\.meta$/i.test(path)) out.push(...(await checkpointFiles(path.replace(/\.meta$/i, ''), fs)));
+  return out;
 }
 
 /**
@@ -201,26 +267,48 @@ export function mainGraph(model: LoadedModel): Graph {
 
 // ---------------------------------------------------------------- writing
 
-/** Writes a graph as binary GraphDef, or text for `.pbtxt`/`.txt` names (or `format: 'text'`). */
-export async function saveGraph(graph: Graph, path: string, opts: { format?: 'binary' | 'text'; fs?: FileSystem } = {}): Promise<void> {
-  const text = opts.format ? opts.format === 'text' : /\.(pbtxt|txt)$/i.test(path);
-  const chunks = text ? [new TextEncoder().encode(printGraphDefText(graph))] : encodeGraphDefChunks(graph);
-  await writeFileAtomic(path, chunks, opts.fs);
+export interface SaveGraphOptions extends OutputOptions {
+  readonly format?: 'binary' | 'text';
+  readonly fs?: FileSystem;
 }
 
-export interface SaveSavedModelOptions {
+/**
+ * Writes a graph as binary GraphDef, or text for `.pbtxt`/`.txt` names (or `format: 'text'`),
+ * atomically and under the output rules: an existing file is replaced only with `overwrite`
+ * (`io/exists`), and never one of `inputs` (`io/overlaps-input`).
+ */
+export async function saveGraph(graph: Graph, path: string, opts: SaveGraphOptions = {}): Promise<void> {
+  const text = opts.format ? opts.format === 'text' : /\.(pbtxt|txt)$/i.test(path);
+  const chunks = text ? [new TextEncoder().encode(printGraphDefText(graph))] : encodeGraphDefChunks(graph);
+  await writeFileAtomic(path, chunks, opts.fs, { inputs: opts.inputs, overwrite: opts.overwrite });
+}
+
+export interface SaveSavedModelOptions extends OutputOptions {
   readonly format?: 'binary' | 'text';
   /** Copy the checkpoint files at this prefix into `variables/`. */
   readonly variablesFrom?: string | null;
   /** Copy these files (relative to `assetsFrom/`) into `assets/`. */
   readonly assetsFrom?: string;
   readonly assets?: readonly string[];
+  /** The directory asset links must resolve inside (the model directory; default `assetsFrom`). */
+  readonly assetsRoot?: string;
+  /** Create an empty `variables/` when there is no checkpoint to copy (as simple_save does for a graph without variables). */
+  readonly emptyVariables?: boolean;
   readonly fs?: FileSystem;
 }
 
-/** Writes a SavedModel directory atomically (the whole directory appears at once, or nothing). */
+/**
+ * Writes a SavedModel directory atomically (the whole directory appears at once, or nothing),
+ * under the output rules: an existing non-empty directory is replaced only with `overwrite`
+ * (`io/exists`); the directory may not be, contain or lie inside one of `inputs`, the checkpoint
+ * or the assets' model (`io/overlaps-input`). Assets that resolve outside the directory holding
+ * `assetsRoot` (default `assetsFrom`) are refused (`model/asset-outside`).
+ */
 export async function saveSavedModel(dir: string, savedModel: SavedModelProto, opts: SaveSavedModelOptions = {}): Promise<void> {
   const fs = opts.fs ?? nodeFileSystem;
+  const modelDir = opts.assetsRoot ?? opts.assetsFrom;
+  const inputs = [...(opts.inputs ?? []), opts.variablesFrom ? nodePath.dirname(opts.variablesFrom) : undefined, opts.assetsFrom];
+  const root = modelDir !== undefined && opts.assets?.length ? await fs.realpath(modelDir) : undefined;
   await writeDirAtomic(
     dir,
     async (tmp) => {
@@ -238,6 +326,8 @@ export async function saveSavedModel(dir: string, savedModel: SavedModelProto, o
             await fs.copyFile(nodePath.join(srcDir, name), nodePath.join(tmp, 'variables', name.replace(stem, 'variables')));
           }
         }
+      } else if (opts.emptyVariables) {
+        await fs.mkdir(nodePath.join(tmp, 'variables'));
       }
       if (opts.assetsFrom && opts.assets?.length) {
         for (const rel of opts.assets) {
@@ -246,10 +336,13 @@ export async function saveSavedModel(dir: string, savedModel: SavedModelProto, o
             throw new GraftError('io/unsafe-path', `Asset path '${rel}' would leave the assets directory`, { file: rel });
           }
           await fs.mkdir(nodePath.dirname(target));
-          await fs.copyFile(nodePath.join(opts.assetsFrom, rel), target);
+          // Checked again here, just before copying: the link may have changed since loading.
+          const from = await checkInsideModel(nodePath.join(opts.assetsFrom, rel), modelDir!, root!, fs);
+          await fs.copyFile(from, target);
         }
       }
     },
     fs,
+    { inputs, overwrite: opts.overwrite },
   );
 }

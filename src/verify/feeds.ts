@@ -37,7 +37,8 @@ export function parseFeedSpec(spec: string): FeedSpec {
   return { name: spec.slice(0, at), source: spec.slice(at + 1) };
 }
 
-function isInlineJson(source: string): boolean {
+/** True when a feed source is an inline JSON value rather than a file (exported for the CLI). */
+export function isInlineJson(source: string): boolean {
   return (/^\s*[[{\-0-9.]/.test(source) || /^\s*(true|false)\s*$/.test(source)) && !/\.(npy|json)$/i.test(source);
 }
 

@@ -38,9 +38,9 @@ import type { Tensor } from '../ir/tensor';
 import { type Checkpoint, readCheckpoint, readCheckpointIndex } from '../io/checkpoint';
 import { shardFileName } from '../io/checkpoint/bundle-format';
 import { type Chunks, chunksLength, joinChunks } from '../io/chunks';
-import { type FileSystem, nodeFileSystem, writeDirAtomic } from '../io/fs';
+import { type FileSystem, checkOutput, nodeFileSystem, writeDirAtomic } from '../io/fs';
 import { encodeGraphDefChunks } from '../io/graphdef';
-import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
+import { type LoadedModel, checkInsideModel, loadModel, readModelVariables } from '../io/model-files';
 import {
   type MetaGraph,
   type SavedModelProto,
@@ -466,7 +466,9 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
  * @throws GraftError `model/unknown-tag-set` (no `serve` meta graph), `model/unknown-signature`,
  *   `freeze/missing-output` (an output that is not a node, with near names),
  *   `runtime/missing-variable` (a variable the checkpoint lacks), `verify/mismatch`,
- *   `io/write-failed` (an existing non-empty output directory, unless `overwrite`).
+ *   `io/overlaps-input` (the output is, contains or lies inside the input), `io/exists` (an
+ *   existing non-empty output directory, unless `overwrite`), `io/locked` (another graft writes
+ *   the same output), `model/asset-outside` (an asset linking outside the model).
  * @example
  * ```ts
  * const { report } = await optimize('models/mnist/1', 'models/mnist-opt/1', { bench: { batch: 100 } });
@@ -475,17 +477,8 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
  */
 export async function optimize(inputDir: string, outputDir: string, opts: OptimizeDirOptions = {}): Promise<OptimizeResult> {
   const fs = opts.fs ?? nodeFileSystem;
-  if (nodePath.resolve(inputDir) === nodePath.resolve(outputDir)) {
-    throw new GraftError('cli/usage', `The output ${outputDir} is the input: graft never overwrites its input; choose another directory`);
-  }
-  const existing = await fs.kind(outputDir);
-  if (existing === 'file') throw new GraftError('io/write-failed', `${outputDir} exists and is a file, not a directory`, { file: outputDir });
-  if (existing === 'dir' && !opts.overwrite && (await fs.readdir(outputDir)).length > 0) {
-    throw new GraftError('io/write-failed', `Output directory ${outputDir} already exists and is not empty`, {
-      file: outputDir,
-      hint: 'Choose a new directory (TF Serving expects a new version number per export), or pass --overwrite.',
-    });
-  }
+  // Before any work: the output may not touch the input, and an existing one needs overwrite.
+  await checkOutput(outputDir, { inputs: [inputDir], overwrite: opts.overwrite, kind: 'dir' }, fs);
   opts.onProgress?.({ stage: 'load', message: `loading ${inputDir}` });
   const model = await loadModel(inputDir, { fs });
   if (model.kind !== 'saved-model') {
@@ -512,14 +505,17 @@ export async function optimize(inputDir: string, outputDir: string, opts: Optimi
       await fs.writeFile(nodePath.join(tmp, 'saved_model.pb'), result.chunks);
       // simple_save leaves an empty variables/ for a graph without variables.
       await fs.mkdir(nodePath.join(tmp, 'variables'));
+      const root = model.assets.length > 0 ? await fs.realpath(inputDir) : '';
       for (const rel of model.assets) {
         const target = nodePath.resolve(tmp, 'assets', rel);
         if (!target.startsWith(nodePath.resolve(tmp, 'assets') + nodePath.sep)) throw new GraftError('io/unsafe-path', `Asset path '${rel}' would leave assets/`, { file: rel });
         await fs.mkdir(nodePath.dirname(target));
-        await fs.copyFile(nodePath.join(inputDir, 'assets', rel), target);
+        // Checked again just before copying: a link that now leads outside the model is refused.
+        await fs.copyFile(await checkInsideModel(nodePath.join(inputDir, 'assets', rel), inputDir, root, fs), target);
       }
     },
     fs,
+    { inputs: [inputDir], overwrite: opts.overwrite },
   );
   return { report: { ...result.report, output: outputDir }, savedModel: result.savedModel, graph: result.graph };
 }

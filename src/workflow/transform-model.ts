@@ -11,7 +11,8 @@ import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { inputNodeName, shortTensorName } from '../ir/node';
-import { type LoadedModel, loadModel, saveGraph, saveSavedModel } from '../io/model-files';
+import { checkOutput } from '../io/fs';
+import { type LoadedModel, loadModel, modelInputPaths, saveGraph, saveSavedModel } from '../io/model-files';
 import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import { decodeMessage } from '../proto';
 import type { Pipeline } from '../transform/pipeline';
@@ -39,6 +40,8 @@ export interface TransformModelOptions {
    * only: a SavedModel's variables are not fed.
    */
   readonly verify?: VerifyOptions;
+  /** Replace an existing output (a file, or a non-empty directory); refused otherwise (`io/exists`). */
+  readonly overwrite?: boolean;
 }
 
 export interface TransformModelResult {
@@ -95,9 +98,9 @@ function isDirectoryTarget(path: string): boolean {
  * may be `.pb`, `.pbtxt` or SavedModel directories.
  */
 export async function transformModel(inPath: string, outPath: string, opts: TransformModelOptions): Promise<TransformModelResult> {
-  if (nodePath.resolve(inPath) === nodePath.resolve(outPath)) {
-    throw new GraftError('cli/usage', `The output ${outPath} is the input: graft never overwrites its input; choose another path`);
-  }
+  // Before any work: the output may not touch the input, and an existing one needs overwrite.
+  const out = { inputs: await modelInputPaths(inPath), overwrite: opts.overwrite };
+  await checkOutput(outPath, { ...out, kind: isDirectoryTarget(outPath) ? 'dir' : 'file' });
   const model: LoadedModel = await loadModel(inPath);
   if (model.kind === 'graph-def') {
     if (isDirectoryTarget(outPath)) {
@@ -106,7 +109,7 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
     const inputs = opts.inputs ?? [];
     const outputs = opts.outputs ?? [];
     const { graph, report } = await runSteps(model.graph, opts, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
-    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined });
+    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined, ...out });
     return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
   }
   const mg = model.kind === 'meta-graph' ? model.metaGraph : pickMeta(model, opts.tags);
@@ -129,7 +132,7 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
     hooks: opts.hooks,
   });
   if (!writeSavedModel) {
-    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined });
+    await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined, ...out });
     return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
   }
   if (model.kind !== 'saved-model') throw new GraftError('cli/usage', 'unreachable');
@@ -147,7 +150,9 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
     format: opts.outputAsText ? 'text' : model.format,
     variablesFrom: model.variables.prefix,
     assetsFrom: nodePath.join(model.path, 'assets'),
+    assetsRoot: model.path,
     assets: model.assets,
+    ...out,
   });
   return { report, graph, inputs, outputs, protectedForSavedModel: extraOutputs, wrote: 'saved-model' };
 }

@@ -600,7 +600,8 @@ describe('atomic writes: a failed write leaves no partial output', () => {
     const dir = freshDir('write-fail-existing');
     const target = path.join(dir, 'out.pbtxt');
     fs.writeFileSync(target, 'old contents');
-    await expectGraftError(() => saveGraph(tinyGraph(), target, { fs: failingFs({ writeFile: true }) }), ['io/write-failed'], target);
+    await expectGraftError(() => saveGraph(tinyGraph(), target, { fs: failingFs({ writeFile: true }) }), ['io/exists'], target);
+    await expectGraftError(() => saveGraph(tinyGraph(), target, { fs: failingFs({ writeFile: true }), overwrite: true }), ['io/write-failed'], target);
     expect(fs.readFileSync(target, 'utf8')).toBe('old contents');
     expect(fs.readdirSync(dir)).toEqual(['out.pbtxt']);
   }, FAST);
@@ -639,7 +640,8 @@ describe('atomic writes: a failed write leaves no partial output', () => {
     // Over an existing SavedModel: the old one survives a failed replacement untouched.
     await saveSavedModel(target, m.savedModel, opts);
     const before = hashTree(target);
-    await expectGraftError(() => saveSavedModel(target, m.savedModel, { ...opts, fs: failingFs({ copyFileAfter: 0 }) }), ['io/write-failed'], target);
+    await expectGraftError(() => saveSavedModel(target, m.savedModel, { ...opts, fs: failingFs({ copyFileAfter: 0 }) }), ['io/exists'], target);
+    await expectGraftError(() => saveSavedModel(target, m.savedModel, { ...opts, overwrite: true, fs: failingFs({ copyFileAfter: 0 }) }), ['io/write-failed'], target);
     expect(hashTree(target)).toEqual(before);
     expect(fs.readdirSync(parent)).toEqual(['out']);
     expect(tempLeftovers(parent)).toEqual([]);

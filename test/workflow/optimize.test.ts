@@ -177,9 +177,9 @@ describe('optimize on the example model', () => {
     const out = path.join(tmp, 'taken');
     await optimize(exampleDir, out);
     const e = await optimize(exampleDir, out).catch((x: unknown) => x);
-    expect(isGraftError(e) && e.code).toBe('io/write-failed');
+    expect(isGraftError(e) && e.code).toBe('io/exists');
     await expect(optimize(exampleDir, out, { overwrite: true })).resolves.toBeDefined();
-    await expect(optimize(exampleDir, exampleDir)).rejects.toMatchObject({ code: 'cli/usage' });
+    await expect(optimize(exampleDir, exampleDir)).rejects.toMatchObject({ code: 'io/overlaps-input' });
   }, 60_000);
 
   it('fails on a signature that does not exist, naming the ones there are; nothing written', async () => {

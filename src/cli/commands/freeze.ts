@@ -1,5 +1,6 @@
 import { GraftError } from '../../errors';
-import { saveGraph } from '../../io/model-files';
+import { checkOutput } from '../../io/fs';
+import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-files';
 import { freezeModel } from '../../freeze/freeze';
 import { parseFlags, splitList } from '../args';
 import type { Io } from '../output';
@@ -11,7 +12,9 @@ export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_m
   TensorFlow's freeze_graph flags. Variables become constants holding the checkpoint's values and the
   graph is pruned to the outputs (by default the signature's; serving_default unless --signature_def).
   TF2 SavedModels are inlined first. Output is binary GraphDef, or text for .pbtxt.
-  [--clear_devices=true|false] [--variable_names_whitelist=a,b] [--variable_names_blacklist=a,b] [--json]`;
+  [--clear_devices=true|false] [--variable_names_whitelist=a,b] [--variable_names_blacklist=a,b] [--json] [--overwrite]
+  An existing --output_graph is replaced only with --overwrite; it may never be one of the inputs
+  (the SavedModel, the graph, the checkpoint files) or lie inside them.`;
 
 function boolFlag(v: string | undefined, name: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
@@ -38,6 +41,7 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
       variable_names_whitelist: { type: 'string' },
       variable_names_blacklist: { type: 'string' },
       json: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
     },
     usage,
   );
@@ -50,6 +54,10 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
   if (values.input_graph !== undefined && values.input_checkpoint === undefined && values.output_node_names === undefined) {
     throw new GraftError('cli/usage', `--input_graph needs --input_checkpoint and --output_node_names.\n${usage}`);
   }
+  // Before any work: the output may not touch an input; an existing one needs --overwrite.
+  const inputs = [...(await modelInputPaths(input)), ...(values.input_checkpoint !== undefined ? [values.input_checkpoint, ...(await checkpointFiles(values.input_checkpoint))] : [])];
+  const out = { inputs, overwrite: values.overwrite === true };
+  await checkOutput(values.output_graph, { ...out, kind: 'file' });
   const tags = values.saved_model_tags !== undefined ? splitList(values.saved_model_tags).map((t) => t.trim()).filter(Boolean) : undefined;
   const outputs = values.output_node_names !== undefined ? splitList(values.output_node_names).map((s) => s.trim()).filter(Boolean) : undefined;
   const allow = values.variable_names_whitelist !== undefined ? splitList(values.variable_names_whitelist.replace(/\s+/g, '')) : undefined;
@@ -65,7 +73,7 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
     ...(deny ? { denylist: deny } : {}),
   });
   // Written only once freezing succeeded, atomically: a failed run leaves no file.
-  await saveGraph(result.graph, values.output_graph);
+  await saveGraph(result.graph, values.output_graph, out);
   if (values.json) {
     io.out(JSON.stringify({ output: values.output_graph, nodes: result.graph.nodes.length, inputs: result.inputs, outputs: result.outputs, signature: result.signature, converted: result.converted, diagnostics: result.diagnostics }, null, 2));
   } else {

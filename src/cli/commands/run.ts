@@ -1,6 +1,8 @@
 import * as nodePath from 'node:path';
 import { GraftError } from '../../errors';
-import { nodeFileSystem, writeFileAtomic } from '../../io/fs';
+import { checkOutput, nodeFileSystem, writeDirAtomic } from '../../io/fs';
+import { modelInputPaths } from '../../io/model-files';
+import { isInlineJson } from '../../verify/feeds';
 import { writeNpy } from '../../io/npy';
 import { loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
@@ -11,14 +13,29 @@ import { RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags } from './run-flag
 // Kept importable from here, where they were first defined.
 export { parseBackend, parseNumberFlag } from './run-flags';
 
-export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--output name ...] [--out DIR]
+export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--output name ...] [--out DIR [--overwrite]]
                  [--seed 1] [--batch 1] [--backend wasm|cpu] [--json] [--tag_set serve] [--signature_def NAME]
   Runs a model and prints its outputs. <model> is a .pb/.pbtxt GraphDef, a .meta or a SavedModel.
   --input   name=file.npy, name=file.json or name=[1,2,3] (repeatable; name may be a signature key).
             Inputs not given are generated from --seed (floats in [0.05,1.05), ints in [0,10)).
   --output  outputs to fetch (repeatable or comma-separated); default: the signature's, or the
             nodes nothing consumes.
-  --out     also writes each output as DIR/<name>.npy.`;
+  --out     also writes each output as DIR/<name>.npy (DIR appears complete or not at all; an
+            existing non-empty DIR is replaced only with --overwrite, and never an input).`;
+
+/** The files named by `--input name=file` (and `name=@file`), for the output rules. */
+function inputFiles(specs: unknown): string[] {
+  const list = Array.isArray(specs) ? specs : typeof specs === 'string' ? [specs] : [];
+  const files: string[] = [];
+  for (const spec of list) {
+    if (typeof spec !== 'string') continue;
+    const eq = spec.indexOf('=');
+    const source = eq >= 0 ? spec.slice(eq + 1) : spec;
+    if (source === '' || isInlineJson(source)) continue;
+    files.push(source.startsWith('@') ? source.slice(1) : source);
+  }
+  return files;
+}
 
 /** A file name for an output tensor: `/` and `:` become `_`. */
 export function outputFileName(name: string): string {
@@ -26,21 +43,31 @@ export function outputFileName(name: string): string {
 }
 
 export async function runCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...RUN_FLAGS, out: { type: 'string' } }, usage);
+  const { values, positionals } = parseFlags(args, { ...RUN_FLAGS, out: { type: 'string' }, overwrite: { type: 'boolean' } }, usage);
   if (values.help) return io.out(usage), 0;
   if (positionals.length !== 1) throw new GraftError('cli/usage', `run takes one model path\n${usage}`);
+  // Before any work: --out may not touch the model or an input file; an existing one needs --overwrite.
+  const inputs = [...(await modelInputPaths(positionals[0]!)), ...inputFiles(values.input)];
+  const out = { inputs, overwrite: values.overwrite === true };
+  if (values.out !== undefined) await checkOutput(values.out, { ...out, kind: 'dir' });
   const runOptions = runOptionsFromFlags(values);
   const model = await loadRunnable(positionals[0]!, loadOptionsFromFlags(values));
   // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
   const result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
   const written: string[] = [];
   if (values.out !== undefined) {
-    await nodeFileSystem.mkdir(values.out);
-    for (const o of result.outputs) {
-      const file = nodePath.join(values.out, outputFileName(o.name));
-      await writeFileAtomic(file, [writeNpy(o.tensor)]);
-      written.push(file);
-    }
+    const outDir = values.out;
+    await writeDirAtomic(
+      outDir,
+      async (tmp) => {
+        for (const o of result.outputs) {
+          await nodeFileSystem.writeFile(nodePath.join(tmp, outputFileName(o.name)), [writeNpy(o.tensor)]);
+          written.push(nodePath.join(outDir, outputFileName(o.name)));
+        }
+      },
+      nodeFileSystem,
+      out,
+    );
   }
   if (values.json) {
     io.out(

@@ -1,7 +1,8 @@
 import * as nodePath from 'node:path';
 import { GraftError } from '../../errors';
 import { exportSavedModel, remapSignatures } from '../../freeze/to-saved-model';
-import { type LoadedModel, loadModel, mainGraph } from '../../io/model-files';
+import { checkOutput } from '../../io/fs';
+import { type LoadedModel, loadModel, mainGraph, modelInputPaths } from '../../io/model-files';
 import { type MetaGraph, type Signature, findMetaGraph } from '../../io/saved-model';
 import { parseFlags, splitList } from '../args';
 import type { Io } from '../output';
@@ -13,7 +14,8 @@ export const usage = `Usage: graft to-saved-model --in_graph=frozen.pb --export_
   nothing consumes; name a signature key with key=tensor (--outputs=scores=softmax:0).
   --signatures_from keeps the original SavedModel's signatures instead (those whose tensors the graph
   still has; the others are reported) and copies its assets.
-  Like TensorFlow's SavedModelBuilder, an existing non-empty --export_dir is refused (--overwrite replaces it).`;
+  Like TensorFlow's SavedModelBuilder, an existing non-empty --export_dir is refused (--overwrite replaces it,
+  once the new one is complete); --export_dir may never be, contain or lie inside an input.`;
 
 function pickMeta(model: Extract<LoadedModel, { kind: 'saved-model' }>, tags: readonly string[] | undefined): MetaGraph {
   if (tags) return findMetaGraph(model.savedModel, tags, model.modelFile);
@@ -42,9 +44,9 @@ export async function toSavedModelCommand(args: readonly string[], io: Io): Prom
   if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
   if (!values.in_graph) throw new GraftError('cli/usage', `--in_graph is required.\n${usage}`);
   if (!values.export_dir) throw new GraftError('cli/usage', `--export_dir is required.\n${usage}`);
-  if (nodePath.resolve(values.in_graph) === nodePath.resolve(values.export_dir)) {
-    throw new GraftError('cli/usage', `The export directory ${values.export_dir} is the input: graft never overwrites its input`);
-  }
+  // Before any work: the export directory may not touch an input; an existing one needs --overwrite.
+  const sources = [...(await modelInputPaths(values.in_graph)), values.signatures_from];
+  await checkOutput(values.export_dir, { inputs: sources, overwrite: values.overwrite === true, kind: 'dir' });
   const tags = values.tag_set !== undefined ? splitList(values.tag_set).map((t) => t.trim()).filter(Boolean) : undefined;
   const inputs = values.inputs !== undefined ? splitList(values.inputs).map((s) => s.trim()).filter(Boolean) : undefined;
   const outputs = values.outputs !== undefined ? splitList(values.outputs).map((s) => s.trim()).filter(Boolean) : undefined;
@@ -81,8 +83,9 @@ export async function toSavedModelCommand(args: readonly string[], io: Io): Prom
     ...(outputs ? { outputs } : {}),
     ...(signatures ? { signatures } : {}),
     ...(tags ? { tags } : {}),
-    ...(assetsFrom !== undefined && assets.length > 0 ? { assetsFrom, assets } : {}),
+    ...(assetsFrom !== undefined && assets.length > 0 ? { assetsFrom, assetsRoot: nodePath.dirname(assetsFrom), assets } : {}),
     ...(values.overwrite ? { overwrite: true } : {}),
+    sources,
     ...(values.as_text ? { format: 'text' as const } : {}),
   });
 

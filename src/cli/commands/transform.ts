@@ -7,10 +7,12 @@ import type { Io } from '../output';
 
 export const usage = `Usage: graft transform --in_graph=IN --out_graph=OUT --transforms='...' [--inputs=a,b] [--outputs=c,d]
        graft transform IN OUT ['TRANSFORMS'] [flags]
-                       [--output_as_text] [--saved_model_tags=serve] [--report=text|json|none]
+                       [--output_as_text] [--saved_model_tags=serve] [--report=text|json|none] [--overwrite]
                        [--verify [--rtol=1e-4] [--atol=1e-5]]   run the graph after every step; name the first that moves it
   TensorFlow's transform_graph flags. IN and OUT may be .pb, .pbtxt or SavedModel directories;
   for a SavedModel, inputs and outputs left out come from its signatures.
+  An existing OUT (a file, or a directory that is not empty) is replaced only with --overwrite, and
+  only once the new output is complete; OUT may never be, contain or lie inside IN.
   Transforms: graft transforms`;
 
 function parseTolerance(name: string, value: string | undefined, fallback: number): number {
@@ -35,6 +37,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
       verify: { type: 'boolean' },
       rtol: { type: 'string' },
       atol: { type: 'string' },
+      overwrite: { type: 'boolean' },
     },
     usage,
   );
@@ -61,6 +64,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
     registry,
     tags: values.saved_model_tags !== undefined ? splitList(values.saved_model_tags) : undefined,
     outputAsText: values.output_as_text,
+    overwrite: values.overwrite === true,
     ...(values.verify ? { verify: { rtol: parseTolerance('rtol', values.rtol, 1e-4), atol: parseTolerance('atol', values.atol, 1e-5) } } : {}),
     hooks: {
       beforeStep(info) {

@@ -1,21 +1,21 @@
 /**
  * The file-system side of checkpoints: reads or writes `<prefix>.index` and
- * `<prefix>.data-NNNNN-of-NNNNN` with node:fs. Everything else in this folder works on bytes.
+ * `<prefix>.data-NNNNN-of-NNNNN` through the file-system adapter. Everything else in this folder
+ * works on bytes.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { GraftError, isGraftError } from '../../errors';
+import { type FileSystem, type OutputOptions, nodeFileSystem, writeFilesAtomic } from '../fs';
 import { type Checkpoint, type CheckpointEntryInput, shardFileName } from './bundle-format';
 import { readCheckpoint, readCheckpointIndex } from './bundle-reader';
 import { writeCheckpoint, type WriteCheckpointOptions } from './bundle-writer';
 
-async function readIfPresent(file: string): Promise<Uint8Array | undefined> {
+async function readIfPresent(file: string, fs: FileSystem): Promise<Uint8Array | undefined> {
+  if ((await fs.kind(file)) === null) return undefined;
   try {
-    const b = await readFile(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return await fs.readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new GraftError('io/corrupt', `cannot read ${file}: ${(e as Error).message}`, { file, cause: e });
+    if (isGraftError(e) && e.code === 'io/not-found') return undefined;
+    throw e;
   }
 }
 
@@ -25,14 +25,15 @@ async function readIfPresent(file: string): Promise<Uint8Array | undefined> {
  *
  * @example const ckpt = await readCheckpointFiles('saved/variables/variables');
  */
-export async function readCheckpointFiles(prefix: string, opts: { verify?: boolean } = {}): Promise<Checkpoint> {
+export async function readCheckpointFiles(prefix: string, opts: { verify?: boolean; fs?: FileSystem } = {}): Promise<Checkpoint> {
+  const fs = opts.fs ?? nodeFileSystem;
   const indexFile = `${prefix}.index`;
-  const index = await readIfPresent(indexFile);
+  const index = await readIfPresent(indexFile, fs);
   if (index === undefined) throw new GraftError('io/not-found', `checkpoint index ${indexFile} does not exist`, { file: indexFile });
   const { header } = named(indexFile, () => readCheckpointIndex(index, indexFile, opts));
   const shards: Array<Uint8Array | undefined> = [];
   // numShards comes from the file: read only shards that exist, one at a time.
-  for (let i = 0; i < header.numShards; i++) shards.push(await readIfPresent(shardFileName(prefix, i, header.numShards)));
+  for (let i = 0; i < header.numShards; i++) shards.push(await readIfPresent(shardFileName(prefix, i, header.numShards), fs));
   return named(indexFile, () => readCheckpoint(index, shards, { file: indexFile, ...opts }));
 }
 
@@ -49,30 +50,24 @@ function named<T>(file: string, f: () => T): T {
 /**
  * Writes a single-shard checkpoint at `prefix`: both files go to temporary names first and
  * are renamed into place (data, then index) only when both are written; nothing partial is left.
+ * An existing checkpoint is replaced only with `overwrite` (`io/exists`).
  *
  * @example await writeCheckpointFiles('out/variables/variables', ckpt.entries.values());
  */
 export async function writeCheckpointFiles(
   prefix: string,
   entries: Iterable<CheckpointEntryInput>,
-  opts: WriteCheckpointOptions = {},
+  opts: WriteCheckpointOptions & OutputOptions & { fs?: FileSystem } = {},
 ): Promise<void> {
-  const { index, shards } = writeCheckpoint(entries, opts);
-  const targets: Array<[string, Uint8Array]> = shards.map((s, i) => [shardFileName(prefix, i, shards.length), s]);
-  targets.push([`${prefix}.index`, index]);
-  const tag = `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const temps: string[] = [];
+  let encoded: ReturnType<typeof writeCheckpoint>;
   try {
-    await mkdir(dirname(prefix), { recursive: true });
-    for (const [file, bytes] of targets) {
-      const tmp = file + tag;
-      temps.push(tmp);
-      await writeFile(tmp, bytes);
-    }
-    for (const [file] of targets) await rename(file + tag, file);
+    encoded = writeCheckpoint(entries, opts);
   } catch (e) {
-    await Promise.all(temps.map((t) => rm(t, { force: true }).catch(() => undefined)));
     if (isGraftError(e)) throw e;
     throw new GraftError('io/write-failed', `cannot write checkpoint ${prefix}: ${(e as Error).message}`, { file: `${prefix}.index`, cause: e });
   }
+  const { index, shards } = encoded;
+  const targets: Array<[string, Uint8Array[]]> = shards.map((s, i) => [shardFileName(prefix, i, shards.length), [s]]);
+  targets.push([`${prefix}.index`, [index]]);
+  await writeFilesAtomic(targets, opts.fs ?? nodeFileSystem, { inputs: opts.inputs, overwrite: opts.overwrite, makeParents: true });
 }
