@@ -14,12 +14,11 @@ import {
   formatReport,
   loadModel,
   mainGraph,
+  mapNodes,
   param,
   pipeline,
   runPipeline,
-  makeNode,
-  withNodes,
-  type AttrValue,
+  setAttrs,
   type Graph,
 } from '../src/index';
 
@@ -31,24 +30,20 @@ export const setBatchSize = defineTransform({
     size: param.int({ doc: 'The batch size.', default: 1, min: 1 }),
     only_unknown: param.bool({ doc: 'Only change dimensions that are unknown (-1).', default: true }),
   },
-  apply(graph: Graph, { size, onlyUnknown }, ctx): Graph {
-    let changed = false;
-    const nodes = graph.nodes.map((node) => {
+  // `mapNodes` returns the graph itself when every node comes back unchanged: that is how the
+  // runner knows nothing changed. `setAttrs` likewise returns the node itself when nothing differs.
+  apply: (graph, { size, onlyUnknown }, ctx) =>
+    mapNodes(graph, (node) => {
       const shape = node.attrs.shape;
       if (node.op !== 'Placeholder' || shape?.kind !== 'shape' || shape.value.unknownRank || shape.value.dims.length === 0) return node;
       const [first, ...rest] = shape.value.dims;
       if (first === size || (onlyUnknown && first !== -1)) return node;
       const dims = [size, ...rest];
-      changed = true;
       ctx.count('placeholders');
       ctx.report({ severity: 'info', code: 'set_batch_size/changed', node: node.name, message: `batch dimension ${first} -> ${size}` });
-      const attrs: Record<string, AttrValue> = { ...node.attrs, shape: attr.shape(dims) };
-      if (node.attrs._output_shapes) attrs._output_shapes = attr.list({ shape: [{ dims, unknownRank: false }] });
-      return makeNode({ ...node, attrs });
-    });
-    // Returning the same instance tells the runner nothing changed; untouched nodes keep their identity.
-    return changed ? withNodes(graph, nodes) : graph;
-  },
+      const shapes = node.attrs._output_shapes && { _output_shapes: attr.list({ shape: [{ dims, unknownRank: false }] }) };
+      return setAttrs(node, { shape: attr.shape(dims), ...shapes });
+    }),
 });
 
 /** Runs the custom transform both ways on a model and returns what each produced. */

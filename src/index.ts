@@ -14,6 +14,23 @@ export * from './ir/graph';
 export { graphBuilder, type GraphBuilder, type NodeOptions } from './ir/builder';
 export { executionOrder, topologicalOrder, type ExecutionOrder } from './ir/topo';
 export { validateGraph, type ValidationProblem, type ValidateOptions } from './ir/validate';
+// editing the graph: what transforms use (see src/ir/rewrite.ts for the idiom)
+export {
+  mapNodes,
+  filterNodes,
+  withNodesIfChanged,
+  updateNode,
+  replaceInputs,
+  controlsLast,
+  dedupeControlInputs,
+  removeAttrs,
+  setAttrs,
+  retargetColocation,
+  protectedNodeNames,
+} from './ir/edit';
+export { findMatches, matchedNodes, replaceMatchingOpTypes, constAt, constValue, type OpTypePattern, type NodeMatch, type MatchContext, type ReplaceOptions } from './ir/match';
+export { renameNodeInputs, inputRenamer, type Renames } from './ir/rename';
+export { RewritePlan } from './ir/rewrite';
 export { opFacts, knownOp, knownOps, isStatefulOp, attrWithDefault, missingDefaultAttrs, type OpFacts } from './ir/op-facts';
 
 // formats

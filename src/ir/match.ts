@@ -17,10 +17,11 @@
  * keeps every node it copies as the same object. An input naming a missing node makes the match
  * fail instead of crashing.
  */
-import type { Graph } from './graph';
+import type { Graph, GraphIndex } from './graph';
 import { graphIndex } from './graph';
 import type { Node } from './node';
-import { isControlInput, parseInput } from './node';
+import { dataInputs, parseInput } from './node';
+import type { Tensor } from './tensor';
 import { executionOrder } from './topo';
 import { withNodesIfChanged } from './edit';
 
@@ -61,7 +62,7 @@ export function findMatches(graph: Graph, pattern: OpTypePattern): NodeMatch[] {
     if (claimed.has(node.name) || !opMatches(p, node.op)) return undefined;
     const subs = p.inputs ?? [];
     if (subs.length === 0) return { node, inputs: [] };
-    const data = node.inputs.filter((s) => s !== '' && !isControlInput(s));
+    const data = dataInputs(node);
     if (data.length !== subs.length) return undefined;
     const inputs: NodeMatch[] = [];
     for (let i = 0; i < subs.length; i++) {
@@ -167,4 +168,19 @@ export function replaceMatchingOpTypes(
     }
   }
   return withNodesIfChanged(graph, out);
+}
+
+/** The node an input names when it reads output 0 of a `Const`, else undefined. */
+export function constAt(idx: GraphIndex, input: string): Node | undefined {
+  const ref = parseInput(input);
+  if (ref.control || ref.port !== 0) return undefined;
+  const n = idx.byName.get(ref.node);
+  return n && n.op === 'Const' && n.attrs['value']?.kind === 'tensor' ? n : undefined;
+}
+
+/** The tensor value of a `Const` node. */
+export function constValue(n: Node): Tensor {
+  const v = n.attrs['value'];
+  if (!v || v.kind !== 'tensor') throw new Error(`internal: ${n.name} is not a Const with a value`);
+  return v.value;
 }

@@ -114,3 +114,13 @@ export function makeNode(fields: {
   };
   return Object.freeze(node);
 }
+
+/** The data inputs of a node, in order (control inputs and empty strings skipped). */
+export function dataInputs(node: Node): string[] {
+  return node.inputs.filter((s) => s !== '' && !isControlInput(s));
+}
+
+/** The control inputs of a node (`^x`), in order. */
+export function controlInputs(node: Node): string[] {
+  return node.inputs.filter(isControlInput);
+}

@@ -12,7 +12,7 @@
 import { attrWithDefault } from '../ir/op-facts';
 import { mapNodes, removeAttrs, updateNode } from '../ir/edit';
 import { defineTransform } from '../transform/define';
-import { controlInputs, dataInputs } from './shared/linear-chain';
+import { controlInputs, dataInputs } from '../ir/node';
 
 export const backportConcatV2 = defineTransform({
   name: 'backport_concatv2',

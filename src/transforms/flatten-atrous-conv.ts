@@ -31,9 +31,10 @@ import { setAttrs } from '../ir/edit';
 import { attrWithDefault } from '../ir/op-facts';
 import { type Tensor, tensorBytes, tensorToNumbers } from '../ir/tensor';
 import { defineTransform } from '../transform/define';
-import { constAt, constValue, dataInputs } from './shared/linear-chain';
+import { dataInputs } from '../ir/node';
+import { constAt, constValue } from '../ir/match';
 import { mergedControls, soleProducer } from './shared/fused-conv';
-import { RewritePlan } from './shared/rewrite';
+import { RewritePlan } from '../ir/rewrite';
 
 const NAME = 'flatten_atrous_conv';
 

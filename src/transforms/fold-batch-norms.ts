@@ -42,8 +42,10 @@ import { attrWithDefault } from '../ir/op-facts';
 import { attrText } from '../ir/attr';
 import { defineTransform } from '../transform/define';
 import { LINEAR_OPS, channelVector, floatArray, floatTensor, scaleWeights } from './shared/conv-weights';
-import { type LinearChain, type Refusal, constAt, constValue, controlInputs, dataInputs, matchLinearChain } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
+import { type LinearChain, type Refusal, matchLinearChain } from './shared/linear-chain';
+import { controlInputs, dataInputs } from '../ir/node';
+import { constAt, constValue } from '../ir/match';
+import { RewritePlan } from '../ir/rewrite';
 
 const NAME = 'fold_batch_norms';
 const OFFSET_OPS = new Set(['Add', 'AddV2', 'BiasAdd']);

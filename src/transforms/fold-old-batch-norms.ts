@@ -51,8 +51,10 @@ import { attrText } from '../ir/attr';
 import { numElements, tensorToNumbers } from '../ir/tensor';
 import { defineTransform, param } from '../transform/define';
 import { CONV_OPS, floatArray, floatTensor, isScalableDType, scaleWeights } from './shared/conv-weights';
-import { type LinearChain, type Refusal, constAt, constValue, controlInputs, dataInputs, matchLinearChain } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
+import { type LinearChain, type Refusal, matchLinearChain } from './shared/linear-chain';
+import { controlInputs, dataInputs } from '../ir/node';
+import { constAt, constValue } from '../ir/match';
+import { RewritePlan } from '../ir/rewrite';
 
 const NAME = 'fold_old_batch_norms';
 const BN_OPS = new Set(['BatchNormWithGlobalNormalization', 'FusedBatchNorm', 'FusedBatchNormV2', 'FusedBatchNormV3']);

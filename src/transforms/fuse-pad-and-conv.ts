@@ -14,7 +14,7 @@
  */
 import { makeNode } from '../ir/node';
 import { defineTransform } from '../transform/define';
-import { dataInputs } from './shared/linear-chain';
+import { dataInputs } from '../ir/node';
 import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
 
 const NAME = 'fuse_pad_and_conv';

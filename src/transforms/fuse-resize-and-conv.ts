@@ -16,7 +16,7 @@ import { attr } from '../ir/attr';
 import { makeNode } from '../ir/node';
 import { makeTensor } from '../ir/tensor';
 import { defineTransform } from '../transform/define';
-import { dataInputs } from './shared/linear-chain';
+import { dataInputs } from '../ir/node';
 import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
 
 const NAME = 'fuse_resize_and_conv';

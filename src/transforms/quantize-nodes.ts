@@ -41,7 +41,7 @@ import { baseDType, type DType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { type NodeMatch, type OpTypePattern, matchedNodes, replaceMatchingOpTypes } from '../ir/match';
-import { type Node, isControlInput, makeNode, parseInput } from '../ir/node';
+import { type Node, controlInputs, dataInputs, isControlInput, makeNode, parseInput } from '../ir/node';
 import { attrWithDefault } from '../ir/op-facts';
 import { renameNodeInputs } from '../ir/rename';
 import { makeTensor } from '../ir/tensor';
@@ -242,7 +242,7 @@ export function convertFakeQuantsToRequantize(graph: Graph): Graph {
     const fq = m.node;
     const minNode = m.inputs[1]!.node;
     const maxNode = m.inputs[2]!.node;
-    const data = fq.inputs.filter((s) => s !== '' && !isControlInput(s));
+    const data = dataInputs(fq);
     const ns = `${fq.name}_eightbit`;
     const quantize = makeNode({
       name: `${ns}/quantize`,
@@ -309,8 +309,8 @@ function quantizeEachNode(graph: Graph, ignore: ReadonlySet<string>, fallback: {
 function quantizeNode(node: Node, q: QuantizableOp, fallback: { min: number; max: number } | undefined): Node[] {
   const emitted: Node[] = [];
   const ns = `${node.name}_eightbit`;
-  const data = node.inputs.filter((s) => s !== '' && !isControlInput(s));
-  const controls = node.inputs.filter((s) => isControlInput(s));
+  const data = dataInputs(node);
+  const controls = controlInputs(node);
   const chainOf = new Map<string, string>();
   const values: string[] = [];
   const mins: string[] = [];
@@ -430,7 +430,7 @@ export function removeRedundantQuantizations(graph: Graph, ctx?: Pick<TransformC
       const q = m.node;
       const d = m.inputs[0]!.node;
       const original = matchedNodes(m);
-      const dData = d.inputs.filter((s) => s !== '' && !isControlInput(s));
+      const dData = dataInputs(d);
       // Only when the eight-bit type is the same on both sides (see the module comment).
       const dtype = typeOf(d, 'T');
       if (dtype === undefined || dtype !== typeOf(q, 'T') || dData.length < 3 || !dData.slice(0, 3).every((s) => byName.has(parseInput(s).node))) return original;

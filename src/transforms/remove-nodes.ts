@@ -23,7 +23,7 @@
 import { GraftError } from '../errors';
 import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
-import { isControlInput, parseInput } from '../ir/node';
+import { dataInputs, isControlInput, parseInput } from '../ir/node';
 import { executionOrder } from '../ir/topo';
 import { dedupeControlInputs, replaceInputs, retargetColocation, withNodesIfChanged } from '../ir/edit';
 import { defineTransform, param } from '../transform/define';
@@ -55,7 +55,7 @@ export const removeNodes = defineTransform({
     const removed = new Map<string, string>();
     for (const node of graph.nodes) {
       if (!ops.has(node.op) || ctx.protectedNodes.has(node.name) || removed.has(node.name)) continue;
-      const data = node.inputs.filter((s) => s !== '' && !isControlInput(s));
+      const data = dataInputs(node);
       if (data.length < 1 || data.length > params.maxInputs) continue;
       const source = idx.byName.get(parseInput(data[0]!).node);
       if (!source || !isSortable(node.name)) continue;

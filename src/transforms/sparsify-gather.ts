@@ -35,8 +35,9 @@ import { attrWithDefault } from '../ir/op-facts';
 import { makeTensor, numElements, tensorToNumbers } from '../ir/tensor';
 import { defineTransform, param } from '../transform/define';
 import { floatArray } from './shared/conv-weights';
-import { constAt, constValue, controlInputs, dataInputs } from './shared/linear-chain';
-import { RewritePlan } from './shared/rewrite';
+import { controlInputs, dataInputs } from '../ir/node';
+import { constAt, constValue } from '../ir/match';
+import { RewritePlan } from '../ir/rewrite';
 
 const NAME = 'sparsify_gather';
 const THRESHOLD = 1e-5;

@@ -11,11 +11,10 @@
 import { type AttrValue, attr, attrText } from '../../ir/attr';
 import { type Graph, type GraphIndex, graphIndex } from '../../ir/graph';
 import type { Node } from '../../ir/node';
-import { parseInput } from '../../ir/node';
+import { controlInputs, dataInputs, parseInput } from '../../ir/node';
 import { attrWithDefault } from '../../ir/op-facts';
 import type { TransformContext } from '../../transform/define';
-import { controlInputs, dataInputs } from './linear-chain';
-import { RewritePlan } from './rewrite';
+import { RewritePlan } from '../../ir/rewrite';
 
 /** The node feeding input `i` of `n` through output 0, if it is of `op` and only `n` reads it. */
 export function soleProducer(idx: GraphIndex, n: Node, i: number, op: string, protectedNodes: ReadonlySet<string>): Node | undefined {

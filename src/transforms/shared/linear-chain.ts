@@ -16,7 +16,8 @@
  */
 import type { GraphIndex } from '../../ir/graph';
 import type { Node } from '../../ir/node';
-import { isControlInput, parseInput } from '../../ir/node';
+import { dataInputs, parseInput } from '../../ir/node';
+import { constAt, constValue } from '../../ir/match';
 import type { Tensor } from '../../ir/tensor';
 import { baseDType } from '../../ir/dtype';
 import { attrWithDefault } from '../../ir/op-facts';
@@ -48,31 +49,6 @@ export interface Refusal {
 export type ChainMatch = { readonly chain: LinearChain } | { readonly refusal: Refusal } | null;
 
 const BIAS_OPS = new Set(['BiasAdd', 'Add', 'AddV2']);
-
-/** The data inputs of a node (control inputs and empty strings skipped). */
-export function dataInputs(node: Node): string[] {
-  return node.inputs.filter((s) => s !== '' && !isControlInput(s));
-}
-
-/** The control inputs of a node. */
-export function controlInputs(node: Node): string[] {
-  return node.inputs.filter(isControlInput);
-}
-
-/** The node an input names when it reads output 0 of a `Const`, else undefined. */
-export function constAt(idx: GraphIndex, input: string): Node | undefined {
-  const ref = parseInput(input);
-  if (ref.control || ref.port !== 0) return undefined;
-  const n = idx.byName.get(ref.node);
-  return n && n.op === 'Const' && n.attrs['value']?.kind === 'tensor' ? n : undefined;
-}
-
-/** The tensor value of a `Const` node. */
-export function constValue(n: Node): Tensor {
-  const v = n.attrs['value'];
-  if (!v || v.kind !== 'tensor') throw new Error(`internal: ${n.name} is not a Const with a value`);
-  return v.value;
-}
 
 /** The consumer names of `name` other than those allowed, for messages. */
 function otherConsumers(idx: GraphIndex, name: string, allowed: ReadonlySet<string>): string[] {

@@ -1,6 +1,13 @@
 /**
- * A plan of local rewrites, applied in one linear pass over the node list: the shared machinery
- * of the fold and fuse transforms.
+ * A plan of local rewrites, applied in one linear pass over the node list: how a transform that
+ * replaces matched subgraphs edits a graph (the fold and fuse transforms, sparsify_gather, and
+ * custom transforms alike).
+ *
+ * The editing idiom, in order of preference: `mapNodes`/`filterNodes` (ir/edit.ts) for per-node
+ * changes, `RewritePlan` for matches that replace, add or orphan nodes, `renameNodeInputs`
+ * (ir/rename.ts) for renames. All return the input graph itself when nothing changed, which is
+ * how the runner tells "changed". `updateGraph` (an immer recipe, ir/graph.ts) is an escape hatch
+ * for whole-graph rebuilds, not the way transforms are written.
  *
  * Each rewrite says what to emit in place of an existing node (possibly several nodes, possibly
  * none). Nodes the plan does not mention are kept as the same objects, in their positions. Const
@@ -9,10 +16,10 @@
  * the rest of the graph survives (the case that makes TensorFlow's `fold_old_batch_norms` loop).
  * Colocation constraints (`_class: loc:@x`) follow renamed nodes and are dropped for removed ones.
  */
-import type { Graph } from '../../ir/graph';
-import type { Node } from '../../ir/node';
-import { parseInput } from '../../ir/node';
-import { retargetColocation, withNodesIfChanged } from '../../ir/edit';
+import type { Graph } from './graph';
+import type { Node } from './node';
+import { parseInput } from './node';
+import { retargetColocation, withNodesIfChanged } from './edit';
 
 export class RewritePlan {
   private readonly at = new Map<string, readonly Node[]>();
