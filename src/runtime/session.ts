@@ -20,7 +20,7 @@ import { attrWithDefault } from '../ir/op-facts';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from './kernels/tables';
 import { type KernelRegistry, layeredRegistry } from './kernel';
-import { EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
+import { CALL_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
 import { type Backend, loadTF, useBackend } from './tfjs';
 import { type Value, valueToHost } from './values';
@@ -154,7 +154,12 @@ class GraphSession implements Session {
     for (const t of this.init?.targets ?? []) {
       const name = parseInput(t).node;
       if (!program.byName.has(name)) throw new GraftError('graph/missing-node', `No init node '${name}'`, { node: name });
-      if (!this.initialized.has(name)) targets.push(name);
+      if (this.initialized.has(name)) continue;
+      // graft reads variables from the checkpoint: an init op that fills no table and calls no
+      // function (TF2 init functions fill tables) only initializes variables, and is not run.
+      const reach = [...closure(program, [name])].map((n) => program.byName.get(n)!.op);
+      if (reach.some((op) => TABLE_INIT_OPS.has(op) || CALL_OPS.has(op))) targets.push(name);
+      else this.initialized.add(name);
     }
     for (const name of needed) {
       const node = program.byName.get(name)!;
@@ -211,11 +216,12 @@ class GraphSession implements Session {
       checkFeed(node, r.port, t);
       fedTensors.push([r, t]);
     }
-    const needed = closure(program, fetchRefs.map((f) => f.node), new Set(fedTensors.map(([r]) => r.node)));
+    const fedNames = new Set(fedTensors.map(([r]) => r.node));
+    const needed = closure(program, fetchRefs.map((f) => f.node), fedNames);
     // Everything that can be known before running is checked up front.
     // Nodes upstream of a feed are not needed: leave them out of the list.
     const missing = missingKernels(this.graph, fetches, this.kernels)
-      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || needed.has(n)) }))
+      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || (needed.has(n) && !fedNames.has(n))) }))
       .filter((m) => m.nodes.length > 0);
     if (missing.length > 0) throw unsupportedError(missing);
     const fedNodes = new Set(fedTensors.map(([r]) => r.node));

@@ -9,7 +9,7 @@ import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
-import type { Backend, KernelRegistry } from '../runtime/index';
+import type { Backend, KernelRegistry, RuntimeOptions } from '../runtime/index';
 import { generateFeeds, placeholderSpecs } from './feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL, type TensorComparison, type Tolerance, compareTensors } from './tolerance';
 
@@ -67,6 +67,10 @@ export interface CompareOptions {
   readonly inputNamesB?: Readonly<Record<string, string>>;
   /** Extra kernels for both runs. */
   readonly kernels?: KernelRegistry;
+  /** Session options for graph A: its init op and asset reader (`loadRunnable` supplies them), a print sink. */
+  readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
+  /** The same for graph B. */
+  readonly runtimeB?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
 }
 
 /** Resolves the tolerance, refusing negative or non-finite values. */
@@ -151,11 +155,11 @@ export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise
   const common = { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(opts.kernels !== undefined ? { kernels: opts.kernels } : {}) };
   const varsA = opts.variablesA;
   const varsB = opts.variablesB ?? opts.variablesA;
-  const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...(varsA ? { variables: varsA } : {}) });
+  const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...opts.runtimeA, ...(varsA ? { variables: varsA } : {}) });
   const outputsB = opts.outputsB ?? opts.outputs;
   if (outputsB.length !== opts.outputs.length) throw new GraftError('cli/usage', `outputsB names ${outputsB.length} outputs, outputs ${opts.outputs.length}`);
   const renamed = opts.inputNamesB ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [opts.inputNamesB![k] ?? k, t])) : feeds;
-  const outB = await runGraph(b, feedsFor(b, renamed), outputsB, { ...common, ...(varsB ? { variables: varsB } : {}) });
+  const outB = await runGraph(b, feedsFor(b, renamed), outputsB, { ...common, ...opts.runtimeB, ...(varsB ? { variables: varsB } : {}) });
   const outputs = compareOutputs(opts.outputs, outA, outB, tol);
   return { outputs, pass: outputs.every((o) => o.pass), feeds: info, rtol: tol.rtol, atol: tol.atol, seed };
 }

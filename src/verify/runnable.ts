@@ -9,9 +9,12 @@ import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import type { FileSystem } from '../io/fs';
 import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
-import { findMetaGraph } from '../io/saved-model';
+import { type MetaGraph, findMetaGraph } from '../io/saved-model';
+import { assetPaths, savedModelInit } from '../io/saved-model-init';
+import { nodeFileSystem } from '../io/fs';
+import { makeStringTensor } from '../ir/tensor';
 import { summarizeModel } from '../inspect/summarize';
-import type { Backend } from '../runtime/index';
+import type { Backend, RuntimeOptions } from '../runtime/index';
 import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
 import { parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
 
@@ -26,6 +29,11 @@ export interface RunnableModel {
   readonly outputs: readonly { readonly name: string; readonly key?: string }[];
   /** Variable values, when the model has variable ops and a checkpoint. */
   readonly variables?: ReadonlyMap<string, Tensor>;
+  /**
+   * What a session of this model needs besides feeds: a SavedModel's init op (run at load, as
+   * TF Serving does) with its asset tensors fed, and a reader for those assets.
+   */
+  readonly runtime?: Pick<RuntimeOptions, 'init' | 'readFile'>;
 }
 
 export interface LoadRunnableOptions {
@@ -51,10 +59,14 @@ export async function loadRunnable(path: string, opts: LoadRunnableOptions = {})
   const model = await loadModel(path, opts.fs ? { fs: opts.fs } : {});
   const summary = summarizeModel(model, { ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}), ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
   let graph: Graph;
+  let mg: MetaGraph | undefined;
   if (model.kind === 'graph-def') graph = model.graph;
-  else if (model.kind === 'meta-graph') graph = model.metaGraph.graph;
-  else if (summary.tags) graph = findMetaGraph(model.savedModel, summary.tags, model.modelFile).graph;
-  else graph = model.savedModel.metaGraphs[0]!.graph;
+  else {
+    if (model.kind === 'meta-graph') mg = model.metaGraph;
+    else if (summary.tags) mg = findMetaGraph(model.savedModel, summary.tags, model.modelFile);
+    else mg = model.savedModel.metaGraphs[0]!;
+    graph = mg.graph;
+  }
 
   const sig = summary.signature;
   const inputs = sig && sig.inputs.length > 0 ? sig.inputs.map((t) => ({ name: t.name, key: t.key })) : summary.placeholders.map((p) => ({ name: p.name }));
@@ -66,7 +78,21 @@ export async function loadRunnable(path: string, opts: LoadRunnableOptions = {})
     const { savedModelVariables } = await import('../runtime/index');
     variables = savedModelVariables(model, ckpt);
   }
-  return { path, model, graph, inputs, outputs, ...(variables ? { variables } : {}) };
+  const runtime = mg ? runtimeForMetaGraph(mg, model.kind === 'saved-model' ? model.path : undefined, opts.fs ?? nodeFileSystem) : undefined;
+  return { path, model, graph, inputs, outputs, ...(variables ? { variables } : {}), ...(runtime ? { runtime } : {}) };
+}
+
+/**
+ * The init op and asset reader of a meta graph: the init targets, each asset tensor fed with its
+ * file's path under `<dir>/assets/`, and file reads through `fs`. Undefined when there is no init.
+ */
+export function runtimeForMetaGraph(mg: MetaGraph, dir: string | undefined, fs: FileSystem): Pick<RuntimeOptions, 'init' | 'readFile'> | undefined {
+  const init = savedModelInit(mg);
+  const tableInits = mg.graph.nodes.some((n) => n.op.startsWith('InitializeTable') || n.op.startsWith('LookupTableImport'));
+  if (init.targets.length === 0 && init.assets.length === 0 && !tableInits) return undefined;
+  const paths = dir !== undefined ? assetPaths(init, dir) : {};
+  const feeds = Object.fromEntries(Object.entries(paths).map(([tensor, p]) => [tensor, makeStringTensor([], [p])]));
+  return { init: { targets: init.targets, feeds }, readFile: (p) => fs.readFile(p) };
 }
 
 /**
@@ -147,6 +173,7 @@ export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Pr
     ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
     ...(m.variables ? { variables: m.variables } : {}),
     ...(opts.print ? { print: opts.print } : {}),
+    ...m.runtime,
   });
   try {
     const tensors = await session.run(feeds, fetches);
@@ -212,5 +239,7 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
     ...(a.variables ? { variablesA: a.variables } : {}),
     ...(b.variables ? { variablesB: b.variables } : {}),
+    ...(a.runtime ? { runtimeA: a.runtime } : {}),
+    ...(b.runtime ? { runtimeB: b.runtime } : {}),
   });
 }
