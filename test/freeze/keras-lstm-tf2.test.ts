@@ -36,6 +36,7 @@ import { encodeMessage } from '../../src/proto';
 import { freezeModel } from '../../src/freeze';
 import { runGraph } from '../../src/runtime';
 import { optimize } from '../../src/workflow/optimize';
+import { optimizeCommand } from '../../src/cli/commands/optimize';
 
 const BATCH = 2;
 const STEPS = 5;
@@ -440,5 +441,14 @@ describe('a TF 2.x Keras LSTM SavedModel (While + TensorLists, resource variable
     const all = [...mgBack.graph.nodes, ...mgBack.graph.library.functions.flatMap((f) => f.nodes)];
     expect(all.filter((n) => n.op === 'Const').every((n) => n.attrs.value?.kind !== 'tensor' || n.attrs.value.value.dtype !== 'variant')).toBe(true);
     expect(all.some((n) => n.op === 'While')).toBe(true);
+  });
+
+  it('`graft optimize` on it prints verify: PASS and exits 0', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await optimizeCommand([modelDir, path.join(tmp, 'optimized-cli')], { out: (l) => stdout.push(l), err: (l) => stderr.push(l), interactive: false });
+    expect(code, stderr.join('\n')).toBe(0);
+    expect(stdout.join('\n')).toMatch(/^verify: PASS/m);
+    expect(stdout.join('\n')).not.toMatch(/NOT VERIFIED|SKIPPED|not run/i);
   });
 });
