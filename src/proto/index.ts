@@ -95,7 +95,17 @@ export type MessageName =
   // checkpoints
   | 'tensorflow.BundleHeaderProto'
   | 'tensorflow.BundleEntryProto'
-  | 'tensorflow.TensorSliceProto';
+  | 'tensorflow.TensorSliceProto'
+  // tf.Example records
+  | 'tensorflow.Example'
+  | 'tensorflow.SequenceExample'
+  | 'tensorflow.Features'
+  | 'tensorflow.Feature'
+  | 'tensorflow.FeatureList'
+  | 'tensorflow.FeatureLists'
+  | 'tensorflow.BytesList'
+  | 'tensorflow.FloatList'
+  | 'tensorflow.Int64List';
 
 let root: protobuf.Root | undefined;
 const types = new Map<string, protobuf.Type>();

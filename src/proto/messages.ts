@@ -472,3 +472,52 @@ export interface TrackableObjectMsg extends WithUnknowns {
 export interface TrackableObjectGraphMsg extends WithUnknowns {
   nodes?: TrackableObjectMsg[];
 }
+
+/** tensorflow.BytesList */
+export interface BytesListMsg extends WithUnknowns {
+  value?: Uint8Array[];
+}
+
+/** tensorflow.FloatList */
+export interface FloatListMsg extends WithUnknowns {
+  value?: number[];
+}
+
+/** tensorflow.Int64List */
+export interface Int64ListMsg extends WithUnknowns {
+  value?: Int64[];
+}
+
+/** tensorflow.Feature: at most one of the three lists is set (`kind` names it on decoded messages). */
+export interface FeatureMsg extends WithUnknowns {
+  bytes_list?: BytesListMsg | null;
+  float_list?: FloatListMsg | null;
+  int64_list?: Int64ListMsg | null;
+  kind?: 'bytes_list' | 'float_list' | 'int64_list';
+}
+
+/** tensorflow.Features */
+export interface FeaturesMsg extends WithUnknowns {
+  feature?: Record<string, FeatureMsg>;
+}
+
+/** tensorflow.FeatureList */
+export interface FeatureListMsg extends WithUnknowns {
+  feature?: FeatureMsg[];
+}
+
+/** tensorflow.FeatureLists */
+export interface FeatureListsMsg extends WithUnknowns {
+  feature_list?: Record<string, FeatureListMsg>;
+}
+
+/** tensorflow.Example */
+export interface ExampleMsg extends WithUnknowns {
+  features?: FeaturesMsg | null;
+}
+
+/** tensorflow.SequenceExample */
+export interface SequenceExampleMsg extends WithUnknowns {
+  context?: FeaturesMsg | null;
+  feature_lists?: FeatureListsMsg | null;
+}

@@ -6,6 +6,8 @@ import { CALL_KERNELS } from './calls';
 import { DEBUG_KERNELS } from './debug';
 import { MATH_KERNELS } from './math';
 import { NN_KERNELS } from './nn';
+import { PARSING_KERNELS } from './parsing';
+import { SPARSE_KERNELS } from './sparse';
 import { QUANTIZED_KERNELS } from './quantized';
 import { STATE_KERNELS } from './state';
 import { STRING_KERNELS } from './strings';
@@ -15,7 +17,7 @@ import { TENSOR_LIST_KERNELS } from './tensor-list';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS, PARSING_KERNELS, SPARSE_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;
