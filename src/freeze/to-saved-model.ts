@@ -25,6 +25,7 @@
  * - Signatures of an original SavedModel can be carried over instead (`remapSignatures`), which
  *   simple_save cannot do.
  */
+import { placeholderShape } from '../ir/placeholder';
 import * as nodePath from 'node:path';
 import { GraftError } from '../errors';
 import { type AttrValue, type Shape } from '../ir/attr';
@@ -138,10 +139,12 @@ export function outputDType(node: Node, port: number): DType {
 }
 
 /** The static shape of output `port`, as far as the node's attributes record it; null when they don't. */
-export function outputShape(node: Node, port: number): Shape | null {
+export function outputShape(node: Node, port: number, graph: Pick<Graph, 'versions'> | null = null): Shape | null {
   const shapes = node.attrs._output_shapes;
   if (shapes?.kind === 'list' && shapes.value.shape?.[port]) return shapes.value.shape[port]!;
   if (port !== 0) return null;
+  // A producer <= 21 graph's empty Placeholder shape is TensorFlow's "unknown" (ir/placeholder).
+  if (node.op === 'Placeholder' && node.attrs.shape?.kind === 'shape') return placeholderShape(node, graph);
   const shape: AttrValue | undefined = node.attrs.shape;
   if (shape?.kind === 'shape' && (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault' || node.op.startsWith('Variable'))) return shape.value;
   const value = node.attrs.value;
@@ -200,7 +203,7 @@ function tensorInfo(graph: Graph, tensor: string): TensorInfo {
   const node = graphIndex(graph).byName.get(ref.node)!;
   // An unknown shape is written as unknown_rank, as simple_save does: a TensorInfo without
   // tensor_shape reads as a scalar (saved_model_cli prints `shape: ()`).
-  const shape = outputShape(node, ref.port) ?? { dims: [], unknownRank: true };
+  const shape = outputShape(node, ref.port, graph) ?? { dims: [], unknownRank: true };
   return { name: tensor, dtype: outputDType(node, ref.port), shape, encoding: 'name' };
 }
 

@@ -7,6 +7,7 @@
  * graph: outputs come from the signature (or, for a bare GraphDef, the nodes nothing consumes),
  * unused nodes are those the outputs do not need, quantization nodes are the quantized ops.
  */
+import { placeholderDims } from '../ir/placeholder';
 import { formatShape, type Shape } from '../ir/attr';
 import type { DType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
@@ -206,7 +207,7 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
           },
         }
       : {}),
-    placeholders: graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: attrDType(n, 'dtype'), shape: attrShape(n, 'shape') })),
+    placeholders: graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: attrDType(n, 'dtype'), shape: n.attrs['shape'] ? placeholderDims(n, graph) : null })),
     outputs,
     unusedNodes,
     quantizationNodes: graph.nodes.filter((n) => QUANTIZED.test(n.op)).map((n) => n.name),

@@ -17,6 +17,7 @@ import { GraftError } from '../errors';
 import { type DType, baseDType, isFloatDType } from './dtype';
 import type { Graph } from './graph';
 import { attrWithDefault } from './op-facts';
+import { placeholderDims } from './placeholder';
 import { seededRandom } from './random';
 import { type Tensor, makeStringTensor, makeTensor, numElements } from './tensor';
 
@@ -36,11 +37,12 @@ export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
   for (const node of graph.nodes) {
     if (!PLACEHOLDER_OPS.has(node.op)) continue;
     const dt = attrWithDefault(node, 'dtype');
-    const sh = attrWithDefault(node, 'shape');
+    // TensorFlow's legacy rule: an empty shape in a producer <= 21 graph is unknown (ir/placeholder).
+    const dims = placeholderDims(node, graph);
     out.push({
       name: node.name,
       dtype: dt?.kind === 'type' ? baseDType(dt.value) : 'float',
-      shape: sh?.kind === 'shape' && !sh.value.unknownRank ? [...sh.value.dims] : null,
+      shape: dims === null ? null : [...dims],
     });
   }
   return out;

@@ -17,6 +17,7 @@ import { EMPTY_LIBRARY } from '../ir/graph';
 import { type InputRef, type Node, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
+import { placeholderShape } from '../ir/placeholder';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from './kernels/tables';
 import { type KernelRegistry, layeredRegistry } from './kernel';
@@ -213,7 +214,7 @@ class GraphSession implements Session {
       const r = parseInput(key);
       const node = program.byName.get(r.node);
       if (!node) throw new GraftError('graph/missing-node', `No node '${r.node}' to feed`, { node: r.node });
-      checkFeed(node, r.port, t);
+      checkFeed(node, r.port, t, this.graph);
       fedTensors.push([r, t]);
     }
     const fedNames = new Set(fedTensors.map(([r]) => r.node));
@@ -282,16 +283,17 @@ function copyOut(v: Value, name: string): Tensor {
   return t;
 }
 
-function checkFeed(node: Node, port: number, t: Tensor): void {
+function checkFeed(node: Node, port: number, t: Tensor, graph: Graph): void {
   if (node.op !== 'Placeholder' && node.op !== 'PlaceholderWithDefault' && node.op !== 'PlaceholderV2') return;
   if (port !== 0) throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' has one output; cannot feed '${node.name}:${port}'`, { node: node.name });
   const dt = attrWithDefault(node, 'dtype');
   if (dt?.kind === 'type' && baseDType(dt.value) !== baseDType(t.dtype)) {
     throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' takes ${baseDType(dt.value)}, was fed ${t.dtype}`, { node: node.name, op: node.op });
   }
-  const sh = attrWithDefault(node, 'shape');
-  if (sh?.kind === 'shape' && !sh.value.unknownRank) {
-    const dims = sh.value.dims;
+  // TensorFlow's legacy rule: an empty shape in a producer <= 21 graph is unknown (ir/placeholder).
+  const sh = placeholderShape(node, graph);
+  if (!sh.unknownRank) {
+    const dims = sh.dims;
     const ok = dims.length === t.shape.length && dims.every((d, i) => d < 0 || d === t.shape[i]);
     if (!ok) {
       throw new GraftError('runtime/bad-feed', `Placeholder '${node.name}' takes shape [${dims.map((d) => (d < 0 ? '?' : d)).join(',')}], was fed [${t.shape.join(',')}]`, {

@@ -49,6 +49,7 @@
  * included), `constants` (new Consts), `bytes_saved` (bytes of dropped Consts minus bytes of new
  * ones; negative when folding grew the model, reported then as `fold_constants/grew`).
  */
+import { placeholderShape } from '../ir/placeholder';
 import { isGraftError } from '../errors';
 import { attr, attrText } from '../ir/attr';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
@@ -380,8 +381,8 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     const p = idx.byName.get(r.node);
     if (!p) return null;
     if (PLACEHOLDER_OPS.has(p.op) && r.port === 0) {
-      const s = p.attrs['shape'];
-      if (s?.kind === 'shape' && !s.value.unknownRank) return s.value.dims;
+      const s = placeholderShape(p, graph);
+      if (!s.unknownRank && p.attrs['shape']?.kind === 'shape') return s.dims;
     }
     if (!params.clearOutputShapes) {
       const s = p.attrs['_output_shapes'];

@@ -25,6 +25,7 @@
  */
 import { GraftError } from '../errors';
 import { type AttrValue, type Shape, attr, formatShape, shapeOf } from '../ir/attr';
+import { placeholderShape } from '../ir/placeholder';
 import { type DType, baseDType } from '../ir/dtype';
 import { graphIndex } from '../ir/graph';
 import { type Node, makeNode, parseInput } from '../ir/node';
@@ -164,6 +165,9 @@ export const stripUnusedNodes = defineTransform({
         guessed = true;
         notes.push('shape unknown, scalar assumed as in TF');
       }
+      const made = makeNode({ name: node.name, op: 'Placeholder', attrs: { dtype: attr.type(dtype), shape: { kind: 'shape', value: shape } } });
+      // In a producer <= 21 graph an empty Placeholder shape is read back as unknown (ir/placeholder).
+      if (!shape.unknownRank && placeholderShape(made, graph).unknownRank) notes.push(`read as unknown shape, since this graph's producer is ${graph.versions?.producer} (<= 21)`);
       ctx.report({
         severity: guessed ? 'warning' : 'info',
         code: 'strip_unused_nodes/placeholder',
@@ -171,7 +175,7 @@ export const stripUnusedNodes = defineTransform({
         message: `Replaced ${node.op} '${node.name}' with a ${dtype} Placeholder of shape ${formatShape(shape)} (${notes.join('; ')})`,
         ...(guessed ? { hint: `Pass name=${node.name}, type_for_name=..., shape_for_name=... to set it.` } : {}),
       });
-      return makeNode({ name: node.name, op: 'Placeholder', attrs: { dtype: attr.type(dtype), shape: { kind: 'shape', value: shape } } });
+      return made;
     }
   },
 });

@@ -14,9 +14,44 @@ import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
 import { readNpy } from '../io/npy';
-import { placeholderSpecs } from '../ir/seeded-inputs';
+import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
+import { examplesFromJson, examplesShape, exampleParsers, synthesizeExamples, type ExampleParser } from './examples';
 
-export { concreteShape, generateFeeds, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
+export { concreteShape, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
+
+/**
+ * Generated inputs for a graph's placeholders, keyed by node name (ir/seeded-inputs' values),
+ * except that a string placeholder read by a tf.Example parse op gets seeded records that
+ * satisfy it (verify/examples).
+ *
+ * @example
+ * ```ts
+ * const feeds = generateFeeds(graph, { seed: 1, batch: 4 });
+ * ```
+ */
+export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<string, Tensor> {
+  const out = generatePlaceholderFeeds(graph, opts);
+  for (const p of placeholderSpecs(graph)) {
+    if (!Object.hasOwn(out, p.name) || p.dtype !== 'string') continue;
+    out[p.name] = generateInput(graph, p.name, p.dtype, p.shape, opts.seed ?? 1, opts.batch ?? 1);
+  }
+  return out;
+}
+
+/**
+ * A generated value for input `name` of `graph` (a placeholder, or a signature input's node):
+ * seeded `tf.Example` records when it is a string tensor read by a parse op (see
+ * verify/examples), else `generateTensor`'s values. `shape` is the declared one (-1 unknown,
+ * null unknown rank).
+ */
+export function generateInput(graph: Graph, name: string, dtype: DType, shape: readonly number[] | null, seed: number, batch: number, otherDims = batch, key = name): Tensor {
+  if (baseDType(dtype) === 'string') {
+    const parsers = exampleParsers(graph, name);
+    if (parsers.length > 0) return synthesizeExamples(parsers, examplesShape(parsers, shape === null ? null : shape.map((d, i) => (d >= 0 ? d : i === 0 ? -1 : otherDims)), batch), seed, key);
+  }
+  const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
+  return generateTensor(dtype, dims, seed, key);
+}
 
 // ---------------------------------------------------------------- feeds from files
 

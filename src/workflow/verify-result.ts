@@ -11,7 +11,7 @@ import type { Tensor } from '../ir/tensor';
 import type { Signature } from '../io/saved-model';
 import type { Backend } from '../runtime/index';
 import { compare } from '../verify/compare';
-import { generateTensor, placeholderSpecs } from '../verify/feeds';
+import { generateInput, placeholderSpecs } from '../verify/feeds';
 import type { SignatureVerification, VerificationReport } from './report';
 import { tensorName } from '../ir/node';
 
@@ -27,8 +27,9 @@ export function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch
     const name = tensorName(info.name!);
     const node = parseInput(name).node;
     const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(node)?.shape ?? null);
-    const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
-    feeds[name] = generateTensor(baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype), dims, seed, key);
+    const dtype = baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype);
+    // String inputs read by a tf.Example parse op get seeded records that satisfy it.
+    feeds[name] = generateInput(graph, node, dtype, shape, seed, batch, otherDims, key);
   }
   return feeds;
 }
