@@ -22,7 +22,7 @@ import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import type { Backend, Session } from '../runtime/index';
 import { summarizeModel } from '../inspect/summarize';
-import { concreteShape, generateTensor, placeholderSpecs } from '../verify/feeds';
+import { generateInput, placeholderSpecs } from '../verify/feeds';
 import { type RunnableModel, loadRunnable } from '../verify/runnable';
 
 /** Default batch size: the article's. */
@@ -147,7 +147,8 @@ export function benchFeeds(target: BenchTarget, seed: number, batch: number): Re
     const spec = specs.get(node);
     const dtype = baseDType(input.dtype ?? spec?.dtype ?? 'float');
     const shape = input.shape !== undefined ? input.shape : (spec?.shape ?? null);
-    feeds[input.tensor] = generateTensor(dtype, concreteShape(shape, batch), seed, input.key ?? node);
+    // A string input read by a tf.Example parse op gets seeded records (verify/examples).
+    feeds[input.tensor] = generateInput(target.graph, node, dtype, shape, seed, batch, batch, input.key ?? node);
   }
   return feeds;
 }
