@@ -30,7 +30,7 @@ import { type Node, inputNodeName } from '../src/ir/node';
 import { executionOrder } from '../src/ir/topo';
 import { validateGraph } from '../src/ir/validate';
 import type { Diagnostic, Transform, TransformContext } from '../src/transform/define';
-import { applyDefaults } from '../src/transform/resolve';
+import { applyDefaults } from '../src/transform/params';
 import { runPipeline } from '../src/transform/runner';
 import { mergeDuplicateNodes, removeNodes, stripUnusedNodes } from '../src/transforms/index';
 import { quantile } from '../src/workflow/bench';

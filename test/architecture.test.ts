@@ -68,6 +68,37 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('no import cycles between files of src/ (type-only imports included)', () => {
+    const edges = new Map<string, string[]>();
+    for (const file of all) {
+      const targets: string[] = [];
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[3]!;
+        if (!spec.startsWith('.')) continue;
+        const base = path.resolve(path.dirname(file), spec);
+        const target = [`${base}.ts`, path.join(base, 'index.ts'), base].find((t) => all.includes(t));
+        if (target !== undefined) targets.push(target);
+      }
+      edges.set(file, targets);
+    }
+    // Depth-first search; a file met again while still on the stack closes a cycle.
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      stack.push(file);
+      for (const t of edges.get(file) ?? []) {
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((f) => path.relative(SRC, f)).join(' → '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of all) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   it('the base files import nothing of graft', () => {
     const offenders: string[] = [];
     for (const file of all) {

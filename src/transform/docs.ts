@@ -5,7 +5,7 @@
  */
 import type { ParamSpec, Transform } from './define';
 import type { Registry } from './registry';
-import { formatParamValue, IGNORE_ERRORS } from './resolve';
+import { formatParamValue, IGNORE_ERRORS } from './params';
 
 /** Escapes text for a markdown table cell (pipes and line breaks would end the cell or row). */
 function cell(text: string): string {

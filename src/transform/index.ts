@@ -20,15 +20,10 @@ export {
   type TransformContext,
   type TransformDefinition,
 } from './define';
+export { parseBoolParam, parseDTypeParam, parseFloatParam, parseIgnoreErrors, parseIntParam, parseShapeParam } from './param-text';
 export {
   formatCaret,
   paramsToMap,
-  parseBoolParam,
-  parseDTypeParam,
-  parseFloatParam,
-  parseIgnoreErrors,
-  parseIntParam,
-  parseShapeParam,
   parseTransforms,
   positionAt,
   printTransforms,
@@ -48,12 +43,9 @@ export {
   convertTypedValue,
   formatParamValue,
   IGNORE_ERRORS,
-  resolvePipeline,
-  resolveStep,
   type ConvertedParams,
-  type ResolvedStep,
-} from './resolve';
-export { parsePipeline, Pipeline, pipeline, type PipelineStep, type StepOptions, type StepParams } from './pipeline';
+} from './params';
+export { parsePipeline, Pipeline, pipeline, resolvePipeline, resolveStep, type PipelineStep, type ResolvedStep, type StepOptions, type StepParams } from './pipeline';
 export { runPipeline, type PipelineHooks, type PipelineResult, type RunOptions, type StepInfo, type StepResult } from './runner';
 export { formatReport, type PipelineReport, type StepReport } from './report';
 export { generateTransformDocs } from './docs';

@@ -4,10 +4,11 @@
  * string syntax, so a string and a builder that say the same thing print the same.
  */
 import { GraftError } from '../errors';
-import { camelCase, type ParamInput, type ParamSchema, type Transform, type TransformAlias } from './define';
+import type { ParamInput, ParamSchema, Transform, TransformAlias } from './define';
 import { createRegistry, unknownTransformMessage, type Registry } from './registry';
-import { convertCallParams, convertObjectParams, IGNORE_ERRORS, printStepCall } from './resolve';
-import { formatCaret, parseIgnoreErrors, parseTransforms, type TransformCall } from './syntax';
+import { applyDefaults, convertCallParams, convertObjectParams, isIgnoreErrorsKey, printStepCall, readIgnoreErrors } from './params';
+import { formatCaret, parseTransforms, type TransformCall } from './syntax';
+import { isGraftError } from '../errors';
 
 /** One step of a pipeline, as given (resolution against a registry happens at run time for names). */
 export interface PipelineStep {
@@ -83,7 +84,7 @@ export class Pipeline {
       let fromParams: boolean | undefined;
       const raw: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(params)) {
-        if (k === IGNORE_ERRORS || k === camelCase(IGNORE_ERRORS)) fromParams = readFlag(v, `Step ${index + 1} (${transformOrName})`);
+        if (isIgnoreErrorsKey(k)) fromParams = v === undefined ? undefined : readIgnoreErrors(v, `Step ${index + 1} (${transformOrName})`);
         else raw[k] = v;
       }
       step = { name: transformOrName, params: Object.freeze(raw), ignoreErrors: options.ignoreErrors ?? fromParams ?? false };
@@ -115,11 +116,11 @@ export class Pipeline {
    * joined by single spaces.
    */
   toString(): string {
-    let registry = this.registry;
+    let registry: Registry | undefined;
     return this.steps
       .map((s) => {
         if (s.transform !== undefined) return printStepCall(s.name, s.transform, s.params, s.ignoreErrors);
-        registry ??= createRegistry();
+        registry ??= lookupRegistry(this);
         const entry = registry.get(s.name);
         if (entry !== undefined) {
           try {
@@ -134,17 +135,13 @@ export class Pipeline {
   }
 }
 
-function readFlag(value: unknown, where: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    try {
-      return parseIgnoreErrors([value]);
-    } catch (e) {
-      throw new GraftError('transform/bad-param', `${where}: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  throw new GraftError('transform/bad-param', `${where}: ignore_errors must be a boolean, found ${String(value)}`);
+/**
+ * The registry names of `p` are looked up in: `override` (a run's `registry` option), else the
+ * pipeline's own, else a fresh `createRegistry()`. The one place a default registry is made for
+ * a pipeline (steps given as objects or parsed from a string need none).
+ */
+export function lookupRegistry(p: Pipeline, override?: Registry): Registry {
+  return override ?? p.registry ?? createRegistry();
 }
 
 /**
@@ -194,4 +191,72 @@ export function parsePipeline(source: string, registry: Registry = createRegistr
 
 function registryNamesAndAliases(registry: Registry): string[] {
   return registry.names().concat(registry.list().flatMap((t) => registry.aliasesOf(t.name).map((a) => a.name)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolved steps: what the runner runs.
+
+/** A step ready to run. */
+export interface ResolvedStep {
+  /** The name as written: the transform's name, or an alias of it. */
+  readonly name: string;
+  readonly transform: Transform;
+  /** Set when `name` is an alias. */
+  readonly viaAlias?: TransformAlias;
+  /** The parameters that were given, converted (camelCase keys). */
+  readonly given: Readonly<Record<string, unknown>>;
+  /** What `apply` receives: `given` plus defaults for every schema key (camelCase). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Whether an error from `apply` is turned into a diagnostic and the step skipped. */
+  readonly ignoreErrors: boolean;
+  /** The step in canonical transform syntax, `fold_constants(ignore_errors=true)`. */
+  readonly call: string;
+}
+
+/**
+ * Resolves one pipeline step against a registry (used for steps given by name; steps given as
+ * a transform object or parsed from a string carry their transform already; by default a fresh
+ * `createRegistry()`).
+ * `index` and `count` are for messages (`Step 2 of 3 (strip_unused_nodes)`).
+ */
+export function resolveStep(step: PipelineStep, registry?: Registry, index = 0, count = 1): ResolvedStep {
+  let transform = step.transform;
+  let viaAlias = step.viaAlias;
+  let given = step.params;
+  if (transform === undefined) {
+    let entry;
+    try {
+      entry = (registry ?? createRegistry()).resolve(step.name);
+    } catch (e) {
+      throw new GraftError('transform/unknown', `Step ${index + 1} of ${count}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, ...(isGraftError(e) && e.hint !== undefined ? { hint: e.hint } : {}) });
+    }
+    transform = entry.transform;
+    viaAlias = entry.viaAlias;
+    given = convertObjectParams(transform, step.params, `Step ${index + 1} of ${count} (${step.name})`).given;
+  }
+  return Object.freeze({
+    name: step.name,
+    transform,
+    ...(viaAlias !== undefined ? { viaAlias } : {}),
+    given,
+    params: applyDefaults(transform, given),
+    ignoreErrors: step.ignoreErrors,
+    call: printStepCall(step.name, transform, given, step.ignoreErrors),
+  });
+}
+
+/**
+ * Resolves every step of a pipeline, so that an unknown name or a bad value fails before any
+ * step runs (TensorFlow finds an unknown transform only when it reaches it).
+ *
+ * @example
+ * ```ts
+ * const steps = resolvePipeline(pipeline().use('fold_constants'), createRegistry());
+ * steps[0].params // { ... defaults ... }
+ * ```
+ */
+export function resolvePipeline(p: Pipeline, registry?: Registry): ResolvedStep[] {
+  // Only steps added by name need a registry, and only then is a default one made.
+  let lookup: Registry | undefined;
+  return p.steps.map((s, i) => resolveStep(s, s.transform !== undefined ? undefined : (lookup ??= lookupRegistry(p, registry)), i, p.steps.length));
 }

@@ -24,10 +24,9 @@ import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
 import { protectedNodeNames } from '../ir/edit';
 import { validateGraph, type ValidationProblem } from '../ir/validate';
 import { camelCase, type Diagnostic, type TransformContext } from './define';
-import { parsePipeline, Pipeline } from './pipeline';
-import { createRegistry, type Registry } from './registry';
+import { parsePipeline, Pipeline, resolvePipeline, type ResolvedStep } from './pipeline';
+import type { Registry } from './registry';
 import type { PipelineReport, StepReport } from './report';
-import { resolveStep, type ResolvedStep } from './resolve';
 
 /** What hooks see about a step. */
 export interface StepInfo {
@@ -160,12 +159,9 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
   const signal = options.signal;
   signal?.throwIfAborted();
 
-  let registry = options.registry;
-  const p = typeof pipelineOrString === 'string' ? parsePipeline(pipelineOrString, (registry ??= createRegistry())) : pipelineOrString;
+  const p = typeof pipelineOrString === 'string' ? parsePipeline(pipelineOrString, options.registry) : pipelineOrString;
   if (!(p instanceof Pipeline)) throw new GraftError('transform/parse', 'runPipeline expects a Pipeline or a transform string');
-  const lookup = (): Registry => (registry ??= p.registry ?? createRegistry());
-  // Only steps added by name need a registry (and only then is a default one created).
-  const steps = p.steps.map((s, i) => resolveStep(s, s.transform !== undefined ? undefined : lookup(), i, p.steps.length));
+  const steps = resolvePipeline(p, options.registry);
 
   const inputs = Object.freeze([...(options.inputs ?? [])]);
   const outputs = Object.freeze([...(options.outputs ?? [])]);

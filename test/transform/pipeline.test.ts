@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
 import { parsePipeline, Pipeline, pipeline } from '../../src/transform/pipeline';
-import { resolvePipeline } from '../../src/transform/resolve';
+import { resolvePipeline } from '../../src/transform/pipeline';
 import { addConst, kinds, noop, testRegistry, thrown } from './helpers';
 
 const registry = testRegistry();

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
+import { parseBoolParam, parseDTypeParam, parseFloatParam, parseIgnoreErrors, parseIntParam, parseShapeParam } from '../../src/transform/param-text';
 import {
   formatCaret,
   paramsToMap,
-  parseBoolParam,
-  parseDTypeParam,
-  parseFloatParam,
-  parseIgnoreErrors,
-  parseIntParam,
-  parseShapeParam,
   parseTransforms,
   positionAt,
   printTransforms,

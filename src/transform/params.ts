@@ -1,6 +1,6 @@
 /**
- * From what a user wrote to what `apply` receives: parameter values converted and checked
- * against the transform's schema, defaults applied.
+ * Parameters: from what a user wrote to what `apply` receives, values converted and checked
+ * against the transform's schema, defaults applied, and printed back in canonical syntax.
  *
  * Two inputs, one result. A transform string gives every value as text (`shape="1,28,28"`);
  * the builder gives typed values (`{ shape: [1, 28, 28] }`, camelCase or snake_case keys).
@@ -15,43 +15,13 @@
  */
 import { GraftError } from '../errors';
 import { parseDType, type DType } from '../ir/dtype';
-import { camelCase, type ParamSpec, type Transform, type TransformAlias } from './define';
-import type { Pipeline, PipelineStep } from './pipeline';
-import { createRegistry, type Registry } from './registry';
+import { camelCase, type ParamSpec, type Transform } from './define';
 import { nearestNames } from '../suggest';
-import {
-  formatCaret,
-  parseBoolParam,
-  parseDTypeParam,
-  parseFloatParam,
-  parseIgnoreErrors,
-  parseIntParam,
-  parseShapeParam,
-  printTransforms,
-  type ParamNode,
-  type SourcePos,
-  type TransformCall,
-} from './syntax';
+import { parseBoolParam, parseDTypeParam, parseFloatParam, parseIgnoreErrors, parseIntParam, parseShapeParam } from './param-text';
+import { formatCaret, printTransforms, type ParamNode, type SourcePos, type TransformCall } from './syntax';
 
 /** The key every transform accepts (TensorFlow's driver reads it, not the transform). */
 export const IGNORE_ERRORS = 'ignore_errors';
-
-/** A step ready to run. */
-export interface ResolvedStep {
-  /** The name as written: the transform's name, or an alias of it. */
-  readonly name: string;
-  readonly transform: Transform;
-  /** Set when `name` is an alias. */
-  readonly viaAlias?: TransformAlias;
-  /** The parameters that were given, converted (camelCase keys). */
-  readonly given: Readonly<Record<string, unknown>>;
-  /** What `apply` receives: `given` plus defaults for every schema key (camelCase). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Whether an error from `apply` is turned into a diagnostic and the step skipped. */
-  readonly ignoreErrors: boolean;
-  /** The step in canonical transform syntax, `fold_constants(ignore_errors=true)`. */
-  readonly call: string;
-}
 
 /** Given parameters after conversion, and the universal flag. */
 export interface ConvertedParams {
@@ -255,14 +225,22 @@ export function convertCallParams(transform: Transform, call: TransformCall, sou
   return { given: Object.freeze(given), ignoreErrors };
 }
 
-/** Reads the universal flag from a builder's params object (`ignoreErrors` or `ignore_errors`). */
-function typedIgnoreErrors(value: unknown, where: string): boolean {
+/** Whether a builder's params key is the universal flag (`ignore_errors` or `ignoreErrors`). */
+export function isIgnoreErrorsKey(key: string): boolean {
+  return key === IGNORE_ERRORS || key === camelCase(IGNORE_ERRORS);
+}
+
+/**
+ * Reads the universal flag as a builder gives it: a boolean, or a string with TensorFlow's rules
+ * (`true`/`false`, case-insensitive). The one reader of the flag outside the string parser.
+ */
+export function readIgnoreErrors(value: unknown, where: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') {
     try {
       return parseIgnoreErrors([value]);
     } catch (e) {
-      throw badParam(`${where}: ${messageOf(e)}`);
+      throw new GraftError('transform/bad-param', `${where}: ${messageOf(e)}`, { cause: e });
     }
   }
   throw badParam(`${where}: ignore_errors must be a boolean, found ${describe(value)}`);
@@ -285,8 +263,8 @@ export function convertObjectParams(transform: Transform, params: Readonly<Recor
     if (value === undefined) continue;
     const key = byKey.get(written);
     if (key === undefined) {
-      if (written === IGNORE_ERRORS || written === camelCase(IGNORE_ERRORS)) {
-        ignoreErrors = typedIgnoreErrors(value, where);
+      if (isIgnoreErrorsKey(written)) {
+        ignoreErrors = readIgnoreErrors(value, where);
         continue;
       }
       // Suggest in the spelling the caller uses.
@@ -357,53 +335,4 @@ export function printStepCall(name: string, transform: Transform | undefined, gi
   }
   if (ignoreErrors) params.push(paramNode(IGNORE_ERRORS, 'true'));
   return printTransforms([{ name, namePos: NO_POS, params, hasParens: params.length > 0 }]);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Steps.
-
-/**
- * Resolves one pipeline step against a registry (used for steps given by name; steps given as
- * a transform object or parsed from a string carry their transform already; by default a fresh
- * `createRegistry()`).
- * `index` and `count` are for messages (`Step 2 of 3 (strip_unused_nodes)`).
- */
-export function resolveStep(step: PipelineStep, registry?: Registry, index = 0, count = 1): ResolvedStep {
-  let transform = step.transform;
-  let viaAlias = step.viaAlias;
-  let given = step.params;
-  if (transform === undefined) {
-    let entry;
-    try {
-      entry = (registry ?? createRegistry()).resolve(step.name);
-    } catch (e) {
-      throw new GraftError('transform/unknown', `Step ${index + 1} of ${count}: ${messageOf(e)}`, { cause: e, ...(hintOf(e) !== undefined ? { hint: hintOf(e) } : {}) });
-    }
-    transform = entry.transform;
-    viaAlias = entry.viaAlias;
-    given = convertObjectParams(transform, step.params, `Step ${index + 1} of ${count} (${step.name})`).given;
-  }
-  return Object.freeze({
-    name: step.name,
-    transform,
-    ...(viaAlias !== undefined ? { viaAlias } : {}),
-    given,
-    params: applyDefaults(transform, given),
-    ignoreErrors: step.ignoreErrors,
-    call: printStepCall(step.name, transform, given, step.ignoreErrors),
-  });
-}
-
-/**
- * Resolves every step of a pipeline, so that an unknown name or a bad value fails before any
- * step runs (TensorFlow finds an unknown transform only when it reaches it).
- *
- * @example
- * ```ts
- * const steps = resolvePipeline(pipeline().use('fold_constants'), createRegistry());
- * steps[0].params // { ... defaults ... }
- * ```
- */
-export function resolvePipeline(p: Pipeline, registry: Registry): ResolvedStep[] {
-  return p.steps.map((s, i) => resolveStep(s, registry, i, p.steps.length));
 }
