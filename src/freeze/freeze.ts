@@ -23,6 +23,10 @@ import { CALL_OPS, inlineFunctionCalls } from '../ir/inline';
 import { objectGraphVariableValues } from './object-graph';
 import { type ConvertedVariable, VARIABLE_OPS, freezeGraph } from './tf1';
 import { tf1VariableValues } from './variable-keys';
+import { tableInitializers, wireTableInitializers } from './tables';
+import { savedModelInit } from '../io/saved-model-init';
+import { nodeFileSystem } from '../io/fs';
+import * as nodePath from 'node:path';
 
 export interface FreezeOptions {
   /** Tags of the SavedModel meta graph to freeze (default `serve`). */
@@ -38,6 +42,11 @@ export interface FreezeOptions {
   /** Convert only these variables / never these (`variable_names_whitelist` / `blacklist`). */
   readonly allowlist?: readonly string[];
   readonly denylist?: readonly string[];
+  /**
+   * Asset files by name under `assets/`: a table initialized from one (a vocabulary) is folded
+   * into constants, so the frozen graph needs no file (`freezeSavedModel` reads them itself).
+   */
+  readonly assets?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface FreezeResult {
@@ -129,6 +138,9 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
   const inputs = chosen.inputs.filter((i) => graphNames.has(nodeNameOf(i)));
   // Signature inputs stay even when the outputs do not need them, so the signature still holds.
   let sub = extractSubGraph(mg.graph, [...chosen.outputs, ...inputs]);
+  // Tables keep their initializers (see tables.ts).
+  const inits = tableInitializers(mg.graph, new Set(sub.nodes.map((n) => n.name)));
+  if (inits.length) sub = extractSubGraph(mg.graph, [...chosen.outputs, ...inputs, ...inits]);
   if (hasCalls(sub)) {
     const protectedNodes = new Set([...chosen.outputs, ...inputs].map(nodeNameOf));
     const inl = inlineFunctionCalls(sub, { protectedNodes });
@@ -153,20 +165,29 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
       for (const [k, v] of tf1VariableValues(mg.graph, checkpoint, opts.file)) if (!values.has(k)) values.set(k, v);
     }
   }
-  const frozen = freezeGraph(sub, values, [...chosen.outputs, ...inputs], {
+  const frozen = freezeGraph(sub, values, [...chosen.outputs, ...inputs, ...inits], {
     ...(checkpoint ? { knownKeys: checkpoint.entries.keys() } : {}),
     ...(opts.file ? { file: opts.file } : {}),
     ...(opts.clearDevices ? { clearDevices: true } : {}),
     ...(opts.allowlist ? { allowlist: opts.allowlist } : {}),
     ...(opts.denylist ? { denylist: opts.denylist } : {}),
   });
+  const tableDiagnostics: Diagnostic[] = [];
+  const assetBytes = new Map<string, { filename: string; bytes: Uint8Array }>();
+  if (inits.length) {
+    for (const a of savedModelInit(mg).assets) {
+      const bytes = opts.assets?.get(a.filename);
+      if (bytes) assetBytes.set(a.tensor.includes(':') ? a.tensor : `${a.tensor}:0`, { filename: a.filename, bytes });
+    }
+  }
+  const graph = wireTableInitializers(frozen.graph, inits, assetBytes, tableDiagnostics);
   return {
-    graph: frozen.graph,
+    graph,
     inputs,
     outputs: chosen.outputs,
     ...(chosen.signature ? { signature: chosen.signature } : {}),
     converted: frozen.converted,
-    diagnostics: [...diagnostics, ...frozen.diagnostics],
+    diagnostics: [...diagnostics, ...frozen.diagnostics, ...tableDiagnostics],
   };
 }
 
@@ -175,7 +196,27 @@ export async function freezeSavedModel(model: Extract<LoadedModel, { kind: 'save
   const mg = findMetaGraph(model.savedModel, opts.tags ?? ['serve'], model.modelFile);
   const needsVariables = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
   const ckpt = needsVariables ? await readModelVariables(model) : null;
-  return freezeMetaGraph(mg, ckpt, { ...opts, ...(model.variables.prefix ? { file: `${model.variables.prefix}.index` } : {}) });
+  const assets = opts.assets ?? (await readTableAssets(mg, (f) => nodeFileSystem.readFile(nodePath.join(model.path, 'assets', f))));
+  return freezeMetaGraph(mg, ckpt, { ...opts, assets, ...(model.variables.prefix ? { file: `${model.variables.prefix}.index` } : {}) });
+}
+
+/**
+ * The asset files that table initializers of `mg` read, by name under `assets/` (an asset that
+ * cannot be read is left out: its initializer then stays a text-file one, with a warning).
+ */
+export async function readTableAssets(mg: MetaGraph, read: (filename: string) => Promise<Uint8Array | undefined>): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const init = savedModelInit(mg);
+  if (init.assets.length === 0 || !mg.graph.nodes.some((n) => n.op.startsWith('InitializeTableFromTextFile'))) return out;
+  for (const a of init.assets) {
+    try {
+      const b = await read(a.filename);
+      if (b) out.set(a.filename, b);
+    } catch {
+      // Left out: the initializer keeps reading its path at run time (a warning says so).
+    }
+  }
+  return out;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
 import { BUILTIN_KERNELS } from './kernels';
-import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from './kernels/tables';
+import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { type KernelRegistry, layeredRegistry } from './kernel';
 import { CALL_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';

@@ -16,10 +16,10 @@
  */
 import { baseDType, type DType } from '../../ir/dtype';
 import { type Tensor, makeStringTensor, numElements, tensorStrings, tensorToArray, tensorToNumbers } from '../../ir/tensor';
+import { type Scalar, type TextFileTableSpec, checkTextFileSpec, parseTextFileEntries } from '../../ir/lookup-tables';
 import type { Kernel, KernelContext } from '../kernel';
 import { type Value, tensorFromArray } from '../values';
 
-type Scalar = number | bigint | Uint8Array;
 
 /** One table: entries by key text, in insertion order. */
 export interface LookupTable {
@@ -181,112 +181,30 @@ const removeKernel: Kernel = (ctx) => {
   return [];
 };
 
-const LINE_NUMBER = -1;
-const WHOLE_LINE = -2;
-const isInteger = (d: DType) => ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'].includes(d);
-
-/** The lines of a vocabulary file as TensorFlow's InputBuffer::ReadLine reads them. */
-function readLines(bytes: Uint8Array): { line: Uint8Array; end: number }[] {
-  const out: { line: Uint8Array; end: number }[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let nl = bytes.indexOf(0x0a, start);
-    const last = nl < 0;
-    if (last) nl = bytes.length;
-    let line = bytes.subarray(start, nl);
-    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-    const end = last ? nl : nl + 1;
-    if (last && line.length === 0) break;
-    out.push({ line, end });
-    start = end;
-  }
-  return out;
-}
-
-function splitBytes(line: Uint8Array, delim: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i <= line.length; i++) {
-    if (i === line.length || line[i] === delim) {
-      out.push(line.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
-function parseField(ctx: KernelContext, token: Uint8Array, dtype: DType, lineNo: number, offset: number): Scalar {
-  const s = new TextDecoder().decode(token);
-  const t = s.trim();
-  if (dtype === 'string') return token.slice();
-  if (isInteger(dtype)) {
-    if (!/^[+-]?\d+$/.test(t)) throw ctx.fail(`Field ${s} in line ${lineNo} is not a valid ${dtype}.`);
-    const n = BigInt(t);
-    if (dtype === 'int64') return n;
-    if (n < -2147483648n || n > 2147483647n) throw ctx.fail(`Field ${s} in line ${lineNo} is not a valid ${dtype}.`);
-    // TensorFlow adds `offset` to int32 fields (and to line numbers), not to int64 ones.
-    return Number(n) + (dtype === 'int32' ? offset : 0);
-  }
-  if (dtype === 'float' || dtype === 'double') {
-    const v = Number(t);
-    if (t === '' || (Number.isNaN(v) && !/^[+-]?nan$/i.test(t))) throw ctx.fail(`Field ${s} in line ${lineNo} is not a valid ${dtype}.`);
-    return dtype === 'float' ? Math.fround(v) : v;
-  }
-  throw ctx.fail(`Data type ${dtype} not supported.`);
-}
-
 const initializeFromTextFile: Kernel = async (ctx) => {
   const table = tableOf(ctx);
   const fileT = ctx.host(1);
   if (baseDType(fileT.dtype) !== 'string' || fileT.shape.length !== 0) throw ctx.fail('filename must be a string scalar');
   const filename = new TextDecoder().decode(tensorStrings(fileT)[0]!);
-  const keyIndex = ctx.attrInt('key_index');
-  const valueIndex = ctx.attrInt('value_index');
-  const vocabSize = ctx.attrInt('vocab_size', -1);
-  const delimiter = ctx.attrString('delimiter', '\t');
-  const offset = ctx.attrInt('offset', 0);
-  const { keyDType, valueDType } = table;
-  if (keyIndex === LINE_NUMBER && keyDType !== 'int64') throw ctx.fail(`Key index for line number requires table key dtype of int64, got ${keyDType}`);
-  if (keyIndex === WHOLE_LINE && !isInteger(keyDType) && keyDType !== 'string') throw ctx.fail(`Key index for whole line requires string or integer table key, got ${keyDType}`);
-  if (valueIndex === LINE_NUMBER && valueDType !== 'int64') throw ctx.fail(`Value index for line number requires table value dtype of int64, got ${valueDType}`);
-  if (valueIndex === WHOLE_LINE && !isInteger(valueDType) && valueDType !== 'string') {
-    throw ctx.fail(`Value index for whole line requires table value dtype of integer or string, got ${valueDType}`);
-  }
-  if (delimiter.length !== 1) throw ctx.fail(`delimiter should be only 1 char, got '${delimiter}'`);
+  const spec: TextFileTableSpec = {
+    keyDType: table.keyDType,
+    valueDType: table.valueDType,
+    keyIndex: ctx.attrInt('key_index'),
+    valueIndex: ctx.attrInt('value_index'),
+    vocabSize: ctx.attrInt('vocab_size', -1),
+    delimiter: ctx.attrString('delimiter', '\t'),
+    offset: ctx.attrInt('offset', 0),
+  };
+  const fail = (m: string) => ctx.fail(m);
+  checkTextFileSpec(spec, fail);
   if (table.initialized) return [];
-  const bytes = await ctx.readFile(filename);
-  const lines = readLines(bytes);
-  const keys: Scalar[] = [];
-  const values: Scalar[] = [];
-  const needSplit = Math.max(keyIndex, valueIndex) >= 0;
-  let id = 0;
-  for (const { line, end } of lines) {
-    if (vocabSize !== -1 && id >= vocabSize) break;
-    if (line.length === 0) throw ctx.fail(`Invalid content in ${filename}: empty line found at position ${end}.`);
-    const tokens = needSplit ? splitBytes(line, delimiter.charCodeAt(0)) : [];
-    const expected = Math.max(keyIndex, valueIndex) + 1;
-    if (needSplit && tokens.length < expected) {
-      throw ctx.fail(`Invalid number of columns in ${filename} line ${id} (${new TextDecoder().decode(line)}) : expected at least ${expected} got ${tokens.length}`);
-    }
-    const field = (index: number, dtype: DType): Scalar =>
-      index === LINE_NUMBER ? BigInt(id + offset) : parseField(ctx, index === WHOLE_LINE ? line : tokens[index]!, dtype, id, offset);
-    keys.push(field(keyIndex, keyDType));
-    values.push(field(valueIndex, valueDType));
-    id++;
-  }
-  if (vocabSize !== -1 && id !== vocabSize) throw ctx.fail(`Invalid vocab_size in ${filename}: expected ${vocabSize} but got ${id}`);
+  const [keys, values] = parseTextFileEntries(await ctx.readFile(filename), filename, spec, fail);
   insert(ctx, table, keys, values, false);
   table.initialized = true;
   return [];
 };
 
-/** Ops that fill a table: what a SavedModel's init op runs. */
-export const TABLE_INIT_OPS: ReadonlySet<string> = new Set([
-  'InitializeTable', 'InitializeTableV2', 'InitializeTableFromTextFile', 'InitializeTableFromTextFileV2', 'LookupTableImportV2', 'LookupTableImport',
-]);
-
-/** Ops that create a table resource. */
-export const TABLE_CREATE_OPS: ReadonlySet<string> = new Set(['HashTable', 'HashTableV2', 'MutableHashTable', 'MutableHashTableV2']);
+export { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../../ir/lookup-tables';
 
 export const TABLE_KERNELS: Record<string, Kernel> = {
   HashTable: createTable(false),
