@@ -33,6 +33,19 @@ export interface SignatureTensorSummary extends TensorSummary {
   readonly key: string;
 }
 
+/** One op graft has no kernel for, with the nodes using it (`node (in function)` inside functions). */
+export interface OpsWithoutKernel {
+  readonly op: string;
+  readonly nodes: readonly string[];
+}
+
+/** What one signature needs that graft cannot run (empty `ops`: graft runs all of it). */
+export interface SignatureOpsWithoutKernel {
+  /** The signature key; null for a GraphDef's outputs (no signatures). */
+  readonly signature: string | null;
+  readonly ops: readonly OpsWithoutKernel[];
+}
+
 export interface ModelSummary {
   readonly path: string;
   readonly kind: LoadedModel['kind'];
@@ -85,6 +98,12 @@ export interface ModelSummary {
   };
   /** 'present', 'index-only', 'missing', or 'none' for a GraphDef. */
   readonly variablesState: 'present' | 'index-only' | 'missing' | 'none';
+  /**
+   * Per signature (`__saved_model_init_op` aside), the ops graft cannot run (no kernel in the
+   * runtime's registry) among those its outputs need, functions included. Filled by
+   * `summarizeWithSupport` (src/verify), which knows the runtime; absent from `summarize`.
+   */
+  readonly unsupportedOps?: readonly SignatureOpsWithoutKernel[];
 }
 
 export interface SummarizeOptions {
@@ -282,6 +301,28 @@ function list(items: readonly string[], max = 12): string {
   return items.length > max ? `${shown}, ... (${items.length - max} more)` : shown;
 }
 
+/**
+ * What graft cannot run, for people: one line when it runs everything, else a line per
+ * signature naming each op without a kernel and its first nodes.
+ *
+ * @example
+ * ```text
+ * Ops graft cannot run (no kernel): 1 of 3 signatures affected
+ *   'classify_x_to_y': ParseExample (1 node: ParseExample/ParseExample)
+ * ```
+ */
+export function unsupportedLines(u: readonly SignatureOpsWithoutKernel[]): string[] {
+  const hit = u.filter((x) => x.ops.length > 0);
+  const what = (x: SignatureOpsWithoutKernel) => (x.signature === null ? 'graph outputs' : `'${x.signature}'`);
+  if (hit.length === 0) return [`Ops graft cannot run (no kernel): none${u.length > 1 ? ` (${u.length} signatures checked)` : ''}`];
+  const lines = [`Ops graft cannot run (no kernel): ${hit.length} of ${u.length} signature${u.length === 1 ? '' : 's'} affected`];
+  for (const x of hit) {
+    const ops = x.ops.map((o) => `${o.op} (${o.nodes.length} node${o.nodes.length === 1 ? '' : 's'}: ${list([...o.nodes], 3)})`);
+    lines.push(`  ${what(x)}: ${ops.join('; ')}`);
+  }
+  return lines;
+}
+
 /** The summary as text for people. */
 export function formatSummary(s: ModelSummary): string {
   const lines: string[] = [];
@@ -290,6 +331,7 @@ export function formatSummary(s: ModelSummary): string {
   if (s.metaGraphs) {
     for (const m of s.metaGraphs) lines.push(`  meta graph [${m.tags.join(', ')}]: signatures ${list(m.signatures.map((x) => `'${x}'`))}`);
   }
+  if (s.unsupportedOps) lines.push(...unsupportedLines(s.unsupportedOps));
   if (s.signature) {
     lines.push(`Signature '${s.signature.key}' (${s.signature.methodName || 'no method'}):`);
     for (const t of s.signature.inputs) lines.push(`  input  ${t.key}: ${tensorText(t)}`);
@@ -339,7 +381,12 @@ export function formatSummary(s: ModelSummary): string {
  */
 export async function summarize(path: string, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
   const fs = opts.fs ?? nodeFileSystem;
-  const model = await loadModel(path, { fs });
+  return summarizeLoaded(await loadModel(path, { fs }), { ...opts, fs });
+}
+
+/** `summarize` on a model already loaded (reads the checkpoint index for the parameter count). */
+export async function summarizeLoaded(model: LoadedModel, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
+  const fs = opts.fs ?? nodeFileSystem;
   let variableShapes: number[][] = [];
   if (model.kind !== 'graph-def' && model.variables.prefix) {
     const indexFile = `${model.variables.prefix}.index`;

@@ -79,12 +79,14 @@ function supported(op: string, kernels: KernelRegistry): boolean {
 /**
  * Every op without a kernel among the nodes the fetches need (all nodes when no fetches are
  * given), with the nodes using it. Library functions called by those nodes are checked too;
- * their nodes are named `node (in function)`.
+ * their nodes are named `node (in function)`. Nodes in `fed` (tensor or node names) are fed:
+ * what only they need is not needed.
  */
-export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry): { op: string; nodes: string[] }[] {
+export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry, fed?: readonly string[]): { op: string; nodes: string[] }[] {
   const reg = registryFor(kernels);
   const program = graphProgram(graph);
-  const names = fetches ? closure(program, fetches.map((f) => parseInput(f).node)) : new Set(graph.nodes.map((n) => n.name));
+  const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
+  const names = fetches ? closure(program, fetches.map((f) => parseInput(f).node), fedNodes) : new Set(graph.nodes.map((n) => n.name));
   const missing = new Map<string, string[]>();
   const add = (op: string, node: string) => {
     const l = missing.get(op) ?? [];
@@ -95,6 +97,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   const visit = (p: Program, nodeNames: Iterable<string>, suffix: string) => {
     for (const name of nodeNames) {
       const node = p.byName.get(name)!;
+      if (p === program && fedNodes.has(name)) continue;
       if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
       for (const f of calledFunctions(node)) {
         if (seenFns.has(f.name)) continue;
@@ -221,9 +224,7 @@ class GraphSession implements Session {
     const needed = closure(program, fetchRefs.map((f) => f.node), fedNames);
     // Everything that can be known before running is checked up front.
     // Nodes upstream of a feed are not needed: leave them out of the list.
-    const missing = missingKernels(this.graph, fetches, this.kernels)
-      .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || (needed.has(n) && !fedNames.has(n))) }))
-      .filter((m) => m.nodes.length > 0);
+    const missing = missingKernels(this.graph, fetches, this.kernels, [...fedNames]);
     if (missing.length > 0) throw unsupportedError(missing);
     const fedNodes = new Set(fedTensors.map(([r]) => r.node));
     for (const name of needed) {

@@ -66,6 +66,72 @@ import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureS
 import { type CostReport, type CostThresholds, type ModelStats, type OptimizeReport, type VerificationReport, modelStats } from './report';
 import { shortTensorName, tensorName } from '../ir/node';
 import { mismatchError, verifySignatures } from './verify-result';
+import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
+import { type StateUpdate, opsWithoutKernel, stateUpdates, unsupportedOps } from '../verify/support';
+import { parseFeedSpec, readFeeds } from '../verify/feeds';
+import type { SignatureVerdict } from './report';
+
+const STATE_UPDATE_REASON = 'updates variables';
+
+function stateUpdateReason(writes: readonly StateUpdate[]): string {
+  const shown = writes.slice(0, 2).map((w) => `${w.op} '${w.node}'`).join(', ');
+  return `${STATE_UPDATE_REASON} (${shown}${writes.length > 2 ? `, ${writes.length - 2} more` : ''}): a frozen model has no variables to update`;
+}
+
+function stateUpdateError(key: string, writes: readonly StateUpdate[], file: string): GraftError {
+  return new GraftError('freeze/unsupported', `Signature '${key}' ${stateUpdateReason(writes)}`, {
+    file,
+    hint: 'Keep serving the original model for it; graft optimize keeps the signatures that only read.',
+  });
+}
+
+/**
+ * The user's verification inputs (`--input name=source`, `feeds`), by tensor name in the original
+ * graph. A name is a signature input key (of any kept signature) or a tensor or node name that a
+ * kept signature takes as input; anything else is refused, naming the inputs there are.
+ */
+async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: OptimizeOptions): Promise<Record<string, Tensor>> {
+  const specs = opts.inputs ?? [];
+  const made = Object.entries(opts.feeds ?? {});
+  if (specs.length === 0 && made.length === 0) return {};
+  const byKey = new Map<string, Set<string>>();
+  const tensors = new Set<string>();
+  if (opts.outputs?.length) {
+    for (const n of mg.graph.nodes) if (n.op === 'Placeholder') tensors.add(tensorName(n.name));
+  } else {
+    for (const k of keys) {
+      for (const [key, t] of Object.entries(mg.signatures[k]!.inputs)) {
+        if (!t.name) continue;
+        const set = byKey.get(key) ?? new Set<string>();
+        set.add(tensorName(t.name));
+        byKey.set(key, set);
+        tensors.add(tensorName(t.name));
+      }
+    }
+  }
+  const resolve = (name: string): string[] => {
+    const viaKey = byKey.get(name);
+    if (viaKey) return [...viaKey];
+    const t = tensorName(name);
+    if (tensors.has(t)) return [t];
+    const known = [...byKey.keys()].map((k) => `${k} (${[...byKey.get(k)!].join(', ')})`);
+    throw new GraftError('cli/usage', `--input '${name}' names no input of the signatures verified; their inputs: ${known.length ? known.join(', ') : [...tensors].join(', ') || 'none'}`);
+  };
+  const out: Record<string, Tensor> = {};
+  const set = (t: string, v: Tensor, name: string) => {
+    if (Object.hasOwn(out, t)) throw new GraftError('cli/usage', `Input ${t} is given twice (the last time as '${name}')`);
+    out[t] = v;
+  };
+  const resolvedSpecs: string[] = [];
+  for (const spec of specs) {
+    const { name, source } = parseFeedSpec(spec);
+    for (const t of resolve(name)) resolvedSpecs.push(`${t}=${source}`);
+  }
+  const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs ?? nodeFileSystem);
+  for (const [t, v] of Object.entries(read)) set(tensorName(t), v, t);
+  for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name);
+  return out;
+}
 
 /** The serving article's pipeline, plus `fold_old_batch_norms` (the older batch-norm ops). */
 export const ARTICLE_TRANSFORMS: readonly string[] = [
@@ -90,7 +156,7 @@ const INIT_SIGNATURE = '__saved_model_init_op';
 
 /** A progress event, for a CLI's stderr. */
 export interface OptimizeProgress {
-  readonly stage: 'load' | 'freeze' | 'transform' | 'convert' | 'verify' | 'bench' | 'write';
+  readonly stage: 'load' | 'check' | 'freeze' | 'transform' | 'convert' | 'verify' | 'bench' | 'write';
   readonly message: string;
 }
 
@@ -104,8 +170,23 @@ export interface OptimizeOptions {
    * one `serving_default` signature over the graph's placeholders and these outputs.
    */
   readonly outputs?: readonly string[];
-  /** Tags of the meta graph to optimize. Default `['serve']`. */
+  /**
+   * Tags of the meta graph to optimize. Default `['serve']`; a SavedModel without one but with a
+   * single meta graph (TF Transform's `transform`) is optimized through that one, and the report
+   * says so.
+   */
   readonly tags?: readonly string[];
+  /**
+   * The user's inputs for verification, as `graft run` takes them: `name=file.npy`,
+   * `name=file.json`, `name=[json]`, `name=@raw-file`; `name` is a signature input key or a
+   * tensor name. They replace the seeded inputs of every signature that has that input. Read
+   * with `fs` (default: Node's file system).
+   */
+  readonly inputs?: readonly string[];
+  /** The same, as tensors already made, by signature input key or tensor name. */
+  readonly feeds?: Readonly<Record<string, Tensor>>;
+  /** Where `inputs` files are read. Default Node's file system. */
+  readonly fs?: FileSystem;
   /** Compare the result with the original. Default true. */
   readonly verify?: boolean;
   /** Verification tolerance. Defaults 1e-4 and 1e-5. */
@@ -141,7 +222,6 @@ export interface OptimizeOptions {
 export interface OptimizeDirOptions extends OptimizeOptions {
   /** Replace an existing non-empty output directory. Default false: refused before any work. */
   readonly overwrite?: boolean;
-  readonly fs?: FileSystem;
 }
 
 /** What `optimize` and `optimizeInMemory` return besides the files. */
@@ -205,14 +285,20 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   const started = performance.now();
   const progress = (stage: OptimizeProgress['stage'], message: string) => opts.onProgress?.({ stage, message });
   const tags = opts.tags ?? ['serve'];
+  const diagnostics: Diagnostic[] = [];
   let mg: MetaGraph;
   try {
     mg = findMetaGraph(src.savedModel, tags, src.modelFile);
   } catch (e) {
-    throw noServeHint(e, tags);
+    // No `serve` meta graph, but only one meta graph (TF Transform's `transform`): that is the model.
+    const only = src.savedModel.metaGraphs.length === 1 ? src.savedModel.metaGraphs[0]! : undefined;
+    if (opts.tags !== undefined || !only || !isGraftError(e) || e.code !== 'model/unknown-tag-set') throw noServeHint(e, tags);
+    mg = only;
+    const message = `no meta graph tagged 'serve': using the only one, tagged '${mg.tags.join(',')}'`;
+    progress('load', message);
+    diagnostics.push({ severity: 'info', code: 'optimize/tag-set', message, hint: 'Name it with --tag_set to silence this note.' });
   }
   const registry = opts.registry ?? createRegistry();
-  const diagnostics: Diagnostic[] = [];
   const thresholds: CostThresholds = {
     ...(opts.maxDiff !== undefined ? { maxDiff: opts.maxDiff } : {}),
     ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
@@ -238,16 +324,40 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
           { file: src.modelFile },
         );
       }
+      const writes = stateUpdates(mg.graph, mg.signatures[opts.signature]!);
+      if (writes.length > 0) throw stateUpdateError(opts.signature, writes, src.modelFile);
       keys = [opts.signature];
     }
     else {
       for (const [k, s] of Object.entries(mg.signatures)) {
         if (k === INIT_SIGNATURE) continue;
-        if (isDense(s)) keys.push(k);
+        const writes = stateUpdates(mg.graph, s);
+        if (writes.length > 0) dropped.push({ key: k, reason: stateUpdateReason(writes) });
+        else if (isDense(s)) keys.push(k);
         else dropped.push({ key: k, reason: 'sparse or composite tensors cannot be frozen' });
+      }
+      const updating = dropped.filter((d) => d.reason.startsWith(STATE_UPDATE_REASON));
+      if (updating.length > 0 && keys.length > 0) {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'optimize/state-update',
+          message: `Signature${updating.length === 1 ? '' : 's'} ${updating.map((d) => `'${d.key}'`).join(', ')} update${updating.length === 1 ? 's' : ''} variables and cannot be kept in a frozen model; the kept signatures read the variables' checkpoint values, as constants`,
+          hint: 'Keep serving the original for the state-updating signatures.',
+        });
       }
     }
   }
+
+  // What graft cannot run, said before any work: those signatures cannot be verified.
+  const unsupported: SignatureOpsWithoutKernel[] = opts.outputs?.length
+    ? [{ signature: null, ops: opsWithoutKernel(mg.graph, opts.outputs, mg.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name)) }]
+    : unsupportedOps(mg, { signatures: keys });
+  for (const d of dropped) progress('check', `'${d.key}' is not kept: ${d.reason}${opts.verify === false ? '' : '; it will be NOT VERIFIED'}`);
+  for (const u of unsupported) {
+    if (u.ops.length === 0) continue;
+    progress('check', `graft cannot run ${u.signature === null ? 'the outputs' : `'${u.signature}'`}: no kernel for ${u.ops.map((o) => `${o.op} (${o.nodes.length} node${o.nodes.length === 1 ? '' : 's'})`).join(', ')}${opts.verify === false ? '' : '; it will be NOT VERIFIED'}`);
+  }
+  const given = await givenInputs(mg, keys, opts);
 
   // 1. Freeze.
   const needsCheckpoint = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
@@ -347,15 +457,9 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       seed,
       batch: opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
       ...(opts.backend ? { backend: opts.backend } : {}),
+      ...(Object.keys(given).length ? { given } : {}),
     });
     if (verification.status === 'fail') throw mismatchError(verification, src.label);
-    if (verification.status === 'skipped') {
-      diagnostics.push({
-        severity: 'warning',
-        code: 'optimize/not-verified',
-        message: `No signature could be run to verify the result: ${verification.signatures.map((s) => `${s.key} (${s.reason})`).join('; ')}`,
-      });
-    }
   }
   let measured: Awaited<ReturnType<typeof measureSignatures>> | null = null;
   let failures: string[] = [];
@@ -373,13 +477,6 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       throw new GraftError('verify/mismatch', `The optimized model costs more than allowed${lossy.length ? ` (lossy steps: ${lossy.join(' ')})` : ''}: ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; ...' : ''}; nothing was written`, {
         file: src.label,
         hint: 'Loosen --max_diff/--min_agreement, keep sensitive layers in float (quantize_weights(exclude=...), quantize_nodes(ignore_op=...)), or try quantize_weights(mode=float16).',
-      });
-    }
-    if (measured.pooled.length === 0) {
-      diagnostics.push({
-        severity: 'warning',
-        code: 'optimize/not-verified',
-        message: `No signature could be run to measure the result: ${measured.skipped.map((s) => `${s.key} (${s.reason})`).join('; ')}`,
       });
     }
   }
@@ -440,13 +537,37 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       latency: benchReport && ms && ms.length === 2 ? { batch: benchReport.batch, before: ms[0]!.median, after: ms[1]!.median, speedup: benchReport.speedup ?? ms[0]!.median / ms[1]!.median } : null,
     };
   }
+  // One verdict per requested signature: verified, or why not.
+  const verdicts: SignatureVerdict[] = [];
+  const keptKeys = Object.keys(savedModel.metaGraphs[0]!.signatures);
+  for (const k of keptKeys) {
+    const v = verification?.signatures.find((x) => x.key === k);
+    const m = measured?.skipped.find((x) => x.key === k);
+    if (opts.verify === false) verdicts.push({ key: k, verified: false, reason: 'verification turned off (--no-verify)' });
+    else if (v) verdicts.push(v.verified ? { key: k, verified: true } : { key: k, verified: false, reason: v.reason ?? v.status });
+    else if (m) verdicts.push({ key: k, verified: false, reason: m.reason });
+    else if (measured) verdicts.push({ key: k, verified: true });
+    else verdicts.push({ key: k, verified: false, reason: 'not run' });
+  }
+  for (const d of dropped) verdicts.push({ key: d.key, verified: false, reason: `not kept: ${d.reason}` });
+  const unverified = verdicts.filter((v) => !v.verified);
+  if (opts.verify !== false && unverified.length > 0) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'optimize/not-verified',
+      message: `${unverified.length} of ${verdicts.length} signature${verdicts.length === 1 ? '' : 's'} NOT VERIFIED: ${unverified.map((v) => `${v.key} (${v.reason})`).join('; ')}`,
+      hint: 'graft summarize lists the ops graft cannot run; --allow-unverified accepts the result anyway.',
+    });
+  }
   const report: OptimizeReport = {
     input: src.label,
     output: null,
     tags: mg.tags,
     transforms: typeof transforms === 'string' ? transforms : transforms.toString(),
     skippedSteps,
-    signatures: { kept: Object.keys(savedModel.metaGraphs[0]!.signatures), dropped },
+    signatures: { kept: keptKeys, dropped },
+    unsupportedOps: unsupported,
+    verdicts,
     frozenVariables: frozen.converted.length,
     stages,
     pipeline: pipelineReport,

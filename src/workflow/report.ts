@@ -6,7 +6,7 @@
  * prints the table a person reads at a glance.
  */
 import type { Graph } from '../ir/graph';
-import { formatBytes } from '../inspect/summarize';
+import { type SignatureOpsWithoutKernel, formatBytes } from '../inspect/summarize';
 import type { Diagnostic } from '../transform/define';
 import type { PipelineReport } from '../transform/report';
 import type { OutputComparison } from '../verify/compare';
@@ -32,19 +32,40 @@ export interface ModelStats {
 /** One signature's verification. */
 export interface SignatureVerification {
   readonly key: string;
-  /** pass / fail, or skipped when the runtime cannot run it (the reason says why). */
-  readonly status: 'pass' | 'fail' | 'skipped';
-  /** Why it was skipped, short (`no kernel for ParseExample`). */
+  /** pass / fail, or not-verified when it could not be run (the reason says why). */
+  readonly status: 'pass' | 'fail' | 'not-verified';
+  /** True only for `pass`: original and result ran on the same inputs and agree. */
+  readonly verified: boolean;
+  /** Why it was not verified, short (`the original cannot run: no kernel for ParseExample`). */
   readonly reason?: string;
-  /** The runtime's full message, when skipped. */
+  /** The runtime's full message, when not verified. */
   readonly message?: string;
   readonly outputs: readonly OutputComparison[];
+  /** Signature input keys fed from the user's data (`--input`); the others were seeded. */
+  readonly given?: readonly string[];
+  /** The size of unknown dimensions of the seeded inputs it ran on. */
+  readonly batch?: number;
+  /** Anything else worth knowing (a retry at batch 1, and why). */
+  readonly note?: string;
+}
+
+/**
+ * Whether one requested signature was verified, with the reason when not: one entry per signature
+ * the run was asked for (kept or dropped), `__saved_model_init_op` aside.
+ */
+export interface SignatureVerdict {
+  readonly key: string;
+  readonly verified: boolean;
+  readonly reason?: string;
 }
 
 /** Verification of the result against the original. */
 export interface VerificationReport {
-  /** pass: every signature that ran agrees; fail: one differs; skipped: none could run. */
-  readonly status: 'pass' | 'fail' | 'skipped';
+  /**
+   * pass: every signature ran and agrees; partial: those that ran agree, some could not run;
+   * fail: one differs; not-verified: none could run.
+   */
+  readonly status: 'pass' | 'partial' | 'fail' | 'not-verified';
   readonly rtol: number;
   readonly atol: number;
   readonly seed: number;
@@ -152,6 +173,16 @@ export interface OptimizeReport {
   /** Steps of the default pipeline left out because this build does not register them. */
   readonly skippedSteps: readonly string[];
   readonly signatures: { readonly kept: readonly string[]; readonly dropped: readonly { readonly key: string; readonly reason: string }[] };
+  /**
+   * Listed before any work: per requested signature, the ops graft cannot run (no kernel), functions
+   * included. A signature with ops here cannot be verified.
+   */
+  readonly unsupportedOps: readonly SignatureOpsWithoutKernel[];
+  /**
+   * Per requested signature: verified or not, and why not (dropped, not runnable, `--no-verify`,
+   * ...). Any `verified: false` makes `graft optimize` exit 3 unless `--allow-unverified`.
+   */
+  readonly verdicts: readonly SignatureVerdict[];
   /** Variables that became constants. */
   readonly frozenVariables: number;
   readonly stages: { readonly original: ModelStats; readonly frozen: ModelStats; readonly optimized: ModelStats };
@@ -252,13 +283,13 @@ export function costLines(c: CostReport): string[] {
   }
   if (c.latency) parts.push(`latency ${formatMs(c.latency.before)} → ${formatMs(c.latency.after)} (${formatSpeedup(c.latency.speedup)}, batch ${c.latency.batch})`);
   const lines = [`${label}: ${parts.join(', ')}`];
-  const skipped = c.skipped.length ? `; not run: ${c.skipped.map((s) => `'${s.key}' (${s.reason})`).join(', ')}` : '';
+  const skipped = c.skipped.length ? `; ${c.skipped.length} signature${c.skipped.length === 1 ? '' : 's'} NOT VERIFIED (below)` : '';
   const gates = [
     ...(c.thresholds.maxDiff !== undefined ? [`max |diff| <= ${diff(c.thresholds.maxDiff)}`] : []),
     ...(c.thresholds.minAgreement !== undefined ? [`top-1 agreement >= ${rate(c.thresholds.minAgreement)}`] : []),
   ];
   const how = `seed ${c.seed}, ${c.batch} inputs per signature`;
-  if (c.status === 'skipped') lines.push(c.skipped.length ? `verify: NOT MEASURED: no signature could be run${skipped}` : 'verify: not run (--no-verify)');
+  if (c.status === 'skipped') lines.push(c.skipped.length ? 'verify: NOT MEASURED: no signature could be run' : 'verify: not run (--no-verify)');
   else if (c.status === 'measured') lines.push(`verify: MEASURED, not gated (${c.lossySteps.length ? `lossy steps: ${c.lossySteps.join(' ')}` : 'no lossy step'}; set --max_diff/--min_agreement to fail on them), ${how}${skipped}`);
   else lines.push(`verify: ${c.status.toUpperCase()}: ${gates.join(', ')} (${how})${skipped}`);
   const shown = c.outputs.filter((o) => o.dtype !== '');
@@ -296,7 +327,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   const { original, frozen, optimized } = r.stages;
   const b = r.bench;
   const latency = (i: number): string => (b && b.models[i] ? formatMs(b.models[i]!.median) : '');
-  const maxDiff = r.verification && r.verification.status !== 'skipped' ? diff(r.verification.maxAbsDiff) : r.cost && r.cost.status !== 'skipped' ? diff(r.cost.maxAbsDiff) : '';
+  const maxDiff = r.verification && r.verification.status !== 'not-verified' ? diff(r.verification.maxAbsDiff) : r.cost && r.cost.status !== 'skipped' ? diff(r.cost.maxAbsDiff) : '';
   const row = (name: string, s: ModelStats, d: string, lat: string) => [
     name,
     String(s.nodes),
@@ -338,22 +369,33 @@ export function formatOptimizeReport(r: OptimizeReport): string {
     lines.push('speed: not measured (--bench)');
   }
   const v = r.verification;
+  const unverified = r.verdicts.filter((x) => !x.verified);
   // A lossy pipeline has no strict verification: its cost lines say how it was judged.
   if (r.cost) lines.push(...costLines(r.cost));
   if (!v) {
-    if (!r.cost) lines.push('verify: not run (--no-verify)');
+    if (!r.cost) lines.push(`verify: not run (--no-verify)${unverified.length ? `: ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
   } else {
-    const ran = v.signatures.filter((s) => s.status !== 'skipped');
+    const ran = v.signatures.filter((s) => s.status === 'pass' || s.status === 'fail');
     const outs = ran.reduce((n, s) => n + s.outputs.length, 0);
-    const skipped = v.signatures.filter((s) => s.status === 'skipped').map((s) => `'${s.key}' (${s.reason ?? 'cannot run'})`);
-    lines.push(
-      `verify: ${v.status.toUpperCase()}: ${ran.length} signature${ran.length === 1 ? '' : 's'}, ${outs} output${outs === 1 ? '' : 's'} within |b - a| <= ${tol(v.atol)} + ${tol(v.rtol)} * |a| (seed ${v.seed}, batch ${v.batch})${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}`,
-    );
+    const within = `${plural(outs, 'output')} within |b - a| <= ${tol(v.atol)} + ${tol(v.rtol)} * |a| (seed ${v.seed}, batch ${v.batch})`;
+    if (v.status === 'pass') lines.push(`verify: PASS: ${plural(ran.length, 'signature')}, ${within}`);
+    else if (v.status === 'fail') lines.push(`verify: FAIL: ${within}`);
+    else if (v.status === 'partial') lines.push(`verify: ${ran.length} of ${v.signatures.length} signatures verified, ${within}`);
+    else lines.push(`verify: NOT VERIFIED: none of ${plural(v.signatures.length, 'signature')} could be run`);
+    for (const s of v.signatures) {
+      const given = s.given?.length ? `inputs given: ${s.given.join(', ')}` : '';
+      if (s.note || given) lines.push(`  ${s.key}: ${[given, s.note].filter(Boolean).join('; ')}`);
+    }
   }
-  lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; dropped ${r.signatures.dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ')}` : ''}`);
+  if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
+  lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
   const notable = r.diagnostics.filter((d) => d.severity !== 'info');
   if (notable.length) lines.push(`${notable.length} diagnostic${notable.length === 1 ? '' : 's'}: ${notable.slice(0, 3).map((d) => `${d.severity} ${d.code}${d.node ? ` [${d.node}]` : ''}`).join('; ')}${notable.length > 3 ? '; ...' : ''}`);
-  if (r.output) lines.push(`wrote ${r.output}`);
+  if (r.output) lines.push(`wrote ${r.output}${unverified.length ? `; ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
   return lines.join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

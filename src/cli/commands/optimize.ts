@@ -7,7 +7,8 @@ import { parseFlags, splitList } from '../args';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
-                      [--tag_set serve] [--no-verify] [--rtol 1e-4] [--atol 1e-5] [--seed 1]
+                      [--tag_set serve] [--no-verify] [--allow-unverified] [--input name=file.npy|json|@raw ...]
+                      [--rtol 1e-4] [--atol 1e-5] [--seed 1]
                       [--max_diff X] [--min_agreement 0.95] [--agreement_batch 256]
                       [--bench] [--batch 100] [--runs 30] [--warmup 3] [--backend wasm|cpu]
                       [--overwrite] [--report text|json]
@@ -17,10 +18,18 @@ export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms
   against the original (on by default; a difference fails and writes nothing) and, with --bench,
   times both (median at --batch, interleaved runs). Every signature is kept unless --signature_def
   names one. Progress goes to stderr, the before/after table to stdout.
+  Before any work it lists the ops graft cannot run (no kernel), per signature. A signature it could
+  not verify (such an op, a signature that updates variables, one dropped) is printed as
+  NOT VERIFIED: <signature>: <reason>; the output is still written, and the exit code is 3 unless
+  --allow-unverified (or --no-verify). --input verifies on your data instead of seeded inputs:
+  name is a signature input key or a tensor name, the value as graft run takes it (repeatable).
   A pipeline with a lossy step (quantize_weights, quantize_nodes, round_weights) is measured instead
   of verified: size ratio, max and mean |diff|, top-1 agreement of class-score outputs over
   --agreement_batch seeded inputs, and latency with --bench. It fails (writing nothing) only past
   --max_diff (largest |diff| of a float output) or below --min_agreement (a fraction, 0.95 = 95%).`;
+
+/** Exit code of a run whose output was written but not every signature verified. */
+export const NOT_VERIFIED_EXIT = 3;
 
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -46,6 +55,8 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
       tag_set: { type: 'string' },
       verify: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
+      'allow-unverified': { type: 'boolean' },
+      input: { type: 'string', multiple: true },
       rtol: { type: 'string' },
       atol: { type: 'string' },
       seed: { type: 'string' },
@@ -82,6 +93,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   const maxDiff = number('max_diff', values.max_diff);
   const minAgreement = number('min_agreement', values.min_agreement);
   const agreementBatch = number('agreement_batch', values.agreement_batch);
+  if (values['no-verify'] && values.input?.length) throw new GraftError('cli/usage', '--input feeds verification: leave out --no-verify');
   if (values['no-verify'] && (maxDiff !== undefined || minAgreement !== undefined || agreementBatch !== undefined)) {
     throw new GraftError('cli/usage', '--max_diff, --min_agreement and --agreement_batch are verification settings: leave out --no-verify');
   }
@@ -91,6 +103,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     ...(outputs !== undefined ? { outputs: splitList(outputs) } : {}),
     ...(values.tag_set !== undefined ? { tags: splitList(values.tag_set) } : {}),
     verify: !values['no-verify'],
+    ...(values.input?.length ? { inputs: values.input } : {}),
     ...(rtol !== undefined ? { rtol } : {}),
     ...(atol !== undefined ? { atol } : {}),
     ...(seed !== undefined ? { seed } : {}),
@@ -112,5 +125,16 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   });
   if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
   else io.out(formatOptimizeReport(report));
+  const unverified = report.verdicts.filter((v) => !v.verified);
+  if (unverified.length > 0 && !values['no-verify']) {
+    const what = `output written to ${output}; ${unverified.length} signature${unverified.length === 1 ? '' : 's'} NOT VERIFIED (${unverified.map((v) => v.key).join(', ')})`;
+    if (values['allow-unverified']) {
+      io.err(`graft optimize: ${what}, accepted with --allow-unverified`);
+      return 0;
+    }
+    io.err(`graft optimize: ${what}`);
+    io.err('  hint: graft summarize names the ops graft cannot run; pass --allow-unverified to accept an unverified result (exit 0)');
+    return NOT_VERIFIED_EXIT;
+  }
   return 0;
 }
