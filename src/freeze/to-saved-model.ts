@@ -286,7 +286,8 @@ function namesInRaw(raw: Msg): string[] {
 }
 
 function renameRaw(raw: Msg, rename: (t: string) => string): Msg {
-  if (typeof raw.name === 'string') return { ...raw, name: rename(raw.name) };
+  // A decoded sparse TensorInfo carries `name: ''` (proto3's default): not a tensor to rename.
+  if (typeof raw.name === 'string' && raw.name) return { ...raw, name: rename(raw.name) };
   const coo = raw.coo_sparse as Msg | undefined;
   if (coo) {
     const c: Msg = { ...coo };

@@ -14,7 +14,7 @@ import type { Registry } from '../transform/registry';
 import { feedsFor, formatDiff } from '../verify/compare';
 import type { CostReport, CostThresholds, OutputCost } from './report';
 import { tensorName } from '../ir/node';
-import { CANNOT_RUN, signatureFeeds } from './verify-result';
+import { CANNOT_RUN, counterpartFeeds, signatureFeeds } from './verify-result';
 
 /**
  * The pipeline's steps whose transform declares itself `lossy`, in transform syntax, leaving out
@@ -179,8 +179,7 @@ export async function measureSignatures(
           // free, several when the model fixes it (fresh seeds each run).
           for (let round = 0, rows = 0; round < o.batch && rows < o.batch; round++) {
             const feeds = signatureFeeds(original, before, o.seed + round, o.batch, o.otherDims);
-            const feedsB: Record<string, Tensor> = {};
-            for (const [k, t] of Object.entries(before.inputs)) feedsB[tensorName(after.inputs[k]!.name!)] = feeds[tensorName(t.name!)]!;
+            const feedsB = counterpartFeeds(before, after, feeds);
             const outA = await sessionA.run(feedsFor(original, feeds), namesA);
             const outB = await sessionB.run(feedsFor(optimized, feedsB), namesB);
             tallies.forEach((t, i) => tallyOutput(t, outA[i]!, outB[i]!, `${key}/${t.output}`, o.file));

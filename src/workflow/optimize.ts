@@ -67,7 +67,7 @@ import { type CostReport, type CostThresholds, type ModelStats, type OptimizeRep
 import { shortTensorName, tensorName } from '../ir/node';
 import { mismatchError, verifySignatures } from './verify-result';
 import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
-import { type StateUpdate, opsWithoutKernel, stateUpdates, unsupportedOps } from '../verify/support';
+import { type StateUpdate, opsWithoutKernel, signatureTensorNames, stateUpdates, unsupportedOps } from '../verify/support';
 import { parseFeedSpec, readFeeds } from '../verify/feeds';
 import type { SignatureVerdict } from './report';
 
@@ -245,8 +245,13 @@ interface Source {
   readCheckpoint(): Promise<Checkpoint>;
 }
 
-function isDense(sig: Signature): boolean {
-  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].every((t) => t.encoding === 'name' && !!t.name);
+/** Dense (named) tensors and COO sparse ones (their three tensors) can be frozen; composite ones cannot. */
+function isFreezable(sig: Signature): boolean {
+  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].every((t) => (t.encoding === 'name' && !!t.name) || t.encoding === 'coo_sparse');
+}
+
+function hasSparse(sig: Signature): boolean {
+  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].some((t) => t.encoding === 'coo_sparse');
 }
 
 /** The default pipeline, without the steps this registry does not have (with them listed). */
@@ -333,8 +338,8 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
         if (k === INIT_SIGNATURE) continue;
         const writes = stateUpdates(mg.graph, s);
         if (writes.length > 0) dropped.push({ key: k, reason: stateUpdateReason(writes) });
-        else if (isDense(s)) keys.push(k);
-        else dropped.push({ key: k, reason: 'sparse or composite tensors cannot be frozen' });
+        else if (isFreezable(s)) keys.push(k);
+        else dropped.push({ key: k, reason: 'composite tensors cannot be frozen' });
       }
       const updating = dropped.filter((d) => d.reason.startsWith(STATE_UPDATE_REASON));
       if (updating.length > 0 && keys.length > 0) {
@@ -366,9 +371,9 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   const ckptFile = `${src.label.replace(/[\\/]+$/, '')}/variables/variables.index`;
   let outputNodeNames: string[] | undefined;
   if (opts.outputs?.length) outputNodeNames = [...opts.outputs];
-  else if (keys.length > 1) {
-    // Several signatures: keep every tensor they name (inputs too, so an input no output needs stays).
-    outputNodeNames = [...new Set(keys.flatMap((k) => [...Object.values(mg.signatures[k]!.outputs), ...Object.values(mg.signatures[k]!.inputs)].map((t) => tensorName(t.name!))))];
+  else if (keys.length > 1 || keys.some((k) => hasSparse(mg.signatures[k]!))) {
+    // Several signatures (or sparse tensors): keep every tensor they name (inputs too, so an input no output needs stays).
+    outputNodeNames = [...new Set(keys.flatMap((k) => [...signatureTensorNames(mg.signatures[k]!.outputs), ...signatureTensorNames(mg.signatures[k]!.inputs)].map((t) => tensorName(t))))];
   }
   const frozen = freezeMetaGraph(mg, ckpt, {
     ...(outputNodeNames ? { outputNodeNames } : keys.length === 1 ? { signature: keys[0]! } : {}),
@@ -380,7 +385,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
   // 2. Transform. Signature inputs that are graph sources are the pipeline's inputs; inputs that a
   // node computes (x = f(tf_example)) stay computed and are protected as outputs instead.
   const byName = graphIndex(frozen.graph).byName;
-  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => Object.values(mg.signatures[k]![side]).map((t) => shortTensorName(t.name!))))];
+  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => signatureTensorNames(mg.signatures[k]![side]).map((t) => shortTensorName(t))))];
   const isSource = (t: string) => (byName.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
   const inputs = opts.outputs?.length ? frozen.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name) : sigTensors('inputs').filter(isSource);
   const outputs = opts.outputs?.length

@@ -8,25 +8,62 @@ import { GraftError, isGraftError } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
-import type { Tensor } from '../ir/tensor';
-import type { Signature } from '../io/saved-model';
+import { type Tensor, makeTensor } from '../ir/tensor';
+import type { Signature, TensorInfo } from '../io/saved-model';
 import type { Backend } from '../runtime/index';
 import { compareOutputs, feedsFor, resolveTolerance } from '../verify/compare';
-import { signatureOpsWithoutKernel } from '../verify/support';
-import { generateInput, placeholderSpecs } from '../verify/feeds';
+import { signatureOpsWithoutKernel, signatureTensorNames } from '../verify/support';
+import { generateInput, generateTensor, placeholderSpecs } from '../verify/feeds';
 import type { SignatureVerification, VerificationReport } from './report';
 import { tensorName } from '../ir/node';
 
 /**
+ * The tensors of one signature entry, in a fixed order: the name of a dense tensor; the indices,
+ * values and dense shape of a COO sparse one; the components of a composite one.
+ */
+export function tensorInfoComponents(info: TensorInfo): string[] {
+  if (info.encoding === 'name') return info.name ? [tensorName(info.name)] : [];
+  const raw = (info.raw ?? {}) as Readonly<Record<string, unknown>>;
+  const coo = raw.coo_sparse as Readonly<Record<string, string>> | undefined;
+  if (coo) return [coo.indices_tensor_name, coo.values_tensor_name, coo.dense_shape_tensor_name].filter((n): n is string => !!n).map(tensorName);
+  return signatureTensorNames({ x: info }).map(tensorName);
+}
+
+/** Every tensor a signature side names, entry by entry (see `tensorInfoComponents`). */
+export function sideTensors(side: Readonly<Record<string, TensorInfo>>): { key: string; tensors: string[] }[] {
+  return Object.entries(side).map(([key, info]) => ({ key, tensors: tensorInfoComponents(info) }));
+}
+
+/**
  * Seeded inputs for a signature: its tensors' dtypes and shapes (the placeholder's where the
  * signature gives none), with the first unknown dimension set to `batch` and the others to
- * `otherDims` (default `batch`).
+ * `otherDims` (default `batch`). A COO sparse input gets one seeded value per row of its dense
+ * shape (unknown dimensions after the first are 1), at index [row, 0, ...].
  */
 export function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch: number, otherDims = batch): Record<string, Tensor> {
   const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
   const feeds: Record<string, Tensor> = {};
   for (const [key, info] of Object.entries(sig.inputs)) {
-    const name = tensorName(info.name!);
+    if (info.encoding === 'coo_sparse') {
+      const [indices, values, denseShape] = tensorInfoComponents(info);
+      if (!indices || !values || !denseShape) continue;
+      const idxShape = specs.get(parseInput(indices).node)?.shape;
+      const rank = info.shape && !info.shape.unknownRank ? info.shape.dims.length : idxShape && idxShape.length === 2 && idxShape[1]! >= 0 ? idxShape[1]! : 2;
+      const dims = Array.from({ length: rank }, (_, i) => {
+        const d = info.shape && !info.shape.unknownRank ? info.shape.dims[i]! : -1;
+        return d >= 0 ? d : i === 0 ? batch : 1;
+      });
+      const rows = rank === 0 ? 0 : dims[0]!;
+      const idx: bigint[] = [];
+      for (let r = 0; r < rows; r++) for (let j = 0; j < rank; j++) idx.push(j === 0 ? BigInt(r) : 0n);
+      feeds[indices] = makeTensor('int64', [rows, rank], idx);
+      const vdt = info.dtype === 'invalid' ? (specs.get(parseInput(values).node)?.dtype ?? 'float') : info.dtype;
+      feeds[values] = generateTensor(baseDType(vdt), [rows], seed, key);
+      feeds[denseShape] = makeTensor('int64', [rank], dims.map((d) => BigInt(d)));
+      continue;
+    }
+    if (!info.name) continue;
+    const name = tensorName(info.name);
     const node = parseInput(name).node;
     const shape = info.shape && !info.shape.unknownRank ? info.shape.dims : (specs.get(node)?.shape ?? null);
     const dtype = baseDType(info.dtype === 'invalid' ? (specs.get(node)?.dtype ?? 'float') : info.dtype);
@@ -34,6 +71,19 @@ export function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch
     feeds[name] = generateInput(graph, node, dtype, shape, seed, batch, otherDims, key);
   }
   return feeds;
+}
+
+/** The same feeds under the result's names: each input entry's tensors matched by key and position. */
+export function counterpartFeeds(before: Signature, after: Signature, feeds: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [key, info] of Object.entries(before.inputs)) {
+    const a = tensorInfoComponents(info);
+    const b = after.inputs[key] ? tensorInfoComponents(after.inputs[key]!) : [];
+    a.forEach((t, i) => {
+      if (b[i] !== undefined && Object.hasOwn(feeds, t)) out[b[i]!] = feeds[t]!;
+    });
+  }
+  return out;
 }
 
 /** Errors that mean "the runtime cannot run this", as opposed to a wrong result. */
@@ -83,20 +133,16 @@ export async function verifySignatures(
   let maxRelDiff = 0;
   for (const { key, before, after } of pairs) {
     const outKeys = Object.keys(before.outputs);
-    const namesA = outKeys.map((k) => tensorName(before.outputs[k]!.name!));
-    const namesB = outKeys.map((k) => tensorName(after.outputs[k]!.name!));
-    const given = Object.entries(before.inputs)
-      .filter(([, t]) => o.given && Object.hasOwn(o.given, tensorName(t.name!)))
-      .map(([k]) => k);
+    const namesA = outKeys.flatMap((k) => tensorInfoComponents(before.outputs[k]!));
+    const namesB = outKeys.flatMap((k) => (after.outputs[k] ? tensorInfoComponents(after.outputs[k]!) : []));
+    const isGiven = (n: string) => o.given !== undefined && Object.hasOwn(o.given, n);
+    const given = sideTensors(before.inputs)
+      .filter((e) => e.tensors.some(isGiven))
+      .map((e) => e.key);
     const feedsAt = (batch: number): { a: Record<string, Tensor>; b: Record<string, Tensor> } => {
       const a = signatureFeeds(original, before, o.seed, batch);
-      for (const t of Object.values(before.inputs)) {
-        const n = tensorName(t.name!);
-        if (o.given && Object.hasOwn(o.given, n)) a[n] = o.given[n]!;
-      }
-      const b: Record<string, Tensor> = {};
-      for (const [k, t] of Object.entries(before.inputs)) b[tensorName(after.inputs[k]!.name!)] = a[tensorName(t.name!)]!;
-      return { a, b };
+      for (const e of sideTensors(before.inputs)) for (const n of e.tensors) if (isGiven(n)) a[n] = o.given![n]!;
+      return { a, b: counterpartFeeds(before, after, a) };
     };
     const notVerified = (reason: string, message: string, batch?: number) =>
       signatures.push({ key, status: 'not-verified', verified: false, reason, message, outputs: [], given, ...(batch !== undefined ? { batch } : {}) });

@@ -107,9 +107,9 @@ describe('graft optimize', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it.skipIf(!HAVE_MODELS)(`fails on a SavedModel with no serve tag, with a hint (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+  it.skipIf(!HAVE_MODELS)(`fails on a --tag_set the SavedModel lacks, with a hint (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
     const out = path.join(tmp, 'no-serve');
-    const r = await run(optimizeCommand, [modelPath('tfx_transform_fn'), out]);
+    const r = await run(optimizeCommand, [modelPath('tfx_transform_fn'), out, '--tag_set', 'serve']);
     expect(r.code).toBe(1);
     expect(errorLines(r)[0]).toMatch(/error \[model\/unknown-tag-set\]: .*No meta graph with tags 'serve'; the model has 'transform'/);
     expect(errorLines(r)[1]).toMatch(/hint: .*--tag_set/);
