@@ -15,7 +15,7 @@ import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '
 import { type LoadedModel, loadModel } from '../io/model-files';
 import { type FileSystem, nodeFileSystem } from '../io/fs';
 import { type SummarizeOptions, summarizeLoaded } from '../inspect/summarize';
-import { type KernelRegistry, missingKernels } from '../runtime/index';
+import type { KernelRegistry } from '../runtime/index';
 
 export type { OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
 
@@ -45,10 +45,12 @@ function rawNames(raw: Raw): string[] {
  *
  * @example
  * ```ts
- * opsWithoutKernel(graph, ['y:0'], ['x:0']); // [{ op: 'ParseExample', nodes: ['ParseExample/ParseExample'] }]
+ * await opsWithoutKernel(graph, ['y:0'], ['x:0']); // [{ op: 'ParseExample', nodes: ['ParseExample/ParseExample'] }]
  * ```
  */
-export function opsWithoutKernel(graph: Graph, outputs: readonly string[], inputs: readonly string[] = [], kernels?: KernelRegistry): OpsWithoutKernel[] {
+export async function opsWithoutKernel(graph: Graph, outputs: readonly string[], inputs: readonly string[] = [], kernels?: KernelRegistry): Promise<OpsWithoutKernel[]> {
+  // The runtime (its kernel registry) is loaded only when asked.
+  const { missingKernels } = await import('../runtime/index');
   const names = new Set(graph.nodes.map((n) => n.name));
   // A signature naming a node the graph lacks is reported elsewhere (freeze/missing-output).
   const fetches = outputs.filter((o) => names.has(parseInput(o).node));
@@ -59,7 +61,7 @@ export function opsWithoutKernel(graph: Graph, outputs: readonly string[], input
 }
 
 /** The ops without a kernel one signature needs. */
-export function signatureOpsWithoutKernel(graph: Graph, sig: Signature, kernels?: KernelRegistry): OpsWithoutKernel[] {
+export async function signatureOpsWithoutKernel(graph: Graph, sig: Signature, kernels?: KernelRegistry): Promise<OpsWithoutKernel[]> {
   return opsWithoutKernel(graph, signatureTensorNames(sig.outputs), signatureTensorNames(sig.inputs), kernels);
 }
 
@@ -70,12 +72,14 @@ export function signatureOpsWithoutKernel(graph: Graph, sig: Signature, kernels?
  * @example
  * ```ts
  * const mg = findMetaGraph(savedModel, ['serve']);
- * for (const s of unsupportedOps(mg)) if (s.ops.length) console.log(s.signature, s.ops.map((o) => o.op));
+ * for (const s of await unsupportedOps(mg)) if (s.ops.length) console.log(s.signature, s.ops.map((o) => o.op));
  * ```
  */
-export function unsupportedOps(mg: MetaGraph, opts: { signatures?: readonly string[]; kernels?: KernelRegistry } = {}): SignatureOpsWithoutKernel[] {
+export async function unsupportedOps(mg: MetaGraph, opts: { signatures?: readonly string[]; kernels?: KernelRegistry } = {}): Promise<SignatureOpsWithoutKernel[]> {
   const keys = opts.signatures ?? Object.keys(mg.signatures).filter((k) => k !== INIT_SIGNATURE);
-  return keys.map((k) => ({ signature: k, ops: signatureOpsWithoutKernel(mg.graph, mg.signatures[k]!, opts.kernels) }));
+  const out: SignatureOpsWithoutKernel[] = [];
+  for (const k of keys) out.push({ signature: k, ops: await signatureOpsWithoutKernel(mg.graph, mg.signatures[k]!, opts.kernels) });
+  return out;
 }
 
 /**
@@ -83,7 +87,7 @@ export function unsupportedOps(mg: MetaGraph, opts: { signatures?: readonly stri
  * (or a meta graph without signatures) one entry, `signature: null`, over the graph's outputs
  * (the nodes nothing consumes) from its placeholders.
  */
-export function modelUnsupportedOps(model: LoadedModel, summary: ModelSummary, kernels?: KernelRegistry): SignatureOpsWithoutKernel[] {
+export async function modelUnsupportedOps(model: LoadedModel, summary: ModelSummary, kernels?: KernelRegistry): Promise<SignatureOpsWithoutKernel[]> {
   let mg: MetaGraph | undefined;
   if (model.kind === 'meta-graph') mg = model.metaGraph;
   else if (model.kind === 'saved-model') {
@@ -92,7 +96,7 @@ export function modelUnsupportedOps(model: LoadedModel, summary: ModelSummary, k
   }
   if (mg && Object.keys(mg.signatures).some((k) => k !== INIT_SIGNATURE)) return unsupportedOps(mg, kernels ? { kernels } : {});
   const graph = model.kind === 'graph-def' ? model.graph : mg!.graph;
-  return [{ signature: null, ops: opsWithoutKernel(graph, summary.outputs.map((o) => o.name), summary.placeholders.map((p) => p.name), kernels) }];
+  return [{ signature: null, ops: await opsWithoutKernel(graph, summary.outputs.map((o) => o.name), summary.placeholders.map((p) => p.name), kernels) }];
 }
 
 /**
@@ -109,7 +113,7 @@ export async function summarizeWithSupport(path: string, opts: Omit<SummarizeOpt
   const fs = opts.fs ?? nodeFileSystem;
   const model = await loadModel(path, { fs });
   const summary = await summarizeLoaded(model, { ...opts, fs });
-  return { ...summary, unsupportedOps: modelUnsupportedOps(model, summary, opts.kernels) };
+  return { ...summary, unsupportedOps: await modelUnsupportedOps(model, summary, opts.kernels) };
 }
 
 /**

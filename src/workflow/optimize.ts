@@ -355,8 +355,8 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
 
   // What graft cannot run, said before any work: those signatures cannot be verified.
   const unsupported: SignatureOpsWithoutKernel[] = opts.outputs?.length
-    ? [{ signature: null, ops: opsWithoutKernel(mg.graph, opts.outputs, mg.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name)) }]
-    : unsupportedOps(mg, { signatures: keys });
+    ? [{ signature: null, ops: await opsWithoutKernel(mg.graph, opts.outputs, mg.graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name)) }]
+    : await unsupportedOps(mg, { signatures: keys });
   for (const d of dropped) progress('check', `'${d.key}' is not kept: ${d.reason}${opts.verify === false ? '' : '; it will be NOT VERIFIED'}`);
   for (const u of unsupported) {
     if (u.ops.length === 0) continue;

@@ -90,9 +90,9 @@ export function counterpartFeeds(before: Signature, after: Signature, feeds: Rea
 export const CANNOT_RUN = new Set(['runtime/unsupported-op', 'runtime/unsupported-dtype', 'runtime/missing-feed', 'runtime/bad-feed', 'runtime/failed', 'runtime/missing-variable']);
 
 /** A short reason for the table, from the runtime's error (the full message stays in the report). */
-export function cannotRunReason(e: GraftError, graph?: Graph, sig?: Signature): string {
+export async function cannotRunReason(e: GraftError, graph?: Graph, sig?: Signature): Promise<string> {
   if (e.code === 'runtime/unsupported-op') {
-    const ops = graph && sig ? signatureOpsWithoutKernel(graph, sig).map((o) => o.op) : [];
+    const ops = graph && sig ? (await signatureOpsWithoutKernel(graph, sig)).map((o) => o.op) : [];
     return `no kernel for ${ops.length ? ops.join(', ') : (e.op ?? 'an op')}`;
   }
   const first = e.message.split('\n')[0]!;
@@ -165,7 +165,7 @@ export async function verifySignatures(
       }
     } catch (e) {
       if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
-      notVerified(`the original cannot run: ${cannotRunReason(e, original, before)}`, e.message, batch);
+      notVerified(`the original cannot run: ${await cannotRunReason(e, original, before)}`, e.message, batch);
       continue;
     }
     // 2. The result, on the same inputs.
@@ -174,7 +174,7 @@ export async function verifySignatures(
       outB = await runGraph(optimized, feedsFor(optimized, feeds.b), namesB, common);
     } catch (e) {
       if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
-      notVerified(`the optimized model cannot run where the original runs: ${cannotRunReason(e, optimized, after)}`, e.message, batch);
+      notVerified(`the optimized model cannot run where the original runs: ${await cannotRunReason(e, optimized, after)}`, e.message, batch);
       continue;
     }
     const outputs = compareOutputs(namesA, outA, outB, tolerance);
