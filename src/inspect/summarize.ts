@@ -379,9 +379,21 @@ export function formatSummary(s: ModelSummary): string {
  * console.log(s.counts.nodes, s.sizes.totalBytes);
  * ```
  */
-export async function summarize(path: string, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
+export async function summarize(
+  path: string,
+  opts: Omit<SummarizeOptions, 'variableShapes'> & {
+    fs?: FileSystem;
+    /**
+     * Fills `unsupportedOps` (what graft cannot run needs the runtime, a layer above this one:
+     * pass `modelUnsupportedOps` from src/verify, as `summarizeWithSupport` does).
+     */
+    unsupportedOps?: (model: LoadedModel, summary: ModelSummary) => Promise<readonly SignatureOpsWithoutKernel[]>;
+  } = {},
+): Promise<ModelSummary> {
   const fs = opts.fs ?? nodeFileSystem;
-  return summarizeLoaded(await loadModel(path, { fs }), { ...opts, fs });
+  const model = await loadModel(path, { fs });
+  const summary = await summarizeLoaded(model, { ...opts, fs });
+  return opts.unsupportedOps ? { ...summary, unsupportedOps: await opts.unsupportedOps(model, summary) } : summary;
 }
 
 /** `summarize` on a model already loaded (reads the checkpoint index for the parameter count). */

@@ -12,9 +12,9 @@ import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { MetaGraph, Signature, TensorInfo } from '../io/saved-model';
 import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
-import { type LoadedModel, loadModel } from '../io/model-files';
-import { type FileSystem, nodeFileSystem } from '../io/fs';
-import { type SummarizeOptions, summarizeLoaded } from '../inspect/summarize';
+import type { LoadedModel } from '../io/model-files';
+import type { FileSystem } from '../io/fs';
+import { type SummarizeOptions, summarize } from '../inspect/summarize';
 import type { KernelRegistry } from '../runtime/index';
 
 export type { OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
@@ -110,10 +110,7 @@ export async function modelUnsupportedOps(model: LoadedModel, summary: ModelSumm
  * ```
  */
 export async function summarizeWithSupport(path: string, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem; kernels?: KernelRegistry } = {}): Promise<ModelSummary> {
-  const fs = opts.fs ?? nodeFileSystem;
-  const model = await loadModel(path, { fs });
-  const summary = await summarizeLoaded(model, { ...opts, fs });
-  return { ...summary, unsupportedOps: await modelUnsupportedOps(model, summary, opts.kernels) };
+  return summarize(path, { ...opts, unsupportedOps: (model, summary) => modelUnsupportedOps(model, summary, opts.kernels) });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { GraftError } from '../../errors';
-import { formatSummary } from '../../inspect/summarize';
+import { formatSummary, summarize } from '../../inspect/summarize';
 import { parseFlags } from '../args';
 import type { Io } from '../output';
 
@@ -13,8 +13,8 @@ export async function summarizeCommand(args: readonly string[], io: Io): Promise
   if (values.help) return io.out(usage), 0;
   if (positionals.length !== 1) throw new GraftError('cli/usage', `summarize takes one model path\n${usage}`);
   // The kernel registry (what graft can run) lives with the runtime: loaded only when used.
-  const { summarizeWithSupport } = await import('../../verify/support');
-  const s = await summarizeWithSupport(positionals[0]!, { tagSet: values.tag_set, signature: values.signature_def });
+  const { modelUnsupportedOps } = await import('../../verify/support');
+  const s = await summarize(positionals[0]!, { tagSet: values.tag_set, signature: values.signature_def, unsupportedOps: (m, sum) => modelUnsupportedOps(m, sum) });
   io.out(values.json ? JSON.stringify(s, null, 2) : formatSummary(s));
   return 0;
 }
