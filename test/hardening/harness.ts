@@ -198,7 +198,8 @@ export function hashTree(p: string): string {
     else if (s.isDirectory()) {
       h.update(`D ${rel}\n`);
       for (const n of fs.readdirSync(q).sort()) walk(path.join(q, n), `${rel}/${n}`);
-    } else if (s.isFile()) h.update(`F ${rel} `).update(fs.readFileSync(q)).update('\n');
+    } else if (s.isFile() && s.size > 64 << 20) h.update(`B ${rel} ${s.size} ${s.mtimeMs}\n`);
+    else if (s.isFile()) h.update(`F ${rel} `).update(fs.readFileSync(q)).update('\n');
     else h.update(`S ${rel} ${s.mode}\n`);
   };
   walk(p, '.');
