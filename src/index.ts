@@ -31,6 +31,18 @@ export {
 export { findMatches, matchedNodes, replaceMatchingOpTypes, constAt, constValue, type OpTypePattern, type NodeMatch, type MatchContext, type ReplaceOptions } from './ir/match';
 export { renameNodeInputs, inputRenamer, type Renames } from './ir/rename';
 export { RewritePlan } from './ir/rewrite';
+// shape inference: the dtype and static shape of every tensor (TensorFlow's shape functions)
+export {
+  inferShapes,
+  inferFunctionShapes,
+  opsWithShapeFns,
+  formatDims,
+  type InferredTensor,
+  type InferShapesOptions,
+  type FunctionShapes,
+  type Dims,
+} from './ir/shape-inference';
+export { outputDType } from './ir/output-dtype';
 export { opFacts, knownOp, knownOps, isStatefulOp, attrWithDefault, missingDefaultAttrs, type OpFacts } from './ir/op-facts';
 
 // formats
