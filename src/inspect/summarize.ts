@@ -138,8 +138,14 @@ function pickSignature(mg: MetaGraph, key: string | undefined, file: string): [s
   const keys = Object.keys(mg.signatures);
   if (key !== undefined) {
     const s = mg.signatures[key];
-    if (!s) throw new GraftError('model/unknown-signature', `No signature '${key}' in meta graph [${mg.tags.join(',')}]; it has ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`, { file });
-    return [key, s];
+    if (s) return [key, s];
+    // A method name (`tensorflow/serving/regress`) picks the one signature that has it.
+    const byMethod = keys.filter((k) => mg.signatures[k]!.methodName === key);
+    if (byMethod.length === 1) return [byMethod[0]!, mg.signatures[byMethod[0]!]!];
+    if (byMethod.length > 1) {
+      throw new GraftError('model/unknown-signature', `'${key}' is the method of ${byMethod.length} signatures in meta graph [${mg.tags.join(',')}]: ${byMethod.map((k) => `'${k}'`).join(', ')}; name one of them`, { file });
+    }
+    throw new GraftError('model/unknown-signature', `No signature '${key}' in meta graph [${mg.tags.join(',')}]; it has ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`, { file });
   }
   const chosen = keys.includes('serving_default') ? 'serving_default' : keys.find((k) => k !== '__saved_model_init_op');
   return chosen === undefined ? undefined : [chosen, mg.signatures[chosen]!];

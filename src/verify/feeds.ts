@@ -4,6 +4,12 @@
  * `name=[1,2,3]`), or generated deterministically from the placeholders' dtypes and shapes
  * (the generator lives in `ir/seeded-inputs.ts`, shared with the runtime's `seededFeeds`).
  *
+ * A string input read by a tf.Example parse op (`ParseExample`, TF Serving's classify/regress
+ * `tf_example`) takes JSON examples, `name=examples.json` holding `[{"x": 1.5}, {"x": [2, 3]}]`:
+ * each object is serialized as a `tf.Example`, each feature's list kind (float, int64, bytes)
+ * taken from the parse op's declared dtype; generated values are seeded records that satisfy
+ * the parse op (verify/examples).
+ *
  * Each generated placeholder's values depend only on the seed and its name, not on node order,
  * so two versions of a graph get the same inputs.
  */
@@ -190,7 +196,13 @@ const INT_RANGES: Partial<Record<string, readonly [number, number]>> = {
  * Reads one feed's source: a `.npy` file, a `.json` file, or inline JSON. `dtype` (the
  * placeholder's) types JSON values and is what `.npy` data is converted to (see `coerceFeed`).
  */
-export async function readFeedSource(source: string, dtype: DType | undefined, name: string, fs: FileSystem = nodeFileSystem): Promise<Tensor> {
+export async function readFeedSource(
+  source: string,
+  dtype: DType | undefined,
+  name: string,
+  fs: FileSystem = nodeFileSystem,
+  parsers: readonly ExampleParser[] = [],
+): Promise<Tensor> {
   let t: Tensor;
   if (source.startsWith('@')) {
     // `name=@file`: the file's bytes as one string element (a WAV for audio models, an image).
@@ -206,6 +218,7 @@ export async function readFeedSource(source: string, dtype: DType | undefined, n
     } catch (e) {
       throw new GraftError('runtime/bad-feed', `Feed '${name}': not valid JSON: ${(e as Error).message}`);
     }
+    if (isExampleJson(json, dtype, parsers)) return examplesFromJson(json, parsers, `Feed '${name}'`);
     t = tensorFromJson(json, dtype, `Feed '${name}'`);
   } else if (/\.json$/i.test(source)) {
     const text = new TextDecoder().decode(await fs.readFile(source));
@@ -215,11 +228,29 @@ export async function readFeedSource(source: string, dtype: DType | undefined, n
     } catch (e) {
       throw new GraftError('io/corrupt', `${source}: not valid JSON: ${(e as Error).message}`, { file: source });
     }
+    if (isExampleJson(json, dtype, parsers)) return examplesFromJson(json, parsers, source);
     t = tensorFromJson(json, dtype, source);
   } else {
     t = readNpy(await fs.readFile(source), source);
   }
   return dtype === undefined ? t : coerceFeed(t, dtype, `Feed '${name}'`);
+}
+
+const TENSOR_JSON_KEYS = new Set(['dtype', 'shape', 'values']);
+
+/**
+ * Whether JSON fed to a string input is tf.Examples (`[{feature: value | [values]}, ...]`, or one
+ * object when a parse op reads it) rather than a tensor: a list of objects, or an object that is
+ * not the `{dtype, shape, values}` tensor form.
+ */
+function isExampleJson(json: unknown, dtype: DType | undefined, parsers: readonly ExampleParser[]): boolean {
+  if (dtype !== 'string') return false;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (Array.isArray(json)) return json.length > 0 && json.every(isObject);
+  if (!isObject(json) || parsers.length === 0) return false;
+  const keys = Object.keys(json as object);
+  const declared = new Set(parsers.flatMap((p) => p.features.map((f) => f.key)));
+  return !(keys.includes('values') && keys.every((k) => TENSOR_JSON_KEYS.has(k) && !declared.has(k)));
 }
 
 /**
@@ -239,7 +270,10 @@ export async function readFeeds(specs: readonly string[], graph: Graph, fs: File
     const node = parseInput(name).node;
     if (!byName.has(node)) throw new GraftError('graph/missing-node', `No node '${node}' to feed`, { node });
     if (Object.hasOwn(out, name)) throw new GraftError('cli/usage', `'${name}' is fed twice`);
-    out[name] = await readFeedSource(source, dtypes.get(node), name, fs);
+    const dtype = dtypes.get(node);
+    // A string input read by a tf.Example parse op takes examples as JSON objects.
+    const parsers = dtype === 'string' ? exampleParsers(graph, node) : [];
+    out[name] = await readFeedSource(source, dtype, name, fs, parsers);
   }
   return out;
 }

@@ -9,7 +9,9 @@ export const usage = `Usage: graft compare <modelA> <modelB> [--input name=file.
                      [--rtol 1e-4] [--atol 1e-5] [--seed 1] [--batch 1] [--backend wasm|cpu] [--json]
   Runs both models on the same inputs and compares every output; modelA is the reference.
   An element agrees when |b - a| <= atol + rtol * |a| (NaN only equals NaN); integer, bool and
-  string outputs must be equal. Inputs not given are generated from --seed.
+  string outputs must be equal. Inputs not given are generated from --seed. A string input read
+  by a tf.Example parse op takes --input name=examples.json ([{feature: value | [values]}, ...]).
+  --signature_def takes a signature key, or a method name one signature has.
   Exit code: 0 when every output agrees, 1 when one differs (or on an error), 2 on bad usage.`;
 
 export async function compareCommand(args: readonly string[], io: Io): Promise<number> {

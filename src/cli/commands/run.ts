@@ -17,7 +17,11 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
                  [--seed 1] [--batch 1] [--backend wasm|cpu] [--json] [--tag_set serve] [--signature_def NAME]
   Runs a model and prints its outputs. <model> is a .pb/.pbtxt GraphDef, a .meta or a SavedModel.
   --input   name=file.npy, name=file.json or name=[1,2,3] (repeatable; name may be a signature key).
-            Inputs not given are generated from --seed (floats in [0.05,1.05), ints in [0,10)).
+            A string input read by a tf.Example parse op takes name=examples.json, a list of
+            {feature: value | [values]} objects, each serialized as a tf.Example.
+            Inputs not given are generated from --seed (floats in [0.05,1.05), ints in [0,10);
+            valid tf.Examples for inputs a parse op reads).
+  --signature_def  a signature key, or a method name (tensorflow/serving/regress) one signature has.
   --output  outputs to fetch (repeatable or comma-separated); default: the signature's, or the
             nodes nothing consumes.
   --out     also writes each output as DIR/<name>.npy (DIR appears complete or not at all; an
