@@ -44,7 +44,7 @@ export const ERROR_HINTS: Readonly<Record<string, string>> = {
   "transform/invalid-output": "For a custom transform, fix it; for a built-in one, report it with the model and the pipeline.",
   "runtime/unsupported-op": "Remove or replace those nodes (a transform), or register a kernel for the op ('createKernelRegistry().register').",
   "runtime/missing-feed": "Feed it ('--input x=file.npy'), or fetch something that does not depend on it.",
-  "runtime/bad-feed": "Feed a tensor of the placeholder's dtype and shape ('graft summarize' lists them).",
+  "runtime/bad-feed": "Feed a tensor of the placeholder's dtype and shape ('graft summarize' lists them); write each feature as the model's parse op declares it.",
   "runtime/unsupported-dtype": "Keep such values on the host (constants), or cast the model to a supported dtype.",
   "runtime/failed": "Check the inputs fed and the named node; the message gives TensorFlow's reason.",
   "runtime/missing-variable": "Use the model's own checkpoint ('variables/'), or freeze the model first.",
