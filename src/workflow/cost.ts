@@ -8,7 +8,7 @@ import { baseDType, isFloatDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { type Tensor, tensorByteSize, tensorStrings, tensorToNumbers } from '../ir/tensor';
 import type { Signature } from '../io/saved-model';
-import type { Backend } from '../runtime/index';
+import type { Backend, RuntimeOptions } from '../runtime/index';
 import { type Pipeline, parsePipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import { feedsFor, formatDiff } from '../verify/compare';
@@ -151,7 +151,7 @@ export async function measureSignatures(
   optimized: Graph,
   pairs: readonly { key: string; before: Signature; after: Signature }[],
   variables: ReadonlyMap<string, Tensor> | undefined,
-  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend },
+  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend; runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'> },
 ): Promise<{ outputs: OutputCost[]; pooled: OutputCost[]; skipped: { key: string; reason: string }[] }> {
   const { createSession } = await import('../runtime/index');
   const backend = o.backend ? { backend: o.backend } : {};
@@ -159,7 +159,7 @@ export async function measureSignatures(
   const pooled: OutputCost[] = [];
   const skipped: { key: string; reason: string }[] = [];
   const seen = new Map<string, OutputTally[]>();
-  const sessionA = await createSession(original, { ...backend, ...(variables ? { variables } : {}) });
+  const sessionA = await createSession(original, { ...backend, ...o.runtimeA, ...(variables ? { variables } : {}) });
   try {
     const sessionB = await createSession(optimized, backend);
     try {

@@ -51,10 +51,12 @@ import {
   findMetaGraph,
   parseSavedModelText,
 } from '../io/saved-model';
-import { freezeMetaGraph } from '../freeze/freeze';
+import { freezeMetaGraph, readTableAssets } from '../freeze/freeze';
+import { savedModelInit } from '../io/saved-model-init';
+import { makeStringTensor } from '../ir/tensor';
 import { VARIABLE_OPS } from '../freeze/tf1';
 import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
-import type { Backend } from '../runtime/index';
+import type { Backend, RuntimeOptions } from '../runtime/index';
 import type { Diagnostic } from '../transform/define';
 import type { Pipeline } from '../transform/pipeline';
 import { type Registry, createRegistry } from '../transform/registry';
@@ -243,6 +245,29 @@ interface Source {
   readonly variableBytes: number;
   readonly variablesState: 'present' | 'index-only' | 'missing';
   readCheckpoint(): Promise<Checkpoint>;
+  /** Reads a file under the model's `assets/` by its name there (undefined when absent). */
+  readAsset(name: string): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * What running the original needs besides feeds: its SavedModel init (the init op and table
+ * initializers, run at load as TF Serving does) with each asset tensor fed the path of its file,
+ * read back through `src.readAsset`.
+ */
+function originalRuntime(mg: MetaGraph, src: Source): Pick<RuntimeOptions, 'init' | 'readFile'> | undefined {
+  const init = savedModelInit(mg);
+  const tableInits = mg.graph.nodes.some((n) => n.op.startsWith('InitializeTable') || n.op.startsWith('LookupTableImport'));
+  if (init.targets.length === 0 && init.assets.length === 0 && !tableInits) return undefined;
+  const prefix = '/__graft_model__/assets/';
+  const feeds = Object.fromEntries(init.assets.map((a) => [a.tensor, makeStringTensor([], [`${prefix}${a.filename}`])]));
+  return {
+    init: { targets: init.targets, feeds },
+    readFile: async (p) => {
+      const bytes = p.startsWith(prefix) ? await src.readAsset(p.slice(prefix.length)) : undefined;
+      if (!bytes) throw new GraftError('io/not-found', `${p}: no such asset of ${src.label}`, { file: p });
+      return bytes;
+    },
+  };
 }
 
 /** Dense (named) tensors and COO sparse ones (their three tensors) can be frozen; composite ones cannot. */
@@ -375,9 +400,12 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
     // Several signatures (or sparse tensors): keep every tensor they name (inputs too, so an input no output needs stays).
     outputNodeNames = [...new Set(keys.flatMap((k) => [...signatureTensorNames(mg.signatures[k]!.outputs), ...signatureTensorNames(mg.signatures[k]!.inputs)].map((t) => tensorName(t))))];
   }
+  // Vocabulary files of tables fold into the frozen graph, which then needs no asset at run time.
+  const assets = await readTableAssets(mg, (f) => src.readAsset(f));
   const frozen = freezeMetaGraph(mg, ckpt, {
     ...(outputNodeNames ? { outputNodeNames } : keys.length === 1 ? { signature: keys[0]! } : {}),
     file: ckptFile,
+    ...(assets.size ? { assets } : {}),
   });
   diagnostics.push(...frozen.diagnostics);
   if (keys.length === 0 && !opts.outputs?.length && frozen.signature) keys = [frozen.signature.key];
@@ -451,6 +479,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
     pairs.push({ key: 'serving_default', before: sig, after: sig });
   }
   let verification: VerificationReport | null = null;
+  const runtimeA = originalRuntime(mg, src);
   const seed = opts.seed ?? 1;
   // A lossy step moves the outputs on purpose: measure what it costs instead of failing on it.
   const lossy = lossySteps(transforms, registry, pipelineReport.steps);
@@ -463,6 +492,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       batch: opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
       ...(opts.backend ? { backend: opts.backend } : {}),
       ...(Object.keys(given).length ? { given } : {}),
+      ...(runtimeA ? { runtimeA } : {}),
     });
     if (verification.status === 'fail') throw mismatchError(verification, src.label);
   }
@@ -476,6 +506,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       otherDims: opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
       file: src.label,
       ...(opts.backend ? { backend: opts.backend } : {}),
+      ...(runtimeA ? { runtimeA } : {}),
     });
     failures = thresholdFailures(measured, measured.pooled, thresholds, measured.pooled.length > 0);
     if (failures.length) {
@@ -622,6 +653,10 @@ export async function optimize(inputDir: string, outputDir: string, opts: Optimi
     variableBytes: model.variables.bytes,
     variablesState: model.variables.state,
     readCheckpoint: () => readModelVariables(model),
+    readAsset: async (name) => {
+      const p = nodePath.join(inputDir, 'assets', name);
+      return (await fs.kind(p)) === 'file' ? fs.readFile(p) : undefined;
+    },
   };
   const result = await optimizeSource(src, opts);
   opts.onProgress?.({ stage: 'write', message: `writing ${outputDir}` });
@@ -694,6 +729,7 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
     graphBytes: bytes.length,
     variableBytes,
     variablesState: index ? (dataFiles > 0 ? 'present' : 'index-only') : 'missing',
+    readAsset: async (name) => byKey.get(`assets/${normalizeKey(name)}`),
     async readCheckpoint() {
       if (!index) {
         throw new GraftError('io/missing-variables', `${indexKey} is missing: the model's variables cannot be read`, {

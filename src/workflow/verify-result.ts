@@ -10,7 +10,7 @@ import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import { type Tensor, makeTensor } from '../ir/tensor';
 import type { Signature, TensorInfo } from '../io/saved-model';
-import type { Backend } from '../runtime/index';
+import type { Backend, RuntimeOptions } from '../runtime/index';
 import { compareOutputs, feedsFor, resolveTolerance } from '../verify/compare';
 import { signatureOpsWithoutKernel, signatureTensorNames } from '../verify/support';
 import { generateInput, generateTensor, placeholderSpecs } from '../verify/feeds';
@@ -108,6 +108,8 @@ export interface VerifySignaturesOptions {
   readonly backend?: Backend;
   /** Given inputs, by tensor name in the original graph: they replace the seeded ones. */
   readonly given?: Readonly<Record<string, Tensor>>;
+  /** What running the original needs besides feeds: its SavedModel init and asset reader. */
+  readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'>;
 }
 
 /**
@@ -154,14 +156,14 @@ export async function verifySignatures(
     let retried: string | undefined;
     try {
       try {
-        outA = await runGraph(original, feedsFor(original, feeds.a), namesA, { ...common, ...(variables ? { variables } : {}) });
+        outA = await runGraph(original, feedsFor(original, feeds.a), namesA, { ...common, ...o.runtimeA, ...(variables ? { variables } : {}) });
       } catch (e) {
         // A model that only runs at batch 1 (a fixed [1, ...] tensor meets the batch): retry there.
         if (!isGraftError(e) || e.code !== 'runtime/failed' || batch === 1 || given.length === Object.keys(before.inputs).length || Object.keys(before.inputs).length === 0) throw e;
         retried = e.message.split('\n')[0]!;
         batch = 1;
         feeds = feedsAt(batch);
-        outA = await runGraph(original, feedsFor(original, feeds.a), namesA, { ...common, ...(variables ? { variables } : {}) });
+        outA = await runGraph(original, feedsFor(original, feeds.a), namesA, { ...common, ...o.runtimeA, ...(variables ? { variables } : {}) });
       }
     } catch (e) {
       if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
