@@ -3,6 +3,7 @@
  * that prints.
  */
 import { GraftError } from '../errors';
+import { nearestNames } from '../suggest';
 import { VERSION } from '../version';
 import { removePendingSync, watchPending } from '../io/fs';
 import { summarizeCommand } from './commands/summarize';
@@ -23,12 +24,23 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   transforms: { run: async () => (await import('./commands/transforms')).transformsCommand, summary: 'list every transform and its parameters' },
 };
 
+/** TensorFlow tool names and British spellings, for the did-you-mean of an unknown command. */
+const ALIASES: Record<string, string> = {
+  optimise: 'optimize',
+  freeze_graph: 'freeze',
+  transform_graph: 'transform',
+  summarize_graph: 'summarize',
+  summarise: 'summarize',
+  saved_model_cli: 'show',
+  benchmark_model: 'bench',
+};
+
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   return [
     'graft: make TensorFlow models smaller and faster to serve, with proof.',
     '',
-    'Usage: graft <command> [flags]   (graft <command> --help for its flags)',
+    'Usage: graft <command> [flags]   (graft help <command>, or graft <command> --help, for its flags)',
     '',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
   ].join('\n');
@@ -39,6 +51,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const debug = argv.includes('--debug');
   try {
     const [name, ...rest] = argv;
+    if (name === 'help' && rest[0] !== undefined && rest[0] in commands) {
+      return await (await commands[rest[0]]!.run())(['--help'], io);
+    }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.out(help());
       return name === undefined ? 2 : 0;
@@ -48,7 +63,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0;
     }
     const command = commands[name];
-    if (!command) throw new GraftError('cli/usage', `Unknown command '${name}'\n${help()}`);
+    if (!command) {
+      const near = ALIASES[name] ? [ALIASES[name]] : nearestNames(name, [...Object.keys(commands), ...Object.keys(ALIASES)], 2).map((n) => ALIASES[n] ?? n);
+      throw new GraftError('cli/usage', `Unknown command '${name}'${near.length ? ` (did you mean ${[...new Set(near)].map((n) => `'${n}'`).join(' or ')}?)` : ''}\n${help()}`);
+    }
     return await (await command.run())(rest, io);
   } catch (e) {
     return reportError(e, io, debug);

@@ -6,6 +6,7 @@ import { graphIndex } from './graph';
 import type { Node } from './node';
 import { executionOrder } from './topo';
 import type { ErrorCode } from '../errors';
+import { nearestNames } from '../suggest';
 
 export interface ValidationProblem {
   readonly code: Extract<ErrorCode, 'graph/dangling-input' | 'graph/duplicate-name' | 'graph/cycle' | 'graph/missing-node'>;
@@ -42,7 +43,11 @@ export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOpti
   }
   for (const name of opts.required ?? []) {
     const nodeName = name.replace(/^\^/, '').split(':')[0]!;
-    if (!seen.has(nodeName)) problems.push({ code: 'graph/missing-node', node: nodeName, message: `Required node '${nodeName}' is missing` });
+    if (!seen.has(nodeName)) {
+      const near = nearestNames(nodeName, seen, 2);
+      const also = near.length > 0 ? ` (did you mean ${near.map((x) => `'${x}'`).join(' or ')}?)` : '';
+      problems.push({ code: 'graph/missing-node', node: nodeName, message: `Required node '${nodeName}' is missing${also}` });
+    }
   }
   if (opts.cycles !== false && problems.length === 0) {
     const { inCycle } = executionOrder(graph);

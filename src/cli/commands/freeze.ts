@@ -2,7 +2,7 @@ import { GraftError } from '../../errors';
 import { checkOutput } from '../../io/fs';
 import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-files';
 import { freezeModel } from '../../freeze/freeze';
-import { parseFlags, splitList } from '../args';
+import { flagBool, parseFlags, splitList } from '../args';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_model_tags=serve] [--signature_def=NAME]
@@ -12,20 +12,16 @@ export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_m
   TensorFlow's freeze_graph flags. Variables become constants holding the checkpoint's values and the
   graph is pruned to the outputs (by default the signature's; serving_default unless --signature_def).
   TF2 SavedModels are inlined first. Output is binary GraphDef, or text for .pbtxt.
-  [--clear_devices=true|false] [--variable_names_whitelist=a,b] [--variable_names_blacklist=a,b] [--json] [--overwrite]
+  [--clear_devices[=true|false]] [--variable_names_allowlist=a,b] [--variable_names_denylist=a,b] [--json] [--overwrite]
   An existing --output_graph is replaced only with --overwrite; it may never be one of the inputs
-  (the SavedModel, the graph, the checkpoint files) or lie inside them.`;
-
-function boolFlag(v: string | undefined, name: string, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (/^(true|1)$/i.test(v)) return true;
-  if (/^(false|0)$/i.test(v)) return false;
-  throw new GraftError('cli/usage', `--${name} must be true or false, not '${v}'`);
-}
+  (the SavedModel, the graph, the checkpoint files) or lie inside them.
+  Also accepted, as freeze_graph spells them: --input_binary[=true|false], --variable_names_whitelist,
+  --variable_names_blacklist; and, with a note that graft has no use for them: --input_saver,
+  --restore_op_name, --filename_tensor_name, --initializer_nodes, --checkpoint_version.`;
 
 /** `graft freeze`: freeze_graph for SavedModels (TF1 and TF2), `.meta` + checkpoint, GraphDef + checkpoint. */
 export async function freezeCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(
+  const { values, positionals, notes } = parseFlags(
     args,
     {
       input_saved_model_dir: { type: 'string' },
@@ -34,18 +30,25 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
       input_meta_graph: { type: 'string' },
       input_graph: { type: 'string' },
       input_checkpoint: { type: 'string' },
-      input_binary: { type: 'string' },
+      input_binary: { type: 'string', bare: true, ignored: 'graft tells binary and text GraphDefs apart by their bytes' },
       output_node_names: { type: 'string' },
       output_graph: { type: 'string' },
-      clear_devices: { type: 'string' },
-      variable_names_whitelist: { type: 'string' },
-      variable_names_blacklist: { type: 'string' },
+      clear_devices: { type: 'string', bare: true },
+      variable_names_whitelist: { type: 'string', aliases: ['variable_names_allowlist'] },
+      variable_names_blacklist: { type: 'string', aliases: ['variable_names_denylist'] },
+      // freeze_graph flags that graft has no use for (it reads the checkpoint directly).
+      input_saver: { type: 'string', ignored: 'graft reads the checkpoint itself; no Saver is needed' },
+      restore_op_name: { type: 'string', ignored: 'unused by TensorFlow too (deprecated)' },
+      filename_tensor_name: { type: 'string', ignored: 'unused by TensorFlow too (deprecated)' },
+      initializer_nodes: { type: 'string', ignored: 'graft takes variable values from the checkpoint; initializer nodes are kept in the graph as they are' },
+      checkpoint_version: { type: 'string', ignored: 'graft reads the V2 checkpoint format (what TensorFlow writes by default) and says so if a file is not one' },
       json: { type: 'boolean' },
       overwrite: { type: 'boolean' },
     },
     usage,
   );
   if (values.help) return io.out(usage), 0;
+  for (const n of notes) io.err(n);
   if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
   const sources = [values.input_saved_model_dir, values.input_meta_graph, values.input_graph].filter((s) => s !== undefined);
   if (sources.length !== 1) throw new GraftError('cli/usage', `Give exactly one of --input_saved_model_dir, --input_meta_graph, --input_graph.\n${usage}`);
@@ -68,7 +71,7 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
     ...(outputs?.length ? { outputNodeNames: outputs } : {}),
     ...(values.input_checkpoint !== undefined ? { checkpoint: values.input_checkpoint } : {}),
     // freeze_graph clears devices by default.
-    clearDevices: boolFlag(values.clear_devices, 'clear_devices', true),
+    clearDevices: flagBool('clear_devices', values.clear_devices, true),
     ...(allow ? { allowlist: allow } : {}),
     ...(deny ? { denylist: deny } : {}),
   });
