@@ -43,6 +43,7 @@ export const STATE_KERNELS: Record<string, Kernel> = {
   },
   VariableV2: (ctx) => [ctx.variable(ctx.node.name)],
   Variable: (ctx) => [ctx.variable(ctx.node.name)],
+  DisableCopyOnRead: () => [],
   VarIsInitializedOp: () => [tensorFromArray('bool', [], [1])],
   IsVariableInitialized: () => [tensorFromArray('bool', [], [1])],
   RandomUniform: (ctx) => {
