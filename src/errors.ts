@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'graph/bad-tensor' // a tensor whose data does not fit its dtype and shape
   | 'graph/bad-attr' // an attribute of the wrong kind
   | 'graph/unknown-dtype' // a DataType enum value graft does not know
+  | 'graph/bad-output-index' // an input names an output its producer does not have
+  | 'graph/too-large' // a tensor declares more elements than graft can hold in memory
   // saved models
   | 'model/unknown-tag-set' // no meta graph with the requested tags
   | 'model/unknown-signature' // no signature with the requested key
@@ -48,6 +50,7 @@ export type ErrorCode =
   | 'transform/duplicate' // registering a name that is taken
   | 'transform/failed' // a step threw
   | 'transform/invalid-output' // a step produced an invalid graph
+  | 'transform/mutated-input' // a step changed the graph it was given (it must return a new one)
   // running graphs
   | 'runtime/unsupported-op' // ops without a kernel (listed up front, with node names)
   | 'runtime/missing-feed' // a placeholder that the fetches need was not fed
@@ -55,11 +58,15 @@ export type ErrorCode =
   | 'runtime/unsupported-dtype' // a value the kernels cannot hold exactly (int64 beyond 2^31, ...)
   | 'runtime/failed' // a kernel failed on a node
   | 'runtime/missing-variable' // a variable whose value is not in the checkpoint
+  | 'runtime/too-large' // a tensor over the run's size limit (or generated inputs over theirs)
+  | 'runtime/loop-limit' // a while loop over the run's iteration limit
   // freezing and converting
   | 'freeze/unsupported' // something the freezer cannot handle (named)
   | 'freeze/missing-output' // an output name that does not exist
   // verification
   | 'verify/mismatch' // outputs differ beyond the tolerance
+  // the library's callers
+  | 'api/bad-argument' // a public function called with an argument of the wrong type or shape
   // command line
   | 'cli/usage'; // wrong flags or arguments
 
@@ -74,6 +81,50 @@ export interface GraftErrorDetails {
   hint?: string;
   /** The underlying error. */
   cause?: unknown;
+  /** The option or parameter involved (`maxInputBytes`, `graph`), so a CLI can name its flag. */
+  param?: string;
+}
+
+/** Names longer than this are shortened in messages (the full name stays in `node`). */
+export const MAX_NAME_IN_MESSAGE = 200;
+
+/**
+ * A message with every over-long run of non-blank characters (a node name of a megabyte, a
+ * hostile path) cut to {@link MAX_NAME_IN_MESSAGE} characters with an ellipsis, and the whole
+ * message cut to a few thousand characters: an error stays a readable line whatever the input.
+ */
+export function capMessage(message: string): string {
+  let out = message.length > 200 ? message.replace(/[^\s]{201,}/g, (w) => `${w.slice(0, MAX_NAME_IN_MESSAGE)}… (${w.length} characters)`) : message;
+  if (out.length > 4000) out = `${out.slice(0, 4000)}… (message cut, ${out.length} characters)`;
+  return out;
+}
+
+/** A name for a message: quoted as given when short, cut with an ellipsis when long. */
+export function shortName(name: string): string {
+  return name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}… (${name.length} characters)` : name;
+}
+
+/**
+ * Words for a JavaScript engine error, for a person: what ran out, not V8's wording
+ * ("Invalid typed array length", "Maximum call stack size exceeded"). Other errors keep their
+ * message.
+ */
+export function describeError(e: unknown): string {
+  if (isGraftError(e)) return e.message;
+  const message = e instanceof Error ? e.message : String(e);
+  if (/Invalid (typed )?array length|Array buffer allocation failed|Invalid string length|allocation failed|out of memory/i.test(message)) {
+    return 'a value too large to allocate in memory';
+  }
+  if (/Maximum call stack size exceeded/i.test(message)) return 'the structure nests too deeply to process';
+  if (/memory access out of bounds|Cannot enlarge memory|WebAssembly\.Memory/i.test(message)) return 'the tensor runtime ran out of memory (a value too large, or too many at once)';
+  return message;
+}
+
+/** True when `e` is a JavaScript engine error meaning "out of memory" (not a graft bug in logic). */
+export function isResourceError(e: unknown): boolean {
+  if (isGraftError(e)) return false;
+  const message = e instanceof Error ? e.message : String(e);
+  return /Invalid (typed )?array length|Array buffer allocation failed|Invalid string length|allocation failed|out of memory|memory access out of bounds|Maximum call stack size exceeded/i.test(message);
 }
 
 /**
@@ -91,15 +142,17 @@ export class GraftError extends Error {
   readonly node?: string;
   readonly op?: string;
   readonly hint?: string;
+  readonly param?: string;
 
   constructor(code: ErrorCode, message: string, details: GraftErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(capMessage(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'GraftError';
     this.code = code;
     if (details.file !== undefined) this.file = details.file;
     if (details.node !== undefined) this.node = details.node;
     if (details.op !== undefined) this.op = details.op;
-    if (details.hint !== undefined) this.hint = details.hint;
+    if (details.hint !== undefined) this.hint = capMessage(details.hint);
+    if (details.param !== undefined) this.param = details.param;
   }
 
   /**
@@ -110,7 +163,7 @@ export class GraftError extends Error {
     const named = this.file ?? file;
     if (this.file !== undefined && this.message.includes(named)) return this;
     const message = this.message.includes(named) ? this.message : `${named}: ${this.message}`;
-    return new GraftError(this.code, message, { file: named, node: this.node, op: this.op, hint: this.hint, cause: this.cause });
+    return new GraftError(this.code, message, { file: named, node: this.node, op: this.op, hint: this.hint, cause: this.cause, param: this.param });
   }
 }
 

@@ -1,5 +1,5 @@
 /** The CLI's only contact with the terminal: printing results, progress and errors. */
-import { isGraftError } from '../errors';
+import { describeError, isGraftError, isResourceError } from '../errors';
 import { ERROR_HINTS } from './error-hints';
 
 export interface Io {
@@ -29,6 +29,13 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
     return e.code === 'cli/usage' ? 2 : 1;
   }
   const err = e as Error;
+  if (isResourceError(e)) {
+    // Not a crash to report with a stack: the input asked for more than the machine has.
+    io.err(`graft: error [runtime/too-large]: stopped: ${describeError(e)}`);
+    io.err('  hint: The model or its inputs need more memory than is available; check the shapes it declares.');
+    if (debug && err?.stack) io.err(err.stack);
+    return 1;
+  }
   io.err(`graft: internal error: ${err?.message ?? String(e)}`);
   if (debug && err?.stack) io.err(err.stack);
   else io.err('  run again with --debug for the stack trace, and please report it');

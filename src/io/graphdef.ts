@@ -83,7 +83,7 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
     const msg = nodeToProto(node);
     if (hasBigTensor(msg)) {
       flush();
-      chunks.push(...lengthDelimited(1, encodeNodeChunks(msg)));
+      for (const item of lengthDelimited(1, encodeNodeChunks(msg))) chunks.push(item);
     } else {
       batch.push(msg);
       if (batch.length >= BATCH) flush();
@@ -120,7 +120,7 @@ export function encodeNodeChunks(node: Msg): Chunks {
     const keyBytes = new TextEncoder().encode(key);
     const valueChunks = bigKeys.includes(key) ? encodeAttrWithBigTensor(value) : [encodeMessage('tensorflow.AttrValue', value)];
     const entry = [...lengthDelimited(1, [keyBytes]), ...lengthDelimited(2, valueChunks)];
-    chunks.push(...lengthDelimited(5, entry));
+    for (const item of lengthDelimited(5, entry)) chunks.push(item);
   }
   chunks.push(encodeMessage('tensorflow.NodeDef', tail));
   return chunks;

@@ -223,7 +223,7 @@ function encodeInWireOrder(mg: MetaGraph, wire: readonly WireField[]): Chunks {
   };
   for (const f of wire) {
     if (f.number === 2) {
-      if (!wroteGraph) chunks.push(...(graphWire.get(mg.graph) === f ? [f.bytes] : lengthDelimited(2, encodeGraphDefChunks(mg.graph))));
+      if (!wroteGraph) for (const item of (graphWire.get(mg.graph) === f ? [f.bytes] : lengthDelimited(2, encodeGraphDefChunks(mg.graph)))) chunks.push(item);
       wroteGraph = true;
     } else if (f.number === 5 && sigsChanged) {
       if (!wroteSigs) writeSigs();
@@ -233,7 +233,7 @@ function encodeInWireOrder(mg: MetaGraph, wire: readonly WireField[]): Chunks {
       chunks.push(f.bytes);
     }
   }
-  if (!wroteGraph) chunks.push(...lengthDelimited(2, encodeGraphDefChunks(mg.graph)));
+  if (!wroteGraph) for (const item of lengthDelimited(2, encodeGraphDefChunks(mg.graph))) chunks.push(item);
   if (sigsChanged && !wroteSigs) writeSigs();
   return chunks;
 }
@@ -253,7 +253,7 @@ export function metaGraphToProto(mg: MetaGraph): Msg {
 export function encodeSavedModelChunks(sm: SavedModelProto): Chunks {
   const chunks: Chunks = [];
   if (sm.schemaVersion) chunks.push(encodeMessage('tensorflow.SavedModel', { saved_model_schema_version: sm.schemaVersion }));
-  for (const mg of sm.metaGraphs) chunks.push(...lengthDelimited(2, encodeMetaGraphChunks(mg)));
+  for (const mg of sm.metaGraphs) for (const item of lengthDelimited(2, encodeMetaGraphChunks(mg))) chunks.push(item);
   return chunks;
 }
 

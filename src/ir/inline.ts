@@ -157,7 +157,7 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
       const entry = n.inputs.every((s) => argValue.has(s.startsWith('^') ? s.slice(1) : s));
       const data = inputs.filter((s) => !s.startsWith('^'));
       const controls = inputs.filter((s) => s.startsWith('^'));
-      if (entry) controls.push(...controlInputs);
+      if (entry) for (const c of controlInputs) controls.push(c);
       const newName = rename.get(n.name)!;
       body.push(
         makeNode({
@@ -189,7 +189,12 @@ export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): Inl
       replacement = makeNode({ name: call.name, op: 'IdentityN', inputs: [...results, ...new Set(controlRets)], device: call.device, attrs: { T: attr.list({ type: types }), ...(shapes ? { _output_shapes: shapes } : {}) } });
     }
     passThrough.add(call.name);
-    nodes.splice(i, 1, ...body, replacement);
+    // Not `splice(i, 1, ...body)`: a body can hold more nodes than an argument list.
+    const tail = nodes.splice(i + 1);
+    nodes.length = i;
+    for (const b of body) nodes.push(b);
+    nodes.push(replacement);
+    for (const t of tail) nodes.push(t);
     i--; // the body's first node sits at i now; it may itself be a call
     inlined++;
   }
@@ -208,35 +213,62 @@ function splicePassThrough(nodes: readonly Node[], passThrough: ReadonlySet<stri
   const dataMemo = new Map<string, string>();
   const controlMemo = new Map<string, string[]>();
 
-  const resolveData = (s: string, seen: Set<string> = new Set()): string => {
-    const ref = parseInput(s);
-    if (ref.control || !removable(ref.node)) return s;
-    const key = `${ref.node}:${ref.port}`;
-    const hit = dataMemo.get(key);
-    if (hit !== undefined) return hit;
-    if (seen.has(key)) return s;
-    seen.add(key);
-    const node = byName.get(ref.node)!;
-    const data = node.inputs.filter((x) => !x.startsWith('^'));
-    const out = data[ref.port] === undefined ? s : resolveData(data[ref.port]!, seen);
-    dataMemo.set(key, out);
+  // Both walks are iterative: chains of calls can be arbitrarily long.
+  const resolveData = (s: string): string => {
+    const path: string[] = [];
+    const seen = new Set<string>();
+    let cur = s;
+    let out: string | undefined;
+    for (;;) {
+      const ref = parseInput(cur);
+      if (ref.control || !removable(ref.node)) break;
+      const key = `${ref.node}:${ref.port}`;
+      const hit = dataMemo.get(key);
+      if (hit !== undefined) {
+        out = hit;
+        break;
+      }
+      if (seen.has(key)) break;
+      seen.add(key);
+      path.push(key);
+      const data = byName.get(ref.node)!.inputs.filter((x) => !x.startsWith('^'));
+      if (data[ref.port] === undefined) break;
+      cur = data[ref.port]!;
+    }
+    out ??= cur;
+    for (const key of path) dataMemo.set(key, out);
     return out;
   };
-  const resolveControl = (name: string, seen: Set<string> = new Set()): string[] => {
-    if (!removable(name)) return [`^${name}`];
-    const hit = controlMemo.get(name);
-    if (hit) return hit;
-    if (seen.has(name)) return [];
-    seen.add(name);
-    const node = byName.get(name)!;
-    const out = new Set<string>();
-    for (const x of node.inputs) {
-      const ref = parseInput(x);
-      for (const c of resolveControl(ref.node, seen)) out.add(c);
+  const resolveControl = (start: string): string[] => {
+    if (!removable(start)) return [`^${start}`];
+    // Post-order over removable nodes: a node's list is the union of its inputs' lists.
+    const onStack = new Set<string>([start]);
+    const stack: { name: string; inputs: readonly string[]; at: number; out: Set<string> }[] = [
+      { name: start, inputs: byName.get(start)!.inputs, at: 0, out: new Set() },
+    ];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.at < top.inputs.length) {
+        const x = parseInput(top.inputs[top.at++]!).node;
+        if (!removable(x)) top.out.add(`^${x}`);
+        else {
+          const hit = controlMemo.get(x);
+          if (hit) for (const c of hit) top.out.add(c);
+          else if (!onStack.has(x)) {
+            onStack.add(x);
+            stack.push({ name: x, inputs: byName.get(x)!.inputs, at: 0, out: new Set() });
+          }
+        }
+        continue;
+      }
+      stack.pop();
+      onStack.delete(top.name);
+      const list = [...top.out];
+      controlMemo.set(top.name, list);
+      const below = stack[stack.length - 1];
+      if (below) for (const c of list) below.out.add(c);
     }
-    const list = [...out];
-    controlMemo.set(name, list);
-    return list;
+    return controlMemo.get(start)!;
   };
 
   const result: Node[] = [];
@@ -305,7 +337,7 @@ export function pruneLibrary(graph: Graph): Graph {
   let frontier = referencedFunctions(graph.nodes, library, used);
   while (frontier.length) {
     const next: string[] = [];
-    for (const name of frontier) next.push(...referencedFunctions(library.get(name)!.nodes, library, used));
+    for (const name of frontier) for (const f of referencedFunctions(library.get(name)!.nodes, library, used)) next.push(f);
     frontier = next;
   }
   if (used.size === graph.library.functions.length) return graph;

@@ -67,7 +67,7 @@ export class RewritePlan {
 
   /** Adds nodes at the end of the graph. */
   append(nodes: readonly Node[]): void {
-    this.appended.push(...nodes);
+    for (const item of nodes) this.appended.push(item);
   }
 
   /** Records that references to `from` (colocation) now mean `to`. */
@@ -86,10 +86,10 @@ export class RewritePlan {
     const out: Node[] = [];
     for (const n of this.graph.nodes) {
       const r = this.at.get(n.name);
-      if (r) out.push(...r);
+      if (r) for (const item of r) out.push(item);
       else out.push(n);
     }
-    out.push(...this.appended);
+    for (const item of this.appended) out.push(item);
     let final = out;
     // Repeat while something is dropped: a dropped Identity may orphan the Const it reads.
     for (let dropped = this.candidates.size > 0; dropped; ) {

@@ -19,7 +19,7 @@ import type { Graph } from './graph';
 import { attrWithDefault } from './op-facts';
 import { placeholderDims } from './placeholder';
 import { seededRandom } from './random';
-import { type Tensor, makeStringTensor, makeTensor, numElements } from './tensor';
+import { type Tensor, formatBytes, makeStringTensor, makeTensor, numElements } from './tensor';
 
 /** A placeholder as the generator sees it. */
 export interface PlaceholderSpec {
@@ -61,31 +61,67 @@ export function concreteShape(shape: readonly number[] | null, batch = 1): numbe
   return shape === null ? [] : shape.map((d) => (d < 0 ? batch : d));
 }
 
+/** The most bytes one generated input may take unless raised (`maxInputBytes`, `--max_input_mb`): 512 MiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Refuses, before allocating, a generated input over `maxBytes`: unknown dimensions follow the
+ * batch size, so `--batch 1000000000` or a placeholder of [25000, 25000] asks for gigabytes.
+ */
+export function checkGeneratedSize(dtype: DType, shape: readonly number[], name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): void {
+  const b = baseDType(dtype);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new GraftError('runtime/bad-feed', `Cannot generate input '${name}' of shape [${shape.join(',')}]: dimensions must be non-negative integers`, { node: name });
+  }
+  const size = b === 'double' || b === 'int64' || b === 'uint64' || b === 'string' ? 8 : 4;
+  const bytes = numElements(shape) * size;
+  if (bytes > maxBytes) {
+    throw new GraftError(
+      'runtime/too-large',
+      `Generated input '${name}' would be ${b}[${shape.join(',')}], ${formatBytes(bytes)}: over the ${formatBytes(maxBytes)} limit for a generated input`,
+      { node: name, param: 'maxInputBytes', hint: 'Use a smaller batch size for unknown dimensions, feed the input from a file, or raise the limit (maxInputBytes).' },
+    );
+  }
+}
+
 /**
  * A deterministic tensor of `dtype` and `shape` (see the module comment for the value ranges).
+ * Refuses (`runtime/too-large`) a tensor over `maxBytes` before allocating it.
  *
  * @example
  * ```ts
  * generateTensor('float', [1, 784], 7, 'input'); // same values on every run and platform
  * ```
  */
-export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = ''): Tensor {
+export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = '', maxBytes = DEFAULT_MAX_INPUT_BYTES): Tensor {
+  checkGeneratedSize(dtype, shape, name, maxBytes);
   return randomTensor(dtype, shape, seededRandom(streamSeed(seed, name)));
 }
 
-/** A tensor of `dtype`/`shape` with values drawn from `rnd` (see the module comment for the ranges). */
+/** A tensor of `dtype`/`shape` with values drawn from `rnd` (see the module comment for the ranges); typed arrays, no per-element boxing. */
 function randomTensor(dtype: DType, shape: readonly number[], rnd: () => number): Tensor {
   const b = baseDType(dtype);
   const n = numElements(shape);
   if (b === 'string') return makeStringTensor(shape, Array.from({ length: n }, () => ''));
-  if (b === 'bool') return makeTensor('bool', shape, Array.from({ length: n }, (_, i) => i % 2 === 1));
+  if (b === 'bool') {
+    const v = new Uint8Array(n);
+    for (let i = 0; i < n; i++) v[i] = i % 2;
+    return makeTensor('bool', shape, v);
+  }
   if (isFloatDType(b)) {
     // half/bfloat16 placeholders are fed float32 values; the runtime rounds them on the way in.
-    const dt: DType = b === 'double' ? 'double' : 'float';
-    return makeTensor(dt, shape, Array.from({ length: n }, () => 0.05 + rnd()));
+    const v = b === 'double' ? new Float64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = 0.05 + rnd();
+    return makeTensor(b === 'double' ? 'double' : 'float', shape, v);
   }
-  if (b === 'int64' || b === 'uint64') return makeTensor(b, shape, Array.from({ length: n }, () => BigInt(Math.floor(rnd() * 10))));
-  return makeTensor(b, shape, Array.from({ length: n }, () => Math.floor(rnd() * 10)));
+  if (b === 'int64' || b === 'uint64') {
+    const v = b === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n);
+    for (let i = 0; i < n; i++) v[i] = BigInt(Math.floor(rnd() * 10));
+    return makeTensor(b, shape, v);
+  }
+  const v = new Array<number>(n);
+  for (let i = 0; i < n; i++) v[i] = Math.floor(rnd() * 10);
+  return makeTensor(b, shape, v);
 }
 
 export interface GenerateOptions {
@@ -97,6 +133,8 @@ export interface GenerateOptions {
   readonly only?: readonly string[];
   /** Skip these (node names), e.g. the ones fed from files. */
   readonly skip?: readonly string[];
+  /** The most bytes one generated input may take. Default {@link DEFAULT_MAX_INPUT_BYTES}. */
+  readonly maxInputBytes?: number;
 }
 
 /**
@@ -116,13 +154,14 @@ export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<
   const out: Record<string, Tensor> = {};
   for (const p of placeholderSpecs(graph)) {
     if ((only && !only.has(p.name)) || skip.has(p.name)) continue;
-    out[p.name] = generateTensor(p.dtype, concreteShape(p.shape, batch), seed, p.name);
+    out[p.name] = generateTensor(p.dtype, concreteShape(p.shape, batch), seed, p.name, opts.maxInputBytes);
   }
   return out;
 }
 
 /** A tensor of `dtype`/`shape` with values from `seed` itself (see the module comment for the ranges). */
 export function seededTensor(dtype: DType, shape: readonly number[], seed = 1): Tensor {
+  checkGeneratedSize(dtype, shape, 'seeded input');
   return randomTensor(dtype, shape, seededRandom(seed));
 }
 

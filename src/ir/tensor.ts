@@ -39,6 +39,45 @@ export function numElements(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * The most bytes graft expands one tensor to in memory (2 GiB): a `Const` may declare a huge shape
+ * with a single repeated value, which costs nothing in the file and everything when expanded.
+ */
+export const MAX_EXPANDED_TENSOR_BYTES = 2 ** 31;
+
+/**
+ * Checks that a shape is well formed (non-negative integer dimensions) and that `bytesPerElement`
+ * per element stays under `limit` bytes, before anything is allocated. Returns the element count.
+ *
+ * @throws GraftError `graph/bad-tensor` for a negative or fractional dimension, `graph/too-large`
+ *   beyond the limit.
+ */
+export function checkedElements(shape: readonly number[], bytesPerElement: number, what = 'A tensor', limit = MAX_EXPANDED_TENSOR_BYTES): number {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new GraftError('graph/bad-tensor', `${what} has shape [${shape.join(',')}]: dimensions must be non-negative integers`);
+  }
+  const n = numElements(shape);
+  if (n * bytesPerElement > limit) {
+    throw new GraftError('graph/too-large', `${what} of shape [${shape.join(',')}] has ${n} elements (${formatBytes(n * bytesPerElement)}), more than graft holds in memory (${formatBytes(limit)})`, {
+      hint: 'A tensor this large cannot be expanded in memory; check the shape the model declares.',
+    });
+  }
+  return n;
+}
+
+/** Bytes for people: `1.5 GiB`, `300 MiB`, `12 KiB`, `7 bytes`. */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return `${n} bytes`;
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
 /** The value field TensorFlow uses for a dtype. */
 export function valueFieldFor(dtype: DType): ValueField | 'string_val' | undefined {
   switch (baseDType(dtype)) {
@@ -67,7 +106,7 @@ export function valueFieldFor(dtype: DType): ValueField | 'string_val' | undefin
 export function tensorBytes(t: Tensor): Uint8Array {
   const size = dtypeSize(t.dtype);
   if (size === undefined) throw new GraftError('graph/bad-tensor', `A ${t.dtype} tensor has no packed byte form`);
-  const n = numElements(t.shape);
+  const n = t.data.kind === 'content' ? numElements(t.shape) : checkedElements(t.shape, size, `A ${t.dtype} tensor`);
   if (t.data.kind === 'content') {
     if (t.data.bytes.length !== n * size) {
       throw new GraftError('graph/bad-tensor', `tensor_content holds ${t.data.bytes.length} bytes, but a ${t.dtype}[${t.shape.join(',')}] needs ${n * size}`);
@@ -183,7 +222,8 @@ export function tensorToNumbers(t: Tensor): number[] {
 /** The elements of a string tensor, expanded to the full shape. */
 export function tensorStrings(t: Tensor): Uint8Array[] {
   if (t.data.kind !== 'strings') throw new GraftError('graph/bad-tensor', `A ${t.dtype} tensor has no string values`);
-  const n = numElements(t.shape);
+  // Each element is at least an array slot (8 bytes) once expanded.
+  const n = checkedElements(t.shape, 8, 'A string tensor');
   const vals = t.data.values;
   if (vals.length === 0) return Array.from({ length: n }, () => new Uint8Array(0));
   return Array.from({ length: n }, (_, i) => vals[Math.min(i, vals.length - 1)]!);
@@ -191,19 +231,33 @@ export function tensorStrings(t: Tensor): Uint8Array[] {
 
 /** Bytes the tensor's values occupy when stored packed (strings: the sum of their lengths). */
 export function tensorByteSize(t: Tensor): number {
-  if (t.data.kind === 'strings') return tensorStrings(t).reduce((s, v) => s + v.length, 0);
+  if (t.data.kind === 'strings') {
+    // Without expanding: the values given, then the last one repeated to fill the shape.
+    const vals = t.data.values;
+    const n = numElements(t.shape);
+    if (vals.length === 0) return 0;
+    let sum = 0;
+    for (let i = 0; i < vals.length && i < n; i++) sum += vals[i]!.length;
+    return n > vals.length ? sum + (n - vals.length) * vals[vals.length - 1]!.length : sum;
+  }
   const size = dtypeSize(t.dtype);
   return size === undefined ? 0 : numElements(t.shape) * size;
 }
 
 /** Makes a `content` tensor from a typed array (copied) or plain numbers. */
 export function makeTensor(dtype: DType, shape: readonly number[], values: ArrayLike<number | bigint | boolean> | TensorArray): Tensor {
-  const n = numElements(shape);
   const size = dtypeSize(dtype);
   if (size === undefined) throw new GraftError('graph/bad-tensor', `makeTensor cannot hold ${dtype}; use makeStringTensor for strings`);
+  const n = checkedElements(shape, size, `A ${dtype} tensor`);
   const perElement = baseDType(dtype).startsWith('complex') ? 2 : 1;
   if (values.length !== n * perElement) {
     throw new GraftError('graph/bad-tensor', `${values.length} values for a ${dtype}[${shape.join(',')}] tensor (${n} elements)`);
+  }
+  const Ctor = arrayCtor(baseDType(dtype));
+  if (Ctor && values instanceof Ctor && !['half', 'bfloat16', 'bool'].includes(baseDType(dtype))) {
+    // The same element type: copy the bytes, no per-element conversion.
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
+    return { dtype, shape: Object.freeze([...shape]), data: { kind: 'content', bytes } };
   }
   const t: Tensor = { dtype, shape: [...shape], data: { kind: 'values', field: 'float_val', values: Array.from(values as ArrayLike<number>) } };
   const bytes = tensorBytes(t).slice();

@@ -12,18 +12,19 @@
  * - Memory: every tfjs tensor is reference counted by the edges holding it and disposed when the
  *   last consumer has run; temporaries inside a kernel are disposed by a tfjs scope.
  */
-import { GraftError, isGraftError } from '../errors';
+import { GraftError, describeError, isGraftError, isResourceError } from '../errors';
 import type { AttrValue, FuncRef } from '../ir/attr';
 import { attrText } from '../ir/attr';
 import { type DType, baseDType } from '../ir/dtype';
 import type { FunctionLibrary } from '../ir/graph';
 import type { InputRef, Node } from '../ir/node';
 import { attrWithDefault } from '../ir/op-facts';
-import type { Tensor } from '../ir/tensor';
-import { type Kernel, type KernelContext, type KernelRegistry, attrNumber } from './kernel';
+import { estimateOutputBytes, type InputInfo } from '../ir/output-size';
+import { type Tensor, formatBytes, numElements } from '../ir/tensor';
+import { type Kernel, type KernelContext, type KernelRegistry, type RuntimeLimits, attrNumber } from './kernel';
 import { type Program, findFunction, functionProgram } from './program';
 import type { Backend, TF } from './tfjs';
-import { type TFTensor, type Value, hostToTF, tfjsDType, valueDType, valueNumbers, valueToHost } from './values';
+import { type TFTensor, type Value, hostToTF, tfjsDType, valueDType, valueNumbers, valueShape, valueToHost } from './values';
 
 /** Ops the executor runs itself (they move values between frames or handle dead values). */
 export const EXECUTOR_OPS: ReadonlySet<string> = new Set([
@@ -104,6 +105,63 @@ export interface Env {
   readonly print?: (text: string, stream: string) => void;
   /** How kernels read files (vocabulary assets); absent: reading fails with a clear error. */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
+  readonly limits: Required<RuntimeLimits>;
+}
+
+function bytesPerElement(dtype: DType): number {
+  const b = baseDType(dtype);
+  if (b === 'string' || b === 'resource' || b === 'variant') return 8;
+  return dtypeSizeOf(b);
+}
+
+function dtypeSizeOf(b: DType): number {
+  switch (b) {
+    case 'double': case 'int64': case 'uint64': case 'complex64': return 8;
+    case 'complex128': return 16;
+    case 'half': case 'bfloat16': case 'int16': case 'uint16': case 'qint16': case 'quint16': return 2;
+    case 'int8': case 'uint8': case 'qint8': case 'quint8': case 'bool': return 1;
+    default: return 4;
+  }
+}
+
+/** `runtime/too-large` for a tensor of `bytes` over the run's limit. */
+export function tooLarge(env: Env, bytes: number, what: string, where: { node?: string; op?: string } = {}): GraftError {
+  return new GraftError('runtime/too-large', `${what} would take ${formatBytes(bytes)}, over the run's limit of ${formatBytes(env.limits.maxTensorBytes)} per tensor`, {
+    ...where,
+    param: 'maxTensorBytes',
+    hint: 'Check the shapes the model declares and the inputs it was given; raise the limit (maxTensorBytes) only for a model that needs it.',
+  });
+}
+
+/** Refuses, before its kernel runs, a node whose outputs would exceed the tensor-size limit. */
+function checkEstimate(env: Env, node: Node, inputs: readonly Value[]): void {
+  const infos: InputInfo[] = inputs.map((v) => {
+    const shape = v.kind === 'tensor' || v.kind === 'host' ? valueShape(v) : null;
+    return {
+      shape,
+      dtype: valueDType(v),
+      // Only small inputs are read (shapes, sizes, multiples); reading a large one would cost a copy.
+      values: () => (shape && numElements(shape) <= 64 ? safeNumbers(v) : undefined),
+    };
+  });
+  const bytes = estimateOutputBytes(node, infos);
+  if (bytes !== undefined && bytes > env.limits.maxTensorBytes) {
+    throw tooLarge(env, bytes, `Node '${node.name}' (${node.op}): its output`, { node: node.name, op: node.op });
+  }
+}
+
+function safeNumbers(v: Value): number[] | undefined {
+  try {
+    return valueNumbers(v);
+  } catch {
+    return undefined;
+  }
+}
+
+function valueBytes(v: Value): number {
+  if (v.kind === 'tensor') return v.t.size * bytesPerElement(v.dtype);
+  if (v.kind === 'host') return numElements(v.t.shape) * bytesPerElement(v.t.dtype);
+  return 0;
 }
 
 interface Frame {
@@ -217,6 +275,7 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
   const ctx: KernelContext = {
     node,
     tf,
+    limits: env.limits,
     backend: env.backend,
     inputs,
     input(i) {
@@ -346,6 +405,14 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
  */
 export function toValue(env: Env, t: Tensor, where: { node?: string; op?: string }, pin: boolean): Value {
   const b = baseDType(t.dtype);
+  // Before expanding: a Const may declare a huge shape with one repeated value.
+  for (const d of t.shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new GraftError('graph/bad-tensor', `${where.node ? `Node '${where.node}': a` : 'A'} ${b} tensor has shape [${t.shape.join(',')}]: dimensions must be non-negative integers`, where);
+    }
+  }
+  const bytes = numElements(t.shape) * bytesPerElement(b);
+  if (bytes > env.limits.maxTensorBytes) throw tooLarge(env, bytes, `${where.node ? `Node '${where.node}': a` : 'A'} ${b}[${t.shape.join(',')}] tensor`, where);
   if (b === 'resource' || b === 'variant') return { kind: 'host', t };
   if (!tfjsDType(b)) return { kind: 'host', t };
   try {
@@ -361,6 +428,7 @@ export function toValue(env: Env, t: Tensor, where: { node?: string; op?: string
 /** Runs a kernel with a tfjs scope around it, and turns its outputs into values. */
 export async function runKernel(env: Env, kernel: Kernel, ctx: KernelContext): Promise<Value[]> {
   const { tf, node } = ctx;
+  checkEstimate(env, node, ctx.inputs);
   const engine = tf.engine();
   engine.startScope(`graft:${node.name}`);
   let raw: readonly unknown[] = [];
@@ -369,6 +437,11 @@ export async function runKernel(env: Env, kernel: Kernel, ctx: KernelContext): P
     raw = await kernel(ctx);
     const outs: Value[] = [];
     for (const r of raw) outs.push(asValue(env, node, r, ctx.inputs));
+    // Ops the estimate does not know are checked once they ran: the value is refused, not kept.
+    for (const v of outs) {
+      const bytes = valueBytes(v);
+      if (bytes > env.limits.maxTensorBytes) throw tooLarge(env, bytes, `Node '${node.name}' (${node.op}): its output`, { node: node.name, op: node.op });
+    }
     const keep: TFTensor[] = [];
     for (const v of outs) collectTensors(v, keep);
     scoped = false;
@@ -377,7 +450,10 @@ export async function runKernel(env: Env, kernel: Kernel, ctx: KernelContext): P
   } catch (e) {
     if (scoped) engine.endScope();
     if (isGraftError(e)) throw e;
-    throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}) failed: ${(e as Error).message}`, { node: node.name, op: node.op, cause: e });
+    if (isResourceError(e)) {
+      throw new GraftError('runtime/too-large', `Node '${node.name}' (${node.op}) failed: ${describeError(e)}`, { node: node.name, op: node.op, cause: e, param: 'maxTensorBytes' });
+    }
+    throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}) failed: ${describeError(e)}`, { node: node.name, op: node.op, cause: e });
   }
 }
 
@@ -624,7 +700,14 @@ export async function runProgram(
           const nextTag: Tag = { frame: f, iter: next };
           if (!f.iterations.has(next)) {
             f.iterations.add(next);
-            if (next > 1_000_000) throw new GraftError('runtime/failed', `Loop frame '${f.name}' ran more than a million iterations`, { node: node.name });
+            if (next > env.limits.maxLoopIterations) {
+              throw new GraftError('runtime/loop-limit', `Loop frame '${f.name}' ran more than ${env.limits.maxLoopIterations} iterations (node '${node.name}')`, {
+                node: node.name,
+                op: node.op,
+                param: 'maxLoopIterations',
+                hint: 'A loop whose condition never turns false; raise the limit (maxLoopIterations) only for a model that needs more iterations.',
+              });
+            }
             for (const c of f.constants) deliver(c.node, nextTag, [c.value as Value]);
           }
           deliver(node, nextTag, [a.slots[0] as Value]);

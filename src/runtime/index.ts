@@ -18,7 +18,8 @@
  * ```
  */
 export type { Backend } from './tfjs';
-export type { Kernel, KernelContext, KernelOutput, KernelRegistry } from './kernel';
+export type { Kernel, KernelContext, KernelOutput, KernelRegistry, RuntimeLimits } from './kernel';
+export { DEFAULT_MAX_TENSOR_BYTES, DEFAULT_MAX_LOOP_ITERATIONS } from './kernel';
 export type { Value } from './values';
 export { variablesFromCheckpoint, savedModelVariables } from './variables';
 export { seededFeeds } from './feeds';

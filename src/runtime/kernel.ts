@@ -19,9 +19,24 @@ import type { Backend, TF } from './tfjs';
 import type { Value } from './values';
 
 /** What a kernel sees. */
+/** Bounds on what one run may do, so that a hostile or mistaken graph fails instead of exhausting memory or time. */
+export interface RuntimeLimits {
+  /** The largest tensor a run may create or be fed, in bytes. Default {@link DEFAULT_MAX_TENSOR_BYTES} (1 GiB). */
+  readonly maxTensorBytes?: number;
+  /** The most iterations of one while loop (a TF1 loop frame or a `While` op). Default {@link DEFAULT_MAX_LOOP_ITERATIONS}. */
+  readonly maxLoopIterations?: number;
+}
+
+/** The runtime's default tensor-size limit: 1 GiB. */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 30;
+/** The runtime's default loop-iteration limit: 100,000. */
+export const DEFAULT_MAX_LOOP_ITERATIONS = 100_000;
+
 export interface KernelContext {
   /** The node being run (attributes as written; read them through `attr`, which adds defaults). */
   readonly node: Node;
+  /** The run's limits, defaults filled in (a loop kernel checks `maxLoopIterations`). */
+  readonly limits: Required<RuntimeLimits>;
   /** tfjs-core, loaded lazily by the runtime. */
   readonly tf: TF;
   readonly backend: Backend;

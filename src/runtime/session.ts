@@ -20,7 +20,7 @@ import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
-import { type KernelRegistry, layeredRegistry } from './kernel';
+import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
 import { CALL_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
 import { type Backend, loadTF, useBackend } from './tfjs';
@@ -51,6 +51,8 @@ export interface RuntimeOptions {
    * `savedModelInit` (tf-graft's io layer) reads both from a meta graph.
    */
   init?: { readonly targets: readonly string[]; readonly feeds?: Readonly<Record<string, Tensor>> };
+  /** Bounds on tensor sizes and loop iterations (`runtime/too-large`, `runtime/loop-limit`). */
+  limits?: RuntimeLimits;
 }
 
 /** A graph prepared for running, reusable across runs (constants and variables stay converted). */
@@ -305,7 +307,20 @@ function checkFeed(node: Node, port: number, t: Tensor, graph: Graph): void {
   }
 }
 
+function resolveLimits(l: RuntimeLimits = {}): Required<RuntimeLimits> {
+  const maxTensorBytes = l.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+  const maxLoopIterations = l.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
+  if (typeof maxTensorBytes !== 'number' || !(maxTensorBytes >= 0)) {
+    throw new GraftError('api/bad-argument', `limits.maxTensorBytes must be a number >= 0, not ${String(maxTensorBytes)}`, { param: 'limits.maxTensorBytes' });
+  }
+  if (typeof maxLoopIterations !== 'number' || !(maxLoopIterations >= 0)) {
+    throw new GraftError('api/bad-argument', `limits.maxLoopIterations must be a number >= 0, not ${String(maxLoopIterations)}`, { param: 'limits.maxLoopIterations' });
+  }
+  return { maxTensorBytes, maxLoopIterations };
+}
+
 async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<Env> {
+  const limits = resolveLimits(opts.limits);
   const { tf, backend } = await loadTF(opts.backend ?? 'wasm');
   // User kernels win; built-ins fill in (a registry from createKernelRegistry holds them already).
   const user = opts.kernels;
@@ -326,6 +341,7 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
     cache: new Map(),
     library,
     resources: new Map(),
+    limits,
     ...(opts.print ? { print: opts.print } : {}),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   };
@@ -358,7 +374,7 @@ export async function runGraph(graph: Graph, feeds: Record<string, Tensor>, fetc
 export async function evaluateNode(
   node: Node,
   inputs: readonly Tensor[],
-  opts: { backend?: Backend; kernels?: KernelRegistry; library?: FunctionLibrary } = {},
+  opts: { backend?: Backend; kernels?: KernelRegistry; library?: FunctionLibrary; limits?: RuntimeLimits } = {},
 ): Promise<Tensor[]> {
   const env = await makeEnv(opts.library ?? EMPTY_LIBRARY, opts);
   const kernel = env.kernels.get(node.op);

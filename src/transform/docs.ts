@@ -95,7 +95,7 @@ export function generateTransformDocs(registry: Registry): string {
     out.push('| transform | summary |', '| --- | --- |');
     for (const t of transforms) out.push(`| [${code(t.name)}](#${anchor(t.name)}) | ${cell(t.summary)} |`);
     out.push('');
-    for (const t of transforms) out.push(...section(registry, t));
+    for (const t of transforms) for (const item of section(registry, t)) out.push(item);
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

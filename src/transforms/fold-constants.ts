@@ -25,10 +25,14 @@
  * Const instead of being duplicated. Folded nodes nothing reads any more are dropped; control
  * consumers of a dropped node depend on its carried dependencies instead.
  *
- * Size budget: a broadcast-like op (`Fill`, `Tile`, `BroadcastTo`, `Range`, `OneHot`, `Pad`,
- * `PadV2`, `MirrorPad`) whose output would exceed `max_constant_size_in_bytes` is not even
- * evaluated; any other value larger than the budget may feed further folding but is never written
- * as a Const: its producer stays in the graph (`fold_constants/over-budget`, info).
+ * Size budget, decided before any kernel runs: each node's output size is estimated from its
+ * inputs' shapes (`ir/output-size`: broadcasting, MatMul, Concat, Tile, Fill, Range, Resize, ...);
+ * a node whose output (plus any value list its inputs expand) would exceed
+ * `max_constant_size_in_bytes` is not evaluated, and an op the estimate does not know is not
+ * evaluated when its inputs alone exceed the budget (`fold_constants/over-budget`, info). The
+ * values a run creates are bounded too: at most 64 × the budget in all
+ * (`fold_constants/total-budget`). Copies (`Identity` of a Const) take no memory. A Const already
+ * in the graph may be larger than the budget; what reads it is folded only if small enough.
  *
  * Better than TensorFlow (spec §6.2, §15.2 #7, peers Part B #1, #2, #12):
  * - Best effort: a node the runtime has no kernel for (`fold_constants/unsupported-op`, one info
@@ -50,7 +54,8 @@
  * ones; negative when folding grew the model, reported then as `fold_constants/grew`).
  */
 import { placeholderShape } from '../ir/placeholder';
-import { isGraftError } from '../errors';
+import { isGraftError, shortName } from '../errors';
+import { estimateOutputBytes, type InputInfo } from '../ir/output-size';
 import { attr, attrText } from '../ir/attr';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
 import { graphIndex } from '../ir/graph';
@@ -66,6 +71,9 @@ const NAME = 'fold_constants';
 
 /** TensorFlow's default budget, 10 MiB per folded constant. */
 export const DEFAULT_MAX_CONSTANT_SIZE_IN_BYTES = 10 * 1024 * 1024;
+
+/** A run may create at most this many times max_constant_size_in_bytes in folded values. */
+const TOTAL_BUDGET_FACTOR = 64;
 
 const CONTROL_FLOW_OPS = new Set([
   'Switch', 'RefSwitch', '_SwitchN', 'Merge', 'RefMerge', '_XlaMerge', 'Enter', 'RefEnter', 'Exit', 'RefExit',
@@ -127,6 +135,9 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
   const inputNodes = new Set(ctx.inputs.filter((s) => s !== '').map((s) => parseInput(s).node));
   const { order } = executionOrder(graph);
   const inFrame = loopFrameNodes(order);
+  const totalBudget = TOTAL_BUDGET_FACTOR * budget;
+  let created = 0;
+  let totalReported = false;
 
   /** Outputs of foldable nodes. */
   const values = new Map<string, readonly Tensor[]>();
@@ -187,22 +198,72 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     }
     const inputs = data.map((r) => values.get(r.node)![r.port]);
     if (inputs.some((t) => t === undefined)) continue;
-    const estimate = estimatedBytes(node, inputs as Tensor[]);
-    if (estimate !== undefined && estimate > budget) {
+    const given = inputs as Tensor[];
+    if (COPY_OPS.has(node.op) && given.length === 1) {
+      // A copy is its input: no evaluation, no new memory.
+      values.set(node.name, [given[0]!]);
+      carried.set(node.name, carriedOf(node, refs));
+      continue;
+    }
+    // Decided before the kernel runs: the output's size from the inputs' shapes (an unknown op is
+    // judged by its inputs), plus the inputs a value list would expand.
+    const estimate = estimateOutputBytes(node, given.map(inputInfo));
+    const expanded = given.reduce((sum, t) => sum + (t.data.kind === 'content' ? 0 : declaredBytes(t)), 0);
+    const need = (estimate ?? given.reduce((sum, t) => sum + declaredBytes(t), 0)) + expanded;
+    if (need > budget) {
       ctx.report({
         severity: 'info',
         code: `${NAME}/over-budget`,
         node: node.name,
-        message: `Left ${node.op} '${node.name}' unfolded: its output would take ${estimate} bytes, over max_constant_size_in_bytes=${budget}`,
+        message:
+          estimate !== undefined
+            ? `Left ${node.op} '${shortName(node.name)}' unfolded: its output would take ${estimate} bytes${expanded > 0 ? ` (and ${expanded} bytes of expanded inputs)` : ''}, over max_constant_size_in_bytes=${budget}`
+            : `Left ${node.op} '${shortName(node.name)}' unfolded: its output size is not known ahead and its inputs take ${need} bytes, over max_constant_size_in_bytes=${budget}`,
         hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
       });
       continue;
     }
+    if (created + need > totalBudget) {
+      if (!totalReported) {
+        totalReported = true;
+        ctx.report({
+          severity: 'info',
+          code: `${NAME}/total-budget`,
+          node: node.name,
+          message: `Stopped folding at ${node.op} '${shortName(node.name)}': the values folded so far take ${created} bytes, and a run may create at most ${totalBudget} (${TOTAL_BUDGET_FACTOR} × max_constant_size_in_bytes)`,
+          hint: 'Raise max_constant_size_in_bytes to allow more, or fold in several passes.',
+        });
+      }
+      continue;
+    }
     let outs: Tensor[];
     try {
-      outs = await rt.evaluateNode(node, inputs as Tensor[], { library: graph.library });
+      outs = await rt.evaluateNode(node, given, { library: graph.library, limits: { maxTensorBytes: given.reduce((m, t) => Math.max(m, declaredBytes(t)), budget) } });
     } catch (e) {
+      if (isGraftError(e) && e.code === 'runtime/too-large') {
+        ctx.report({
+          severity: 'info',
+          code: `${NAME}/over-budget`,
+          node: node.name,
+          message: `Left ${node.op} '${shortName(node.name)}' unfolded: ${e.message}`,
+          hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
+        });
+        continue;
+      }
       reportFailure(ctx, node, e, unsupported);
+      continue;
+    }
+    const made = outs.reduce((sum, t) => sum + tensorByteSize(t), 0);
+    created += made;
+    if (made > budget) {
+      // The estimate did not know this op: the value is dropped, not kept for further folding.
+      ctx.report({
+        severity: 'info',
+        code: `${NAME}/over-budget`,
+        node: node.name,
+        message: `Left ${node.op} '${shortName(node.name)}' unfolded: its output takes ${made} bytes, over max_constant_size_in_bytes=${budget}`,
+        hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
+      });
       continue;
     }
     values.set(node.name, outs);
@@ -421,60 +482,27 @@ function shapeOpValues(node: Node, shapes: readonly (readonly number[] | null)[]
   }
 }
 
-/**
- * The output size in bytes of an op that can grow far beyond its inputs, computed from its
- * constant inputs before evaluating it (so a huge `Fill` is never allocated); undefined for others.
- */
-function estimatedBytes(node: Node, inputs: readonly Tensor[]): number | undefined {
-  const nums = (i: number): number[] | undefined => {
-    const t = inputs[i];
-    if (!t) return undefined;
-    try {
-      return tensorToNumbers(t);
-    } catch {
-      return undefined;
-    }
+/** What the output-size estimate needs of a folded value: its shape, dtype, and small values. */
+function inputInfo(t: Tensor): InputInfo {
+  return {
+    shape: t.shape,
+    dtype: t.dtype,
+    values: () => {
+      if (numElements(t.shape) > 64) return undefined;
+      try {
+        return tensorToNumbers(t);
+      } catch {
+        return undefined;
+      }
+    },
   };
-  const bytesOf = (elements: number, dtype: DType | undefined): number | undefined => {
-    const size = dtype ? dtypeSize(dtype) : undefined;
-    return Number.isFinite(elements) ? elements * (size ?? 8) : Infinity;
-  };
-  const product = (xs: readonly number[]) => xs.reduce((a, b) => a * Math.max(b, 0), 1);
-  switch (node.op) {
-    case 'Fill': {
-      const dims = nums(0);
-      return dims && bytesOf(product(dims), inputs[1]?.dtype);
-    }
-    case 'Tile': {
-      const m = nums(1);
-      const s = inputs[0]?.shape;
-      return m && s && bytesOf(product(s.map((d, i) => d * (m[i] ?? 1))), inputs[0]!.dtype);
-    }
-    case 'BroadcastTo': {
-      const dims = nums(1);
-      const s = inputs[0]?.shape ?? [];
-      if (!dims) return undefined;
-      const rank = Math.max(dims.length, s.length);
-      const out = Array.from({ length: rank }, (_, i) => Math.max(dims[dims.length - rank + i] ?? 1, s[s.length - rank + i] ?? 1));
-      return bytesOf(product(out), inputs[0]?.dtype);
-    }
-    case 'Range': {
-      const [start, limit, delta] = [nums(0)?.[0], nums(1)?.[0], nums(2)?.[0]];
-      if (start === undefined || limit === undefined || delta === undefined || delta === 0) return undefined;
-      return bytesOf(Math.max(0, Math.ceil((limit - start) / delta)), inputs[0]?.dtype);
-    }
-    case 'OneHot': {
-      const depth = nums(1)?.[0];
-      return depth === undefined ? undefined : bytesOf(numElements(inputs[0]?.shape ?? []) * Math.max(depth, 0), inputs[2]?.dtype);
-    }
-    case 'Pad': case 'PadV2': case 'MirrorPad': {
-      const p = nums(1);
-      const s = inputs[0]?.shape;
-      return p && s && bytesOf(product(s.map((d, i) => d + (p[2 * i] ?? 0) + (p[2 * i + 1] ?? 0))), inputs[0]!.dtype);
-    }
-    default:
-      return undefined;
-  }
+}
+
+/** The bytes a tensor takes once expanded (a value list repeats its last value), without expanding it. */
+function declaredBytes(t: Tensor): number {
+  if (t.data.kind === 'content') return t.data.bytes.length;
+  if (t.data.kind === 'strings') return tensorByteSize(t) + 8 * numElements(t.shape);
+  return numElements(t.shape) * (dtypeSize(t.dtype) ?? 8);
 }
 
 function reportFailure(ctx: TransformContext, node: Node, e: unknown, unsupported: Map<string, string[]>): void {

@@ -185,7 +185,7 @@ export const foldOldBatchNorms = defineTransform({
       if (chain.bias) {
         plan.replace(chain.bias.add.name, []);
         plan.dropIfUnused(chain.bias.constNode.name);
-        ctl.push(...controlInputs(chain.bias.add));
+        for (const item of controlInputs(chain.bias.add)) ctl.push(item);
       }
       const dataFormat = conv.attrs['data_format'];
       const biasAdd = makeNode({
@@ -311,7 +311,7 @@ export const foldOldBatchNorms = defineTransform({
           const sl = split ? [at, at + c.channels] : [0, C];
           at += c.channels;
           const name = plan.uniqueName(`${concat.name}_bn_in${i}`);
-          out.push(...fuse(c, p.scale.subarray(sl[0], sl[1]), p.offset.subarray(sl[0], sl[1]), name, []));
+          for (const item of fuse(c, p.scale.subarray(sl[0], sl[1]), p.offset.subarray(sl[0], sl[1]), name, [])) out.push(item);
           newInputs.push(name);
         });
         const moved = updateNode(concat, { name: bn.name, inputs: [...newInputs, ...concat.inputs.slice(parts.length), ...bnControls] });

@@ -318,7 +318,7 @@ export const quantizeWeights = defineTransform({
       if (tensor.data.kind === 'values' && tensor.data.values.length < values.length) {
         detail += `; stored as a ${tensor.data.values.length}-value list, so the file does not shrink`;
       }
-      out.push(...emitted);
+      for (const item of emitted) out.push(item);
       changed = true;
       ctx.count('quantized');
       ctx.count('bytes_before', bytesBefore);

@@ -82,35 +82,29 @@ export const removeNodes = defineTransform({
     }
     if (removed.size === 0) return graph;
 
-    // Removable nodes are all sortable, so these chains are acyclic; memoize to stay linear.
-    const dataMemo = new Map<string, string>();
-    const controlMemo = new Map<string, readonly string[]>();
-    const resolveData = (name: string): string => {
-      let r = dataMemo.get(name);
-      if (r !== undefined) return r;
-      const target = removed.get(name)!;
+    // Removable nodes are all sortable, so these chains are acyclic. Resolved in execution order
+    // (a removed node's inputs first), iteratively: chains can be millions of nodes deep.
+    const dataOf = new Map<string, string>();
+    const controlsOf = new Map<string, readonly string[]>();
+    const resolveControl = (name: string): string => (removed.has(name) ? parseInput(dataOf.get(name)!).node : name);
+    for (const node of executionOrder(graph).order) {
+      const target = removed.get(node.name);
+      if (target === undefined) continue;
       const t = parseInput(target);
-      r = removed.has(t.node) && t.port === 0 && !t.control ? resolveData(t.node) : target;
-      dataMemo.set(name, r);
-      return r;
-    };
-    const resolveControl = (name: string): string => (removed.has(name) ? parseInput(resolveData(name)).node : name);
-    /** The control inputs a removed node passes on to its consumers. */
-    const inheritedControls = (name: string): readonly string[] => {
-      let r = controlMemo.get(name);
-      if (r) return r;
-      const out: string[] = [];
-      for (const s of idx.byName.get(name)!.inputs) {
+      dataOf.set(node.name, removed.has(t.node) && t.port === 0 && !t.control ? dataOf.get(t.node)! : target);
+      // The control inputs a removed node passes on to its consumers.
+      const out = new Set<string>();
+      for (const s of node.inputs) {
         if (!isControlInput(s)) continue;
         const c = parseInput(s).node;
-        out.push(`^${resolveControl(c)}`);
-        if (removed.has(c)) out.push(...inheritedControls(c));
+        out.add(`^${resolveControl(c)}`);
+        if (removed.has(c)) for (const x of controlsOf.get(c)!) out.add(x);
       }
-      const t = parseInput(removed.get(name)!).node;
-      if (removed.has(t)) out.push(...inheritedControls(t));
-      controlMemo.set(name, (r = out));
-      return r;
-    };
+      if (removed.has(t.node)) for (const x of controlsOf.get(t.node)!) out.add(x);
+      controlsOf.set(node.name, [...out]);
+    }
+    const resolveData = (name: string): string => dataOf.get(name)!;
+    const inheritedControls = (name: string): readonly string[] => controlsOf.get(name)!;
 
     const rewire = (node: Node): Node => {
       const refs = idx.inputs.get(node.name)!;
@@ -121,10 +115,11 @@ export const removeNodes = defineTransform({
         if (!removed.has(ref.node)) {
           (ref.control ? controls : data).push(node.inputs[i]!);
         } else if (ref.control) {
-          controls.push(`^${resolveControl(ref.node)}`, ...inheritedControls(ref.node));
+          controls.push(`^${resolveControl(ref.node)}`);
+          for (const c of inheritedControls(ref.node)) controls.push(c);
         } else {
           data.push(resolveData(ref.node));
-          controls.push(...inheritedControls(ref.node));
+          for (const c of inheritedControls(ref.node)) controls.push(c);
         }
       });
       return replaceInputs(node, dedupeControlInputs([...data, ...controls]));

@@ -9,7 +9,7 @@ import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
-import type { Backend, KernelRegistry, RuntimeOptions } from '../runtime/index';
+import type { Backend, KernelRegistry, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { generateFeeds, placeholderSpecs } from './feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL, type TensorComparison, type Tolerance, compareTensors } from './tolerance';
 
@@ -52,6 +52,8 @@ export interface CompareOptions {
   readonly seed?: number;
   /** Size of unknown dimensions in generated inputs. Default 1. */
   readonly batch?: number;
+  /** The most bytes one generated input may take (default 512 MiB). */
+  readonly maxInputBytes?: number;
   /** Default 1e-4. */
   readonly rtol?: number;
   /** Default 1e-5. */
@@ -71,6 +73,8 @@ export interface CompareOptions {
   readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
   /** The same for graph B. */
   readonly runtimeB?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
+  /** The runtime's limits for both runs (tensor size, loop iterations). */
+  readonly limits?: RuntimeLimits;
 }
 
 /** Resolves the tolerance, refusing negative or non-finite values. */
@@ -89,7 +93,7 @@ export function resolveTolerance(opts: { rtol?: number; atol?: number }): Tolera
  */
 export function buildFeeds(
   graphs: readonly Graph[],
-  opts: { inputs?: readonly string[]; feeds?: Readonly<Record<string, Tensor>>; seed?: number; batch?: number },
+  opts: { inputs?: readonly string[]; feeds?: Readonly<Record<string, Tensor>>; seed?: number; batch?: number; maxInputBytes?: number },
 ): { feeds: Record<string, Tensor>; info: FeedInfo[] } {
   const feeds: Record<string, Tensor> = { ...(opts.feeds ?? {}) };
   const info: FeedInfo[] = Object.entries(feeds).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, generated: false }));
@@ -98,7 +102,12 @@ export function buildFeeds(
   for (const g of graphs) {
     const names = new Set(placeholderSpecs(g).map((p) => p.name));
     const only = [...names].filter((n) => !fedNodes.has(n) && (!wanted || wanted.has(n)));
-    const gen = generateFeeds(g, { only, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
+    const gen = generateFeeds(g, {
+      only,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+      ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
+    });
     for (const [name, t] of Object.entries(gen)) {
       feeds[name] = t;
       fedNodes.add(name);
@@ -152,7 +161,11 @@ export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise
   // Placeholders of B that are A's inputs under another name are not generated twice.
   const { feeds, info } = buildFeeds(opts.inputNamesB ? [a] : [a, b], { ...opts, seed });
   const { runGraph } = await import('../runtime/index');
-  const common = { ...(opts.backend !== undefined ? { backend: opts.backend } : {}), ...(opts.kernels !== undefined ? { kernels: opts.kernels } : {}) };
+  const common = {
+    ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+    ...(opts.kernels !== undefined ? { kernels: opts.kernels } : {}),
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+  };
   const varsA = opts.variablesA;
   const varsB = opts.variablesB ?? opts.variablesA;
   const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...opts.runtimeA, ...(varsA ? { variables: varsA } : {}) });

@@ -14,7 +14,7 @@
  * so two versions of a graph get the same inputs.
  */
 import { GraftError } from '../errors';
-import { type DType, baseDType, isFloatDType, parseDType } from '../ir/dtype';
+import { type DType, baseDType, dtypeSize, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
@@ -23,7 +23,7 @@ import { readNpy } from '../io/npy';
 import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
 import { examplesFromJson, examplesShape, exampleParsers, synthesizeExamples, type ExampleParser } from './examples';
 
-export { concreteShape, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
+export { DEFAULT_MAX_INPUT_BYTES, checkGeneratedSize, concreteShape, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
 
 /**
  * Generated inputs for a graph's placeholders, keyed by node name (ir/seeded-inputs' values),
@@ -39,7 +39,7 @@ export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<
   const out = generatePlaceholderFeeds(graph, opts);
   for (const p of placeholderSpecs(graph)) {
     if (!Object.hasOwn(out, p.name) || p.dtype !== 'string') continue;
-    out[p.name] = generateInput(graph, p.name, p.dtype, p.shape, opts.seed ?? 1, opts.batch ?? 1);
+    out[p.name] = generateInput(graph, p.name, p.dtype, p.shape, opts.seed ?? 1, opts.batch ?? 1, undefined, p.name, opts.maxInputBytes);
   }
   return out;
 }
@@ -50,13 +50,13 @@ export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<
  * verify/examples), else `generateTensor`'s values. `shape` is the declared one (-1 unknown,
  * null unknown rank).
  */
-export function generateInput(graph: Graph, name: string, dtype: DType, shape: readonly number[] | null, seed: number, batch: number, otherDims = batch, key = name): Tensor {
+export function generateInput(graph: Graph, name: string, dtype: DType, shape: readonly number[] | null, seed: number, batch: number, otherDims = batch, key = name, maxInputBytes?: number): Tensor {
   if (baseDType(dtype) === 'string') {
     const parsers = exampleParsers(graph, name);
     if (parsers.length > 0) return synthesizeExamples(parsers, examplesShape(parsers, shape === null ? null : shape.map((d, i) => (d >= 0 ? d : i === 0 ? -1 : otherDims)), batch), seed, key);
   }
   const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
-  return generateTensor(dtype, dims, seed, key);
+  return generateTensor(dtype, dims, seed, key, maxInputBytes);
 }
 
 // ---------------------------------------------------------------- feeds from files

@@ -14,7 +14,7 @@ import { assetPaths, savedModelInit } from '../io/saved-model-init';
 import { nodeFileSystem } from '../io/fs';
 import { makeStringTensor } from '../ir/tensor';
 import { summarizeModel } from '../inspect/summarize';
-import type { Backend, RuntimeOptions } from '../runtime/index';
+import type { Backend, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
 import { parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
 
@@ -120,7 +120,11 @@ export interface RunModelOptions {
   readonly seed?: number;
   /** Size of unknown dimensions in generated inputs. Default 1. */
   readonly batch?: number;
+  /** The most bytes one generated input may take (default 512 MiB). */
+  readonly maxInputBytes?: number;
   readonly backend?: Backend;
+  /** The runtime's limits: the largest tensor a run may create, the most iterations of a loop. */
+  readonly limits?: RuntimeLimits;
   readonly fs?: FileSystem;
   /** Where the model's Print/PrintV2 text goes (dropped when absent). */
   readonly print?: (text: string, stream: string) => void;
@@ -141,7 +145,7 @@ export interface ModelRun {
  */
 export async function modelFeeds(
   m: RunnableModel,
-  opts: { inputs?: readonly string[]; seed?: number; batch?: number; fs?: FileSystem },
+  opts: { inputs?: readonly string[]; seed?: number; batch?: number; maxInputBytes?: number; fs?: FileSystem },
 ): Promise<{ feeds: Record<string, Tensor>; info: FeedInfo[] }> {
   const specs = (opts.inputs ?? []).map((s) => {
     const { name, source } = parseFeedSpec(s);
@@ -151,7 +155,13 @@ export async function modelFeeds(
   const placeholders = new Set(placeholderSpecs(m.graph).map((p) => p.name));
   // Generate only the model's own inputs that are placeholders (signature inputs may be inner tensors).
   const wanted = m.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
-  return buildFeeds([m.graph], { feeds: given, inputs: wanted, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
+  return buildFeeds([m.graph], {
+    feeds: given,
+    inputs: wanted,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
+  });
 }
 
 /**
@@ -174,6 +184,7 @@ export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Pr
     ...(m.variables ? { variables: m.variables } : {}),
     ...(opts.print ? { print: opts.print } : {}),
     ...m.runtime,
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
   });
   try {
     const tensors = await session.run(feeds, fetches);
@@ -190,9 +201,13 @@ export interface CompareModelsOptions {
   readonly outputs?: readonly string[];
   readonly seed?: number;
   readonly batch?: number;
+  /** The most bytes one generated input may take (default 512 MiB). */
+  readonly maxInputBytes?: number;
   readonly rtol?: number;
   readonly atol?: number;
   readonly backend?: Backend;
+  /** The runtime's limits for both runs. */
+  readonly limits?: RuntimeLimits;
   readonly fs?: FileSystem;
 }
 
@@ -234,9 +249,11 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     inputNamesB,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
     ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}),
     ...(opts.atol !== undefined ? { atol: opts.atol } : {}),
     ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     ...(a.variables ? { variablesA: a.variables } : {}),
     ...(b.variables ? { variablesB: b.variables } : {}),
     ...(a.runtime ? { runtimeA: a.runtime } : {}),

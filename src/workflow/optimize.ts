@@ -407,7 +407,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
     file: ckptFile,
     ...(assets.size ? { assets } : {}),
   });
-  diagnostics.push(...frozen.diagnostics);
+  for (const item of frozen.diagnostics) diagnostics.push(item);
   if (keys.length === 0 && !opts.outputs?.length && frozen.signature) keys = [frozen.signature.key];
 
   // 2. Transform. Signature inputs that are graph sources are the pipeline's inputs; inputs that a
@@ -437,7 +437,7 @@ async function optimizeSource(src: Source, opts: OptimizeOptions): Promise<Optim
       beforeStep: (info) => progress('transform', `[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`),
     },
   });
-  diagnostics.push(...pipelineReport.diagnostics);
+  for (const item of pipelineReport.diagnostics) diagnostics.push(item);
 
   // 3. Convert back.
   progress('convert', 'converting back to a SavedModel');
@@ -737,9 +737,10 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
           hint: 'Pass variables/variables.index and variables/variables.data-* along with saved_model.pb.',
         });
       }
-      const { header } = readCheckpointIndex(index, indexKey);
+      const { header, entries } = readCheckpointIndex(index, indexKey);
+      // Only the shards entries live in: the header's count may be absurd.
       const shards: (Uint8Array | undefined)[] = [];
-      for (let i = 0; i < header.numShards; i++) shards.push(byKey.get(shardFileName('variables/variables', i, header.numShards)));
+      for (const id of new Set(entries.map((e) => e.shardId))) shards[id] = byKey.get(shardFileName('variables/variables', id, header.numShards));
       return readCheckpoint(index, shards, { file: indexKey });
     },
   };

@@ -507,7 +507,7 @@ describe('fold_constants: size budget', () => {
     });
   }
 
-  it('a value over the budget may feed further folding: only what is written as a Const counts', async () => {
+  it('a value over the budget is not even computed, so nothing downstream of it folds (issue 10: bounds before work)', async () => {
     const b = graphBuilder();
     b.const('a', iota(100));
     b.const('b', iota(100));
@@ -518,10 +518,13 @@ describe('fold_constants: size budget', () => {
     b.op('Mul', ['sum', 'x'], F, 'out');
     const graph = b.graph();
     const { graph: out, ctx } = await fold(graph, { maxConstantSizeInBytes: 100 }, { inputs: ['x'], outputs: ['out'] });
-    expect(nodeNames(out)).toEqual(['sum/__cf__0', 'x', 'out']);
-    expect(tensorToNumbers(valueOf(nodeOf(out, 'sum/__cf__0')))).toEqual([10100]);
-    expect(ctx.reports).toEqual([]);
-    await expectSameOutputs(graph, out, { x: makeTensor('float', [], [2]) }, ['out']);
+    expect(out).toBe(graph);
+    expect(ctx.reports).toEqual([expect.objectContaining({ code: 'fold_constants/over-budget', node: 'add', message: expect.stringContaining('would take 400 bytes') })]);
+    // With room for the 400-byte sum, the chain folds to one scalar.
+    const { graph: folded } = await fold(graph, { maxConstantSizeInBytes: 400 }, { inputs: ['x'], outputs: ['out'] });
+    expect(nodeNames(folded)).toEqual(['sum/__cf__0', 'x', 'out']);
+    expect(tensorToNumbers(valueOf(nodeOf(folded, 'sum/__cf__0')))).toEqual([10100]);
+    await expectSameOutputs(graph, folded, { x: makeTensor('float', [], [2]) }, ['out']);
   });
 
   it('bytes_saved is negative when folding grows the model, and says so', async () => {

@@ -1,4 +1,4 @@
-import { GraftError } from '../../errors';
+import { GraftError, isGraftError } from '../../errors';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP, benchModels, formatBench } from '../../workflow/bench';
 import { parseFlags } from '../args';
 import type { Io } from '../output';
@@ -50,7 +50,12 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
     ...(values.seed !== undefined ? { seed: int('seed', values.seed)! } : {}),
   };
   io.err(`graft bench: batch ${opts.batch}, ${opts.warmup} warm-up + ${opts.runs} timed runs per model${values.vs !== undefined ? ', interleaved' : ''}`);
-  const report = await benchModels(model, values.vs, opts);
+  const report = await benchModels(model, values.vs, opts).catch((e: unknown) => {
+    if (isGraftError(e) && e.code === 'runtime/too-large' && e.param === 'maxInputBytes') {
+      throw new GraftError(e.code, e.message, { ...(e.node !== undefined ? { node: e.node } : {}), cause: e, param: e.param, hint: 'Lower --batch: unknown dimensions of generated inputs take that size.' });
+    }
+    throw e;
+  });
   if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
   else io.out(formatBench(report));
   return 0;

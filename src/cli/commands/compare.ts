@@ -3,7 +3,7 @@ import { formatCompareReport } from '../../verify/compare';
 import { compareModels, loadRunnable } from '../../verify/runnable';
 import { parseFlags } from '../args';
 import type { Io } from '../output';
-import { RUN_FLAGS, loadOptionsFromFlags, parseNumberFlag, runOptionsFromFlags } from './run-flags';
+import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, parseNumberFlag, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
 export const usage = `Usage: graft compare <modelA> <modelB> [--input name=file.npy ...] [--output name ...]
                      [--rtol 1e-4] [--atol 1e-5] [--seed 1] [--batch 1] [--backend wasm|cpu] [--json]
@@ -12,7 +12,8 @@ export const usage = `Usage: graft compare <modelA> <modelB> [--input name=file.
   string outputs must be equal. Inputs not given are generated from --seed. A string input read
   by a tf.Example parse op takes --input name=examples.json ([{feature: value | [values]}, ...]).
   --signature_def takes a signature key, or a method name one signature has.
-  Exit code: 0 when every output agrees, 1 when one differs (or on an error), 2 on bad usage.`;
+  Exit code: 0 when every output agrees, 1 when one differs (or on an error), 2 on bad usage.
+${LIMIT_USAGE}`;
 
 export async function compareCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(args, { ...RUN_FLAGS, rtol: { type: 'string' }, atol: { type: 'string' } }, usage);
@@ -28,6 +29,8 @@ export async function compareCommand(args: readonly string[], io: Io): Promise<n
     ...runOptions,
     ...(rtol !== undefined ? { rtol } : {}),
     ...(atol !== undefined ? { atol } : {}),
+  }).catch((e: unknown) => {
+    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
   });
   // Infinity is not JSON; print it as the string "inf".
   io.out(values.json ? JSON.stringify(report, (_k, v: unknown) => (v === Infinity ? 'inf' : v), 2) : formatCompareReport(report));

@@ -1,4 +1,4 @@
-import { GraftError } from '../../errors';
+import { GraftError, isGraftError } from '../../errors';
 import type { Backend } from '../../runtime/index';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP } from '../../workflow/bench';
 import { optimize } from '../../workflow/optimize';
@@ -122,6 +122,12 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
       : {}),
     overwrite: values.overwrite === true,
     onProgress: (p) => io.err(`graft optimize: ${p.message}`),
+  }).catch((e: unknown) => {
+    // Generated inputs follow --agreement_batch (and --batch with --bench): say which to lower.
+    if (isGraftError(e) && e.code === 'runtime/too-large' && e.param === 'maxInputBytes') {
+      throw new GraftError(e.code, e.message, { ...(e.node !== undefined ? { node: e.node } : {}), cause: e, param: e.param, hint: 'Lower --agreement_batch (and --batch with --bench): unknown dimensions of generated inputs take that size.' });
+    }
+    throw e;
   });
   if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
   else io.out(formatOptimizeReport(report));

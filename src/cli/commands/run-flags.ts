@@ -3,7 +3,7 @@
  * to fetch, how generated inputs are made, and the backend. Kept in one place so both commands
  * accept and check them the same way.
  */
-import { GraftError } from '../../errors';
+import { GraftError, isGraftError } from '../../errors';
 import type { Backend } from '../../runtime/index';
 import type { LoadRunnableOptions, RunModelOptions } from '../../verify/runnable';
 import { splitList } from '../args';
@@ -18,7 +18,22 @@ export const RUN_FLAGS = {
   json: { type: 'boolean' },
   tag_set: { type: 'string' },
   signature_def: { type: 'string' },
+  max_input_mb: { type: 'string' },
+  max_tensor_mb: { type: 'string' },
+  max_loop_iterations: { type: 'string' },
 } as const;
+
+/** The flag that sets each library option a limit error names (`GraftError.param`). */
+export const LIMIT_FLAGS: Readonly<Record<string, string>> = {
+  maxInputBytes: '--max_input_mb',
+  maxTensorBytes: '--max_tensor_mb',
+  maxLoopIterations: '--max_loop_iterations',
+};
+
+/** Usage lines of the limit flags. */
+export const LIMIT_USAGE = `  --max_input_mb N       largest generated input, in MiB (default 512)
+  --max_tensor_mb N      largest tensor a run may create, in MiB (default 1024)
+  --max_loop_iterations N  most iterations of one while loop (default 100000)`;
 
 /** The parsed values of {@link RUN_FLAGS}. */
 export interface RunFlagValues {
@@ -29,6 +44,9 @@ export interface RunFlagValues {
   readonly backend?: string;
   readonly tag_set?: string;
   readonly signature_def?: string;
+  readonly max_input_mb?: string;
+  readonly max_tensor_mb?: string;
+  readonly max_loop_iterations?: string;
 }
 
 /** A number flag, or undefined when absent; `cli/usage` when it does not parse. */
@@ -61,11 +79,31 @@ export function runOptionsFromFlags(values: RunFlagValues): RunModelOptions {
   const seed = parseNumberFlag('seed', values.seed, { integer: true });
   const batch = parseNumberFlag('batch', values.batch, { integer: true });
   const backend = parseBackend(values.backend);
+  const maxInputMb = parseNumberFlag('max_input_mb', values.max_input_mb);
+  const maxTensorMb = parseNumberFlag('max_tensor_mb', values.max_tensor_mb);
+  const maxLoop = parseNumberFlag('max_loop_iterations', values.max_loop_iterations, { integer: true });
+  const limits = {
+    ...(maxTensorMb !== undefined ? { maxTensorBytes: maxTensorMb * 2 ** 20 } : {}),
+    ...(maxLoop !== undefined ? { maxLoopIterations: maxLoop } : {}),
+  };
   return {
+    ...(maxInputMb !== undefined ? { maxInputBytes: maxInputMb * 2 ** 20 } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
     inputs: values.input ?? [],
     outputs: (values.output ?? []).flatMap((o) => splitList(o)),
     ...(seed !== undefined ? { seed } : {}),
     ...(batch !== undefined ? { batch } : {}),
     ...(backend !== undefined ? { backend } : {}),
   };
+}
+
+/**
+ * A limit error (`runtime/too-large`, `runtime/loop-limit`) with a hint naming the flag that
+ * raises the limit, as the library names its option; other errors unchanged.
+ */
+export function withLimitFlag(e: unknown, flags: Readonly<Record<string, string>> = LIMIT_FLAGS, extra = ''): unknown {
+  if (!isGraftError(e) || e.param === undefined || flags[e.param] === undefined) return e;
+  const flag = flags[e.param]!;
+  const hint = `${e.param === 'maxInputBytes' ? extra : ''}Raise the limit with ${flag} if the model really needs it.`;
+  return new GraftError(e.code, e.message, { ...(e.file !== undefined ? { file: e.file } : {}), ...(e.node !== undefined ? { node: e.node } : {}), ...(e.op !== undefined ? { op: e.op } : {}), hint, cause: e, param: e.param });
 }

@@ -8,7 +8,7 @@ import { loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
 import type { Io } from '../output';
-import { RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags } from './run-flags';
+import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
 // Kept importable from here, where they were first defined.
 export { parseBackend, parseNumberFlag } from './run-flags';
@@ -25,7 +25,8 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
   --output  outputs to fetch (repeatable or comma-separated); default: the signature's, or the
             nodes nothing consumes.
   --out     also writes each output as DIR/<name>.npy (DIR appears complete or not at all; an
-            existing non-empty DIR is replaced only with --overwrite, and never an input).`;
+            existing non-empty DIR is replaced only with --overwrite, and never an input).
+${LIMIT_USAGE}`;
 
 /** The files named by `--input name=file` (and `name=@file`), for the output rules. */
 function inputFiles(specs: unknown): string[] {
@@ -57,7 +58,12 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   const runOptions = runOptionsFromFlags(values);
   const model = await loadRunnable(positionals[0]!, loadOptionsFromFlags(values));
   // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
-  const result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
+  let result: Awaited<ReturnType<typeof runModel>>;
+  try {
+    result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
+  } catch (e) {
+    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
+  }
   const written: string[] = [];
   if (values.out !== undefined) {
     const outDir = values.out;

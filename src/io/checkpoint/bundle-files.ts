@@ -30,10 +30,12 @@ export async function readCheckpointFiles(prefix: string, opts: { verify?: boole
   const indexFile = `${prefix}.index`;
   const index = await readIfPresent(indexFile, fs);
   if (index === undefined) throw new GraftError('io/not-found', `checkpoint index ${indexFile} does not exist`, { file: indexFile });
-  const { header } = named(indexFile, () => readCheckpointIndex(index, indexFile, opts));
+  const { header, entries } = named(indexFile, () => readCheckpointIndex(index, indexFile, opts));
+  // numShards comes from the file and may be absurd (2^31-1): read only the shards an entry lives
+  // in, one at a time, never one file per declared shard.
   const shards: Array<Uint8Array | undefined> = [];
-  // numShards comes from the file: read only shards that exist, one at a time.
-  for (let i = 0; i < header.numShards; i++) shards.push(await readIfPresent(shardFileName(prefix, i, header.numShards), fs));
+  const used = [...new Set(entries.map((e) => e.shardId))].sort((a, b) => a - b);
+  for (const id of used) shards[id] = await readIfPresent(shardFileName(prefix, id, header.numShards), fs);
   return named(indexFile, () => readCheckpoint(index, shards, { file: indexFile, ...opts }));
 }
 

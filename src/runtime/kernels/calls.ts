@@ -4,6 +4,7 @@
  * If/While predicates follow TensorFlow: a scalar is true when non-zero, a non-scalar tensor
  * when it has elements.
  */
+import { GraftError } from '../../errors';
 import type { FuncRef } from '../../ir/attr';
 import type { Kernel, KernelContext } from '../kernel';
 import { type Value, valueNumbers, valueShape } from '../values';
@@ -37,7 +38,14 @@ const whileKernel: Kernel = async (ctx) => {
   const body = func(ctx, 'body');
   let vars: Value[] = [...ctx.inputs];
   for (let iter = 0; ; iter++) {
-    if (iter > 1_000_000) throw ctx.fail('ran more than a million iterations');
+    if (iter >= ctx.limits.maxLoopIterations) {
+      throw new GraftError('runtime/loop-limit', `Node '${ctx.node.name}' (${ctx.node.op}): the loop ran more than ${ctx.limits.maxLoopIterations} iterations`, {
+        node: ctx.node.name,
+        op: ctx.node.op,
+        param: 'maxLoopIterations',
+        hint: 'A loop whose condition never turns false; raise the limit (maxLoopIterations) only for a model that needs more iterations.',
+      });
+    }
     const [c] = await call(ctx, cond, vars);
     if (!c) throw ctx.fail(`cond function '${cond.name}' returned nothing`);
     const go = truthy(ctx, c);

@@ -80,6 +80,8 @@ function truncDiv(tf: KernelContext['tf'], a: T, b: T): T {
   return tf.where(neg, tf.neg(q), q);
 }
 
+const ADD_N_GROUP = 256;
+
 export const MATH_KERNELS: Record<string, Kernel> = {
   Add: binary({ tf: (tf, a, b) => tf.add(a, b), num: (a, b) => a + b, big: (a, b) => a + b }),
   AddV2: binary({ tf: (tf, a, b) => tf.add(a, b), num: (a, b) => a + b, big: (a, b) => a + b }),
@@ -155,7 +157,19 @@ export const MATH_KERNELS: Record<string, Kernel> = {
       for (let i = 1; i < ctx.inputs.length; i++) acc = hostBinary(acc, ctx.host(i), (a, b) => a + b, (a, b) => a + b, ctx.node.name);
       return [acc];
     }
-    return [ctx.tf.addN(ctx.inputs.map((_, i) => ctx.input(i)))];
+    // tfjs's wasm addN passes every input at once; more than a few thousand overflow its stack.
+    // Sum in groups instead: the same additions, left to right within each group.
+    const { tf } = ctx;
+    let terms = ctx.inputs.map((_, i) => ctx.input(i));
+    while (terms.length > ADD_N_GROUP) {
+      const next = [];
+      for (let i = 0; i < terms.length; i += ADD_N_GROUP) {
+        const group = terms.slice(i, i + ADD_N_GROUP);
+        next.push(group.length === 1 ? group[0]! : tf.addN(group));
+      }
+      terms = next;
+    }
+    return [terms.length === 1 ? tf.clone(terms[0]!) : tf.addN(terms)];
   },
   ClipByValue: (ctx) => [ctx.tf.minimum(ctx.tf.maximum(ctx.input(0), ctx.input(1)), ctx.input(2))],
   Cast: (ctx) => {

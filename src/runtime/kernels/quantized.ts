@@ -728,8 +728,12 @@ const quantizedConcat: Kernel = (ctx) => {
   }
   // The output range spans every input range (symmetric for signed types); inputs in another
   // range are requantized into it.
-  let outMin = Math.min(...parts.map((p) => p.min));
-  let outMax = Math.max(...parts.map((p) => p.max));
+  let outMin = Infinity;
+  let outMax = -Infinity;
+  for (const p of parts) {
+    outMin = Math.min(outMin, p.min);
+    outMax = Math.max(outMax, p.max);
+  }
   if (info.signed) {
     const largest = Math.max(Math.abs(outMin), Math.abs(outMax));
     outMin = -largest;
