@@ -17,9 +17,10 @@
  *   makes the signature keys from the tensor names (`x:0` → `x`, `y:1` kept as `y:1`). A key can
  *   be chosen with `key=tensor`.
  * - The shape is what the graph records (`shape` of placeholders and variables, a Const's value,
- *   `_output_shapes`); graft does not run shape inference, so a tensor without a recorded shape
- *   gets `unknown_rank` (TensorFlow would write the inferred one). Never no `tensor_shape` at
- *   all: readers take a missing shape for a scalar.
+ *   `_output_shapes`), else the shape graft infers (`ir/shape-inference.ts`, TensorFlow's shape
+ *   functions), so an ArgMax over `[-1,10]` is written `(-1)` as TensorFlow writes it; what
+ *   inference cannot tell stays -1 or `unknown_rank`. Never no `tensor_shape` at all: readers
+ *   take a missing shape for a scalar.
  * - No `stripped_op_list` and no `tensorflow_version` in `meta_info_def`: graft has no OpDefs to
  *   strip and is not TensorFlow. TensorFlow's loaders and TF Serving need neither.
  * - Signatures of an original SavedModel can be carried over instead (`remapSignatures`), which
@@ -28,8 +29,9 @@
 import { placeholderShape } from '../ir/placeholder';
 import * as nodePath from 'node:path';
 import { GraftError } from '../errors';
-import { type AttrValue, type Shape } from '../ir/attr';
+import { type AttrValue, type Shape, shapeOf } from '../ir/attr';
 import { outputDType } from '../ir/output-dtype';
+import { type InferredTensor, inferShapes } from '../ir/shape-inference';
 import { type Graph, graphIndex, withNodes } from '../ir/graph';
 import { type Node, parseInput, tensorName } from '../ir/node';
 import { type FileSystem, checkOutput, nodeFileSystem } from '../io/fs';
@@ -132,13 +134,24 @@ export function defaultOutputs(graph: Graph): string[] {
   return graph.nodes.filter((n) => !skip.has(n.op) && !(consumers.get(n.name)?.length)).map((n) => `${n.name}:0`);
 }
 
+const inferredCache = new WeakMap<Graph, Map<string, InferredTensor>>();
+function inferredShapes(graph: Graph): Map<string, InferredTensor> {
+  let m = inferredCache.get(graph);
+  if (!m) inferredCache.set(graph, (m = inferShapes(graph)));
+  return m;
+}
+
 function tensorInfo(graph: Graph, tensor: string): TensorInfo {
   const ref = parseInput(tensor);
   const node = graphIndex(graph).byName.get(ref.node)!;
   // An unknown shape is written as unknown_rank, as simple_save does: a TensorInfo without
   // tensor_shape reads as a scalar (saved_model_cli prints `shape: ()`).
-  const shape = outputShape(node, ref.port, graph) ?? { dims: [], unknownRank: true };
-  return { name: tensor, dtype: outputDType(node, ref.port), shape, encoding: 'name' };
+  // What the graph records first (`_output_shapes`, a placeholder's shape); else the inferred
+  // shape, as TensorFlow writes its shape refiner's result.
+  const inferred = inferredShapes(graph).get(`${ref.node}:${ref.port}`);
+  const shape = outputShape(node, ref.port, graph) ?? (inferred ? shapeOf(inferred.shape) : shapeOf(null));
+  const dtype = outputDType(node, ref.port);
+  return { name: tensor, dtype: dtype === 'invalid' && inferred ? inferred.dtype : dtype, shape, encoding: 'name' };
 }
 
 /**

@@ -28,7 +28,7 @@ import { executionOrder } from './topo';
 
 export type { Dims } from './shape-fns/dims';
 export { compatible, formatDims, mergeDims, relaxDims, broadcastDims } from './shape-fns/dims';
-export { opsWithShapeFns, placeholderDims } from './shape-fns/ops';
+export { opsWithShapeFns } from './shape-fns/ops';
 
 /** An inferred tensor: its dtype (`invalid` when unknown) and shape (-1 unknown dim, null unknown rank). */
 export interface InferredTensor {
@@ -61,13 +61,11 @@ type Facts = Map<string, TensorFact[]>;
 
 class Engine {
   readonly library: ReadonlyMap<string, FunctionDef>;
-  readonly producer: number;
   private readonly memo = new Map<string, { outputs: TensorFact[] | undefined; body: Facts; nodes: readonly Node[] }>();
   private depth = 0;
 
   constructor(readonly graph: Graph) {
     this.library = new Map(graph.library.functions.map((f) => [f.signature.name, f]));
-    this.producer = graph.versions?.producer ?? 0;
   }
 
   /** Infers `nodes`; `args` are a function's arguments (names that are not nodes). */
@@ -114,7 +112,7 @@ class Engine {
     const ctx: ShapeContext = {
       node,
       inputs,
-      producer: this.producer,
+      graph: this.graph,
       callFunction: (name, ins) => this.call(name, ins)?.outputs,
     };
     let outs: readonly { dtype?: DType; shape: Dims; value?: TensorFact['value']; handle?: TensorFact['handle'] }[] = [];

@@ -67,10 +67,11 @@ describe('toSavedModel (simple_save)', () => {
     const sig = mg.signatures.serving_default!;
     expect(sig.methodName).toBe('tensorflow/serving/predict');
     expect(sig.inputs).toEqual({ x: { name: 'x:0', dtype: 'float', shape: { dims: [-1, 3], unknownRank: false }, encoding: 'name' } });
-    // probs has _output_shapes; classes is ArgMax: its dtype is output_type (int64), not T.
+    // probs has _output_shapes; classes is ArgMax: its dtype is output_type (int64), not T, and its
+    // shape is inferred (the reduced axis dropped), as TensorFlow writes it.
     expect(sig.outputs).toEqual({
       probs: { name: 'probs:0', dtype: 'float', shape: { dims: [-1, 2], unknownRank: false }, encoding: 'name' },
-      classes: { name: 'classes:0', dtype: 'int64', shape: { dims: [], unknownRank: true }, encoding: 'name' },
+      classes: { name: 'classes:0', dtype: 'int64', shape: { dims: [-1], unknownRank: false }, encoding: 'name' },
     });
     // clear_devices, as simple_save does; the input graph is not changed.
     expect(mg.graph.nodes.every((n) => n.device === '')).toBe(true);
@@ -183,7 +184,8 @@ describe.skipIf(!HAVE_MODELS)(`converting real frozen graphs back (${SKIP_REASON
     expect(sig.methodName).toBe('tensorflow/serving/predict');
     expect(sig.inputs).toEqual({ input: { name: 'input:0', dtype: 'float', shape: { dims: [-1, 784], unknownRank: false }, encoding: 'name' } });
     expect(Object.keys(sig.outputs)).toEqual(['softmax']);
-    expect(sig.outputs.softmax).toEqual({ name: 'softmax:0', dtype: 'float', shape: { dims: [], unknownRank: true }, encoding: 'name' });
+    // The graph records no shape for softmax: the inferred one, as TensorFlow writes it.
+    expect(sig.outputs.softmax).toEqual({ name: 'softmax:0', dtype: 'float', shape: { dims: [-1, 10], unknownRank: false }, encoding: 'name' });
     expect(mg.graph.nodes.map((n) => n.name)).toEqual(frozen.nodes.map((n) => n.name));
   });
 
@@ -196,7 +198,7 @@ describe.skipIf(!HAVE_MODELS)(`converting real frozen graphs back (${SKIP_REASON
     expect(text).toContain("MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs:");
     expect(text).toContain("signature_def['serving_default']:");
     expect(text).toContain("inputs['input'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 784)\n        name: input:0");
-    expect(text).toContain("outputs['softmax'] tensor_info:\n        dtype: DT_FLOAT\n        shape: unknown_rank\n        name: softmax:0");
+    expect(text).toContain("outputs['softmax'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 10)\n        name: softmax:0");
     expect(text).toContain('Method name is: tensorflow/serving/predict');
   });
 

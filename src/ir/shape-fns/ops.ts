@@ -12,7 +12,9 @@
  */
 import type { AttrValue } from '../attr';
 import type { DType } from '../dtype';
+import type { Graph } from '../graph';
 import type { Node } from '../node';
+import { placeholderDims } from '../placeholder';
 import { attrWithDefault } from '../op-facts';
 import { tensorToNumbers } from '../tensor';
 import { type Dims, broadcastDims, mergeDims, numElementsOf, relaxDims, unknownDims } from './dims';
@@ -45,8 +47,8 @@ export interface ShapeContext {
   readonly node: Node;
   /** Data inputs, in order. */
   readonly inputs: readonly TensorFact[];
-  /** `versions.producer` of the graph (0 when unknown). */
-  readonly producer: number;
+  /** The graph (its `versions` decide the legacy Placeholder rule). */
+  readonly graph: Pick<Graph, 'versions'>;
   /** Infers a library function's outputs from its inputs; undefined when it cannot. */
   readonly callFunction: (name: string, inputs: readonly TensorFact[]) => readonly TensorFact[] | undefined;
 }
@@ -665,15 +667,7 @@ const einsum: ShapeFn = (c) => {
 
 // ---------------------------------------------------------------- graph structure and state
 
-/** A Placeholder's shape: `shape` attr; an empty shape in a graph from producer ≤ 21 is unknown rank (TF's legacy rule). */
-export function placeholderDims(node: Node, producer: number): Dims {
-  const a = node.attrs.shape;
-  if (!a || a.kind !== 'shape' || a.value.unknownRank) return null;
-  if (a.value.dims.length === 0 && producer <= 21 && node.op === 'Placeholder') return null;
-  return a.value.dims.map((d) => (d < 0 ? -1 : d));
-}
-
-const placeholder: ShapeFn = (c) => [{ shape: placeholderDims(c.node, c.producer) }];
+const placeholder: ShapeFn = (c) => [{ shape: placeholderDims(c.node, c.graph) }];
 
 const constOp: ShapeFn = (c) => {
   const a = c.node.attrs.value;
