@@ -8,6 +8,8 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    // The CJS build gets an `import.meta.url` shim, so it finds the wasm binaries as ESM does.
+    shims: true,
   },
   {
     entry: { cli: 'src/cli/main.ts' },
