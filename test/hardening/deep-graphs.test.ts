@@ -1,0 +1,82 @@
+/**
+ * Issue 10, items 3-4: no recursion on graph size, and loops with an iteration cap. Graph walks
+ * (topological order, validation, remove_nodes' rewiring) are iterative; a huge AddN is summed in
+ * groups; a loop that never ends stops at `maxLoopIterations` with `runtime/loop-limit`.
+ */
+import { describe, expect, it } from 'vitest';
+import { attr } from '../../src/ir/attr';
+import type { FunctionDef } from '../../src/ir/graph';
+import { makeNode } from '../../src/ir/node';
+import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
+import { executionOrder } from '../../src/ir/topo';
+import { validateGraph } from '../../src/ir/validate';
+import { runGraph } from '../../src/runtime/index';
+import { runPipeline } from '../../src/transform/runner';
+import { graphBuilder } from '../helpers/graph-builder';
+
+const F = { T: attr.type('float') };
+
+function chain(n: number) {
+  const b = graphBuilder();
+  b.placeholder('x', 'float', [1]);
+  let prev = 'x';
+  for (let i = 0; i < n; i++) prev = b.op('Identity', [prev], F, `id${i}`);
+  b.op('Neg', [prev], F, 'y');
+  return b.graph();
+}
+
+describe('deep and wide graphs', () => {
+  it('remove_nodes(op=Identity) on a 5,000-deep chain (finding: "Maximum call stack size exceeded")', async () => {
+    const { graph } = await runPipeline(chain(5000), 'remove_nodes(op=Identity)', { inputs: ['x'], outputs: ['y'] });
+    expect(graph.nodes.map((n) => n.name)).toEqual(['x', 'y']);
+    expect(graph.nodes[1]!.inputs).toEqual(['x']);
+  });
+
+  it('a 200,000-deep chain: order, validation and remove_nodes work, iteratively', async () => {
+    const g = chain(200_000);
+    expect(executionOrder(g).order).toHaveLength(200_002);
+    expect(validateGraph(g)).toEqual([]);
+    const { graph } = await runPipeline(g, 'remove_nodes(op=Identity)', { inputs: ['x'], outputs: ['y'], validate: false });
+    expect(graph.nodes).toHaveLength(2);
+  }, 120_000);
+
+  it('a 1,000,000-deep chain sorts (no recursion)', () => {
+    const nodes = [makeNode({ name: 'n0', op: 'Placeholder' })];
+    for (let i = 1; i <= 1_000_000; i++) nodes.push(makeNode({ name: `n${i}`, op: 'Identity', inputs: [`n${i - 1}`] }));
+    const order = executionOrder(nodes).order;
+    expect(order).toHaveLength(1_000_001);
+    expect(order[1_000_000]!.name).toBe('n1000000');
+  }, 120_000);
+
+  it('AddN with 100,000 inputs runs (finding: "memory access out of bounds")', async () => {
+    const b = graphBuilder();
+    b.placeholder('x', 'float', [1]);
+    b.op('AddN', Array.from({ length: 100_000 }, () => 'x'), { ...F, N: attr.i(100_000) }, 'sum');
+    const [r] = await runGraph(b.graph(), { x: makeTensor('float', [1], [1]) }, ['sum']);
+    expect(tensorToNumbers(r!)).toEqual([100_000]);
+  }, 120_000);
+});
+
+describe('loops have an iteration cap', () => {
+  const fn = (name: string, outputs: Record<string, string>, nodes: ReturnType<typeof makeNode>[]): FunctionDef => ({
+    signature: { name, input_arg: [{ name: 'x', type: 1 }], output_arg: Object.keys(outputs).map((n) => ({ name: n, type: 1 })) },
+    attrs: {},
+    nodes,
+    ret: outputs,
+    controlRet: {},
+  });
+
+  it('an always-true StatelessWhile stops with runtime/loop-limit (finding)', async () => {
+    const always = fn('always', { c: 't:output:0' }, [makeNode({ name: 't', op: 'Const', attrs: { dtype: attr.type('bool'), value: attr.tensor(makeTensor('bool', [], [true])) } })]);
+    const neg = fn('neg', { y: 'n:y:0' }, [makeNode({ name: 'n', op: 'Neg', inputs: ['x'], attrs: F })]);
+    const b = graphBuilder();
+    b.placeholder('x', 'float', []);
+    b.op('StatelessWhile', ['x'], { cond: attr.func('always'), body: attr.func('neg'), T: attr.list({ type: ['float'] }) }, 'loop');
+    const g = b.graph({ library: { functions: [always, neg] } });
+    await expect(runGraph(g, { x: makeTensor('float', [], [1]) }, ['loop'], { backend: 'cpu', limits: { maxLoopIterations: 200 } })).rejects.toMatchObject({
+      code: 'runtime/loop-limit',
+      node: 'loop',
+      param: 'maxLoopIterations',
+    });
+  });
+});
