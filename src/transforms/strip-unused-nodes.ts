@@ -10,7 +10,7 @@
  *
  * Better than TensorFlow (peers Part B #5): the new placeholder's dtype and shape come from the
  * node it replaces (its `output_types`/`DstT`/`out_type`/`dtype`/`T` attrs, its `_output_shapes`,
- * `shape` or constant value), unless told otherwise. Precedence: `name=`+`type_for_name=`/
+ * `shape` or constant value, else graft's shape inference over the graph), unless told otherwise. Precedence: `name=`+`type_for_name=`/
  * `shape_for_name=` for that input, then `type=`/`shape=`, then what the node says, then TF's
  * defaults (`float`, scalar shape). Every synthesized placeholder is reported as
  * `strip_unused_nodes/placeholder` (info; a warning when it fell back to a default, or when an
@@ -25,6 +25,7 @@
  */
 import { GraftError } from '../errors';
 import { type AttrValue, type Shape, attr, formatShape, shapeOf } from '../ir/attr';
+import { type InferredTensor, inferShapes } from '../ir/shape-inference';
 import { placeholderShape } from '../ir/placeholder';
 import { type DType, baseDType } from '../ir/dtype';
 import { graphIndex } from '../ir/graph';
@@ -111,6 +112,7 @@ export const stripUnusedNodes = defineTransform({
     }
     for (const name of inputPort.keys()) required.add(name);
 
+    let graphShapes: Map<string, InferredTensor> | undefined;
     const out: Node[] = [];
     let replaced = 0;
     for (const node of graph.nodes) {
@@ -129,6 +131,13 @@ export const stripUnusedNodes = defineTransform({
 
     function synthesize(node: Node, port: number): Node {
       const inferred = inferOutput(node, port);
+      if (!inferred.shape || !inferred.dtype) {
+        // Nothing recorded on the node: TensorFlow's shape functions over the graph (computed once).
+        graphShapes ??= inferShapes(graph);
+        const t = graphShapes.get(`${node.name}:${port}`);
+        if (t && !inferred.shape && t.shape !== null) inferred.shape = { value: shapeOf(t.shape), from: 'shape inference' };
+        if (t && !inferred.dtype && t.dtype !== 'invalid') inferred.dtype = { value: baseDType(t.dtype), from: 'shape inference' };
+      }
       const notes: string[] = [];
       let guessed = false;
       let dtype: DType;

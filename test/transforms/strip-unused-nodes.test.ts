@@ -194,3 +194,19 @@ describe('strip_unused_nodes: edges and errors', () => {
     expect(out).toBe(g);
   });
 });
+
+describe('strip_unused_nodes: the replaced node\'s shape from shape inference', () => {
+  it('a node without _output_shapes gets its inferred shape and dtype', () => {
+    const b = graphBuilder();
+    const x = b.placeholder('x', 'float', [-1, 28, 28, 1]);
+    const shape = b.const('shape', makeTensor('int32', [2], [-1, 784]));
+    const flat = b.op('Reshape', [x, shape], { T: attr.type('float'), Tshape: attr.type('int32') }, 'flat');
+    b.op('Relu', [flat], { T: attr.type('float') }, 'out');
+    const { graph: out, ctx } = run(stripUnusedNodes, b.graph(), {}, { inputs: ['flat'], outputs: ['out'] });
+    const p = nodeOf(out, 'flat');
+    expect(p.op).toBe('Placeholder');
+    expect(p.attrs.shape).toEqual(attr.shape([-1, 784]));
+    expect(p.attrs.dtype).toEqual(attr.type('float'));
+    expect(JSON.stringify(ctx.reports)).toContain('shape from shape inference');
+  });
+});
