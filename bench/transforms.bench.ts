@@ -31,6 +31,8 @@ import { executionOrder } from '../src/ir/topo';
 import { validateGraph } from '../src/ir/validate';
 import type { Diagnostic, Transform, TransformContext } from '../src/transform/define';
 import { applyDefaults } from '../src/transform/params';
+import { createTransformContext } from '../src/transform/context';
+import { protectedNodeNames } from '../src/ir/edit';
 import { runPipeline } from '../src/transform/runner';
 import { mergeDuplicateNodes, removeNodes, stripUnusedNodes } from '../src/transforms/index';
 import { quantile } from '../src/workflow/bench';
@@ -88,21 +90,19 @@ function fresh(graph: Graph): Graph {
 }
 
 /** The context the runner gives a step, minus its bookkeeping: diagnostics and counters are collected and dropped. */
-function minimalContext(model: FrozenCnnGraph): TransformContext {
-  const diagnostics: Omit<Diagnostic, 'transform'>[] = [];
+function minimalContext(t: Transform, model: FrozenCnnGraph): TransformContext {
+  const diagnostics: Diagnostic[] = [];
   const counters = new Map<string, number>();
-  return {
-    inputs: model.inputs,
-    outputs: model.outputs,
-    protectedNodes: new Set([...model.inputs, ...model.outputs].map(inputNodeName)),
+  return createTransformContext(t, { inputs: model.inputs, outputs: model.outputs, protectedNodes: protectedNodeNames(model.inputs, model.outputs) }, {
     report: (d) => void diagnostics.push(d),
-    count: (c, by = 1) => void counters.set(c, (counters.get(c) ?? 0) + by),
-  };
+    count: (c, by) => void counters.set(c, (counters.get(c) ?? 0) + by),
+    substep: () => {},
+  });
 }
 
 /** `t.apply` with the schema's defaults filled in, as the runner calls it. */
 function applyDirect(t: Transform, given: Readonly<Record<string, unknown>>, graph: Graph, model: FrozenCnnGraph): Graph {
-  const out = t.apply(graph, applyDefaults(t, given) as never, minimalContext(model));
+  const out = t.apply(graph, applyDefaults(t, given) as never, minimalContext(t, model));
   if (out instanceof Promise) throw new Error(`${t.name} is async; this benchmark times synchronous transforms`);
   return out;
 }

@@ -30,6 +30,9 @@ export const setBatchSize = defineTransform({
     size: param.int({ doc: 'The batch size.', default: 1, min: 1 }),
     only_unknown: param.bool({ doc: 'Only change dimensions that are unknown (-1).', default: true }),
   },
+  // What the transform reports, declared: `ctx.count` and `ctx.report` accept only these keys.
+  counters: { placeholders: 'Placeholders whose batch dimension was set.' },
+  codes: { changed: { severity: 'info', doc: 'One placeholder changed, with its old batch dimension.' } },
   // `mapNodes` returns the graph itself when every node comes back unchanged: that is how the
   // runner knows nothing changed. `setAttrs` likewise returns the node itself when nothing differs.
   apply: (graph, { size, onlyUnknown }, ctx) =>
@@ -40,7 +43,7 @@ export const setBatchSize = defineTransform({
       if (first === size || (onlyUnknown && first !== -1)) return node;
       const dims = [size, ...rest];
       ctx.count('placeholders');
-      ctx.report({ severity: 'info', code: 'set_batch_size/changed', node: node.name, message: `batch dimension ${first} -> ${size}` });
+      ctx.report({ code: 'changed', node: node.name, message: `batch dimension ${first} -> ${size}` });
       const shapes = node.attrs._output_shapes && { _output_shapes: attr.list({ shape: [{ dims, unknownRank: false }] }) };
       return setAttrs(node, { shape: attr.shape(dims), ...shapes });
     }),

@@ -10,7 +10,7 @@
  * them); `apply` and the builder see them in camelCase.
  */
 import type { DType } from '../ir/dtype';
-import type { Diagnostic } from '../diagnostics';
+import type { Severity } from '../diagnostics';
 import type { Graph } from '../ir/graph';
 
 // ---------------------------------------------------------------- parameter schema
@@ -122,18 +122,48 @@ export const param = {
 
 export type { Diagnostic, Severity } from '../diagnostics';
 
+/** A diagnostic code a transform declares: its usual severity and what it means. */
+export interface CodeSpec {
+  readonly severity: Severity;
+  readonly doc: string;
+}
+
+/** Counter name → what it counts. */
+export type CounterSchema<C extends string = string> = Readonly<Record<C, string>>;
+/** Code (the part after `<transform>/`) → severity and meaning. */
+export type CodeSchema<K extends string = string> = Readonly<Record<K, CodeSpec>>;
+
+/**
+ * What `ctx.report` takes. For a transform that declares `codes`, `code` is one of its keys and
+ * is reported as `<transform>/<code>`; `severity` defaults to the declared one. A transform that
+ * declares no codes reports free codes as written (`<transform>/<kind>` by convention).
+ */
+export interface ReportInput<K extends string = string> {
+  readonly code: K;
+  readonly severity?: Severity;
+  readonly node?: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
 /** What a transform sees besides the graph and its parameters. */
-export interface TransformContext {
+export interface TransformContext<C extends string = string, K extends string = string> {
   /** Graph inputs as given to the pipeline (`--inputs`), verbatim (ports kept). */
   readonly inputs: readonly string[];
   /** Graph outputs as given to the pipeline (`--outputs`), verbatim. */
   readonly outputs: readonly string[];
   /** Node names of the inputs and outputs: transforms must not remove or rename these. */
   readonly protectedNodes: ReadonlySet<string>;
-  /** Reports a finding; `transform` is filled in. */
-  report(d: Omit<Diagnostic, 'transform'>): void;
-  /** Adds to a named counter in the step's report (`folded`, `removed`, `bytes_saved`...). */
-  count(counter: string, by?: number): void;
+  /** Reports a finding (see `ReportInput`); `transform` is filled in. */
+  report(d: ReportInput<K>): void;
+  /** Adds to one of the transform's declared counters in the step's report. */
+  count(counter: C, by?: number): void;
+  /**
+   * Runs another (synchronous) transform on `graph` as a sub-step: its parameters are checked and
+   * defaulted as in a pipeline, and its counters and diagnostics are reported under its own name,
+   * as a sub-step of this one. Throws `transform/failed` when `transform` answers asynchronously.
+   */
+  run<P extends ParamSchema>(transform: Transform<P, string, string>, graph: Graph, params?: ParamInput<P>): Graph;
   /** Aborts a long run: a transform with a long loop may check `signal?.throwIfAborted()`. */
   readonly signal?: AbortSignal;
 }
@@ -146,7 +176,7 @@ export interface TransformAlias {
   readonly deprecated?: string;
 }
 
-export interface TransformDefinition<P extends ParamSchema> {
+export interface TransformDefinition<P extends ParamSchema, C extends string = string, K extends string = string> {
   /** TensorFlow's snake_case name. */
   readonly name: string;
   readonly aliases?: readonly (string | TransformAlias)[];
@@ -164,15 +194,25 @@ export interface TransformDefinition<P extends ParamSchema> {
    */
   readonly lossy?: boolean;
   /**
+   * The counters `ctx.count` may add to, each with what it counts (MLIR's declared statistics).
+   * Listed in docs/transforms.md. A transform that declares none may count freely.
+   */
+  readonly counters?: CounterSchema<C>;
+  /**
+   * The diagnostic codes `ctx.report` may use (without the `<transform>/` prefix, which the
+   * context adds), each with its usual severity and meaning. Listed in docs/transforms.md.
+   */
+  readonly codes?: CodeSchema<K>;
+  /**
    * Returns the new graph, or the same instance when nothing changed. Must not mutate its input.
    * Throw a `GraftError` to fail the step. May be async (the runner awaits it): transforms that
    * evaluate nodes load the runtime lazily.
    */
-  apply(graph: Graph, params: ParamValues<P>, ctx: TransformContext): Graph | Promise<Graph>;
+  apply(graph: Graph, params: ParamValues<P>, ctx: TransformContext<C, K>): Graph | Promise<Graph>;
 }
 
 /** A defined transform (what `defineTransform` returns and registries hold). */
-export interface Transform<P extends ParamSchema = ParamSchema> extends TransformDefinition<P> {
+export interface Transform<P extends ParamSchema = ParamSchema, C extends string = string, K extends string = string> extends TransformDefinition<P, C, K> {
   readonly aliases: readonly TransformAlias[];
   readonly requires: readonly string[];
 }
@@ -190,13 +230,18 @@ export interface Transform<P extends ParamSchema = ParamSchema> extends Transfor
  * });
  * ```
  */
-export function defineTransform<const P extends ParamSchema>(def: TransformDefinition<P>): Transform<P> {
+export function defineTransform<const P extends ParamSchema, const C extends string = string, const K extends string = string>(def: TransformDefinition<P, C, K>): Transform<P, C, K> {
   if (!/^[A-Za-z0-9_]+$/.test(def.name)) throw new Error(`Transform name '${def.name}' must match [A-Za-z0-9_]+`);
   for (const key of Object.keys(def.params)) {
     if (!/^[A-Za-z0-9_]+$/.test(key)) throw new Error(`Parameter '${key}' of ${def.name} must match [A-Za-z0-9_]+`);
   }
+  for (const key of [...Object.keys(def.counters ?? {}), ...Object.keys(def.codes ?? {})]) {
+    if (!/^[a-z0-9_-]+$/.test(key)) throw new Error(`Counter or code '${key}' of ${def.name} must match [a-z0-9_-]+`);
+  }
   return Object.freeze({
     ...def,
+    ...(def.counters !== undefined ? { counters: Object.freeze({ ...def.counters }) } : {}),
+    ...(def.codes !== undefined ? { codes: Object.freeze(Object.fromEntries(Object.entries<CodeSpec>(def.codes).map(([k, v]) => [k, Object.freeze({ ...v })]))) as CodeSchema<K> } : {}),
     aliases: Object.freeze((def.aliases ?? []).map((a) => (typeof a === 'string' ? { name: a } : a))),
     requires: Object.freeze([...(def.requires ?? [])]),
   });

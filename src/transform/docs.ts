@@ -64,12 +64,25 @@ function section(registry: Registry, t: Transform): string[] {
     }
     out.push('');
   }
+  const counters = Object.entries(t.counters ?? {});
+  if (counters.length > 0) {
+    out.push('| counter | counts |', '| --- | --- |');
+    for (const [name, doc] of counters) out.push(`| ${code(name)} | ${cell(doc)} |`);
+    out.push('');
+  }
+  const codes = Object.entries(t.codes ?? {});
+  if (codes.length > 0) {
+    out.push('| diagnostic code | severity | meaning |', '| --- | --- | --- |');
+    for (const [name, spec] of codes) out.push(`| ${code(`${t.name}/${name}`)} | ${spec.severity} | ${cell(spec.doc)} |`);
+    out.push('');
+  }
   return out;
 }
 
 /**
  * The markdown reference of every transform in `registry`, sorted by name: aliases, summary,
- * description, soft prerequisites and a parameter table. Deterministic (no dates), so a test can
+ * description, soft prerequisites, a parameter table, and the declared counters and diagnostic
+ * codes. Deterministic (no dates), so a test can
  * compare it with the committed file.
  *
  * @example

@@ -3,7 +3,23 @@
  * took, node counts, counters and diagnostics. Plain data, JSON-serialisable as is; the CLI
  * prints `formatReport(report)`.
  */
-import type { Diagnostic } from './define';
+import type { Diagnostic } from '../diagnostics';
+
+/** A transform another one ran through `ctx.run` (quantize_nodes' merge_duplicate_nodes). */
+export interface SubstepReport {
+  /** The registered name of the transform that ran. */
+  readonly transform: string;
+  /** The sub-step in canonical transform syntax. */
+  readonly call: string;
+  readonly changed: boolean;
+  readonly ms: number;
+  readonly nodesBefore: number;
+  readonly nodesAfter: number;
+  readonly counters: Readonly<Record<string, number>>;
+  /** The sub-step's own diagnostics (also in the pipeline's `diagnostics`). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly substeps?: readonly SubstepReport[];
+}
 
 /** One step's outcome. */
 export interface StepReport {
@@ -30,6 +46,8 @@ export interface StepReport {
   readonly counters: Readonly<Record<string, number>>;
   /** Diagnostics of this step (the transform's and the runner's), `transform` filled in. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Transforms this step ran through `ctx.run`, in order (absent when none). */
+  readonly substeps?: readonly SubstepReport[];
 }
 
 /** A whole run. */
@@ -70,6 +88,19 @@ function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
   );
 }
 
+function formatSubstep(s: SubstepReport, indent: string): string[] {
+  const counters = formatCounters(s.counters);
+  const out = [`${indent}sub-step ${s.call}: ${s.changed ? 'changed' : 'unchanged'}, ${formatMs(s.ms)} ms, ${s.nodesBefore} -> ${s.nodesAfter} nodes${counters ? `, ${counters}` : ''}`];
+  for (const d of s.diagnostics) out.push(`${indent}  ${formatDiagnostic(d)}`);
+  for (const sub of s.substeps ?? []) out.push(...formatSubstep(sub, `${indent}  `));
+  return out;
+}
+
+/** A step's diagnostics followed by those of its sub-steps, depth first. */
+export function stepDiagnostics(s: { readonly diagnostics: readonly Diagnostic[]; readonly substeps?: readonly SubstepReport[] }): Diagnostic[] {
+  return [...s.diagnostics, ...(s.substeps ?? []).flatMap(stepDiagnostics)];
+}
+
 /**
  * A compact aligned table, one row per step, its diagnostics indented below it, and a total.
  *
@@ -102,6 +133,8 @@ export function formatReport(report: PipelineReport): string {
   lines.forEach((line, i) => {
     out.push(line);
     for (const d of diagnosticsAfter.get(i) ?? []) out.push(`     ${formatDiagnostic(d)}`);
+    const step = i >= 1 && i <= report.steps.length ? report.steps[i - 1] : undefined;
+    for (const sub of step?.substeps ?? []) out.push(...formatSubstep(sub, '     '));
   });
   return out.join('\n');
 }

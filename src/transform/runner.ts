@@ -23,10 +23,11 @@ import { GraftError, isGraftError } from '../errors';
 import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
 import { protectedNodeNames } from '../ir/edit';
 import { validateGraph, type ValidationProblem } from '../ir/validate';
-import { camelCase, type Diagnostic, type TransformContext } from './define';
+import { camelCase, type Diagnostic } from './define';
 import { parsePipeline, Pipeline, resolvePipeline, type ResolvedStep } from './pipeline';
 import type { Registry } from './registry';
-import type { PipelineReport, StepReport } from './report';
+import { stepDiagnostics, type PipelineReport, type StepReport, type SubstepReport } from './report';
+import { createTransformContext } from './context';
 
 /** What hooks see about a step. */
 export interface StepInfo {
@@ -196,17 +197,11 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
 
     const diagnostics = preStepDiagnostics(step, steps.slice(0, index));
     const counters: Record<string, number> = {};
-    const ctx: TransformContext = Object.freeze({
-      inputs,
-      outputs,
-      protectedNodes,
-      report(d: Omit<Diagnostic, 'transform'>) {
-        diagnostics.push(Object.freeze({ ...d, transform: step.transform.name }));
-      },
-      count(counter: string, by = 1) {
-        counters[counter] = (counters[counter] ?? 0) + by;
-      },
-      ...(signal !== undefined ? { signal } : {}),
+    const substeps: SubstepReport[] = [];
+    const ctx = createTransformContext(step.transform, { inputs, outputs, protectedNodes, ...(signal !== undefined ? { signal } : {}) }, {
+      report: (d) => diagnostics.push(d),
+      count: (c, by) => void (counters[c] = (counters[c] ?? 0) + by),
+      substep: (s) => substeps.push(s),
     });
     const label = `step ${index + 1} of ${steps.length}, ${step.call}`;
 
@@ -273,6 +268,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
       nodesAfter: output.nodes.length,
       counters: Object.freeze(counters),
       diagnostics: Object.freeze(diagnostics),
+      ...(substeps.length > 0 ? { substeps: Object.freeze(substeps) } : {}),
     });
     reports.push(report);
     current = output;
@@ -284,7 +280,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
     ms: now() - start,
     nodesBefore: graph.nodes.length,
     nodesAfter: current.nodes.length,
-    diagnostics: Object.freeze(reports.flatMap((r) => r.diagnostics)),
+    diagnostics: Object.freeze(reports.flatMap(stepDiagnostics)),
   });
   return Object.freeze({ graph: current, report });
 }

@@ -15,6 +15,12 @@ export const addDefaultAttributes = defineTransform({
   name: 'add_default_attributes',
   summary: 'Adds the default values of attributes nodes leave out.',
   params: {},
+  counters: {
+    changed: 'Nodes that got at least one default attribute.',
+  },
+  codes: {
+    'unknown-op': { severity: 'info', doc: 'An op graft\'s op facts do not know; its nodes were left as they are.' },
+  },
   apply(graph, _params, ctx) {
     const functions = new Set(graph.library.functions.map((f) => f.signature.name));
     const unknown = new Set<string>();
@@ -23,7 +29,7 @@ export const addDefaultAttributes = defineTransform({
       if (!knownOp(node.op)) {
         if (!functions.has(node.op) && !unknown.has(node.op)) {
           unknown.add(node.op);
-          ctx.report({ severity: 'info', code: 'add_default_attributes/unknown-op', node: node.name, message: `Op '${node.op}' is not in graft's op facts; its nodes were left as they are` });
+          ctx.report({ severity: 'info', code: 'unknown-op', node: node.name, message: `Op '${node.op}' is not in graft's op facts; its nodes were left as they are` });
         }
         return node;
       }

@@ -18,6 +18,12 @@ export const backportConcatV2 = defineTransform({
   name: 'backport_concatv2',
   summary: 'Rewrites ConcatV2 (axis last) as the legacy Concat (axis first).',
   params: {},
+  counters: {
+    backported: 'ConcatV2 nodes rewritten to Concat.',
+  },
+  codes: {
+    'int64-axis': { severity: 'warning', doc: 'A ConcatV2 with an int64 axis, which Concat cannot take; left as it is.' },
+  },
   apply(graph, _params, ctx) {
     return mapNodes(graph, (node) => {
       if (node.op !== 'ConcatV2') return node;
@@ -25,7 +31,7 @@ export const backportConcatV2 = defineTransform({
       if (data.length < 2) return node;
       const tidx = attrWithDefault(node, 'Tidx');
       if (tidx?.kind === 'type' && tidx.value !== 'int32') {
-        ctx.report({ severity: 'warning', code: 'backport_concatv2/int64-axis', node: node.name, message: `ConcatV2 '${node.name}' has a ${tidx.value} axis; Concat only takes int32` });
+        ctx.report({ severity: 'warning', code: 'int64-axis', node: node.name, message: `ConcatV2 '${node.name}' has a ${tidx.value} axis; Concat only takes int32` });
         return node;
       }
       ctx.count('backported');

@@ -27,6 +27,8 @@ export const backportTensorArrayV3 = defineTransform({
   name: 'backport_tensor_array_v3',
   summary: 'Rewrites TensorArray V3 ops as V2 (the flow output becomes a constant).',
   params: {},
+  counters: { backported: 'TensorArray nodes rewritten to their older ops.' },
+  codes: {},
   apply(graph, _params, ctx) {
     const names = new Set(graph.nodes.map((n) => n.name));
     const flow = new Map<string, string>();

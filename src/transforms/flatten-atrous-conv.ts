@@ -66,11 +66,20 @@ export const flattenAtrousConv = defineTransform({
   name: NAME,
   summary: 'Replaces SpaceToBatchND → conv → BatchToSpaceND (an atrous convolution) with one conv and a zero-dilated filter.',
   params: {},
+  counters: {
+    flattened: 'Atrous convolutions replaced by one conv with a dilated filter.',
+  },
+  codes: {
+    unsupported: { severity: 'warning', doc: 'A SpaceToBatchND → conv → BatchToSpaceND chain whose shapes, strides or padding cannot be flattened; left as it is.' },
+    'shared-weights': { severity: 'warning', doc: 'The filter is also read elsewhere, so dilating it would change those nodes; left as it is.' },
+    'not-const': { severity: 'info', doc: 'The filter or block shape is not a Const; run fold_constants first.' },
+    'unchecked-padding': { severity: 'info', doc: 'The paddings are not Consts; SAME padding assumed, as TensorFlow does.' },
+  },
   apply(graph, _params, ctx) {
     const idx = graphIndex(graph);
     const plan = new RewritePlan(graph, ctx.protectedNodes);
-    const refuse = (node: string, message: string, code = 'unsupported'): void => {
-      ctx.report({ severity: 'warning', code: `${NAME}/${code}`, node, message });
+    const refuse = (node: string, message: string, code: 'unsupported' | 'shared-weights' = 'unsupported'): void => {
+      ctx.report({ severity: 'warning', code, node, message });
     };
     for (const b2s of graph.nodes) {
       if (b2s.op !== 'BatchToSpaceND' || dataInputs(b2s).length !== 3) continue;
@@ -83,7 +92,7 @@ export const flattenAtrousConv = defineTransform({
       const block = ints(constAt(idx, blockIn));
       const block2 = ints(constAt(idx, dataInputs(b2s)[1]!));
       if (!filterNode || !block) {
-        ctx.report({ severity: 'info', code: `${NAME}/not-const`, node: b2s.name, message: `The filter or block shape of the atrous conv '${conv.name}' is not a Const`, hint: 'Run fold_constants first.' });
+        ctx.report({ severity: 'info', code: 'not-const', node: b2s.name, message: `The filter or block shape of the atrous conv '${conv.name}' is not a Const`, hint: 'Run fold_constants first.' });
         continue;
       }
       const filter = constValue(filterNode);
@@ -123,7 +132,7 @@ export const flattenAtrousConv = defineTransform({
           continue;
         }
       } else {
-        ctx.report({ severity: 'info', code: `${NAME}/unchecked-padding`, node: b2s.name, message: `The paddings of '${s2b.name}' are not Consts; assuming SAME padding as TensorFlow does` });
+        ctx.report({ severity: 'info', code: 'unchecked-padding', node: b2s.name, message: `The paddings of '${s2b.name}' are not Consts; assuming SAME padding as TensorFlow does` });
       }
       if (!plan.claim([b2s.name, conv.name, s2b.name, filterNode.name])) continue;
       plan.replace(filterNode.name, [setAttrs(filterNode, { value: attr.tensor(dilateFilter(filter, bh, bw)) })]);

@@ -61,11 +61,24 @@ export const foldBatchNorms = defineTransform({
   ].join(' '),
   params: {},
   requires: ['fold_constants'],
+  counters: {
+    folded: 'Batch norms (Mul after a conv or MatMul) folded into the weights.',
+    skipped: 'Matches left alone, each with a diagnostic.',
+  },
+  codes: {
+    'shared-weights': { severity: 'warning', doc: 'The weights Const is also read by another node; rescaling it would change that node.' },
+    'shared-output': { severity: 'warning', doc: 'The conv or bias add is also read outside the chain; folding would change what that reader sees.' },
+    protected: { severity: 'warning', doc: 'A node of the chain is a graph input or output.' },
+    'not-const': { severity: 'info', doc: 'The weights or the scale are not a Const; run fold_constants first.' },
+    'bad-shape': { severity: 'warning', doc: 'The scale or bias is not one value per output channel.' },
+    'unsupported-dtype': { severity: 'warning', doc: 'The weights are not float or double, or the bias dtype differs.' },
+    'data-format': { severity: 'warning', doc: 'The bias add and the conv use different data formats.' },
+  },
   apply(graph, _params, ctx) {
     const idx = graphIndex(graph);
     const plan = new RewritePlan(graph, ctx.protectedNodes);
-    const skip = (r: Refusal | { code: string; node: string; message: string; hint?: string }, severity: 'warning' | 'info' = r.code === 'not-const' ? 'info' : 'warning'): void => {
-      ctx.report({ severity, code: `${NAME}/${r.code}`, node: r.node, message: r.message, ...(r.hint ? { hint: r.hint } : {}) });
+    const skip = (r: Refusal | { code: Refusal['code']; node: string; message: string; hint?: string }, severity: 'warning' | 'info' = r.code === 'not-const' ? 'info' : 'warning'): void => {
+      ctx.report({ severity, code: r.code, node: r.node, message: r.message, ...(r.hint ? { hint: r.hint } : {}) });
       ctx.count('skipped');
     };
 

@@ -113,6 +113,18 @@ export const foldConstants = defineTransform({
     exclude_node: param.repeated(param.string({ doc: 'A node name never to fold (repeat for several).' })),
     max_constant_size_in_bytes: param.int({ doc: 'Largest constant folding may create, in bytes (default 10 MiB, as TensorFlow).', default: DEFAULT_MAX_CONSTANT_SIZE_IN_BYTES, min: 0 }),
   },
+  counters: {
+    folded: 'Nodes evaluated and replaced by constants.',
+    removed: 'Nodes removed (folded or no longer read).',
+    constants: 'New Const nodes added.',
+    bytes_saved: 'Constant payload bytes saved (negative when folding grew the model).',
+  },
+  codes: {
+    'over-budget': { severity: 'info', doc: 'A node left unfolded because its output is over max_constant_size_in_bytes.' },
+    'unsupported-op': { severity: 'info', doc: 'Nodes left unfolded because the runtime has no kernel for their op.' },
+    grew: { severity: 'info', doc: 'Folding added more constant bytes than it removed.' },
+    'cannot-evaluate': { severity: 'warning', doc: 'A node whose evaluation failed; left unfolded.' },
+  },
   apply(graph, params, ctx) {
     return foldGraph(graph, params, ctx);
   },
@@ -213,7 +225,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     if (need > budget) {
       ctx.report({
         severity: 'info',
-        code: `${NAME}/over-budget`,
+        code: 'over-budget',
         node: node.name,
         message:
           estimate !== undefined
@@ -273,7 +285,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
   for (const [op, nodes] of [...unsupported].sort(([a], [b]) => a.localeCompare(b))) {
     ctx.report({
       severity: 'info',
-      code: `${NAME}/unsupported-op`,
+      code: 'unsupported-op',
       node: nodes[0]!,
       message: `Left ${nodes.length} ${op} node(s) unfolded: the runtime has no kernel for ${op} (${nodes.slice(0, 5).map((n) => `'${n}'`).join(', ')}${nodes.length > 5 ? ', …' : ''})`,
       hint: 'Their constant inputs were folded; what reads them was not.',
@@ -295,7 +307,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
       worklist.push(producer);
       ctx.report({
         severity: 'info',
-        code: `${NAME}/over-budget`,
+        code: 'over-budget',
         node: producer.name,
         message: `Left ${producer.op} '${producer.name}' unfolded: its output ${r.port} takes ${size} bytes, over max_constant_size_in_bytes=${budget}`,
         hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
@@ -415,7 +427,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
   if (bytesSaved < 0) {
     ctx.report({
       severity: 'info',
-      code: `${NAME}/grew`,
+      code: 'grew',
       message: `Folding added ${-bytesSaved} bytes of constants (${constants} new, ${removed} nodes removed)`,
       hint: 'Lower max_constant_size_in_bytes or exclude_op the ops that expand (Tile, Fill, ...) to keep the model small.',
     });
@@ -516,7 +528,7 @@ function reportFailure(ctx: TransformContext, node: Node, e: unknown, unsupporte
   const dtype = isGraftError(e) && e.code === 'runtime/unsupported-dtype';
   ctx.report({
     severity: 'warning',
-    code: `${NAME}/cannot-evaluate`,
+    code: 'cannot-evaluate',
     node: node.name,
     message: `Left ${node.op} '${node.name}' unfolded: ${dtype ? 'the runtime cannot compute it exactly' : 'evaluating it failed'}: ${reason}`,
   });

@@ -67,7 +67,7 @@ interface BnParams {
   readonly format: 'NHWC' | 'NCHW';
 }
 
-type Skip = { readonly severity?: 'warning' | 'info'; readonly code: string; readonly node: string; readonly message: string; readonly hint?: string };
+type Skip = { readonly severity?: 'warning' | 'info'; readonly code: Refusal['code'] | 'training-mode' | 'bad-attr' | 'no-linear-input'; readonly node: string; readonly message: string; readonly hint?: string };
 
 const f32 = Math.fround;
 
@@ -163,11 +163,27 @@ export const foldOldBatchNorms = defineTransform({
     allow_training_mode: param.bool({ doc: 'Also fold FusedBatchNorm nodes whose is_training is true (or absent), as TensorFlow does. Changes results unless the graph is only ever run with moving statistics.', default: false }),
   },
   requires: ['fold_constants'],
+  counters: {
+    folded: 'Batch norm nodes folded into the weights of the conv before them.',
+    skipped: 'Batch norms left alone, each with a diagnostic.',
+  },
+  codes: {
+    'bad-shape': { severity: 'warning', doc: 'A batch norm input or the conv has a shape that does not match per-channel folding.' },
+    'training-mode': { severity: 'warning', doc: 'A FusedBatchNorm in training mode (is_training true or absent); left unless allow_training_mode.' },
+    'not-const': { severity: 'info', doc: 'A statistic, the weights or a concat axis is not a Const; run fold_constants first.' },
+    'unsupported-dtype': { severity: 'warning', doc: 'A statistic or the weights are not float.' },
+    'bad-attr': { severity: 'warning', doc: 'The legacy batch norm lacks variance_epsilon or scale_after_normalization.' },
+    'no-linear-input': { severity: 'info', doc: 'The batch norm does not read a conv or MatMul with constant weights.' },
+    'shared-output': { severity: 'warning', doc: 'A node of the chain is also read elsewhere, so folding would change what that reader sees.' },
+    'shared-weights': { severity: 'warning', doc: 'The weights Const is also read by another node; rescaling it would change that node.' },
+    'data-format': { severity: 'warning', doc: 'The batch norm and the conv use different data formats.' },
+    protected: { severity: 'warning', doc: 'A node of the chain is a graph input or output.' },
+  },
   apply(graph, params, ctx) {
     const idx = graphIndex(graph);
     const plan = new RewritePlan(graph, ctx.protectedNodes);
     const skip = (s: Skip | Refusal, severity: 'warning' | 'info' = 'warning'): void => {
-      ctx.report({ severity: ('severity' in s && s.severity) || severity, code: `${NAME}/${s.code}`, node: s.node, message: s.message, ...(s.hint ? { hint: s.hint } : {}) });
+      ctx.report({ severity: ('severity' in s && s.severity) || severity, code: s.code, node: s.node, message: s.message, ...(s.hint ? { hint: s.hint } : {}) });
       ctx.count('skipped');
     };
 

@@ -144,6 +144,8 @@ export const freezeRequantizationRanges = defineTransform({
     max_percentile: param.float({ doc: 'Percentile (from the top) of the observed maximums to use.', default: 5 }),
   },
   requires: ['quantize_nodes'],
+  counters: {},
+  codes: {},
   async apply(graph, params) {
     if (!params.minMaxLogFile) throw new GraftError('transform/bad-param', 'You must pass a file name to min_max_log_file');
     // Loaded lazily so that the transform library stays free of Node built-ins.

@@ -23,6 +23,12 @@ export const fusePadAndConv = defineTransform({
   name: NAME,
   summary: 'Merges MirrorPad → Conv2D into one FusedPadConv2D.',
   params: {},
+  counters: {
+    fused: 'Chains fused into one FusedPadConv2D.',
+  },
+  codes: {
+    unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
+  },
   apply(graph, _params, ctx) {
     return fuseConvChains(graph, ctx, NAME, ['MirrorPad'], (conv, [pad]) => {
       const [x, paddings] = dataInputs(pad);

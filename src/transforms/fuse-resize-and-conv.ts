@@ -25,6 +25,12 @@ export const fuseResizeAndConv = defineTransform({
   name: NAME,
   summary: 'Merges ResizeBilinear → Conv2D into one FusedResizeAndPadConv2D.',
   params: {},
+  counters: {
+    fused: 'Chains fused into one FusedResizeAndPadConv2D.',
+  },
+  codes: {
+    unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
+  },
   apply(graph, _params, ctx) {
     return fuseConvChains(graph, ctx, NAME, ['ResizeBilinear'], (conv, [resize], plan) => {
       const [x, size] = dataInputs(resize);

@@ -24,6 +24,12 @@ export const fuseResizePadAndConv = defineTransform({
   name: NAME,
   summary: 'Merges ResizeBilinear → MirrorPad → Conv2D into one FusedResizeAndPadConv2D.',
   params: {},
+  counters: {
+    fused: 'Chains fused into one FusedResizeAndPadConv2D.',
+  },
+  codes: {
+    unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
+  },
   apply(graph, _params, ctx) {
     return fuseConvChains(graph, ctx, NAME, ['MirrorPad', 'ResizeBilinear'], (conv, [pad, resize]) => {
       const [x, size] = dataInputs(resize);

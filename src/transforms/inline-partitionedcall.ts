@@ -33,6 +33,8 @@ export const inlinePartitionedCall = defineTransform({
   params: {
     stateful: param.bool({ doc: 'Also inline StatefulPartitionedCall (TensorFlow inlines only PartitionedCall).', default: true }),
   },
+  counters: { inlined: 'Function calls replaced by their bodies.' },
+  codes: {},
   apply(graph, params, ctx) {
     const ops = params.stateful ? CALL_OPS : new Set(['PartitionedCall']);
     const library = new Set(graph.library.functions.map((f) => f.signature.name));

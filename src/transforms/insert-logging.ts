@@ -93,6 +93,12 @@ export const insertLogging = defineTransform({
     first_n: param.int({ doc: 'Print only the first n runs (-1: always).', default: -1 }),
     summarize: param.int({ doc: 'How many elements of each tensor to print.', default: 1024 }),
   },
+  counters: {
+    inserted: 'Print nodes added.',
+  },
+  codes: {
+    'unknown-output-type': { severity: 'info', doc: 'A node whose output dtypes are unknown or not printable; no Print added.' },
+  },
   apply(graph, params, ctx) {
     const idx = graphIndex(graph);
     const ops = new Set(params.op);
@@ -111,7 +117,7 @@ export const insertLogging = defineTransform({
       const types = printed.map((p) => outputDType(n, p));
       const t0 = outputDType(n, 0);
       if (!t0 || types.some((t) => !t) || ['resource', 'variant'].includes(baseDType(t0))) {
-        ctx.report({ severity: 'info', code: 'insert_logging/unknown-output-type', node: n.name, message: `Cannot tell the output dtypes of ${n.op} '${n.name}' (or they cannot be printed); no Print added` });
+        ctx.report({ severity: 'info', code: 'unknown-output-type', node: n.name, message: `Cannot tell the output dtypes of ${n.op} '${n.name}' (or they cannot be printed); no Print added` });
         continue;
       }
       const name = n.name + PRINT_SUFFIX;

@@ -38,6 +38,10 @@ export const mergeDuplicateNodes = defineTransform({
   name: 'merge_duplicate_nodes',
   summary: 'Merges nodes with the same op, inputs and attributes (never stateful ops, inputs or outputs).',
   params: {},
+  counters: {
+    merged: 'Nodes merged into an identical earlier node.',
+  },
+  codes: {},
   apply(graph, _params, ctx) {
     let current = graph;
     let merged = 0;

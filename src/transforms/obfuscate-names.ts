@@ -32,6 +32,10 @@ export const obfuscateNames = defineTransform({
   aliases: [{ name: 'obsfucate_names', deprecated: "TensorFlow's old misspelling; use obfuscate_names" }],
   summary: 'Replaces node names with short ids (graph inputs and outputs keep theirs).',
   params: {},
+  counters: {
+    renamed: 'Nodes renamed.',
+  },
+  codes: {},
   apply(graph, _params, ctx) {
     const keep = ctx.protectedNodes;
     const newName = new Map<string, string>();

@@ -112,6 +112,13 @@ export const quantizeNodes = defineTransform({
     ignore_op: param.repeated(param.string({ doc: 'A float op type to leave in float.' })),
   },
   requires: ['quantize_weights'],
+  counters: {
+    quantized: 'Float ops replaced by their eight-bit forms.',
+  },
+  codes: {
+    'placeholder-not-float': { severity: 'info', doc: 'A Placeholder that is not float; left as it is (TensorFlow would make it quint8).' },
+    'left-float': { severity: 'info', doc: 'An op left in float (ignore_op, or inputs that cannot be quantized).' },
+  },
   apply(graph, params, ctx) {
     const hasInput = params.inputMin !== undefined || params.inputMax !== undefined;
     if (hasInput && (params.inputMin === undefined || params.inputMax === undefined)) {
@@ -128,9 +135,7 @@ export const quantizeNodes = defineTransform({
     const fallback = hasFallback ? { min: params.fallbackMin!, max: params.fallbackMax! } : undefined;
     g = checked(quantizeEachNode(g, new Set(params.ignoreOp), fallback, ctx), 'quantize nodes');
     g = checked(mergeAdjacentRequantizes(g), 'merge adjacent requantizes');
-    const merged = mergeDuplicateNodes.apply(g, {}, ctx);
-    if (merged instanceof Promise) throw new GraftError('transform/failed', 'merge_duplicate_nodes unexpectedly ran asynchronously');
-    g = checked(merged, 'merge duplicate nodes');
+    g = checked(ctx.run(mergeDuplicateNodes, g), 'merge duplicate nodes');
     g = checked(removeRedundantQuantizations(g, ctx), 'remove redundant quantizations');
     return g;
   },
@@ -175,7 +180,7 @@ export function quantizePlaceholders(graph: Graph, min: number, max: number, ctx
     }
     const dtype = typeOf(node, 'dtype');
     if (dtype !== 'float') {
-      ctx?.report({ severity: 'info', code: `${NAME}/placeholder-not-float`, node: node.name, message: `Placeholder '${node.name}' is ${dtype ?? 'untyped'}, not float: left as it is (TensorFlow would make it quint8)` });
+      ctx?.report({ severity: 'info', code: 'placeholder-not-float', node: node.name, message: `Placeholder '${node.name}' is ${dtype ?? 'untyped'}, not float: left as it is (TensorFlow would make it quint8)` });
       out.push(node);
       continue;
     }
@@ -295,7 +300,7 @@ function quantizeEachNode(graph: Graph, ignore: ReadonlySet<string>, fallback: {
     const node = m.node;
     const why = refusal(node);
     if (why) {
-      ctx.report({ severity: 'info', code: `${NAME}/left-float`, node: node.name, message: `'${node.name}' (${node.op}) stays float: ${why}` });
+      ctx.report({ severity: 'info', code: 'left-float', node: node.name, message: `'${node.name}' (${node.op}) stays float: ${why}` });
       return [node];
     }
     quantized++;

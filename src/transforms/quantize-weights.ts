@@ -237,6 +237,16 @@ export const quantizeWeights = defineTransform({
     include: param.repeated(param.string({ doc: 'Only Consts whose name matches: a glob (`*`, `?`; quote it) or a `/regex/`, matching the whole name (repeat for several; default all).' })),
     exclude: param.repeated(param.string({ doc: 'Never Consts whose name matches: a glob or a `/regex/`, as for include (repeat for several; wins over include).' })),
   },
+  counters: {
+    quantized: 'Weight constants quantized.',
+    bytes_before: 'Payload bytes of those constants before.',
+    bytes_after: 'Payload bytes after (values plus ranges).',
+  },
+  codes: {
+    'non-finite': { severity: 'warning', doc: 'A constant holding NaN or infinite values; left as float.' },
+    'out-of-range': { severity: 'warning', doc: 'A constant with values beyond the float16 range; left as float.' },
+    quantized: { severity: 'info', doc: 'One constant quantized: its bytes before and after and the largest error.' },
+  },
   apply(graph: Graph, params, ctx): Graph {
     const includes = params.include.map(namePattern);
     const excludes = params.exclude.map(namePattern);
@@ -262,7 +272,7 @@ export const quantizeWeights = defineTransform({
       }
       const values = floatValues(node, tensor);
       if (values.some((v) => !Number.isFinite(v))) {
-        ctx.report({ severity: 'warning', code: `${NAME}/non-finite`, node: node.name, message: `'${node.name}' holds NaN or infinite values; left as float` });
+        ctx.report({ severity: 'warning', code: 'non-finite', node: node.name, message: `'${node.name}' holds NaN or infinite values; left as float` });
         out.push(node);
         continue;
       }
@@ -284,7 +294,7 @@ export const quantizeWeights = defineTransform({
           maxError = Math.max(maxError, Math.abs(halfToNumber(h) - values[i]!));
         }
         if (overflow) {
-          ctx.report({ severity: 'warning', code: `${NAME}/out-of-range`, node: node.name, message: `'${node.name}' has values beyond ±65504, the half range; left as float` });
+          ctx.report({ severity: 'warning', code: 'out-of-range', node: node.name, message: `'${node.name}' has values beyond ±65504, the half range; left as float` });
           out.push(node);
           continue;
         }
@@ -325,7 +335,7 @@ export const quantizeWeights = defineTransform({
       ctx.count('bytes_after', bytesAfter);
       ctx.report({
         severity: 'info',
-        code: `${NAME}/quantized`,
+        code: 'quantized',
         node: node.name,
         message: `'${node.name}' [${tensor.shape.join(',')}]: ${fmtBytes(bytesBefore)} → ${fmtBytes(bytesAfter)} (${detail}), max abs error ${fmtNum(maxError)}`,
       });

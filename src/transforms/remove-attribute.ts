@@ -15,6 +15,10 @@ export const removeAttribute = defineTransform({
     attribute_name: param.string({ doc: 'The attribute to remove, e.g. _class.' }),
     op_name: param.string({ doc: 'Only nodes of this op (* for all).', default: '*' }),
   },
+  counters: {
+    changed: 'Nodes that lost the attribute.',
+  },
+  codes: {},
   apply(graph, params, ctx) {
     const name = params.attributeName;
     if (!name) throw new GraftError('transform/bad-param', "remove_attribute expects exactly one 'attribute_name' argument, e.g. remove_attribute(op_name=Mul, attribute_name=foo)");

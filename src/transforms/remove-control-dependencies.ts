@@ -13,6 +13,10 @@ export const removeControlDependencies = defineTransform({
   name: 'remove_control_dependencies',
   summary: 'Removes every control dependency (^x inputs).',
   params: {},
+  counters: {
+    removed_edges: 'Control inputs removed.',
+  },
+  codes: {},
   apply(graph, _params, ctx) {
     let n = 0;
     const out = mapNodes(graph, (node) => {

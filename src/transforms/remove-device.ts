@@ -10,6 +10,10 @@ export const removeDevice = defineTransform({
   name: 'remove_device',
   summary: 'Clears the device of every node.',
   params: {},
+  counters: {
+    changed: 'Nodes whose device was cleared.',
+  },
+  codes: {},
   apply(graph, _params, ctx) {
     let n = 0;
     const out = mapNodes(graph, (node) => {

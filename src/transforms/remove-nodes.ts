@@ -39,6 +39,13 @@ export const removeNodes = defineTransform({
     op: param.repeated(param.string({ doc: 'Op type to remove (repeat for several).' })),
     max_inputs: param.int({ doc: 'Also remove nodes of these ops with up to this many data inputs (the extra inputs are dropped).', default: 1, min: 1 }),
   },
+  counters: {
+    removed: 'Nodes removed and bypassed.',
+  },
+  codes: {
+    'multi-output': { severity: 'warning', doc: 'A node kept because an output other than 0 is read.' },
+    pivot: { severity: 'info', doc: 'A node kept because it reads a Switch and is a control input (a cond pivot or loop anchor).' },
+  },
   apply(graph, params, ctx) {
     if (params.op.length === 0) {
       throw new GraftError('transform/bad-param', "remove_nodes expects at least one 'op' argument, e.g. remove_nodes(op=Identity)");
@@ -63,7 +70,7 @@ export const removeNodes = defineTransform({
       if (consumers.some((c) => !c.ref.control && c.ref.port > 0)) {
         ctx.report({
           severity: 'warning',
-          code: 'remove_nodes/multi-output',
+          code: 'multi-output',
           node: node.name,
           message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
         });
@@ -72,7 +79,7 @@ export const removeNodes = defineTransform({
       if (SWITCH_OPS.has(source.op) && consumers.some((c) => c.ref.control)) {
         ctx.report({
           severity: 'info',
-          code: 'remove_nodes/pivot',
+          code: 'pivot',
           node: node.name,
           message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
         });

@@ -18,6 +18,12 @@ export const renameAttribute = defineTransform({
     new_attribute_name: param.string({ doc: 'Its new name.' }),
     op_name: param.string({ doc: 'Only nodes of this op (* for all).', default: '*' }),
   },
+  counters: {
+    changed: 'Nodes whose attribute was renamed.',
+  },
+  codes: {
+    'kept-existing': { severity: 'warning', doc: 'A node that already had the new attribute; its value is kept and the old one dropped.' },
+  },
   apply(graph, params, ctx) {
     const from = params.oldAttributeName;
     const to = params.newAttributeName;
@@ -30,7 +36,7 @@ export const renameAttribute = defineTransform({
       if ((params.opName !== '*' && node.op !== params.opName) || !(from in node.attrs)) return node;
       const attrs: Record<string, AttrValue> = { ...node.attrs };
       if (to in attrs) {
-        ctx.report({ severity: 'warning', code: 'rename_attribute/kept-existing', node: node.name, message: `'${node.name}' already has '${to}'; kept its value and dropped '${from}' (as TF does)` });
+        ctx.report({ severity: 'warning', code: 'kept-existing', node: node.name, message: `'${node.name}' already has '${to}'; kept its value and dropped '${from}' (as TF does)` });
       } else {
         attrs[to] = attrs[from]!;
       }

@@ -19,6 +19,10 @@ export const renameNode = defineTransform({
     old_node_name: param.string({ doc: 'The node to rename.' }),
     new_node_name: param.string({ doc: 'Its new name.' }),
   },
+  counters: {},
+  codes: {
+    'not-found': { severity: 'warning', doc: 'No node has the name to rename; nothing renamed.' },
+  },
   apply(graph, params, ctx) {
     const { oldNodeName: from, newNodeName: to } = params;
     if (!from || !to) {
@@ -28,7 +32,7 @@ export const renameNode = defineTransform({
     const { byName } = graphIndex(graph);
     if (byName.has(to)) throw new GraftError('transform/bad-param', `A node is already using '${to}' as its name`, { node: to });
     if (!byName.has(from)) {
-      ctx.report({ severity: 'warning', code: 'rename_node/not-found', node: from, message: `No node named '${from}'; nothing renamed` });
+      ctx.report({ severity: 'warning', code: 'not-found', node: from, message: `No node named '${from}'; nothing renamed` });
       return graph;
     }
     if (ctx.protectedNodes.has(from)) {

@@ -13,6 +13,10 @@ export const renameOp = defineTransform({
     old_op_name: param.string({ doc: 'The op to rename.' }),
     new_op_name: param.string({ doc: 'Its new name.' }),
   },
+  counters: {
+    changed: 'Nodes whose op was renamed.',
+  },
+  codes: {},
   apply(graph, params, ctx) {
     const { oldOpName: from, newOpName: to } = params;
     if (!from || !to) {

@@ -52,6 +52,12 @@ export const roundWeights = defineTransform({
   params: {
     num_steps: param.int({ doc: 'How many distinct levels each rounded tensor keeps.', default: 256, min: 1 }),
   },
+  counters: {
+    rounded: 'Weight constants rounded.',
+  },
+  codes: {
+    'non-finite': { severity: 'warning', doc: 'A constant holding NaN or infinite values; left unrounded.' },
+  },
   apply(graph, params, ctx) {
     return mapNodes(graph, (node) => {
       if (node.op !== 'Const') return node;
@@ -59,7 +65,7 @@ export const roundWeights = defineTransform({
       if (v?.kind !== 'tensor' || baseDType(v.value.dtype) !== 'float' || numElements(v.value.shape) < MIN_ELEMENTS) return node;
       const values = floatArray(v.value) as Float32Array;
       if (values.some((x) => !Number.isFinite(x))) {
-        ctx.report({ severity: 'warning', code: 'round_weights/non-finite', node: node.name, message: `'${node.name}' holds NaN or infinite values; left unrounded` });
+        ctx.report({ severity: 'warning', code: 'non-finite', node: node.name, message: `'${node.name}' holds NaN or infinite values; left unrounded` });
         return node;
       }
       const rounded = roundToLevels(values, params.numSteps);

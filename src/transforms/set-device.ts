@@ -15,6 +15,10 @@ export const setDevice = defineTransform({
     device: param.string({ doc: 'The device, e.g. /device:CPU:0.', default: '' }),
     if_default: param.bool({ doc: 'Only set it on nodes whose device is empty.', default: false }),
   },
+  counters: {
+    changed: 'Nodes whose device was set.',
+  },
+  codes: {},
   apply(graph, params, ctx) {
     let n = 0;
     const out = mapNodes(graph, (node) => {

@@ -17,6 +17,8 @@ export const sortByExecutionOrder = defineTransform({
   name: 'sort_by_execution_order',
   summary: 'Sorts nodes so that each comes after its inputs (TensorFlow\'s execution order).',
   params: {},
+  counters: {},
+  codes: {},
   apply(graph) {
     const { order, inCycle, unknownInputs } = executionOrder(graph);
     if (unknownInputs.length > 0) {

@@ -62,6 +62,14 @@ export const sparsifyGather = defineTransform({
     input_checkpoint: param.string({ doc: 'Not supported by graft: freeze the graph first so the weights are Consts.', default: '' }),
     group_init_node: param.string({ doc: 'The NoOp that initializes the tables (created when missing).', default: 'group_deps' }),
   },
+  counters: {
+    sparsified: 'Gathers replaced by a hash table lookup.',
+  },
+  codes: {
+    'variable-weights': { severity: 'info', doc: 'The weights are a variable; freeze the graph first.' },
+    'unsupported-shape': { severity: 'info', doc: 'The weights are not float [N,1]; left as they are.' },
+    'created-init-node': { severity: 'warning', doc: 'The group init node did not exist and was added to initialize the tables.' },
+  },
   apply(graph, params, ctx) {
     if (params.inputCheckpoint !== '') {
       throw new GraftError('transform/bad-param', 'sparsify_gather: input_checkpoint is not supported; freeze the variables into Consts first (graft freeze), then run sparsify_gather without it');
@@ -90,14 +98,14 @@ export const sparsifyGather = defineTransform({
       }
       if (!src) continue;
       if (src.op === 'Variable' || src.op === 'VariableV2' || src.op === 'VarHandleOp') {
-        ctx.report({ severity: 'info', code: `${NAME}/variable-weights`, node: g.name, message: `The weights of '${g.name}' are a variable ('${src.name}'); freeze the graph first` });
+        ctx.report({ severity: 'info', code: 'variable-weights', node: g.name, message: `The weights of '${g.name}' are a variable ('${src.name}'); freeze the graph first` });
         continue;
       }
       const w = src.op === 'Const' ? src : undefined;
       if (!w) continue;
       const wt = constValue(w);
       if (baseDType(wt.dtype) !== 'float' || wt.shape.length !== 2 || wt.shape[1] !== 1) {
-        ctx.report({ severity: 'info', code: `${NAME}/unsupported-shape`, node: g.name, message: `The weights '${w.name}' of '${g.name}' are ${wt.dtype}[${wt.shape.join(',')}]; only float [N,1] weights are sparsified` });
+        ctx.report({ severity: 'info', code: 'unsupported-shape', node: g.name, message: `The weights '${w.name}' of '${g.name}' are ${wt.dtype}[${wt.shape.join(',')}]; only float [N,1] weights are sparsified` });
         continue;
       }
       if (!plan.claim([g.name])) continue;
@@ -148,7 +156,7 @@ export const sparsifyGather = defineTransform({
     if (!group) {
       ctx.report({
         severity: 'warning',
-        code: `${NAME}/created-init-node`,
+        code: 'created-init-node',
         node: params.groupInitNode,
         message: `Added NoOp '${params.groupInitNode}' to initialize the lookup tables`,
         hint: 'Run it once before the lookups (as a SavedModel main_op / legacy_init_op).',

@@ -44,6 +44,14 @@ export const stripUnusedNodes = defineTransform({
     type_for_name: param.repeated(param.dtype({ doc: 'dtype for the name= at the same position.' })),
     shape_for_name: param.repeated(param.shape({ doc: 'Shape for the name= at the same position.' })),
   },
+  counters: {
+    placeholders: 'Inputs replaced by Placeholders.',
+    removed: 'Nodes removed because no output needs them.',
+  },
+  codes: {
+    'no-outputs': { severity: 'warning', doc: 'No graph outputs were given, so nothing is known to be unused; the graph is unchanged.' },
+    placeholder: { severity: 'info', doc: 'An input replaced by a Placeholder (a warning when its shape or dtype was guessed).' },
+  },
   apply(graph, params, ctx) {
     const { name: names, typeForName, shapeForName } = params;
     if (names.length > 0 && typeForName.length === 0 && shapeForName.length === 0) {
@@ -68,7 +76,7 @@ export const stripUnusedNodes = defineTransform({
     if (outputs.length === 0) {
       ctx.report({
         severity: 'warning',
-        code: 'strip_unused_nodes/no-outputs',
+        code: 'no-outputs',
         message: 'No graph outputs were given, so nothing is known to be unused; the graph is unchanged',
         hint: 'Pass the outputs (--outputs=...) or load a SavedModel signature.',
       });
@@ -179,7 +187,7 @@ export const stripUnusedNodes = defineTransform({
       if (!shape.unknownRank && placeholderShape(made, graph).unknownRank) notes.push(`read as unknown shape, since this graph's producer is ${graph.versions?.producer} (<= 21)`);
       ctx.report({
         severity: guessed ? 'warning' : 'info',
-        code: 'strip_unused_nodes/placeholder',
+        code: 'placeholder',
         node: node.name,
         message: `Replaced ${node.op} '${node.name}' with a ${dtype} Placeholder of shape ${formatShape(shape)} (${notes.join('; ')})`,
         ...(guessed ? { hint: `Pass name=${node.name}, type_for_name=..., shape_for_name=... to set it.` } : {}),

@@ -69,8 +69,8 @@ export function mergedControls(...nodes: Node[]): string[] {
 }
 
 /** Reports a refused fusion. */
-export function reportUnsupported(ctx: TransformContext, transform: string, conv: Node, why: string): void {
-  ctx.report({ severity: 'warning', code: `${transform}/unsupported`, node: conv.name, message: `Conv2D '${conv.name}' was not fused: ${why}` });
+export function reportUnsupported(ctx: TransformContext, conv: Node, why: string): void {
+  ctx.report({ severity: 'warning', code: 'unsupported', node: conv.name, message: `Conv2D '${conv.name}' was not fused: ${why}` });
 }
 
 /** The ops a fusion can take in above the conv, with why each may be refused. */
@@ -106,7 +106,7 @@ export function fuseConvChains<const Ops extends readonly (keyof typeof CHAIN_CH
     let why = convUnsupported(conv);
     for (let i = 0; i < chain.length && why === undefined; i++) why = CHAIN_CHECKS[chainOps[i]!](chain[i]!);
     if (why) {
-      reportUnsupported(ctx, transform, conv, why);
+      reportUnsupported(ctx, conv, why);
       continue;
     }
     if (!plan.claim([conv.name, ...chain.map((n) => n.name)])) continue;
