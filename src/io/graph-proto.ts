@@ -17,6 +17,8 @@ import type { FunctionDef, FunctionLibrary, Graph, Versions } from '../ir/graph'
 import type { Node } from '../ir/node';
 import type { Tensor, TensorData, ValueField } from '../ir/tensor';
 import { valueFieldFor } from '../ir/tensor';
+import { decodeMessage } from '../proto';
+import { lazyNodeSource, setAttrDecoder } from './graph-lazy';
 
 type Msg = Record<string, unknown>;
 
@@ -188,12 +190,14 @@ function funcFromProto(m: Msg): FuncRef {
   return { name: (m.name as string) ?? '', attrs: attrsFromProto(m.attr as Msg | undefined) };
 }
 
-function attrsFromProto(m: Msg | undefined): Record<string, AttrValue> {
+export function attrsFromProto(m: Msg | undefined): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   if (!m) return out;
   for (const k of Object.keys(m)) out[k] = attrFromProto(m[k] as Msg);
   return out;
 }
+
+setAttrDecoder(attrsFromProto);
 
 export function attrToProto(v: AttrValue): Msg {
   const o = origins.get(v);
@@ -260,6 +264,12 @@ export function nodeFromProto(m: Msg): Node {
 export function nodeToProto(n: Node): Msg {
   const o = origins.get(n);
   if (o) return o;
+  const lazy = lazyNodeSource(n);
+  if (lazy && lazy.source.nodes[lazy.index] === n) {
+    // An unchanged node loaded lazily: its message is its bytes, decoded (as an eager load made it).
+    const s = lazy.source;
+    return decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[lazy.index]!, s.end[lazy.index]!), s.file);
+  }
   const m: Msg = {};
   if (n.name) m.name = n.name;
   if (n.op) m.op = n.op;
@@ -356,11 +366,11 @@ export function versionsToProto(v: Versions): Msg {
 
 const GRAPH_FIELDS = new Set(['node', 'versions', 'library']);
 
-/** A `GraphDef` message as an immutable graph. */
-export function graphFromProto(m: Msg): Graph {
+/** A `GraphDef` message as an immutable graph (with `nodes` already made, when given). */
+export function graphFromProto(m: Msg, nodes?: readonly Node[]): Graph {
   const extras = extrasOf(m, GRAPH_FIELDS);
   const g: Graph = {
-    nodes: ((m.node as Msg[] | undefined) ?? []).map(nodeFromProto),
+    nodes: nodes ? Object.freeze(nodes) : ((m.node as Msg[] | undefined) ?? []).map(nodeFromProto),
     library: libraryFromProto(own(m, 'library') ? (m.library as Msg) : undefined),
     versions: own(m, 'versions') ? versionsFromProto(m.versions as Msg) : null,
     ...(extras ? { extras } : {}),

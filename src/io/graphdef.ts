@@ -9,7 +9,8 @@ import { GraftError, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
-import { graphFromProto, graphRestToProto, graphToProto, nodeToProto } from './graph-proto';
+import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
+import { lazyNodeSource, scanGraphDef } from './graph-lazy';
 
 type Msg = Record<string, unknown>;
 
@@ -19,9 +20,21 @@ const SPLICE_THRESHOLD = 64 * 1024;
 /** Graphs decoded from bytes, and those bytes: an unchanged graph is written back as them. */
 const sourceBytes = new WeakMap<Graph, Uint8Array>();
 
-/** Decodes a binary GraphDef. */
+/**
+ * Decodes a binary GraphDef. Nodes are loaded lazily (`graph-lazy.ts`): names, ops, inputs and
+ * devices now, attributes when first read. Bytes the scan does not expect are decoded whole by
+ * protobufjs, which names what is wrong with them.
+ */
 export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
-  const graph = graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
+  const scanned = scanGraphDef(bytes, file, (payload) => nodeFromProto(decodeMessage<Msg>('tensorflow.NodeDef', payload, file)));
+  let graph: Graph;
+  if (scanned) {
+    const rest = scanned.rest.length === 0 ? {} : decodeMessage<Msg>('tensorflow.GraphDef', joinChunks(scanned.rest), file);
+    graph = graphFromProto(rest, scanned.nodes);
+    scanned.source.nodes = graph.nodes;
+  } else {
+    graph = graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
+  }
   sourceBytes.set(graph, bytes);
   return graph;
 }
@@ -75,11 +88,33 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
   // Runs of ordinary nodes are encoded as one `GraphDef { node: [...] }`, whose bytes are exactly
   // the framed nodes; a node holding a large tensor is framed by hand around its payload.
   let batch: Msg[] = [];
+  // A run of unchanged loaded nodes that sit next to each other in their source bytes.
+  let runBytes: Uint8Array | undefined;
+  let runStart = 0;
+  let runEnd = 0;
   const flush = () => {
+    if (runBytes) chunks.push(runBytes.subarray(runStart, runEnd));
+    runBytes = undefined;
     if (batch.length > 0) chunks.push(encodeMessage('tensorflow.GraphDef', { node: batch }));
     batch = [];
   };
   for (const node of graph.nodes) {
+    const lazy = lazyNodeSource(node);
+    if (lazy && lazy.source.nodes[lazy.index] === node) {
+      // Unchanged since it was loaded: written back as its own bytes.
+      const s = lazy.source;
+      const start = s.fieldStart[lazy.index]!;
+      if (runBytes === s.bytes && runEnd === start) {
+        runEnd = s.end[lazy.index]!;
+        continue;
+      }
+      flush();
+      runBytes = s.bytes;
+      runStart = start;
+      runEnd = s.end[lazy.index]!;
+      continue;
+    }
+    if (runBytes) flush();
     const msg = nodeToProto(node);
     if (hasBigTensor(msg)) {
       flush();

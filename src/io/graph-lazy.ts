@@ -1,0 +1,299 @@
+/**
+ * Lazy GraphDef loading: a scan of the wire format that finds each node's bytes and decodes only
+ * what nearly every caller reads (name, op, inputs, device). Attributes stay encoded until first
+ * read; then the node's `NodeDef` is decoded once by protobufjs (the schema and decoder of record)
+ * and cached. Tensor payloads come back as views into the file's bytes.
+ *
+ * A loaded node is an ordinary frozen `Node` whose `attrs` is a read-only proxy: reading any key,
+ * listing keys or spreading it decodes the attributes the first time. The proxy also tells
+ * `lazyNodeSource` where the node's bytes are, so an unchanged node (the very object loaded) is
+ * written back as its original byte range, and nothing else about it is encoded.
+ *
+ * Anything the scan does not expect (a node with fields graft does not model, a wire type that
+ * does not fit, a length past the end) makes `scanGraphDef` return undefined, and the caller
+ * decodes the whole GraphDef with protobufjs as before, which reports bad bytes precisely.
+ */
+import { freeze } from 'immer';
+import { GraftError, isGraftError } from '../errors';
+import type { AttrValue } from '../ir/attr';
+import type { Node } from '../ir/node';
+import { decodeMessage } from '../proto';
+
+type Msg = Record<string, unknown>;
+
+/** The bytes a graph was scanned from, and where each node sits in them. */
+export interface NodeSource {
+  readonly bytes: Uint8Array;
+  readonly file: string | undefined;
+  /** The node objects as loaded, by index. A node equal (===) to its entry is unchanged. */
+  nodes: readonly Node[];
+  /** Start of node i's `node` field (its tag), start of its payload, and its end. */
+  readonly fieldStart: Uint32Array;
+  readonly payloadStart: Uint32Array;
+  readonly end: Uint32Array;
+}
+
+/** A key only the lazy attribute proxies answer: their handler. */
+const LAZY = Symbol('graft.lazyAttrs');
+
+type AttrRecord = Record<string, AttrValue>;
+let decodeAttrs: (m: Msg | undefined) => AttrRecord;
+
+/** Set by graph-proto (which owns the message → IR conversion) to avoid an import cycle. */
+export function setAttrDecoder(f: (m: Msg | undefined) => AttrRecord): void {
+  decodeAttrs = f;
+}
+
+let attrDecodes = 0;
+
+/** How many nodes have had their attributes decoded since the process started (a test hook). */
+export function lazyAttrDecodeCount(): number {
+  return attrDecodes;
+}
+
+/** Decodes one node's attributes on first use, then forwards everything to the frozen result. */
+class LazyAttrs implements ProxyHandler<AttrRecord> {
+  private loaded = false;
+  constructor(
+    readonly source: NodeSource,
+    readonly index: number,
+    readonly name: string,
+  ) {}
+
+  private load(t: AttrRecord): AttrRecord {
+    if (this.loaded) return t;
+    const s = this.source;
+    const i = this.index;
+    let attrs: AttrRecord;
+    try {
+      const m = decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[i]!, s.end[i]!), s.file);
+      attrs = decodeAttrs(m.attr as Msg | undefined);
+    } catch (e) {
+      const where = s.file === undefined ? '' : ` in ${s.file}`;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${this.name}'${where} do not decode: ${message}`, {
+        ...(s.file !== undefined ? { file: s.file } : {}),
+        node: this.name,
+        cause: e,
+      });
+    }
+    attrDecodes++;
+    for (const k of Object.keys(attrs)) {
+      Object.defineProperty(t, k, { value: freeze(attrs[k]!, true), enumerable: true, writable: false, configurable: false });
+    }
+    Object.freeze(t);
+    this.loaded = true;
+    return t;
+  }
+
+  get(t: AttrRecord, k: string | symbol, r: unknown): unknown {
+    if (k === LAZY) return this;
+    return Reflect.get(this.load(t), k, r);
+  }
+  has(t: AttrRecord, k: string | symbol): boolean {
+    return Reflect.has(this.load(t), k);
+  }
+  ownKeys(t: AttrRecord): (string | symbol)[] {
+    return Reflect.ownKeys(this.load(t));
+  }
+  getOwnPropertyDescriptor(t: AttrRecord, k: string | symbol): PropertyDescriptor | undefined {
+    return Reflect.getOwnPropertyDescriptor(this.load(t), k);
+  }
+  isExtensible(t: AttrRecord): boolean {
+    return Reflect.isExtensible(this.load(t));
+  }
+  preventExtensions(t: AttrRecord): boolean {
+    return Reflect.preventExtensions(this.load(t));
+  }
+  defineProperty(t: AttrRecord, k: string | symbol, d: PropertyDescriptor): boolean {
+    return Reflect.defineProperty(this.load(t), k, d);
+  }
+  set(t: AttrRecord, k: string | symbol, v: unknown, r: unknown): boolean {
+    return Reflect.set(this.load(t), k, v, r);
+  }
+  deleteProperty(t: AttrRecord, k: string | symbol): boolean {
+    return Reflect.deleteProperty(this.load(t), k);
+  }
+}
+
+/** Where a loaded node's bytes are; undefined for any node not made by `scanGraphDef`. */
+export function lazyNodeSource(node: Node): { readonly source: NodeSource; readonly index: number } | undefined {
+  const attrs = node.attrs as unknown as Record<symbol, unknown> | undefined;
+  const h = attrs?.[LAZY];
+  return h instanceof LazyAttrs ? h : undefined;
+}
+
+/** True when `node` is exactly the object loaded from its bytes (so they can be written back). */
+export function isUnchangedLoadedNode(node: Node): boolean {
+  const h = lazyNodeSource(node);
+  return h !== undefined && h.source.nodes[h.index] === node;
+}
+
+// ---------------------------------------------------------------- strings
+
+interface Utf8Slicer {
+  utf8Slice(start: number, end: number): string;
+}
+const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): Uint8Array & Utf8Slicer } }).Buffer;
+const textDecoder = new TextDecoder();
+
+/** A function that decodes UTF-8 ranges of `bytes` (Buffer's native slice where there is one). */
+function stringReader(bytes: Uint8Array): (start: number, end: number) => string {
+  if (NodeBuffer) {
+    const b = NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return (s, e) => (s === e ? '' : b.utf8Slice(s, e));
+  }
+  return (s, e) => {
+    if (s === e) return '';
+    let ascii = true;
+    for (let i = s; i < e; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+    return ascii && e - s < 64
+      ? String.fromCharCode.apply(null, bytes.subarray(s, e) as unknown as number[])
+      : textDecoder.decode(bytes.subarray(s, e));
+  };
+}
+
+// ---------------------------------------------------------------- the scan
+
+const EMPTY_INPUTS: readonly string[] = Object.freeze([]);
+
+/** The result of a scan: the nodes, the fields other than `node` (in file order), the source. */
+export interface ScannedGraphDef {
+  readonly nodes: Node[];
+  /** Every top-level field except `node`, as views, in file order. */
+  readonly rest: Uint8Array[];
+  readonly source: NodeSource;
+}
+
+/**
+ * Scans a binary GraphDef. `eager(payload)` makes the rare node the scan does not model (fields
+ * beyond name/op/input/device/attr); returns undefined when the bytes need the full decoder.
+ */
+export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager: (payload: Uint8Array) => Node): ScannedGraphDef | undefined {
+  const len = bytes.length;
+  const str = stringReader(bytes);
+  const nodes: Node[] = [];
+  const rest: Uint8Array[] = [];
+  let cap = 1024;
+  let fieldStart: Uint32Array = new Uint32Array(cap);
+  let payloadStart: Uint32Array = new Uint32Array(cap);
+  let ends: Uint32Array = new Uint32Array(cap);
+  const source = { bytes, file, nodes, fieldStart, payloadStart, end: ends } as { -readonly [K in keyof NodeSource]: NodeSource[K] };
+  let pos = 0;
+  let ok = true;
+
+  // Reads a varint of up to 32 bits (tags and lengths); sets ok = false when it is longer or cut.
+  const varint = (): number => {
+    let result = 0;
+    let shift = 0;
+    while (shift < 35) {
+      if (pos >= len) {
+        ok = false;
+        return 0;
+      }
+      const b = bytes[pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+    }
+    ok = false;
+    return 0;
+  };
+  // Skips a field's value of wire type `wt` ending no later than `limit`; false when it cannot.
+  const skip = (wt: number, limit: number): boolean => {
+    switch (wt) {
+      case 0: {
+        for (let i = 0; i < 10; i++) {
+          if (pos >= limit) return false;
+          if (bytes[pos++]! < 0x80) return true;
+        }
+        return false;
+      }
+      case 1: pos += 8; return pos <= limit;
+      case 2: {
+        const l = varint();
+        if (!ok || l > limit - pos) return false;
+        pos += l;
+        return true;
+      }
+      case 5: pos += 4; return pos <= limit;
+      default: return false;
+    }
+  };
+
+  while (pos < len) {
+    const tagAt = pos;
+    const tag = varint();
+    if (!ok) return undefined;
+    const field = tag >>> 3;
+    const wt = tag & 7;
+    if (field !== 1) {
+      if (field === 0 || !skip(wt, len)) return undefined;
+      rest.push(bytes.subarray(tagAt, pos));
+      continue;
+    }
+    if (wt !== 2) return undefined;
+    const l = varint();
+    if (!ok || l > len - pos) return undefined;
+    const start = pos;
+    const end = pos + l;
+    // The node's own fields.
+    let name = '';
+    let op = '';
+    let device = '';
+    let inputs: string[] | undefined;
+    let other = false;
+    while (pos < end) {
+      const t = varint();
+      if (!ok) return undefined;
+      const f = t >>> 3;
+      const w = t & 7;
+      if (f >= 1 && f <= 5) {
+        if (w !== 2) return undefined;
+        const sl = varint();
+        if (!ok || sl > end - pos) return undefined;
+        const s = pos;
+        pos += sl;
+        if (f === 1) name = str(s, pos);
+        else if (f === 2) op = str(s, pos);
+        else if (f === 3) (inputs ??= []).push(str(s, pos));
+        else if (f === 4) device = str(s, pos);
+      } else {
+        if (f === 0 || !skip(w, end)) return undefined;
+        other = true;
+      }
+    }
+    if (pos !== end) return undefined;
+    const i = nodes.length;
+    if (i === cap) {
+      cap *= 2;
+      const grow = (a: Uint32Array): Uint32Array => {
+        const b = new Uint32Array(cap);
+        b.set(a);
+        return b;
+      };
+      source.fieldStart = fieldStart = grow(fieldStart);
+      source.payloadStart = payloadStart = grow(payloadStart);
+      source.end = ends = grow(ends);
+    }
+    fieldStart[i] = tagAt;
+    payloadStart[i] = start;
+    ends[i] = end;
+    if (other) {
+      nodes.push(eager(bytes.subarray(start, end)));
+      continue;
+    }
+    const node: Node = {
+      name,
+      op,
+      inputs: inputs ? Object.freeze(inputs) : EMPTY_INPUTS,
+      device,
+      attrs: new Proxy({} as AttrRecord, new LazyAttrs(source, i, name)),
+    };
+    nodes.push(Object.freeze(node));
+  }
+  source.fieldStart = fieldStart.subarray(0, nodes.length);
+  source.payloadStart = payloadStart.subarray(0, nodes.length);
+  source.end = ends.subarray(0, nodes.length);
+  return { nodes, rest, source };
+}

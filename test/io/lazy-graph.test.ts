@@ -1,0 +1,128 @@
+/**
+ * Lazy GraphDef loading (src/io/graph-lazy.ts): names, ops, inputs and devices are decoded at
+ * load; attributes only when first read (counted through `lazyAttrDecodeCount`), once; unchanged
+ * nodes are written back as their own bytes, changed ones re-encoded canonically.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isGraftError } from '../../src/errors';
+import { decodeGraphDef, encodeGraphDef, printGraphDefText } from '../../src/io/graphdef';
+import { isUnchangedLoadedNode, lazyAttrDecodeCount } from '../../src/io/graph-lazy';
+import { attr } from '../../src/ir/attr';
+import { updateNode } from '../../src/ir/edit';
+import { makeGraph, withNodes } from '../../src/ir/graph';
+import { makeNode } from '../../src/ir/node';
+import { makeTensor } from '../../src/ir/tensor';
+import { validateGraph } from '../../src/ir/validate';
+import { decodeMessage, encodeMessage } from '../../src/proto';
+import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
+
+type GraphDefMsg = { node: { name: string; device?: string }[] };
+
+function sample() {
+  const nodes = [];
+  for (let i = 0; i < 50; i++) {
+    nodes.push(
+      i % 2 === 0
+        ? makeNode({ name: `c${i}`, op: 'Const', inputs: i > 0 ? [`^a${i - 1}`] : [], attrs: { dtype: attr.type('float'), value: attr.tensor(makeTensor('float', [2], [i, -i])) } })
+        : makeNode({ name: `a${i}`, op: 'Add', inputs: [`c${i - 1}`, `c${i - 1}:0`], device: i % 5 === 0 ? '/device:CPU:0' : '', attrs: { T: attr.type('float') } }),
+    );
+  }
+  nodes.push(makeNode({ name: 'noop', op: 'NoOp', inputs: ['^a49'] }));
+  return encodeGraphDef(makeGraph(nodes, { versions: { producer: 27, minConsumer: 0, badConsumers: [] } }));
+}
+
+describe('lazy GraphDef loading', () => {
+  it('reading every name, op, input and device decodes no attributes', () => {
+    const before = lazyAttrDecodeCount();
+    const g = decodeGraphDef(sample());
+    let text = '';
+    for (const n of g.nodes) text += n.name + n.op + n.inputs.join(',') + n.device;
+    expect(text).toContain('a1Addc0,c0:0');
+    expect(g.nodes).toHaveLength(51);
+    expect(validateGraph(g)).toEqual([]);
+    expect(lazyAttrDecodeCount()).toBe(before);
+    // The first read of one node's attributes decodes that node only, and only once.
+    const c2 = g.nodes[2]!;
+    expect(c2.attrs.dtype).toEqual({ kind: 'type', value: 'float' });
+    expect(lazyAttrDecodeCount()).toBe(before + 1);
+    expect(Object.keys(c2.attrs)).toEqual(['dtype', 'value']);
+    expect(c2.attrs.value?.kind).toBe('tensor');
+    expect(lazyAttrDecodeCount()).toBe(before + 1);
+    // A node without attributes decodes to {} and counts too.
+    expect(Object.keys(g.nodes[50]!.attrs)).toEqual([]);
+    expect(lazyAttrDecodeCount()).toBe(before + 2);
+  });
+
+  it.skipIf(!HAVE_MODELS)(`a real model: name/op/inputs of every node decode no attributes (skipped when ${SKIP_REASON})`, () => {
+    const before = lazyAttrDecodeCount();
+    const g = decodeGraphDef(new Uint8Array(readFileSync(modelPath('utensor_cifar10_cnn/cifar10_cnn.pb'))));
+    expect(g.nodes.length).toBeGreaterThan(20);
+    for (const n of g.nodes) expect(typeof (n.name + n.op + n.inputs.join())).toBe('string');
+    expect(validateGraph(g)).toEqual([]);
+    expect(lazyAttrDecodeCount()).toBe(before);
+  });
+
+  it('attributes are frozen values, and the loaded node is frozen', () => {
+    const g = decodeGraphDef(sample());
+    const n = g.nodes[1]!;
+    expect(Object.isFrozen(n)).toBe(true);
+    expect(Object.isFrozen(n.attrs)).toBe(true);
+    expect(Object.isFrozen(n.attrs.T)).toBe(true);
+    expect(() => {
+      (n.attrs as Record<string, unknown>).T = attr.type('int32');
+    }).toThrow(TypeError);
+    expect(n.attrs.T).toEqual({ kind: 'type', value: 'float' });
+    // Spreads and copies see plain values.
+    expect({ ...n.attrs }).toEqual({ T: { kind: 'type', value: 'float' } });
+    expect(JSON.parse(JSON.stringify(n))).toEqual({ name: 'a1', op: 'Add', inputs: ['c0', 'c0:0'], device: '', attrs: { T: { kind: 'type', value: 'float' } } });
+  });
+
+  it('a tensor payload is a view into the loaded bytes (no copy)', () => {
+    const bytes = sample();
+    const g = decodeGraphDef(bytes);
+    const v = g.nodes[2]!.attrs.value!;
+    if (v.kind !== 'tensor' || v.value.data.kind !== 'content') throw new Error('expected tensor_content');
+    expect(v.value.data.bytes.buffer).toBe(bytes.buffer);
+  });
+
+  it('unchanged nodes are written back as their bytes; an edited node re-encodes alone, canonically', () => {
+    const bytes = sample();
+    const g = decodeGraphDef(bytes);
+    expect(Buffer.from(encodeGraphDef(g)).equals(Buffer.from(bytes))).toBe(true);
+    const before = lazyAttrDecodeCount();
+    const edited = withNodes(g, g.nodes.map((n, i) => (i === 7 ? updateNode(n, { device: '/device:GPU:0' }) : n)));
+    expect(isUnchangedLoadedNode(edited.nodes[6]!)).toBe(true);
+    expect(isUnchangedLoadedNode(edited.nodes[7]!)).toBe(false);
+    const out = encodeGraphDef(edited);
+    // Only the edited node had its attributes decoded (to be encoded again).
+    expect(lazyAttrDecodeCount()).toBe(before + 1);
+    // The same edit made on protobufjs's message gives the same bytes.
+    const m = decodeMessage<GraphDefMsg>('tensorflow.GraphDef', bytes);
+    m.node[7]!.device = '/device:GPU:0';
+    expect(Buffer.from(out).equals(Buffer.from(encodeMessage('tensorflow.GraphDef', m)))).toBe(true);
+    // Text output still sees every attribute.
+    expect(printGraphDefText(edited)).toContain('device: "/device:GPU:0"');
+  });
+
+  it('attribute bytes that do not decode give a GraftError naming the node and the file when first read', () => {
+    // A NodeDef whose attr entry holds an AttrValue with a truncated `tensor` field.
+    const entry = [0x0a, 0x01, 0x76, 0x12, 0x03, 0x42, 0x05, 0x08]; // key "v", value: field 8 len 5, 1 byte
+    const node = [0x0a, 0x01, 0x78, 0x12, 0x05, ...Buffer.from('Const'), 0x2a, entry.length, ...entry];
+    const bytes = Uint8Array.from([0x0a, node.length, ...node]);
+    const g = decodeGraphDef(bytes, 'bad.pb');
+    expect(g.nodes[0]!.name).toBe('x');
+    let error: unknown;
+    try {
+      void g.nodes[0]!.attrs.v;
+    } catch (e) {
+      error = e;
+    }
+    expect(isGraftError(error)).toBe(true);
+    if (!isGraftError(error)) return;
+    expect(error.code).toMatch(/^io\//);
+    expect(error.node).toBe('x');
+    expect(error.file).toBe('bad.pb');
+    expect(error.message).toContain("node 'x'");
+  });
+});
