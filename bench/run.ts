@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { anchorSummary } from './anchor';
 import type { BenchCase } from './case';
 import { type ResultRow, formatLegend, formatTable } from './format';
 import { ioCases } from './io.bench';
@@ -35,7 +36,7 @@ interface Suite {
 
 /** Every registered suite, in the order they run. Add new `*.bench.ts` lists here. */
 const SUITES: readonly Suite[] = [
-  { cases: ioCases },
+  { cases: ioCases, summary: anchorSummary },
   { cases: transformsCases, summary: transformsSummary },
   { cases: latencyCases, summary: latencySummary },
 ];

@@ -86,11 +86,68 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     return t;
   }
 
+  /**
+   * True when the node's bytes surely hold no attribute called `k` (so asking for one that is not
+   * there, as most passes do, decodes nothing). False when it is there, or when unsure.
+   */
+  private lacks(k: string): boolean {
+    for (let c = 0; c < k.length; c++) if (k.charCodeAt(c) >= 0x80) return false;
+    const b = this.source.bytes;
+    let p = this.source.payloadStart[this.index]!;
+    const end = this.source.end[this.index]!;
+    let at = 0;
+    const len = (): number => {
+      let v = 0;
+      for (let shift = 0; shift < 35; shift += 7) {
+        const x = b[at++]!;
+        v += (x & 0x7f) * 2 ** shift;
+        if (x < 0x80) return v;
+      }
+      return -1;
+    };
+    while (p < end) {
+      const tag = b[p++]!;
+      if (tag >= 0x80 || (tag & 7) !== 2) return false;
+      at = p;
+      const l = len();
+      if (l < 0) return false;
+      p = at;
+      if (tag === 0x2a) {
+        // A map entry: key (field 1), value (field 2).
+        let q = p;
+        const e = p + l;
+        while (q < e) {
+          const t = b[q++]!;
+          if (t >= 0x80 || (t & 7) !== 2) return false;
+          at = q;
+          const kl = len();
+          if (kl < 0) return false;
+          q = at;
+          if (t === 0x0a && kl === k.length) {
+            let same = true;
+            for (let c = 0; c < kl; c++) {
+              if (b[q + c] !== k.charCodeAt(c)) {
+                same = false;
+                break;
+              }
+            }
+            if (same) return false;
+          }
+          q += kl;
+        }
+      }
+      p += l;
+    }
+    return true;
+  }
+
   get(t: AttrRecord, k: string | symbol, r: unknown): unknown {
     if (k === LAZY) return this;
+    if (!this.loaded && typeof k === 'string' && this.lacks(k)) return Reflect.get(t, k, r);
     return Reflect.get(this.load(t), k, r);
   }
   has(t: AttrRecord, k: string | symbol): boolean {
+    if (!this.loaded && typeof k === 'string' && this.lacks(k)) return Reflect.has(t, k);
     return Reflect.has(this.load(t), k);
   }
   ownKeys(t: AttrRecord): (string | symbol)[] {

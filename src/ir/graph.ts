@@ -97,31 +97,58 @@ export interface GraphIndex {
 
 const indexes = new WeakMap<Graph | readonly Node[], GraphIndex>();
 
+/**
+ * The indexes of one graph version. Names and positions are built at once; parsed inputs and
+ * consumers (one object per edge) only when first asked for, since most readers need only names.
+ */
+class LazyGraphIndex implements GraphIndex {
+  readonly byName = new Map<string, Node>();
+  readonly position = new Map<string, number>();
+  private inputsMap: Map<string, InputRef[]> | undefined;
+  private consumersMap: Map<string, Consumer[]> | undefined;
+
+  constructor(private readonly nodes: readonly Node[]) {
+    const { byName, position } = this;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (!byName.has(n.name)) {
+        byName.set(n.name, n);
+        position.set(n.name, i);
+      }
+    }
+  }
+
+  get inputs(): ReadonlyMap<string, readonly InputRef[]> {
+    return this.inputsMap ?? this.buildEdges().inputs;
+  }
+
+  get consumers(): ReadonlyMap<string, readonly Consumer[]> {
+    return this.consumersMap ?? this.buildEdges().consumers;
+  }
+
+  private buildEdges(): { inputs: Map<string, InputRef[]>; consumers: Map<string, Consumer[]> } {
+    const inputs = new Map<string, InputRef[]>();
+    const consumers = new Map<string, Consumer[]>();
+    for (const n of this.nodes) {
+      const refs = n.inputs.map(parseInput);
+      inputs.set(n.name, refs);
+      refs.forEach((ref, inputIndex) => {
+        let list = consumers.get(ref.node);
+        if (!list) consumers.set(ref.node, (list = []));
+        list.push({ node: n, inputIndex, ref });
+      });
+    }
+    this.inputsMap = inputs;
+    this.consumersMap = consumers;
+    return { inputs, consumers };
+  }
+}
+
 /** The derived indexes of a graph (or a node list), memoized per instance. */
 export function graphIndex(graph: Graph | readonly Node[]): GraphIndex {
   let idx = indexes.get(graph);
   if (idx) return idx;
-  const nodes = 'nodes' in graph ? graph.nodes : graph;
-  const byName = new Map<string, Node>();
-  const position = new Map<string, number>();
-  const inputs = new Map<string, InputRef[]>();
-  const consumers = new Map<string, Consumer[]>();
-  nodes.forEach((n, i) => {
-    if (!byName.has(n.name)) {
-      byName.set(n.name, n);
-      position.set(n.name, i);
-    }
-  });
-  for (const n of nodes) {
-    const refs = n.inputs.map(parseInput);
-    inputs.set(n.name, refs);
-    refs.forEach((ref, inputIndex) => {
-      let list = consumers.get(ref.node);
-      if (!list) consumers.set(ref.node, (list = []));
-      list.push({ node: n, inputIndex, ref });
-    });
-  }
-  idx = { byName, position, inputs, consumers };
+  idx = new LazyGraphIndex('nodes' in graph ? graph.nodes : graph);
   indexes.set(graph, idx);
   return idx;
 }

@@ -35,44 +35,67 @@ export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
 }
 
 function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
+  // Flat arrays: edges resolved to producer indexes once, consumers in CSR form (no per-edge objects).
+  const count = nodes.length;
   const pos = new Map<string, number>();
-  nodes.forEach((n, i) => pos.set(n.name, i));
-  const pending = new Int32Array(nodes.length);
-  const consumers: number[][] = nodes.map(() => []);
+  let edges = 0;
+  for (let i = 0; i < count; i++) {
+    pos.set(nodes[i]!.name, i);
+    edges += nodes[i]!.inputs.length;
+  }
+  const pending = new Int32Array(count);
+  const producer = new Int32Array(edges);
+  const offsets = new Int32Array(count + 1);
   const unknownInputs: [string, string][] = [];
-  const stack: number[] = [];
-  nodes.forEach((n, i) => {
+  const stack = new Int32Array(count);
+  let top = 0;
+  let e = 0;
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    const inputs = n.inputs;
     if (MERGE_OPS.has(n.op)) {
-      const control = n.inputs.filter(isControlInput).length;
-      pending[i] = control + (n.inputs.length > control ? 1 : 0);
+      let control = 0;
+      for (const s of inputs) if (isControlInput(s)) control++;
+      pending[i] = control + (inputs.length > control ? 1 : 0);
     } else {
-      pending[i] = n.inputs.length;
+      pending[i] = inputs.length;
     }
-    if (n.inputs.length === 0) stack.push(i);
-  });
-  nodes.forEach((n, i) => {
-    for (const input of n.inputs) {
-      const j = pos.get(inputNodeName(input));
+    if (inputs.length === 0) stack[top++] = i;
+    for (const input of inputs) {
+      const name = inputNodeName(input);
+      const j = pos.get(name);
       if (j === undefined) {
-        unknownInputs.push([n.name, inputNodeName(input)]);
-        continue;
+        unknownInputs.push([n.name, name]);
+        producer[e++] = -1;
+      } else {
+        producer[e++] = j;
+        offsets[j + 1]!++;
       }
-      consumers[j]!.push(i);
     }
-  });
+  }
+  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
+  const fill = offsets.slice(0, count);
+  const consumers = new Int32Array(offsets[count]!);
+  e = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = nodes[i]!.inputs.length; k > 0; k--) {
+      const j = producer[e++]!;
+      if (j >= 0) consumers[fill[j]!++] = i;
+    }
+  }
   const order: Node[] = [];
-  const emitted = new Uint8Array(nodes.length);
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  const emitted = new Uint8Array(count);
+  while (top > 0) {
+    const i = stack[--top]!;
     if (emitted[i]) continue;
     emitted[i] = 1;
     order.push(nodes[i]!);
-    for (const c of consumers[i]!) {
-      pending[c]!--;
-      if (pending[c] === 0) stack.push(c);
+    for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
+      const c = consumers[k]!;
+      if (--pending[c]! === 0) stack[top++] = c;
     }
   }
-  const inCycle = nodes.filter((_, i) => !emitted[i]);
+  const inCycle = order.length === count ? [] : nodes.filter((_, i) => !emitted[i]);
   return Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
 }
 

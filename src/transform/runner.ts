@@ -247,7 +247,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
     if (validate && changed) {
       // TensorFlow checks validity even when the step's errors are ignored; a skipped step
       // returns its (already valid) input, so only changed graphs need checking.
-      const problems = validateGraph(output, { required });
+      const problems = validateGraph(output, { required, previous: current });
       if (problems.length > 0) {
         const first = problems[0] as ValidationProblem;
         throw new GraftError('transform/invalid-output', `${label} produced an invalid graph: ${describeProblems(problems)}\n${stepsBefore(reports)}`, { node: first.node });

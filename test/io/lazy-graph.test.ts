@@ -42,6 +42,11 @@ describe('lazy GraphDef loading', () => {
     expect(g.nodes).toHaveLength(51);
     expect(validateGraph(g)).toEqual([]);
     expect(lazyAttrDecodeCount()).toBe(before);
+    // Asking for an attribute a node does not have decodes nothing either.
+    expect(g.nodes[1]!.attrs._class).toBeUndefined();
+    expect('_class' in g.nodes[1]!.attrs).toBe(false);
+    expect('toString' in g.nodes[1]!.attrs).toBe(true);
+    expect(lazyAttrDecodeCount()).toBe(before);
     // The first read of one node's attributes decodes that node only, and only once.
     const c2 = g.nodes[2]!;
     expect(c2.attrs.dtype).toEqual({ kind: 'type', value: 'float' });
