@@ -78,7 +78,17 @@ export { nodeFileSystem, writeFileAtomic, writeDirAtomic, type FileSystem } from
 export { joinChunks, type Chunks } from './io/chunks';
 
 // inspection
-export { summarize, summarizeModel, formatSummary, humanReadableNum, type ModelSummary, type SummarizeOptions } from './inspect/summarize';
+export {
+  summarize,
+  summarizeModel,
+  formatSummary,
+  humanReadableNum,
+  unsupportedLines,
+  type ModelSummary,
+  type SummarizeOptions,
+  type OpsWithoutKernel,
+  type SignatureOpsWithoutKernel,
+} from './inspect/summarize';
 
 // transforms
 export * from './transform/index';
@@ -134,6 +144,8 @@ export {
   type OptimizeReport,
   type ModelStats,
   type VerificationReport,
+  type SignatureVerification,
+  type SignatureVerdict,
   type CostReport,
   type OutputCost,
   type Agreement,

@@ -36,3 +36,14 @@ export {
   type VerifyOptions,
   runPipelineVerified,
 } from './verify-pipeline';
+export {
+  type StateUpdate,
+  INIT_SIGNATURE,
+  modelUnsupportedOps,
+  opsWithoutKernel,
+  signatureOpsWithoutKernel,
+  signatureTensorNames,
+  stateUpdates,
+  summarizeWithSupport,
+  unsupportedOps,
+} from './support';
