@@ -121,6 +121,7 @@ export const foldConstants = defineTransform({
   },
   codes: {
     'over-budget': { severity: 'info', doc: 'A node left unfolded because its output is over max_constant_size_in_bytes.' },
+    'total-budget': { severity: 'info', doc: 'Folding stopped: the values one run folds may take at most 64 × max_constant_size_in_bytes.' },
     'unsupported-op': { severity: 'info', doc: 'Nodes left unfolded because the runtime has no kernel for their op.' },
     grew: { severity: 'info', doc: 'Folding added more constant bytes than it removed.' },
     'cannot-evaluate': { severity: 'warning', doc: 'A node whose evaluation failed; left unfolded.' },
@@ -240,7 +241,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
         totalReported = true;
         ctx.report({
           severity: 'info',
-          code: `${NAME}/total-budget`,
+          code: 'total-budget',
           node: node.name,
           message: `Stopped folding at ${node.op} '${shortName(node.name)}': the values folded so far take ${created} bytes, and a run may create at most ${totalBudget} (${TOTAL_BUDGET_FACTOR} × max_constant_size_in_bytes)`,
           hint: 'Raise max_constant_size_in_bytes to allow more, or fold in several passes.',
