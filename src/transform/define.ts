@@ -9,6 +9,7 @@
  * Parameter names in the schema are TensorFlow's snake_case (as the transform string spells
  * them); `apply` and the builder see them in camelCase.
  */
+import { GraftError } from '../errors';
 import type { DType } from '../ir/dtype';
 import type { Severity } from '../diagnostics';
 import type { Graph } from '../ir/graph';
@@ -231,12 +232,16 @@ export interface Transform<P extends ParamSchema = ParamSchema, C extends string
  * ```
  */
 export function defineTransform<const P extends ParamSchema, const C extends string = string, const K extends string = string>(def: TransformDefinition<P, C, K>): Transform<P, C, K> {
-  if (!/^[A-Za-z0-9_]+$/.test(def.name)) throw new Error(`Transform name '${def.name}' must match [A-Za-z0-9_]+`);
+  const bad = (param: string, message: string) => new GraftError('api/bad-argument', `defineTransform: ${message}`, { param });
+  if (typeof def !== 'object' || def === null) throw bad('def', `expects a transform definition object, not ${def === null ? 'null' : typeof def}`);
+  if (typeof def.name !== 'string' || !/^[A-Za-z0-9_]+$/.test(def.name)) throw bad('def.name', `Transform name '${String(def.name)}' must match [A-Za-z0-9_]+`);
+  if (typeof def.apply !== 'function') throw bad('def.apply', `transform '${def.name}' needs an apply function`);
+  if (typeof def.params !== 'object' || def.params === null) throw bad('def.params', `transform '${def.name}' needs a params object ({} for none)`);
   for (const key of Object.keys(def.params)) {
-    if (!/^[A-Za-z0-9_]+$/.test(key)) throw new Error(`Parameter '${key}' of ${def.name} must match [A-Za-z0-9_]+`);
+    if (!/^[A-Za-z0-9_]+$/.test(key)) throw bad('def.params', `Parameter '${key}' of ${def.name} must match [A-Za-z0-9_]+`);
   }
   for (const key of [...Object.keys(def.counters ?? {}), ...Object.keys(def.codes ?? {})]) {
-    if (!/^[a-z0-9_-]+$/.test(key)) throw new Error(`Counter or code '${key}' of ${def.name} must match [a-z0-9_-]+`);
+    if (!/^[a-z0-9_-]+$/.test(key)) throw bad('def.counters', `Counter or code '${key}' of ${def.name} must match [a-z0-9_-]+`);
   }
   return Object.freeze({
     ...def,

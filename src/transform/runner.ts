@@ -156,6 +156,13 @@ function preStepDiagnostics(step: ResolvedStep, earlier: readonly ResolvedStep[]
  * ```
  */
 export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | string, options: RunOptions = {}): Promise<PipelineResult> {
+  if (!isGraph(graph)) {
+    throw new GraftError('api/bad-argument', `runPipeline: graph must be a Graph (an object with a nodes array), not ${graph === null ? 'null' : Array.isArray(graph) ? 'an array' : typeof graph}`, { param: 'graph' });
+  }
+  if (typeof pipelineOrString !== 'string' && !(pipelineOrString instanceof Pipeline)) {
+    throw new GraftError('api/bad-argument', `runPipeline: pipeline must be a Pipeline or a transform string, not ${pipelineOrString === null ? 'null' : typeof pipelineOrString}`, { param: 'pipeline' });
+  }
+  if (typeof options !== 'object' || options === null) throw new GraftError('api/bad-argument', 'runPipeline: options must be an object', { param: 'options' });
   const start = now();
   const signal = options.signal;
   signal?.throwIfAborted();
