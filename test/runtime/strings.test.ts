@@ -3,7 +3,6 @@
  * TensorFlow (or farmhash reference) source named in the comment above it, not computed by graft.
  */
 import { describe, expect, it } from 'vitest';
-import { isGraftError } from '../../src/errors';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import type { DType } from '../../src/ir/dtype';
 import { makeNode } from '../../src/ir/node';
@@ -11,6 +10,7 @@ import { type Tensor, makeStringTensor, makeTensor, tensorStrings, tensorToArray
 import { evaluateNode } from '../../src/runtime';
 import { fingerprint64, legacyHash64, sipHash24 } from '../../src/runtime/kernels/hashes';
 import { re2ToJs } from '../../src/runtime/kernels/re2';
+import { failure } from '../helpers/failure';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (t: Tensor) => tensorStrings(t).map((b) => new TextDecoder().decode(b));
@@ -19,16 +19,6 @@ const strs = (values: string[], shape = [values.length]) => makeStringTensor(sha
 
 async function run(op: string, inputs: Tensor[], attrs: Record<string, AttrValue> = {}): Promise<Tensor[]> {
   return evaluateNode(makeNode({ name: 'op', op, inputs: inputs.map((_, i) => `in${i}`), attrs }), inputs, { backend: 'cpu' });
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isGraftError(e)) return e.message;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Fingerprint64 (farmhash na Hash64), bit-exact', () => {

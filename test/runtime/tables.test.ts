@@ -5,13 +5,13 @@
  * the file contents in each test.
  */
 import { describe, expect, it } from 'vitest';
-import { isGraftError } from '../../src/errors';
 import { attr, type AttrValue } from '../../src/ir/attr';
 import type { DType } from '../../src/ir/dtype';
 import type { Graph } from '../../src/ir/graph';
 import { type Tensor, makeStringTensor, makeTensor, tensorStrings, tensorToArray } from '../../src/ir/tensor';
 import { createSession, runGraph } from '../../src/runtime';
 import { graphBuilder } from '../helpers/graph-builder';
+import { failure } from '../helpers/failure';
 
 const text = (t: Tensor) => tensorStrings(t).map((b) => new TextDecoder().decode(b));
 const ints = (t: Tensor) => Array.from(tensorToArray(t) as ArrayLike<number | bigint>, Number);
@@ -51,16 +51,6 @@ function textTableGraph(o: TextInit, keys: Tensor, fallback: Tensor): Graph {
 const VOCAB = 'apple\t10\t0.5\nbanana\t20\t1.5\r\ncherry\t30\t2.5\n';
 const strs = (v: string[]) => makeStringTensor([v.length], v);
 const i64 = (v: number[]) => makeTensor('int64', [v.length], v);
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isGraftError(e)) return e.message;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('InitializeTableFromTextFileV2 modes', () => {
   const readFile = files({ 'vocab.txt': VOCAB });
