@@ -5,7 +5,7 @@
 import { GraftError } from '../errors';
 import { nearestNames } from '../suggest';
 import { VERSION } from '../version';
-import { removePendingSync, watchPending } from '../io/fs';
+import { removePendingSync, stopPendingWrites, watchPending } from '../io/fs';
 import { summarizeCommand } from './commands/summarize';
 import { type Io, processIo, reportError } from './output';
 
@@ -83,15 +83,22 @@ function handleSignalsWhileWriting(io: Io): void {
     SIGINT: () => stop('SIGINT', 130),
     SIGTERM: () => stop('SIGTERM', 143),
   };
+  let stopped = false;
   function stop(signal: string, code: number): void {
-    const removed = removePendingSync();
-    io.err(`graft: stopped by ${signal}${removed.length ? `; removed ${removed.length} temporary file(s), no partial output left` : ''}`);
-    process.exit(code);
+    const report = (removed: string[]) => {
+      io.err(`graft: stopped by ${signal}${removed.length ? `; removed ${removed.length} temporary file(s), no partial output left` : ''}`);
+      process.exit(code);
+    };
+    // A second signal while waiting: remove what is there now and go.
+    if (stopped) return report(removePendingSync());
+    stopped = true;
+    // Waits for file operations already on the thread pool, then removes synchronously.
+    void stopPendingWrites().then(report);
   }
   watchPending((active) => {
     for (const [signal, handler] of Object.entries(handlers)) {
       if (active) process.on(signal, handler);
-      else process.off(signal, handler);
+      else if (!stopped) process.off(signal, handler);
     }
   });
 }

@@ -52,6 +52,8 @@ export interface FileSystem {
   identity(path: string): Promise<string | null>;
   /** Creates `path` holding `text` only if nothing exists there; false when something does. */
   createExclusive(path: string, text: string): Promise<boolean>;
+  /** Whether this process may create entries in the directory `dir` (optional: without it the write itself finds out). */
+  writable?(dir: string): Promise<boolean>;
 }
 
 function errnoCode(e: unknown): string | undefined {
@@ -79,7 +81,35 @@ function checkSize(size: number, max: number, path: string): void {
 
 const NONBLOCK = fsc.O_NONBLOCK ?? 0;
 
-export const nodeFileSystem: FileSystem = {
+// ---------------------------------------------------------------- stopping on a signal
+
+/** Set once a signal asks the process to stop: no new file operation starts after it. */
+let stopping = false;
+/** File operations of `nodeFileSystem` under way (each may be on libuv's thread pool). */
+let inflight = 0;
+let onDrained: (() => void) | undefined;
+
+/**
+ * Runs one file operation unless the process is stopping. An operation asked for after the stop
+ * never starts and never settles (the process exits meanwhile): it cannot create a file after
+ * the temporary files were removed. One under way is counted, so the stop can wait for it.
+ */
+function gated<T>(op: () => Promise<T>): Promise<T> {
+  if (stopping) return new Promise<T>(() => undefined);
+  inflight++;
+  return op().finally(() => {
+    inflight--;
+    if (inflight === 0) onDrained?.();
+  });
+}
+
+function gateAll(fs: FileSystem): FileSystem {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fs)) out[name] = (...args: unknown[]) => gated(() => (f as (...a: unknown[]) => Promise<unknown>)(...args));
+  return out as unknown as FileSystem;
+}
+
+const rawNodeFileSystem: FileSystem = {
   async readFile(path, opts = {}) {
     const max = opts.maxBytes ?? MAX_FILE_BYTES;
     // stat first: opening a FIFO would block until a writer appears.
@@ -199,6 +229,14 @@ export const nodeFileSystem: FileSystem = {
       throw fsError(e, path);
     }
   },
+  async writable(dir) {
+    try {
+      await fsp.access(dir, fsc.W_OK | fsc.X_OK);
+      return true;
+    } catch (e) {
+      return !['EACCES', 'EPERM', 'EROFS'].includes(errnoCode(e) ?? '');
+    }
+  },
   async createExclusive(path, text) {
     try {
       await fsp.writeFile(path, text, { flag: 'wx' });
@@ -209,6 +247,9 @@ export const nodeFileSystem: FileSystem = {
     }
   },
 };
+
+/** Node's file system, as graft uses it (see `FileSystem`). */
+export const nodeFileSystem: FileSystem = gateAll(rawNodeFileSystem);
 
 function fsError(e: unknown, path: string): GraftError {
   if (isGraftError(e)) return e;
@@ -292,13 +333,34 @@ export async function checkOutput(output: string, opts: OutputOptions = {}, fs: 
     }
   }
   const kind = await fs.kind(output);
-  if (kind === null || opts.overwrite) return;
-  if (kind === 'dir' && (await fs.readdir(output)).length === 0) return;
+  if (kind === null || opts.overwrite || (kind === 'dir' && (await fs.readdir(output)).length === 0)) {
+    await checkWritable(output, fs);
+    return;
+  }
   const what = kind === 'dir' ? 'a directory that is not empty' : opts.kind === 'dir' ? 'a file' : 'a file';
   throw new GraftError('io/exists', `The output ${output} already exists (${what}); graft replaces an output only with --overwrite`, {
     file: output,
     hint: 'Choose a new path (TF Serving expects a new version number per export), or pass --overwrite to replace it.',
   });
+}
+
+/**
+ * Refuses, before any work, an output beside which graft may not create files: the nearest
+ * existing directory above it must be writable (`io/write-failed`, "permission denied").
+ */
+async function checkWritable(output: string, fs: FileSystem): Promise<void> {
+  if (!fs.writable) return;
+  let dir = nodePath.dirname(nodePath.resolve(output));
+  for (;;) {
+    const kind = await fs.kind(dir).catch(() => null);
+    if (kind === 'dir') break;
+    const up = nodePath.dirname(dir);
+    if (up === dir) return;
+    dir = up;
+  }
+  if (!(await fs.writable(dir))) {
+    throw writeFailed(output, Object.assign(new Error('permission denied'), { code: 'EACCES' }), dir);
+  }
 }
 
 // ---------------------------------------------------------------- pending temporaries
@@ -308,9 +370,21 @@ const pendingLocks = new Set<string>();
 /** Moved-aside old outputs, by their temporary name: restored if the process stops mid-swap. */
 const asides = new Map<string, string>();
 let pendingWatcher: ((active: boolean) => void) | undefined;
+/** Writes under way: counted from before the lock is taken, so a signal is handled from then on. */
+let writers = 0;
 
 function pendingCount(): number {
-  return pendingTemps.size + pendingLocks.size + asides.size;
+  return writers + pendingTemps.size + pendingLocks.size + asides.size;
+}
+
+function beginWrite(): void {
+  writers++;
+  if (writers === 1 && pendingCount() === 1) pendingWatcher?.(true);
+}
+
+function endWrite(): void {
+  writers--;
+  if (pendingCount() === 0) pendingWatcher?.(false);
 }
 
 function track(set: Set<string> | Map<string, string>, path: string, target?: string): void {
@@ -340,6 +414,7 @@ export function watchPending(watcher: ((active: boolean) => void) | undefined): 
  * Returns the paths removed.
  */
 export function removePendingSync(): string[] {
+  stopping = true;
   const removed: string[] = [];
   for (const [old, target] of asides) {
     try {
@@ -351,7 +426,7 @@ export function removePendingSync(): string[] {
   }
   for (const p of [...pendingTemps, ...pendingLocks]) {
     try {
-      rmSync(p, { recursive: true, force: true });
+      rmSync(p, { recursive: true, force: true, maxRetries: 3, retryDelay: 5 });
       removed.push(p);
     } catch {
       // best effort
@@ -361,6 +436,31 @@ export function removePendingSync(): string[] {
   pendingLocks.clear();
   asides.clear();
   return removed;
+}
+
+/**
+ * What a signal handler calls: stops every new file operation at once, waits (at most
+ * `maxWaitMs`) for those already under way to finish — a file being created on the thread pool
+ * could otherwise appear after the removal — then removes every temporary file and lock
+ * synchronously (`removePendingSync`). Resolves with the paths removed; the caller exits.
+ */
+export function stopPendingWrites(maxWaitMs = 2000): Promise<string[]> {
+  stopping = true;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      onDrained = undefined;
+      clearTimeout(timer);
+      resolve(removePendingSync());
+    };
+    const timer = setTimeout(finish, maxWaitMs);
+    if (inflight === 0) finish();
+    // Settled operations' callers run in microtasks before the next timer: let them register
+    // what they created (a lock) before the removal.
+    else onDrained = () => void setImmediate(finish);
+  });
 }
 
 const TEMP_MARK = '.graft-tmp-';
@@ -396,11 +496,11 @@ async function removeStale(dir: string, fs: FileSystem): Promise<void> {
   }
 }
 
-function writeFailed(path: string, e: unknown): GraftError {
+function writeFailed(path: string, e: unknown, dir = nodePath.dirname(path)): GraftError {
   const code = errnoCode(e);
   const reason =
     code === 'EACCES' || code === 'EPERM'
-      ? `permission denied (graft cannot create files in ${nodePath.dirname(path)})`
+      ? `permission denied (graft cannot create files in ${dir})`
       : code === 'ENOENT'
         ? `the directory ${nodePath.dirname(path)} does not exist`
         : code === 'ENOSPC'
@@ -449,6 +549,21 @@ async function releaseLock(lock: string, fs: FileSystem): Promise<void> {
  * applied again under the lock.
  */
 async function commitOutput(
+  path: string,
+  kind: 'file' | 'dir',
+  build: (tmp: string) => Promise<void>,
+  opts: OutputOptions,
+  fs: FileSystem,
+): Promise<void> {
+  beginWrite();
+  try {
+    await commitOutputCounted(path, kind, build, opts, fs);
+  } finally {
+    endWrite();
+  }
+}
+
+async function commitOutputCounted(
   path: string,
   kind: 'file' | 'dir',
   build: (tmp: string) => Promise<void>,
@@ -553,6 +668,7 @@ export async function writeFilesAtomic(
   for (const [file] of files) await checkOutput(file, { ...opts, kind: 'file' }, fs);
   const temps: Array<[string, string]> = [];
   let lock: string | undefined;
+  beginWrite();
   try {
     if (opts.makeParents) for (const [file] of files) await fs.mkdir(nodePath.dirname(nodePath.resolve(file)));
     for (const dir of new Set(files.map(([f]) => nodePath.dirname(nodePath.resolve(f))))) await removeStale(dir, fs);
@@ -572,5 +688,6 @@ export async function writeFilesAtomic(
   } finally {
     for (const [tmp] of temps) untrack(pendingTemps, tmp);
     if (lock) await releaseLock(lock, fs);
+    endWrite();
   }
 }
