@@ -1,0 +1,717 @@
+/**
+ * `optimize` as named stages over one state: load, freeze, transform, convert back, verify,
+ * measure, bench, report. Each stage takes the state the previous ones built and returns it with
+ * its own part added, so a stage can be read at once and run alone (a test builds the state up to
+ * the stage it wants). `runStages` runs them in order; `optimize.ts` reads and writes the files.
+ *
+ * Library code: errors name options as the API spells them (`maxDiff`, `inputs`), never CLI
+ * flags; the CLI adds its flag names when it reports.
+ */
+import { GraftError, isGraftError } from '../errors';
+import { baseDType } from '../ir/dtype';
+import type { Graph } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
+import { inputNodeName, shortTensorName, tensorName } from '../ir/node';
+import type { Tensor } from '../ir/tensor';
+import { makeStringTensor } from '../ir/tensor';
+import type { Checkpoint } from '../io/checkpoint';
+import { type Chunks, chunksLength } from '../io/chunks';
+import { nodeFileSystem } from '../io/fs';
+import { encodeGraphDefChunks } from '../io/graphdef';
+import type { LoadedModel } from '../io/model-files';
+import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
+import { savedModelInit } from '../io/saved-model-init';
+import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
+import { VARIABLE_OPS } from '../freeze/tf1';
+import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
+import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
+import type { RuntimeOptions } from '../runtime/index';
+import type { Diagnostic } from '../transform/define';
+import type { Pipeline } from '../transform/pipeline';
+import { type Registry, createRegistry } from '../transform/registry';
+import type { PipelineReport } from '../transform/report';
+import { runPipeline } from '../transform/runner';
+import { nearestNames } from '../suggest';
+import { parseFeedSpec, readFeeds } from '../verify/feeds';
+import { type StateUpdate, opsWithoutKernel, signatureTensorNames, stateUpdates, unsupportedOps } from '../verify/support';
+import { DEFAULT_ATOL, DEFAULT_RTOL } from '../verify/tolerance';
+import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './bench';
+import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureSignatures, thresholdFailures } from './cost';
+import { ARTICLE_TRANSFORMS, DEFAULT_AGREEMENT_BATCH, DEFAULT_VERIFY_BATCH, type OptimizeOptions, type OptimizeProgress, type OptimizeResult } from './optimize-options';
+import type { CostReport, CostThresholds, ModelStats, OptimizeReport, SignatureVerdict, VerificationReport } from './report';
+import { modelStats } from './report';
+import { mismatchError, verifySignatures } from './verify-result';
+
+const INIT_SIGNATURE = '__saved_model_init_op';
+const STATE_UPDATE_REASON = 'updates variables';
+
+/** A model to optimize, however it was read. */
+export interface Source {
+  readonly label: string;
+  readonly savedModel: SavedModelProto;
+  readonly modelFile: string;
+  readonly format: 'binary' | 'text';
+  readonly graphBytes: number;
+  readonly variableBytes: number;
+  readonly variablesState: 'present' | 'index-only' | 'missing';
+  readCheckpoint(): Promise<Checkpoint>;
+  /** Reads a file under the model's `assets/` by its name there (undefined when absent). */
+  readAsset(name: string): Promise<Uint8Array | undefined>;
+}
+
+/** A signature that is not kept, and why. */
+export interface Dropped {
+  readonly key: string;
+  readonly reason: string;
+}
+
+/** A kept signature before (in the original) and after (in the result). */
+export interface SignaturePair {
+  readonly key: string;
+  readonly before: Signature;
+  readonly after: Signature;
+}
+
+/** What every stage sees: the source, the options, and what the run collects as it goes. */
+export interface RunState {
+  readonly src: Source;
+  readonly opts: OptimizeOptions;
+  readonly started: number;
+  readonly registry: Registry;
+  /** Freezing's and the pipeline's diagnostics, and optimize's own notes (appended to). */
+  readonly diagnostics: Diagnostic[];
+  /** Signatures not kept, with the reason (appended to). */
+  readonly dropped: Dropped[];
+  progress(stage: OptimizeProgress['stage'], message: string): void;
+}
+
+/** After `load`: the meta graph, the signatures to keep, and the checks made before any work. */
+export interface Loaded extends RunState {
+  readonly mg: MetaGraph;
+  readonly keys: readonly string[];
+  readonly thresholds: CostThresholds;
+  /** True when `maxDiff` or `minAgreement` is set. */
+  readonly gated: boolean;
+  readonly agreementBatch: number;
+  readonly unsupported: readonly SignatureOpsWithoutKernel[];
+  /** The user's verification inputs, by tensor name in the original graph. */
+  readonly given: Readonly<Record<string, Tensor>>;
+}
+
+/** After `freeze`. */
+export interface Frozen extends Loaded {
+  readonly ckpt: Checkpoint | null;
+  readonly frozen: FreezeResult;
+}
+
+/** After `transform`. */
+export interface Transformed extends Frozen {
+  readonly transforms: string | Pipeline;
+  /** Steps of the default pipeline this registry lacks. */
+  readonly skippedSteps: readonly string[];
+  readonly graph: Graph;
+  readonly pipelineReport: PipelineReport;
+}
+
+/** After `convertBack`: the SavedModel to write and the signature pairs to compare. */
+export interface Converted extends Transformed {
+  readonly savedModel: SavedModelProto;
+  readonly outGraph: Graph;
+  readonly chunks: Chunks;
+  readonly pairs: readonly SignaturePair[];
+}
+
+/** After `verify`. */
+export interface Verified extends Converted {
+  /** The original's variables (for running it unfrozen), when verifying or benchmarking. */
+  readonly variables: ReadonlyMap<string, Tensor> | undefined;
+  /** What running the original needs besides feeds (SavedModel init, assets). */
+  readonly runtimeA: Pick<RuntimeOptions, 'init' | 'readFile'> | undefined;
+  /** Steps declared lossy: their cost is measured instead of checked strictly. */
+  readonly lossy: readonly string[];
+  readonly verification: VerificationReport | null;
+}
+
+/** After `measure`. */
+export interface Measured extends Verified {
+  readonly measured: Awaited<ReturnType<typeof measureSignatures>> | null;
+  readonly failures: readonly string[];
+}
+
+/** After `benchStage`. */
+export interface Benched extends Measured {
+  readonly benchReport: BenchReport | null;
+}
+
+/** What `report` returns: the result and the bytes to write. */
+export type StagesResult = OptimizeResult & { chunks: Chunks };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const wantsBench = (opts: OptimizeOptions) => opts.bench !== undefined && opts.bench !== false;
+const verifies = (opts: OptimizeOptions) => opts.verify !== false;
+const byOutputs = (opts: OptimizeOptions) => (opts.outputs?.length ?? 0) > 0;
+const placeholders = (g: Graph) => g.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name);
+
+/** Runs every stage in order. */
+export async function runStages(src: Source, opts: OptimizeOptions): Promise<StagesResult> {
+  const loaded = await load(src, opts);
+  const converted = convertBack(await transform(await freeze(loaded)));
+  return report(await benchStage(await measure(await verify(converted))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// load: the meta graph, the options, the signatures to keep, and what graft cannot run.
+
+/** The state every stage shares, before any work. */
+export function startRun(src: Source, opts: OptimizeOptions): RunState {
+  return {
+    src,
+    opts,
+    started: performance.now(),
+    registry: opts.registry ?? createRegistry(),
+    diagnostics: [],
+    dropped: [],
+    progress: (stage, message) => opts.onProgress?.({ stage, message }),
+  };
+}
+
+/** Stage 1: everything decided and checked before any work. */
+export async function load(src: Source, opts: OptimizeOptions): Promise<Loaded> {
+  const run = startRun(src, opts);
+  const mg = serveMetaGraph(run);
+  const { thresholds, gated, agreementBatch } = checkOptions(opts);
+  const keys = chooseSignatures(run, mg);
+  const unsupported = await listUnsupported(run, mg, keys);
+  const given = await givenInputs(mg, keys, opts);
+  return { ...run, mg, keys, thresholds, gated, agreementBatch, unsupported, given };
+}
+
+/** The `serve` meta graph, or the only one of a SavedModel that has no `serve` (with a note). */
+function serveMetaGraph(run: RunState): MetaGraph {
+  const { src, opts } = run;
+  const tags = opts.tags ?? ['serve'];
+  try {
+    return findMetaGraph(src.savedModel, tags, src.modelFile);
+  } catch (e) {
+    // No `serve` meta graph, but only one meta graph (TF Transform's `transform`): that is the model.
+    const only = src.savedModel.metaGraphs.length === 1 ? src.savedModel.metaGraphs[0]! : undefined;
+    if (opts.tags !== undefined || !only || !isGraftError(e) || e.code !== 'model/unknown-tag-set') throw noServeHint(e, tags);
+    const message = `no meta graph tagged 'serve': using the only one, tagged '${only.tags.join(',')}'`;
+    run.progress('load', message);
+    run.diagnostics.push({ severity: 'info', code: 'optimize/tag-set', message, hint: 'Name it with --tag_set to silence this note.' });
+    return only;
+  }
+}
+
+function noServeHint(e: unknown, tags: readonly string[]): unknown {
+  if (isGraftError(e) && e.code === 'model/unknown-tag-set') {
+    return new GraftError(e.code, e.message, {
+      ...(e.file ? { file: e.file } : {}),
+      hint: `graft optimize serves the meta graph tagged '${tags.join(',')}'; choose another with --tag_set`,
+    });
+  }
+  return e;
+}
+
+/** The lossy gates and the measuring batch, checked. */
+function checkOptions(opts: OptimizeOptions): Pick<Loaded, 'thresholds' | 'gated' | 'agreementBatch'> {
+  const thresholds: CostThresholds = {
+    ...(opts.maxDiff !== undefined ? { maxDiff: opts.maxDiff } : {}),
+    ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
+  };
+  checkThresholds(thresholds);
+  const gated = thresholds.maxDiff !== undefined || thresholds.minAgreement !== undefined;
+  if (gated && opts.verify === false) throw new GraftError('cli/usage', '--max_diff and --min_agreement are checked by verification: leave out --no-verify');
+  const agreementBatch = opts.agreementBatch ?? DEFAULT_AGREEMENT_BATCH;
+  if (!Number.isInteger(agreementBatch) || agreementBatch < 1) throw new GraftError('cli/usage', `agreement_batch must be an integer >= 1, not ${agreementBatch}`);
+  return { thresholds, gated, agreementBatch };
+}
+
+function stateUpdateReason(writes: readonly StateUpdate[]): string {
+  const shown = writes.slice(0, 2).map((w) => `${w.op} '${w.node}'`).join(', ');
+  return `${STATE_UPDATE_REASON} (${shown}${writes.length > 2 ? `, ${writes.length - 2} more` : ''}): a frozen model has no variables to update`;
+}
+
+/** Dense (named) tensors and COO sparse ones (their three tensors) can be frozen; composite ones cannot. */
+function isFreezable(sig: Signature): boolean {
+  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].every((t) => (t.encoding === 'name' && !!t.name) || t.encoding === 'coo_sparse');
+}
+
+function hasSparse(sig: Signature): boolean {
+  return [...Object.values(sig.inputs), ...Object.values(sig.outputs)].some((t) => t.encoding === 'coo_sparse');
+}
+
+/**
+ * The signatures to keep: the one asked for, or every one that can be frozen (state-updating
+ * and composite ones go to `run.dropped`). None when outputs are named instead.
+ */
+function chooseSignatures(run: RunState, mg: MetaGraph): string[] {
+  const { opts, src } = run;
+  if (byOutputs(opts)) return [];
+  if (opts.signature !== undefined) return [chosenSignature(mg, opts.signature, src.modelFile)];
+  const keys: string[] = [];
+  for (const [k, s] of Object.entries(mg.signatures)) {
+    if (k === INIT_SIGNATURE) continue;
+    const writes = stateUpdates(mg.graph, s);
+    if (writes.length > 0) run.dropped.push({ key: k, reason: stateUpdateReason(writes) });
+    else if (isFreezable(s)) keys.push(k);
+    else run.dropped.push({ key: k, reason: 'composite tensors cannot be frozen' });
+  }
+  const updating = run.dropped.filter((d) => d.reason.startsWith(STATE_UPDATE_REASON));
+  if (updating.length > 0 && keys.length > 0) {
+    const one = updating.length === 1;
+    run.diagnostics.push({
+      severity: 'warning',
+      code: 'optimize/state-update',
+      message: `Signature${one ? '' : 's'} ${updating.map((d) => `'${d.key}'`).join(', ')} update${one ? 's' : ''} variables and cannot be kept in a frozen model; the kept signatures read the variables' checkpoint values, as constants`,
+      hint: 'Keep serving the original for the state-updating signatures.',
+    });
+  }
+  return keys;
+}
+
+/** The signature asked for by key, checked before the checkpoint is read (the message names the model file). */
+function chosenSignature(mg: MetaGraph, key: string, file: string): string {
+  if (!mg.signatures[key] || key === INIT_SIGNATURE) {
+    const have = Object.keys(mg.signatures).filter((k) => k !== INIT_SIGNATURE);
+    const near = nearestNames(key, have);
+    throw new GraftError(
+      'model/unknown-signature',
+      `No signature '${key}'; the model has ${have.length ? have.map((k) => `'${k}'`).join(', ') : 'none'}${near.length ? ` (did you mean '${near[0]}'?)` : ''}`,
+      { file },
+    );
+  }
+  const writes = stateUpdates(mg.graph, mg.signatures[key]!);
+  if (writes.length > 0) {
+    throw new GraftError('freeze/unsupported', `Signature '${key}' ${stateUpdateReason(writes)}`, {
+      file,
+      hint: 'Keep serving the original model for it; graft optimize keeps the signatures that only read.',
+    });
+  }
+  return key;
+}
+
+/** What graft cannot run, said before any work: those signatures cannot be verified. */
+async function listUnsupported(run: RunState, mg: MetaGraph, keys: readonly string[]): Promise<SignatureOpsWithoutKernel[]> {
+  const { opts } = run;
+  const unsupported: SignatureOpsWithoutKernel[] = byOutputs(opts)
+    ? [{ signature: null, ops: await opsWithoutKernel(mg.graph, opts.outputs!, placeholders(mg.graph)) }]
+    : await unsupportedOps(mg, { signatures: [...keys] });
+  const unverified = verifies(opts) ? '; it will be NOT VERIFIED' : '';
+  for (const d of run.dropped) run.progress('check', `'${d.key}' is not kept: ${d.reason}${unverified}`);
+  for (const u of unsupported) {
+    if (u.ops.length === 0) continue;
+    const ops = u.ops.map((o) => `${o.op} (${plural(o.nodes.length, 'node')})`).join(', ');
+    run.progress('check', `graft cannot run ${u.signature === null ? 'the outputs' : `'${u.signature}'`}: no kernel for ${ops}${unverified}`);
+  }
+  return unsupported;
+}
+
+/**
+ * The user's verification inputs (`inputs` specs, `feeds`), by tensor name in the original
+ * graph. A name is a signature input key (of any kept signature) or a tensor or node name that a
+ * kept signature takes as input; anything else is refused, naming the inputs there are.
+ */
+async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: OptimizeOptions): Promise<Record<string, Tensor>> {
+  const specs = opts.inputs ?? [];
+  const made = Object.entries(opts.feeds ?? {});
+  if (specs.length === 0 && made.length === 0) return {};
+  const { byKey, tensors } = verifiedInputNames(mg, keys, opts);
+  const resolve = (name: string): string[] => {
+    const viaKey = byKey.get(name);
+    if (viaKey) return [...viaKey];
+    const t = tensorName(name);
+    if (tensors.has(t)) return [t];
+    const known = [...byKey.keys()].map((k) => `${k} (${[...byKey.get(k)!].join(', ')})`);
+    throw new GraftError('cli/usage', `--input '${name}' names no input of the signatures verified; their inputs: ${known.length ? known.join(', ') : [...tensors].join(', ') || 'none'}`);
+  };
+  const out: Record<string, Tensor> = {};
+  const set = (t: string, v: Tensor, name: string) => {
+    if (Object.hasOwn(out, t)) throw new GraftError('cli/usage', `Input ${t} is given twice (the last time as '${name}')`);
+    out[t] = v;
+  };
+  const resolvedSpecs: string[] = [];
+  for (const spec of specs) {
+    const { name, source } = parseFeedSpec(spec);
+    for (const t of resolve(name)) resolvedSpecs.push(`${t}=${source}`);
+  }
+  const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs ?? nodeFileSystem);
+  for (const [t, v] of Object.entries(read)) set(tensorName(t), v, t);
+  for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name);
+  return out;
+}
+
+/** The inputs verification feeds: by signature input key, and every tensor name. */
+function verifiedInputNames(mg: MetaGraph, keys: readonly string[], opts: OptimizeOptions): { byKey: Map<string, Set<string>>; tensors: Set<string> } {
+  const byKey = new Map<string, Set<string>>();
+  const tensors = new Set<string>();
+  if (byOutputs(opts)) {
+    for (const n of placeholders(mg.graph)) tensors.add(tensorName(n));
+    return { byKey, tensors };
+  }
+  for (const k of keys) {
+    for (const [key, t] of Object.entries(mg.signatures[k]!.inputs)) {
+      if (!t.name) continue;
+      const set = byKey.get(key) ?? new Set<string>();
+      set.add(tensorName(t.name));
+      byKey.set(key, set);
+      tensors.add(tensorName(t.name));
+    }
+  }
+  return { byKey, tensors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// freeze
+
+/** Stage 2: the meta graph frozen with its checkpoint's values (and table vocabularies). */
+export async function freeze(s: Loaded): Promise<Frozen> {
+  const { src, mg, opts } = s;
+  const needsCheckpoint = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
+  const ckpt = needsCheckpoint ? await src.readCheckpoint() : null;
+  s.progress('freeze', `freezing ${src.label} [${mg.tags.join(',')}]${ckpt ? ` with ${ckpt.entries.size} checkpoint entries` : ''}`);
+  const ckptFile = `${src.label.replace(/[\\/]+$/, '')}/variables/variables.index`;
+  const outputNodeNames = freezeOutputs(s);
+  // Vocabulary files of tables fold into the frozen graph, which then needs no asset at run time.
+  const assets = await readTableAssets(mg, (f) => src.readAsset(f));
+  const frozen = freezeMetaGraph(mg, ckpt, {
+    ...(outputNodeNames ? { outputNodeNames } : s.keys.length === 1 ? { signature: s.keys[0]! } : {}),
+    file: ckptFile,
+    ...(assets.size ? { assets } : {}),
+  });
+  for (const item of frozen.diagnostics) s.diagnostics.push(item);
+  const keys = s.keys.length === 0 && !byOutputs(opts) && frozen.signature ? [frozen.signature.key] : s.keys;
+  return { ...s, keys, ckpt, frozen };
+}
+
+/** The output node names to freeze for, when not one signature's. */
+function freezeOutputs({ opts, keys, mg }: Loaded): string[] | undefined {
+  if (byOutputs(opts)) return [...opts.outputs!];
+  if (keys.length > 1 || keys.some((k) => hasSparse(mg.signatures[k]!))) {
+    // Several signatures (or sparse tensors): keep every tensor they name (inputs too, so an input no output needs stays).
+    const names = keys.flatMap((k) => [...signatureTensorNames(mg.signatures[k]!.outputs), ...signatureTensorNames(mg.signatures[k]!.inputs)]);
+    return [...new Set(names.map((t) => tensorName(t)))];
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// transform
+
+/** Stage 3: the pipeline (by default the article's) run on the frozen graph. */
+export async function transform(s: Frozen): Promise<Transformed> {
+  const { inputs, outputs } = pipelineEnds(s);
+  const { transforms, skippedSteps } = chooseTransforms(s);
+  const { graph, report: pipelineReport } = await runPipeline(s.frozen.graph, transforms, {
+    inputs,
+    outputs,
+    registry: s.registry,
+    hooks: {
+      beforeStep: (info) => s.progress('transform', `[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`),
+    },
+  });
+  for (const item of pipelineReport.diagnostics) s.diagnostics.push(item);
+  return { ...s, transforms, skippedSteps, graph, pipelineReport };
+}
+
+/**
+ * The pipeline's inputs and outputs. Signature inputs that are graph sources are the pipeline's
+ * inputs; inputs that a node computes (x = f(tf_example)) stay computed and are protected as
+ * outputs instead.
+ */
+function pipelineEnds({ frozen, keys, mg, opts }: Frozen): { inputs: string[]; outputs: string[] } {
+  if (byOutputs(opts)) return { inputs: placeholders(frozen.graph), outputs: frozen.outputs.map(shortTensorName) };
+  const byName = graphIndex(frozen.graph).byName;
+  const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => signatureTensorNames(mg.signatures[k]![side]).map((t) => shortTensorName(t))))];
+  const isSource = (t: string) => (byName.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
+  return {
+    inputs: sigTensors('inputs').filter(isSource),
+    outputs: [...new Set([...sigTensors('outputs'), ...sigTensors('inputs').filter((t) => !isSource(t))])],
+  };
+}
+
+/** The default pipeline, without the steps this registry does not have (with them listed). */
+export function defaultTransforms(registry: Registry): { transforms: string; skipped: string[] } {
+  const names = new Set(registry.names());
+  const kept = ARTICLE_TRANSFORMS.filter((s) => names.has(s.replace(/\(.*$/, '')));
+  return { transforms: kept.join(' '), skipped: ARTICLE_TRANSFORMS.filter((s) => !kept.includes(s)) };
+}
+
+function chooseTransforms(s: RunState): { transforms: string | Pipeline; skippedSteps: string[] } {
+  if (s.opts.transforms !== undefined) return { transforms: s.opts.transforms, skippedSteps: [] };
+  const d = defaultTransforms(s.registry);
+  if (d.skipped.length) {
+    s.diagnostics.push({ severity: 'warning', code: 'optimize/step-not-registered', message: `Left out of the default pipeline (not registered in this build): ${d.skipped.join(' ')}` });
+  }
+  return { transforms: d.transforms, skippedSteps: d.skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// convert back
+
+/** Stage 4: the transformed graph as a SavedModel, with the kept signatures remapped onto it. */
+export function convertBack(s: Transformed): Converted {
+  s.progress('convert', 'converting back to a SavedModel');
+  const { savedModel, pairs } = byOutputs(s.opts) ? outputsSavedModel(s) : signaturesSavedModel(s);
+  return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel) };
+}
+
+/** With named outputs: one `serving_default` over the placeholders and those outputs. */
+function outputsSavedModel(s: Transformed): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
+  const savedModel = toSavedModel(s.graph, { outputs: s.opts.outputs, tags: s.mg.tags });
+  const sig = savedModel.metaGraphs[0]!.signatures.serving_default!;
+  return { savedModel, pairs: [{ key: 'serving_default', before: sig, after: sig }] };
+}
+
+/** The kept signatures remapped onto the result; those whose tensors the pipeline removed are dropped. */
+function signaturesSavedModel(s: Transformed): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
+  const { mg, keys, graph, src } = s;
+  const remapped = remapSignatures(Object.fromEntries(keys.map((k) => [k, mg.signatures[k]!])), graph);
+  for (const d of remapped.dropped) s.dropped.push({ key: d.key, reason: `the pipeline removed ${d.missing.join(', ')}` });
+  // Frozen tensors are no longer references: DT_FLOAT_REF becomes DT_FLOAT.
+  const deref = (side: Readonly<Record<string, TensorInfo>>) => Object.fromEntries(Object.entries(side).map(([n, t]) => [n, { ...t, dtype: baseDType(t.dtype) }]));
+  const signatures: Record<string, Signature> = {};
+  const pairs: SignaturePair[] = [];
+  for (const [k, sig] of Object.entries(remapped.signatures)) {
+    signatures[k] = { ...sig, inputs: deref(sig.inputs), outputs: deref(sig.outputs) };
+    pairs.push({ key: k, before: mg.signatures[k]!, after: signatures[k]! });
+  }
+  if (pairs.length === 0) {
+    throw new GraftError('freeze/missing-output', `No signature of ${src.label} survives: ${s.dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ') || 'it has none'}`, {
+      file: src.modelFile,
+      hint: 'Name the outputs to keep with --outputs.',
+    });
+  }
+  return { savedModel: toSavedModel(graph, { signatures, tags: mg.tags }), pairs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify: the original runs unfrozen, with its checkpoint's values.
+
+/** Stage 5: the strict comparison with the original (lossless pipelines); a difference throws. */
+export async function verify(s: Converted): Promise<Verified> {
+  const variables = await originalVariables(s);
+  const runtimeA = originalRuntime(s.mg, s.src);
+  // A lossy step moves the outputs on purpose: measure what it costs instead of failing on it.
+  const lossy = lossySteps(s.transforms, s.registry, s.pipelineReport.steps);
+  const base = { ...s, variables, runtimeA, lossy };
+  if (!verifies(s.opts) || lossy.length > 0) return { ...base, verification: null };
+  s.progress('verify', `verifying ${plural(s.pairs.length, 'signature')} against the original`);
+  const verification = await verifySignatures(s.mg.graph, s.outGraph, [...s.pairs], variables, {
+    rtol: s.opts.rtol ?? DEFAULT_RTOL,
+    atol: s.opts.atol ?? DEFAULT_ATOL,
+    seed: s.opts.seed ?? 1,
+    batch: s.opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
+    ...(s.opts.backend ? { backend: s.opts.backend } : {}),
+    ...(Object.keys(s.given).length ? { given: s.given } : {}),
+    ...(runtimeA ? { runtimeA } : {}),
+  });
+  if (verification.status === 'fail') throw mismatchError(verification, s.src.label);
+  return { ...base, verification };
+}
+
+/** The original's variables, keyed as the runtime looks them up (only when something runs it). */
+async function originalVariables(s: Converted): Promise<ReadonlyMap<string, Tensor> | undefined> {
+  if (!s.ckpt || !(verifies(s.opts) || wantsBench(s.opts))) return undefined;
+  const { savedModelVariables } = await import('../runtime/index');
+  return savedModelVariables(loadedFor(s.src, s.mg), s.ckpt);
+}
+
+/** A LoadedModel whose first meta graph is `mg` (what `savedModelVariables` reads). */
+function loadedFor(src: Source, mg: MetaGraph): Extract<LoadedModel, { kind: 'saved-model' }> {
+  return {
+    kind: 'saved-model',
+    path: src.label,
+    modelFile: src.modelFile,
+    format: src.format,
+    savedModel: { ...src.savedModel, metaGraphs: [mg, ...src.savedModel.metaGraphs.filter((m) => m !== mg)] },
+    fileBytes: src.graphBytes,
+    variables: { prefix: null, state: src.variablesState, bytes: src.variableBytes },
+    assets: [],
+  };
+}
+
+/**
+ * What running the original needs besides feeds: its SavedModel init (the init op and table
+ * initializers, run at load as TF Serving does) with each asset tensor fed the path of its file,
+ * read back through `src.readAsset`.
+ */
+function originalRuntime(mg: MetaGraph, src: Source): Pick<RuntimeOptions, 'init' | 'readFile'> | undefined {
+  const init = savedModelInit(mg);
+  const tableInits = mg.graph.nodes.some((n) => n.op.startsWith('InitializeTable') || n.op.startsWith('LookupTableImport'));
+  if (init.targets.length === 0 && init.assets.length === 0 && !tableInits) return undefined;
+  const prefix = '/__graft_model__/assets/';
+  const feeds = Object.fromEntries(init.assets.map((a) => [a.tensor, makeStringTensor([], [`${prefix}${a.filename}`])]));
+  return {
+    init: { targets: init.targets, feeds },
+    readFile: async (p) => {
+      const bytes = p.startsWith(prefix) ? await src.readAsset(p.slice(prefix.length)) : undefined;
+      if (!bytes) throw new GraftError('io/not-found', `${p}: no such asset of ${src.label}`, { file: p });
+      return bytes;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// measure
+
+/**
+ * Stage 6: for a lossy pipeline (or one gated by `maxDiff`/`minAgreement`), what it costs over
+ * `agreementBatch` seeded inputs; past the gates it throws and nothing is written.
+ */
+export async function measure(s: Verified): Promise<Measured> {
+  if (!verifies(s.opts) || !(s.lossy.length > 0 || s.gated)) return { ...s, measured: null, failures: [] };
+  const what = s.lossy.length ? `what ${s.lossy.join(' ')} costs` : 'the result';
+  s.progress('verify', `measuring ${what} on ${s.agreementBatch} seeded inputs per signature (${plural(s.pairs.length, 'signature')})`);
+  const measured = await measureSignatures(s.mg.graph, s.outGraph, [...s.pairs], s.variables, {
+    seed: s.opts.seed ?? 1,
+    batch: s.agreementBatch,
+    otherDims: s.opts.verifyBatch ?? DEFAULT_VERIFY_BATCH,
+    file: s.src.label,
+    ...(s.opts.backend ? { backend: s.opts.backend } : {}),
+    ...(s.runtimeA ? { runtimeA: s.runtimeA } : {}),
+  });
+  const failures = thresholdFailures(measured, measured.pooled, s.thresholds, measured.pooled.length > 0);
+  if (failures.length) {
+    const lossy = s.lossy.length ? ` (lossy steps: ${s.lossy.join(' ')})` : '';
+    throw new GraftError('verify/mismatch', `The optimized model costs more than allowed${lossy}: ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; ...' : ''}; nothing was written`, {
+      file: s.src.label,
+      hint: 'Loosen --max_diff/--min_agreement, keep sensitive layers in float (quantize_weights(exclude=...), quantize_nodes(ignore_op=...)), or try quantize_weights(mode=float16).',
+    });
+  }
+  return { ...s, measured, failures };
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench
+
+/** Stage 7: with `bench`, the original against the result (`serving_default`, else the first pair). */
+export async function benchStage(s: Measured): Promise<Benched> {
+  if (!wantsBench(s.opts)) return { ...s, benchReport: null };
+  const pair = s.pairs.find((p) => p.key === 'serving_default') ?? s.pairs[0]!;
+  const bo: BenchOptions = typeof s.opts.bench === 'object' ? s.opts.bench : {};
+  s.progress('bench', `benchmarking '${pair.key}': batch ${bo.batch ?? 100}, ${bo.runs ?? 30} interleaved runs`);
+  const benchReport = await bench([benchTarget('original', s.mg.graph, pair.before, s.variables), benchTarget('optimized', s.outGraph, pair.after)], {
+    seed: s.opts.seed ?? 1,
+    ...(s.opts.backend ? { backend: s.opts.backend } : {}),
+    ...bo,
+  });
+  return { ...s, benchReport };
+}
+
+function benchTarget(label: string, graph: Graph, sig: Signature, variables?: ReadonlyMap<string, Tensor>): BenchTarget {
+  return {
+    label,
+    graph,
+    inputs: Object.entries(sig.inputs).map(([k, t]) => ({
+      tensor: tensorName(t.name!),
+      key: k,
+      dtype: baseDType(t.dtype === 'invalid' ? 'float' : t.dtype),
+      shape: t.shape && !t.shape.unknownRank ? t.shape.dims : null,
+    })),
+    outputs: Object.values(sig.outputs).map((t) => tensorName(t.name!)),
+    ...(variables ? { variables } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+/** Stage 8: sizes per stage, the cost of a lossy run, one verdict per signature, the report. */
+export function report(s: Benched): StagesResult {
+  const stages = stageStats(s);
+  const cost = costReport(s, stages);
+  const verdicts = signatureVerdicts(s);
+  const keptKeys = Object.keys(s.savedModel.metaGraphs[0]!.signatures);
+  const r: OptimizeReport = {
+    input: s.src.label,
+    output: null,
+    tags: s.mg.tags,
+    transforms: typeof s.transforms === 'string' ? s.transforms : s.transforms.toString(),
+    skippedSteps: s.skippedSteps,
+    signatures: { kept: keptKeys, dropped: s.dropped },
+    unsupportedOps: s.unsupported,
+    verdicts,
+    frozenVariables: s.frozen.converted.length,
+    stages,
+    pipeline: s.pipelineReport,
+    verification: s.verification,
+    cost,
+    bench: s.benchReport,
+    diagnostics: s.diagnostics,
+    ms: performance.now() - s.started,
+  };
+  return { report: r, savedModel: s.savedModel, graph: s.outGraph, chunks: s.chunks };
+}
+
+type StageStats = OptimizeReport['stages'];
+
+function stageStats(s: Benched): StageStats {
+  const frozenBytes = chunksLength(encodeGraphDefChunks(s.frozen.graph));
+  const stats: { original: ModelStats; frozen: ModelStats; optimized: ModelStats } = {
+    original: modelStats(s.mg.graph, s.src.graphBytes, s.src.variableBytes),
+    frozen: modelStats(s.frozen.graph, frozenBytes, 0),
+    optimized: modelStats(s.outGraph, chunksLength(s.chunks), 0),
+  };
+  return stats;
+}
+
+/** What a lossy (or gated) run saves and costs; null for a lossless, ungated one. */
+function costReport(s: Benched, stages: StageStats): CostReport | null {
+  if (!(s.lossy.length > 0 || s.gated)) return null;
+  const pooled = s.measured?.pooled ?? [];
+  const floats = pooled.filter(isFloatOutput);
+  const classes = pooled.filter((o) => o.agreement);
+  const agree = classes.reduce((n, o) => n + o.agreement!.agree, 0);
+  const total = classes.reduce((n, o) => n + o.agreement!.total, 0);
+  const distinct = classes.reduce((n, o) => Math.max(n, o.agreement!.classes), 0);
+  const elements = floats.reduce((n, o) => n + o.elements, 0);
+  const weightBytes = { frozen: constPayloadBytes(s.frozen.graph), optimized: constPayloadBytes(s.outGraph) };
+  const b = s.benchReport;
+  const ms = b?.models;
+  return {
+    lossySteps: [...s.lossy],
+    sizeRatio: stages.optimized.totalBytes > 0 ? stages.original.totalBytes / stages.optimized.totalBytes : Infinity,
+    originalBytes: stages.original.totalBytes,
+    optimizedBytes: stages.optimized.totalBytes,
+    weightBytes,
+    weightRatio: weightBytes.optimized > 0 ? weightBytes.frozen / weightBytes.optimized : weightBytes.frozen > 0 ? Infinity : 1,
+    status: pooled.length === 0 ? 'skipped' : s.gated ? 'pass' : 'measured',
+    thresholds: s.thresholds,
+    failures: [...s.failures],
+    seed: s.opts.seed ?? 1,
+    batch: s.agreementBatch,
+    maxAbsDiff: floats.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
+    meanAbsDiff: elements > 0 ? floats.reduce((n, o) => n + o.meanAbsDiff * o.elements, 0) / elements : 0,
+    agreement: total > 0 ? { agree, total, rate: agree / total, classes: distinct } : null,
+    minAgreement: classes.length ? Math.min(...classes.map((o) => o.agreement!.rate)) : null,
+    outputs: s.measured?.outputs ?? [],
+    skipped: s.measured?.skipped ?? [],
+    latency: b && ms && ms.length === 2 ? { batch: b.batch, before: ms[0]!.median, after: ms[1]!.median, speedup: b.speedup ?? ms[0]!.median / ms[1]!.median } : null,
+  };
+}
+
+/** One verdict per requested signature: verified, or why not; a warning when any is not. */
+function signatureVerdicts(s: Benched): SignatureVerdict[] {
+  const verdicts: SignatureVerdict[] = [];
+  for (const k of Object.keys(s.savedModel.metaGraphs[0]!.signatures)) {
+    const v = s.verification?.signatures.find((x) => x.key === k);
+    const m = s.measured?.skipped.find((x) => x.key === k);
+    if (!verifies(s.opts)) verdicts.push({ key: k, verified: false, reason: 'verification turned off (--no-verify)' });
+    else if (v) verdicts.push(v.verified ? { key: k, verified: true } : { key: k, verified: false, reason: v.reason ?? v.status });
+    else if (m) verdicts.push({ key: k, verified: false, reason: m.reason });
+    else if (s.measured) verdicts.push({ key: k, verified: true });
+    else verdicts.push({ key: k, verified: false, reason: 'not run' });
+  }
+  for (const d of s.dropped) verdicts.push({ key: d.key, verified: false, reason: `not kept: ${d.reason}` });
+  const unverified = verdicts.filter((v) => !v.verified);
+  if (verifies(s.opts) && unverified.length > 0) {
+    s.diagnostics.push({
+      severity: 'warning',
+      code: 'optimize/not-verified',
+      message: `${unverified.length} of ${plural(verdicts.length, 'signature')} NOT VERIFIED: ${unverified.map((v) => `${v.key} (${v.reason})`).join('; ')}`,
+      hint: 'graft summarize lists the ops graft cannot run; --allow-unverified accepts the result anyway.',
+    });
+  }
+  return verdicts;
+}
