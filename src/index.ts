@@ -89,6 +89,24 @@ export {
   type OpsWithoutKernel,
   type SignatureOpsWithoutKernel,
 } from './inspect/summarize';
+export {
+  diffGraphs,
+  diffModels,
+  diffSignatures,
+  formatGraphDiff,
+  formatDiffSummary,
+  summarizeAttr,
+  type GraphDiff,
+  type ModelDiff,
+  type DiffSide,
+  type DiffNode,
+  type NodeChange,
+  type AttrChange,
+  type InputChanges,
+  type FunctionChanges,
+  type SignatureChanges,
+  type DiffModelsOptions,
+} from './inspect/diff';
 
 // transforms
 export * from './transform/index';
@@ -141,6 +159,10 @@ export {
 export { bench, benchModels, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
 export {
   formatOptimizeReport,
+  formatOpTable,
+  opCountRows,
+  opTypeCounts,
+  type OpCountRow,
   type OptimizeReport,
   type ModelStats,
   type VerificationReport,

@@ -17,6 +17,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
   show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
   run: { run: async () => (await import('./commands/run')).runCommand, summary: 'run a model on .npy/JSON or generated inputs and print its outputs' },
+  diff: { run: async () => (await import('./commands/diff')).diffCommand, summary: 'list the nodes one model removed, added and changed relative to another' },
   compare: { run: async () => (await import('./commands/compare')).compareCommand, summary: 'run two models on the same inputs and compare every output (exit 1 when they differ)' },
   freeze: { run: async () => (await import('./commands/freeze')).freezeCommand, summary: 'freeze variables into constants (freeze_graph; TF1 and TF2 SavedModels)' },
   'to-saved-model': { run: async () => (await import('./commands/to-saved-model')).toSavedModelCommand, summary: 'convert a frozen GraphDef back to a SavedModel (simple_save)' },

@@ -27,6 +27,18 @@ export interface ModelStats {
   /** Bytes of the checkpoint (`variables/`). */
   readonly variableBytes: number;
   readonly totalBytes: number;
+  /** Nodes per op type, main graph and library functions together; keys sorted. */
+  readonly ops: Readonly<Record<string, number>>;
+}
+
+/** One row of the per-op-type table: how many nodes of `op` each stage has. */
+export interface OpCountRow {
+  readonly op: string;
+  readonly original: number;
+  readonly frozen: number;
+  readonly optimized: number;
+  /** optimized - original. */
+  readonly delta: number;
 }
 
 /** One signature's verification. */
@@ -218,9 +230,57 @@ export function graphCounts(graph: Graph): Pick<ModelStats, 'nodes' | 'functionN
   return { nodes: all.length, functionNodes: fnNodes.length, const: c, variable: v, identity: i };
 }
 
+/** Nodes per op type over the main graph and its library functions, keys in sorted order. */
+export function opTypeCounts(graph: Graph): Record<string, number> {
+  const counts = new Map<string, number>();
+  const add = (op: string) => counts.set(op, (counts.get(op) ?? 0) + 1);
+  for (const n of graph.nodes) add(n.op);
+  for (const f of graph.library.functions) for (const n of f.nodes) add(n.op);
+  return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** A stage's stats from its graph and file sizes. */
 export function modelStats(graph: Graph, graphBytes: number, variableBytes: number): ModelStats {
-  return { ...graphCounts(graph), graphBytes, variableBytes, totalBytes: graphBytes + variableBytes };
+  return { ...graphCounts(graph), graphBytes, variableBytes, totalBytes: graphBytes + variableBytes, ops: opTypeCounts(graph) };
+}
+
+/**
+ * The per-op-type before/after table (onnxsim's view): one row per op type any stage has, sorted
+ * by op name, with its node count in the original model, the frozen graph and the result (library
+ * functions included), and the change from original to result.
+ */
+export function opCountRows(stages: OptimizeReport['stages']): OpCountRow[] {
+  const ops = [...new Set([...Object.keys(stages.original.ops), ...Object.keys(stages.frozen.ops), ...Object.keys(stages.optimized.ops)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return ops.map((op) => {
+    const original = stages.original.ops[op] ?? 0;
+    const optimized = stages.optimized.ops[op] ?? 0;
+    return { op, original, frozen: stages.frozen.ops[op] ?? 0, optimized, delta: optimized - original };
+  });
+}
+
+/**
+ * The per-op-type table as text: op, original, frozen, optimized, change (`-3`, `+1`, blank when
+ * unchanged), then a total row.
+ *
+ * @example
+ * ```text
+ * op               original  frozen  optimized  change
+ * Const                  61      34         29     -32
+ * Identity               30      27          0     -30
+ * MatMul                  2       2          2
+ * total                 308      94         62    -246
+ * ```
+ */
+export function formatOpTable(rows: readonly OpCountRow[]): string {
+  const delta = (d: number) => (d > 0 ? `+${d}` : d < 0 ? String(d) : '');
+  const sum = (k: 'original' | 'frozen' | 'optimized') => rows.reduce((n, r) => n + r[k], 0);
+  const total = { original: sum('original'), frozen: sum('frozen'), optimized: sum('optimized') };
+  const body = [
+    ['op', 'original', 'frozen', 'optimized', 'change'],
+    ...rows.map((r) => [r.op, String(r.original), String(r.frozen), String(r.optimized), delta(r.delta)]),
+    ['total', String(total.original), String(total.frozen), String(total.optimized), delta(total.optimized - total.original)],
+  ];
+  return table(body, new Set([1, 2, 3, 4])).join('\n');
 }
 
 function table(rows: string[][], right: ReadonlySet<number>): string[] {
@@ -319,6 +379,10 @@ function isFloatName(d: string): boolean {
  * frozen         94     34         0        27  10.4 MiB        0 B  10.4 MiB
  * optimized      62     29         0         0  10.4 MiB        0 B  10.4 MiB     1.19e-7  162.4 ms
  * change       -246    -32       -97       -30                        -0.5%                  -14.4%
+ *
+ * op        original  frozen  optimized  change
+ * ...       (formatOpTable)
+ *
  * speedup: 1.17x (median original / median optimized; p10-p90 original 185.1-196.0 ms, optimized 158.2-166.9 ms)
  * verify: PASS (serving_default: 1 output), |b - a| <= 1e-5 + 1e-4 * |a|, seed 1, batch 2
  * ```
@@ -360,6 +424,8 @@ export function formatOptimizeReport(r: OptimizeReport): string {
     ],
   ];
   const lines = table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  // Beside the stage table, the per-op-type one (onnxsim's view), set apart by blank lines.
+  lines.push('', formatOpTable(opCountRows(r.stages)), '');
   if (b && b.models.length === 2) {
     const [o, z] = b.models as [(typeof b.models)[0], (typeof b.models)[0]];
     lines.push(
