@@ -32,14 +32,19 @@ export const EXECUTOR_OPS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Ops that write state. Reached through a control edge only (initializers, restore ops), they are
- * not run: the runtime reads variables from `variables` and never writes them. Reached through a
- * data edge, they have no kernel and are listed as unsupported.
+ * Ops that write state. Checkpoint ops (save, restore) reached through a control edge only are
+ * never run: the runtime takes variable values from `variables` (what a restore would read). Variable
+ * writes (`Assign*`, `ResourceApply*`) run as TensorFlow runs them, control edges included, except
+ * while a session runs its init op: there graft's checkpoint values stand for the restore, and an
+ * initializer would overwrite them.
  */
 export const STATE_WRITE_OPS: ReadonlySet<string> = new Set([
   'Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp',
   'ScatterUpdate', 'ResourceScatterUpdate', 'SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints',
 ]);
+
+/** The checkpoint ops among `STATE_WRITE_OPS`: skipped behind control edges even in ordinary runs. */
+const CHECKPOINT_OPS: ReadonlySet<string> = new Set(['SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints', 'ScatterUpdate', 'ResourceScatterUpdate']);
 
 const DEAD = Symbol('dead');
 type Slot = Value | typeof DEAD | undefined;
@@ -77,6 +82,11 @@ export class Heap {
     this.pinned.add(t);
     return t;
   }
+  /** Ends a pin (a variable's old value once it is overwritten): disposed now unless an edge still holds it. */
+  unpin(t: TFTensor): void {
+    if (!this.pinned.delete(t)) return;
+    if (!this.counts.has(t)) t.dispose();
+  }
   isPinned(t: TFTensor): boolean {
     return this.pinned.has(t);
   }
@@ -106,6 +116,8 @@ export interface Env {
   /** How kernels read files (vocabulary assets); absent: reading fails with a clear error. */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
   readonly limits: Required<RuntimeLimits>;
+  /** Keys of the variables written in this session (their values live in `cache` as `var:<key>`). */
+  readonly written: Set<string>;
 }
 
 function bytesPerElement(dtype: DType): number {
@@ -195,7 +207,8 @@ function tagKey(t: Tag): string {
 }
 
 /** Nodes needed to compute `targets`: the backward closure over data and control inputs. */
-export function closure(program: Program, targets: readonly string[], fedNodes: ReadonlySet<string> = new Set()): Set<string> {
+export function closure(program: Program, targets: readonly string[], fedNodes: ReadonlySet<string> = new Set(), skipWrites = false): Set<string> {
+  const skipped = skipWrites ? STATE_WRITE_OPS : CHECKPOINT_OPS;
   const needed = new Set<string>();
   const stack = [...targets];
   while (stack.length > 0) {
@@ -208,7 +221,7 @@ export function closure(program: Program, targets: readonly string[], fedNodes: 
     for (const ref of program.inputs.get(name) ?? []) {
       if (ref.control) {
         const src = program.byName.get(ref.node);
-        if (src && STATE_WRITE_OPS.has(src.op)) continue;
+        if (src && skipped.has(src.op)) continue;
       }
       stack.push(ref.node);
     }
@@ -349,13 +362,25 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
       for (const a of args) env.heap.retain(a);
       let outs: Value[];
       try {
-        outs = await runProgram(env, program, feeds, program.rets, callDepth + 1);
+        // The function's control outputs run too (its variable updates), as TensorFlow runs them.
+        const fetches = [...program.rets, ...program.controlRets.map((n) => ({ node: n, port: 0, control: true }))];
+        outs = await runProgram(env, program, feeds, fetches, callDepth + 1);
+        for (const c of outs.splice(program.rets.length)) env.heap.release(c);
       } finally {
         for (const a of args) env.heap.release(a, true);
       }
       // Hand the sub-run's references over: the outputs are then fresh kernel outputs.
       for (const o of outs) env.heap.release(o, true);
       return outs;
+    },
+    assignVariable(key, v) {
+      const old = env.cache.get(`var:${key}`) as Value | undefined;
+      // A copy of its own, pinned: the value written may be a cached constant or an edge's tensor.
+      const stored: Value = v.kind === 'tensor' ? { kind: 'tensor', dtype: v.dtype, t: env.heap.pin(tf.clone(v.t)) } : v.kind === 'host' ? { kind: 'host', t: v.t } : v;
+      env.cache.set(`var:${key}`, stored);
+      env.written.add(key);
+      if (old?.kind === 'tensor' && (stored.kind !== 'tensor' || old.t !== stored.t)) env.heap.unpin(old.t);
+      return stored;
     },
     variable(key) {
       const cached = env.cache.get(`var:${key}`) as Value | undefined;
@@ -509,9 +534,10 @@ export async function runProgram(
   feeds: ReadonlyMap<string, readonly Value[]>,
   fetches: readonly InputRef[],
   callDepth = 0,
+  skipWrites = false,
 ): Promise<Value[]> {
   const { heap } = env;
-  const needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()));
+  const needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()), skipWrites);
   // A feed that replaces a constant node would make the cached values downstream of it stale.
   const cacheConstants = ![...feeds.keys()].some((name) => program.constantNodes.has(name));
   const rootFrame: Frame = { key: '', name: '', parent: null, iterations: new Set([0]), constants: [] };

@@ -66,6 +66,11 @@ export interface KernelContext {
   /** The value of a variable by its key (VariableV2 node name, or VarHandleOp shared_name). */
   variable(key: string): Value;
   /**
+   * Writes a variable (by key, as `variable`): later reads in this session see the new value,
+   * values read before keep theirs. Returns the value stored.
+   */
+  assignVariable(key: string, v: Value): Value;
+  /**
    * Frees a value this kernel made (e.g. a function call's result it no longer needs), unless
    * one of `keep` holds the same tensor or something else holds it.
    */

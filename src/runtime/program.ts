@@ -25,6 +25,8 @@ export interface Program {
   readonly args: readonly string[];
   /** For functions: each output argument's tensor, in order. */
   readonly rets: readonly InputRef[];
+  /** For functions: the nodes of its control outputs (`control_ret`), which run with every call. */
+  readonly controlRets: readonly string[];
   /**
    * Nodes whose outputs are the same on every run: constants, and pure ops computed only from
    * them (a `Dequantize` of quantized weights, a `Cast` of half weights). A session computes them
@@ -50,9 +52,9 @@ const graphPrograms = new WeakMap<Graph, Program>();
 const functionPrograms = new WeakMap<FunctionDef, Program>();
 const libraryIndex = new WeakMap<FunctionLibrary, Map<string, FunctionDef>>();
 
-function makeProgram(name: string, nodes: readonly Node[], library: FunctionLibrary, args: string[], rets: InputRef[]): Program {
+function makeProgram(name: string, nodes: readonly Node[], library: FunctionLibrary, args: string[], rets: InputRef[], controlRets: string[] = []): Program {
   const idx = graphIndex(nodes);
-  return { name, nodes, byName: idx.byName, inputs: idx.inputs, consumers: idx.consumers, library, args, rets, constantNodes: constantNodeSet(nodes, idx.inputs) };
+  return { name, nodes, byName: idx.byName, inputs: idx.inputs, consumers: idx.consumers, library, args, rets, controlRets, constantNodes: constantNodeSet(nodes, idx.inputs) };
 }
 
 /** The program of a whole graph. */
@@ -115,7 +117,8 @@ export function functionProgram(fn: FunctionDef, library: FunctionLibrary): Prog
     if (r === undefined) throw new GraftError('graph/missing-node', `Function '${fname}': output '${o}' has no ret entry`);
     return parseInput(flat(r, `ret ${o}`));
   });
-  p = makeProgram(fname, nodes, library, inArgs, rets);
+  const controlRets = [...new Set(Object.values(fn.controlRet ?? {}).map((n) => parseInput(n).node))].filter((n) => bodyByName.has(n));
+  p = makeProgram(fname, nodes, library, inArgs, rets, controlRets);
   functionPrograms.set(fn, p);
   return p;
 }

@@ -61,6 +61,13 @@ export interface Session {
   readonly backend: Backend;
   /** Runs the graph: feeds and fetches are tensor names (`x`, `x:0`, `split:1`). Results are fresh IR tensors. */
   run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Tensor[]>;
+  /**
+   * The current value of a variable (by key: VariableV2 node name, or VarHandleOp shared_name):
+   * what the session's runs wrote to it, else the value it was given; undefined when it has none.
+   */
+  readVariable(key: string): Tensor | undefined;
+  /** Keys of the variables this session's runs have written, in the order first written. */
+  writtenVariables(): string[];
   /** Frees the tfjs memory the session holds. */
   dispose(): void;
 }
@@ -116,7 +123,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
           add(`function ${f.name}`, `${name}${suffix}`);
           continue;
         }
-        visit(fp, closure(fp, fp.rets.map((r) => r.node)), ` (in ${f.name})`);
+        visit(fp, closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), ` (in ${f.name})`);
       }
     }
   };
@@ -163,7 +170,7 @@ class GraphSession implements Session {
       if (this.initialized.has(name)) continue;
       // graft reads variables from the checkpoint: an init op that fills no table and calls no
       // function (TF2 init functions fill tables) only initializes variables, and is not run.
-      const reach = [...closure(program, [name])].map((n) => program.byName.get(n)!.op);
+      const reach = [...closure(program, [name], new Set(), true)].map((n) => program.byName.get(n)!.op);
       if (reach.some((op) => TABLE_INIT_OPS.has(op) || CALL_OPS.has(op))) targets.push(name);
       else this.initialized.add(name);
     }
@@ -186,13 +193,13 @@ class GraphSession implements Session {
       fed.set(r.node, arr);
     }
     const refs: InputRef[] = targets.map((node) => ({ node, port: 0, control: true }));
-    const initNeeded = closure(program, targets, new Set(fed.keys()));
+    const initNeeded = closure(program, targets, new Set(fed.keys()), true);
     const missing = missingKernels(this.graph, targets.map((t) => `^${t}`), this.kernels)
       .map((m) => ({ op: m.op, nodes: m.nodes.filter((n) => n.includes(' (in ') || initNeeded.has(n)) }))
       .filter((m) => m.nodes.length > 0);
     if (missing.length > 0) throw unsupportedError(missing);
     try {
-      const outs = await runProgram(env, program, fed, refs);
+      const outs = await runProgram(env, program, fed, refs, 0, true);
       for (const v of outs) env.heap.release(v);
     } finally {
       for (const arr of fed.values()) for (const v of arr) if (v) env.heap.disposeIfFree(v);
@@ -235,14 +242,14 @@ class GraphSession implements Session {
       if (node.op === 'Placeholder' || node.op === 'PlaceholderV2') {
         throw new GraftError('runtime/missing-feed', `Placeholder '${name}' is needed by the fetches but was not fed`, { node: name, op: node.op });
       }
-      if (VARIABLE_OPS.has(node.op) && !env.variables.has(name)) {
+      if (VARIABLE_OPS.has(node.op) && !env.variables.has(name) && !env.written.has(name)) {
         throw new GraftError('runtime/missing-variable', `Variable '${name}' has no value`, {
           node: name,
           op: node.op,
           hint: 'Pass options.variables (variablesFromCheckpoint(await readModelVariables(model))).',
         });
       }
-      if (node.op === 'VarHandleOp' && !env.variables.has(variableKey(node))) {
+      if (node.op === 'VarHandleOp' && !env.variables.has(variableKey(node)) && !env.written.has(variableKey(node))) {
         throw new GraftError('runtime/missing-variable', `Resource variable '${variableKey(node)}' (node '${name}') has no value`, {
           node: name,
           op: node.op,
@@ -268,6 +275,17 @@ class GraphSession implements Session {
     } finally {
       for (const arr of fedValues.values()) for (const v of arr) if (v) env.heap.disposeIfFree(v);
     }
+  }
+
+  readVariable(key: string): Tensor | undefined {
+    if (this.disposed) throw new GraftError('runtime/failed', 'This session has been disposed');
+    const v = this.env.cache.get(`var:${key}`) as Value | undefined;
+    if (v) return copyOut(v, key);
+    return this.env.variables.get(key);
+  }
+
+  writtenVariables(): string[] {
+    return [...this.env.written];
   }
 
   dispose(): void {
@@ -342,6 +360,7 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
     library,
     resources: new Map(),
     limits,
+    written: new Set(),
     ...(opts.print ? { print: opts.print } : {}),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   };

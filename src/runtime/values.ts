@@ -17,10 +17,14 @@ export type TFTensor = tfcore.Tensor;
 
 /** A value on an edge while a graph runs. */
 export type Value =
-  /** A tfjs tensor; `dtype` is the TensorFlow dtype it stands for. */
-  | { readonly kind: 'tensor'; readonly dtype: DType; readonly t: TFTensor }
-  /** A tensor held on the host as an IR tensor. */
-  | { readonly kind: 'host'; readonly t: Tensor }
+  /**
+   * A tfjs tensor; `dtype` is the TensorFlow dtype it stands for. `ref`: the key of the TF1 ref
+   * variable this value is a reference to (`VariableV2`'s output, `Assign`'s), for the ops that
+   * write through it.
+   */
+  | { readonly kind: 'tensor'; readonly dtype: DType; readonly t: TFTensor; readonly ref?: string }
+  /** A tensor held on the host as an IR tensor (`ref` as above). */
+  | { readonly kind: 'host'; readonly t: Tensor; readonly ref?: string }
   /** A resource handle (a variable, by its shared name). */
   | { readonly kind: 'resource'; readonly name: string; readonly node: string }
   /** A TensorArray (TF1 `TensorArrayV3`), elements kept as values. */

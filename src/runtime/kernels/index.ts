@@ -14,10 +14,11 @@ import { STRING_KERNELS } from './strings';
 import { TABLE_KERNELS } from './tables';
 import { TENSOR_ARRAY_KERNELS } from './tensor-array';
 import { TENSOR_LIST_KERNELS } from './tensor-list';
+import { TRAINING_KERNELS } from './training';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS, PARSING_KERNELS, SPARSE_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS, PARSING_KERNELS, SPARSE_KERNELS, TRAINING_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;

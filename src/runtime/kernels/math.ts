@@ -209,6 +209,23 @@ function reduce(f: (tf: KernelContext['tf'], x: T, axes: number[], keep: boolean
     const axes = [...new Set(ctx.numbers(1).map((a) => (a < 0 ? a + rank : a)))];
     const keep = ctx.attrBool('keep_dims', false);
     if (axes.length === 0) return [ctx.tf.clone(x)];
+    if (x.size === 0) return [emptyReduction(ctx, x, axes, keep)];
     return [f(ctx.tf, x, axes, keep)];
   };
+}
+
+/**
+ * A reduction over no elements gives the reduction's identity, as Eigen's reducers start from it
+ * (Sum 0, Prod 1, Max lowest, Min highest, All true, Any false, Mean 0/0); tfjs's kernels leave
+ * such outputs unset (the wasm backend returns whatever the memory held).
+ */
+function emptyReduction(ctx: KernelContext, x: T, axes: number[], keep: boolean): T {
+  const shape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keep ? [1] : []) : [d]));
+  const int = x.dtype === 'int32';
+  const lowest = int ? -(2 ** 31) : -Infinity;
+  const highest = int ? 2 ** 31 - 1 : Infinity;
+  const op = ctx.node.op;
+  const value = op === 'Prod' ? 1 : op === 'Max' ? lowest : op === 'Min' ? highest : op === 'Mean' ? (int ? 0 : NaN) : op === 'All' ? 1 : 0;
+  if (x.dtype === 'bool' || op === 'All' || op === 'Any') return ctx.tf.fill(shape, value !== 0 ? 1 : 0, 'bool');
+  return ctx.tf.fill(shape, value, int ? 'int32' : 'float32');
 }

@@ -6,9 +6,15 @@
 import { GraftError } from '../../errors';
 import { attrText } from '../../ir/attr';
 import type { Kernel, KernelContext } from '../kernel';
-import { tensorFromArray } from '../values';
+import { type Value, tensorFromArray } from '../values';
 
 const identity: Kernel = (ctx) => [ctx.inputs[0]!];
+
+function asRef(v: Value, key: string): Value {
+  if (v.kind === 'tensor') return { kind: 'tensor', dtype: v.dtype, t: v.t, ref: key };
+  if (v.kind === 'host') return { kind: 'host', t: v.t, ref: key };
+  return v;
+}
 
 function sharedName(ctx: KernelContext): string {
   const a = ctx.node.attrs.shared_name;
@@ -41,8 +47,9 @@ export const STATE_KERNELS: Record<string, Kernel> = {
     if (h?.kind !== 'resource') throw ctx.fail('input 0 is not a resource handle');
     return [ctx.variable(h.name)];
   },
-  VariableV2: (ctx) => [ctx.variable(ctx.node.name)],
-  Variable: (ctx) => [ctx.variable(ctx.node.name)],
+  // A ref variable's output is a reference: the value now, and the key the Assign ops write through.
+  VariableV2: (ctx) => [asRef(ctx.variable(ctx.node.name), ctx.node.name)],
+  Variable: (ctx) => [asRef(ctx.variable(ctx.node.name), ctx.node.name)],
   DisableCopyOnRead: () => [],
   VarIsInitializedOp: () => [tensorFromArray('bool', [], [1])],
   IsVariableInitialized: () => [tensorFromArray('bool', [], [1])],

@@ -1,0 +1,167 @@
+/**
+ * Variable writes and the gradient helpers of a training step, with TensorFlow's semantics:
+ *
+ * - TF1 ref variables: `Assign`, `AssignAdd`, `AssignSub` write through the reference their input
+ *   0 carries (a `VariableV2`'s output) and output the reference, now holding the new value;
+ *   `ApplyGradientDescent` likewise.
+ * - Resource variables: `AssignVariableOp`, `AssignAddVariableOp`, `AssignSubVariableOp`,
+ *   `ResourceApplyGradientDescent` write the variable a handle names; they have no outputs.
+ * - `BroadcastGradientArgs`: the reduction indices of a broadcast binary op's gradients
+ *   (TensorFlow's `BCast`, util/bcast.h, with its fewer-dimensions optimization as the kernel uses it).
+ *
+ * Writes go to the session (`ctx.assignVariable`): later reads in the session see them, values read
+ * before keep theirs, which is what TensorFlow's ordering (control edges) promises.
+ */
+import type * as tfcore from '@tensorflow/tfjs-core';
+import { baseDType } from '../../ir/dtype';
+import type { Kernel, KernelContext } from '../kernel';
+import { type Value, tensorFromArray, valueDType, valueShape } from '../values';
+
+function shapeText(s: readonly number[]): string {
+  return `[${s.join(',')}]`;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The key of the ref variable input 0 refers to. */
+function refKey(ctx: KernelContext): string {
+  const v = ctx.inputs[0];
+  if ((v?.kind === 'tensor' || v?.kind === 'host') && v.ref !== undefined) return v.ref;
+  throw ctx.fail('input 0 is not a reference to a variable (it must come from a VariableV2)');
+}
+
+/** The key of the resource variable input 0's handle names. */
+function handleKey(ctx: KernelContext): string {
+  const h = ctx.inputs[0];
+  if (h?.kind !== 'resource') throw ctx.fail('input 0 is not a resource handle');
+  return h.name;
+}
+
+function asRef(v: Value, key: string): Value {
+  if (v.kind === 'tensor') return { kind: 'tensor', dtype: v.dtype, t: v.t, ref: key };
+  if (v.kind === 'host') return { kind: 'host', t: v.t, ref: key };
+  return v;
+}
+
+function tensorOf(ctx: KernelContext, v: Value, what: string): tfcore.Tensor {
+  if (v.kind === 'tensor') return v.t;
+  throw ctx.fail(`${what} is a ${v.kind === 'host' ? `${v.t.dtype} tensor graft keeps on the host` : v.kind}; this op needs it as a number tensor`, 'runtime/unsupported-dtype');
+}
+
+/** `old + sign * value`, shapes equal, in the variable's dtype. */
+function update(ctx: KernelContext, old: Value, value: Value, sign: 1 | -1, message: (a: string, b: string) => string): Value {
+  const a = valueShape(old);
+  const b = valueShape(value);
+  if (!sameShape(a, b)) throw ctx.fail(message(shapeText(a), shapeText(b)));
+  const dtype = valueDType(old);
+  if (baseDType(valueDType(value)) !== baseDType(dtype)) throw ctx.fail(`the update is ${valueDType(value)}, the variable ${dtype}`);
+  const x = tensorOf(ctx, old, 'the variable');
+  const y = tensorOf(ctx, value, 'the update');
+  return ctx.out(sign > 0 ? ctx.tf.add(x, y) : ctx.tf.sub(x, y), dtype);
+}
+
+function assignChecked(ctx: KernelContext, key: string, value: Value): Value {
+  const declared = ctx.attr('dtype');
+  if (declared?.kind === 'type' && baseDType(declared.value) !== baseDType(valueDType(value))) {
+    throw ctx.fail(`Trying to assign variable with wrong dtype. Expected ${baseDType(declared.value)} got ${valueDType(value)}`);
+  }
+  return ctx.assignVariable(key, value);
+}
+
+/** `var - alpha * delta` (training_ops.cc's ApplyGradientDescent), with its checks. */
+function gradientDescent(ctx: KernelContext, old: Value): Value {
+  const alpha = ctx.inputs[1]!;
+  const delta = ctx.inputs[2]!;
+  const as = valueShape(alpha);
+  // IsLegacyScalar: a scalar, or (legacy) a one-element vector.
+  if (!(as.length === 0 || (as.length === 1 && as[0] === 1))) throw ctx.fail(`alpha is not a scalar: ${shapeText(as)}`);
+  const vs = valueShape(old);
+  const ds = valueShape(delta);
+  if (!sameShape(vs, ds)) throw ctx.fail(`var and delta do not have the same shape${shapeText(vs)} ${shapeText(ds)}`);
+  const dtype = valueDType(old);
+  const { tf } = ctx;
+  const lr = tf.reshape(tensorOf(ctx, alpha, 'alpha'), []);
+  return ctx.out(tf.sub(tensorOf(ctx, old, 'the variable'), tf.mul(tensorOf(ctx, delta, 'delta'), lr)), dtype);
+}
+
+/**
+ * TensorFlow's `BCast` reduction indices for two shapes (the fewer-dimensions optimization on, as
+ * the BroadcastGradientArgs kernel constructs it). Undefined when the shapes do not broadcast.
+ */
+export function broadcastGradientArgs(x: readonly number[], y: readonly number[]): [number[], number[]] | undefined {
+  // Identical shapes take BCast's fast path: nothing to reduce.
+  if (sameShape(x, y)) return [[], []];
+  const rank = Math.max(x.length, y.length);
+  // 1-extended on the left, as BCast aligns them.
+  const padded = [x, y].map((s) => [...new Array<number>(rank - s.length).fill(1), ...s]);
+  const grads: [number[], number[]] = [[], []];
+  for (let j = 0; j < rank; j++) {
+    const a = padded[0]![j]!;
+    const b = padded[1]![j]!;
+    if (a !== 1 && b !== 1 && a !== b) return undefined;
+    // A dimension an input has as 1 (and the other broadcasts, or is 1 too) is summed over in its gradient.
+    if (a === 1) grads[0].push(j);
+    if (b === 1) grads[1].push(j);
+  }
+  return grads;
+}
+
+export const TRAINING_KERNELS: Record<string, Kernel> = {
+  Assign: (ctx) => {
+    const key = refKey(ctx);
+    const value = ctx.inputs[1]!;
+    const old = ctx.inputs[0]!;
+    if (ctx.attrBool('validate_shape', true) && !sameShape(valueShape(old), valueShape(value))) {
+      throw ctx.fail(`Assign requires shapes of both tensors to match. lhs shape= ${shapeText(valueShape(old))} rhs shape= ${shapeText(valueShape(value))}`);
+    }
+    return [asRef(ctx.assignVariable(key, value), key)];
+  },
+  AssignAdd: (ctx) => {
+    const key = refKey(ctx);
+    const v = update(ctx, ctx.variable(key), ctx.inputs[1]!, 1, (a, b) => `Parameters and update must be the same shape: ${a} vs ${b}`);
+    return [asRef(ctx.assignVariable(key, v), key)];
+  },
+  AssignSub: (ctx) => {
+    const key = refKey(ctx);
+    const v = update(ctx, ctx.variable(key), ctx.inputs[1]!, -1, (a, b) => `Parameters and update must be the same shape: ${a} vs ${b}`);
+    return [asRef(ctx.assignVariable(key, v), key)];
+  },
+  ApplyGradientDescent: (ctx) => {
+    const key = refKey(ctx);
+    return [asRef(ctx.assignVariable(key, gradientDescent(ctx, ctx.variable(key))), key)];
+  },
+  AssignVariableOp: (ctx) => {
+    assignChecked(ctx, handleKey(ctx), ctx.inputs[1]!);
+    return [];
+  },
+  AssignAddVariableOp: (ctx) => {
+    const key = handleKey(ctx);
+    const msg = (a: string, b: string) => `Cannot update variable with shape ${a} using a Tensor with shape ${b}, shapes must be equal.`;
+    assignChecked(ctx, key, update(ctx, ctx.variable(key), ctx.inputs[1]!, 1, msg));
+    return [];
+  },
+  AssignSubVariableOp: (ctx) => {
+    const key = handleKey(ctx);
+    const msg = (a: string, b: string) => `Cannot update variable with shape ${a} using a Tensor with shape ${b}, shapes must be equal.`;
+    assignChecked(ctx, key, update(ctx, ctx.variable(key), ctx.inputs[1]!, -1, msg));
+    return [];
+  },
+  ResourceApplyGradientDescent: (ctx) => {
+    const key = handleKey(ctx);
+    ctx.assignVariable(key, gradientDescent(ctx, ctx.variable(key)));
+    return [];
+  },
+  BroadcastGradientArgs: (ctx) => {
+    const shapes = [0, 1].map((i) => {
+      const s = valueShape(ctx.inputs[i]!);
+      if (s.length !== 1) throw ctx.fail(`In[${i}] must be a vector.[${s.join(',')}]`);
+      return ctx.numbers(i);
+    });
+    const r = broadcastGradientArgs(shapes[0]!, shapes[1]!);
+    if (!r) throw ctx.fail(`Incompatible shapes: [${shapes[0]!.join(',')}] vs. [${shapes[1]!.join(',')}]`);
+    const dtype = ctx.attrType('T', 'int32');
+    return r.map((idx) => tensorFromArray(dtype, [idx.length], dtype === 'int64' ? idx.map(BigInt) : idx));
+  },
+};
