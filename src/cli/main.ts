@@ -16,6 +16,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   bench: { run: async () => (await import('./commands/bench')).benchCommand, summary: 'time a model, or two A/B: fixed inputs, warm-up, interleaved runs, median' },
   summarize: { run: async () => summarizeCommand, summary: 'describe a model: inputs, outputs, op counts, unused nodes, sizes' },
   show: { run: async () => (await import('./commands/show')).showCommand, summary: "list a SavedModel's tag-sets and signatures (saved_model_cli show)" },
+  scan: { run: async () => (await import('./commands/scan')).scanCommand, summary: "report denylisted ops (WriteFile, ReadFile, PrintV2) in a SavedModel (saved_model_cli scan)" },
   run: { run: async () => (await import('./commands/run')).runCommand, summary: 'run a model on .npy/JSON or generated inputs and print its outputs' },
   diff: { run: async () => (await import('./commands/diff')).diffCommand, summary: 'list the nodes one model removed, added and changed relative to another' },
   compare: { run: async () => (await import('./commands/compare')).compareCommand, summary: 'run two models on the same inputs and compare every output (exit 1 when they differ)' },

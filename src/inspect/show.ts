@@ -192,6 +192,57 @@ export function opsUsedByGraph(graph: Graph): string[] {
   return [...used].filter((op) => !functions.has(op)).sort(compareCodePoints);
 }
 
+// ---------------------------------------------------------------- scan
+
+/** `saved_model_cli scan`'s default denylist (`_OP_DENYLIST`), in its source order. */
+export const DEFAULT_OP_DENYLIST: readonly string[] = ['WriteFile', 'ReadFile', 'PrintV2'];
+
+export interface ScanOptions {
+  /** `--tag_set`: scan only this meta graph. */
+  readonly tagSet?: string;
+  /** `--op_denylist`: comma-separated ops; empty or absent means the default list (as TensorFlow's code does). */
+  readonly opDenylist?: string;
+}
+
+/** One meta graph's scan result. */
+export interface ScanResult {
+  readonly tags: readonly string[];
+  readonly denylist: readonly string[];
+  /** Denylisted ops the meta graph uses (its graph and the functions it calls), sorted. */
+  readonly found: readonly string[];
+}
+
+/**
+ * `saved_model_cli scan`: the denylisted ops each meta graph uses (`ops_used_by_graph_def`).
+ *
+ * @throws GraftError `model/unknown-tag-set` when no meta graph has the tags of `tagSet`.
+ */
+export function scanSavedModel(model: SavedModelProto, opts: ScanOptions = {}, file?: string): ScanResult[] {
+  const given = (opts.opDenylist ?? '').split(',').filter((op) => op !== '');
+  const denylist = given.length > 0 ? [...new Set(given)] : DEFAULT_OP_DENYLIST;
+  const metas = opts.tagSet ? [metaGraphForTagSet(model, opts.tagSet, file)] : model.metaGraphs;
+  return metas.map((mg) => {
+    const used = new Set(opsUsedByGraph(mg.graph));
+    return { tags: mg.tags, denylist, found: denylist.filter((op) => used.has(op)).sort(compareCodePoints) };
+  });
+}
+
+/**
+ * The lines `scan` prints: `print(msg % tags, ops)`, the tags as a Python list and the ops as a
+ * Python set (sorted, where Python's order depends on string hashing).
+ */
+export function formatScan(results: readonly ScanResult[]): string {
+  const set = (ops: readonly string[]) => (ops.length === 0 ? 'set()' : `{${ops.map(pyStrRepr).join(', ')}}`);
+  return results
+    .map((r) => {
+      const tags = `[${r.tags.map(pyStrRepr).join(', ')}]`;
+      return r.found.length > 0
+        ? `MetaGraph with tag set ${tags} contains the following denylisted ops: ${set(r.found)}\n`
+        : `MetaGraph with tag set ${tags} does not contain the default denylisted ops: ${set(r.denylist)}\n`;
+    })
+    .join('');
+}
+
 // ---------------------------------------------------------------- concrete functions
 
 /**

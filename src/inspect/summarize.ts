@@ -9,7 +9,10 @@
  */
 import { placeholderDims } from '../ir/placeholder';
 import { formatShape, type Shape } from '../ir/attr';
-import type { DType } from '../ir/dtype';
+import { type DType, dtypeToEnum } from '../ir/dtype';
+import { inferShapes } from '../ir/shape-inference';
+import { executionOrder } from '../ir/topo';
+import { tfSummarizeValue } from './array-text';
 import type { Graph } from '../ir/graph';
 import { graphIndex, opCounts } from '../ir/graph';
 import type { Node } from '../ir/node';
@@ -104,6 +107,43 @@ export interface ModelSummary {
    * `summarizeWithSupport` (src/verify), which knows the runtime; absent from `summarize`.
    */
   readonly unsupportedOps?: readonly SignatureOpsWithoutKernel[];
+  /** What TensorFlow's `summarize_graph` prints, by its rules (see {@link SummarizeGraphFacts}). */
+  readonly summarizeGraph: SummarizeGraphFacts;
+  /**
+   * The output tensors' dtype and shape as shape inference finds them (`inferShapes`): the
+   * signature's output tensors, else `node:0` of each output node. Unknown dims are -1, an unknown
+   * rank null, an unknown dtype null.
+   */
+  readonly inferredOutputs: readonly TensorSummary[];
+}
+
+/** A node as `summarize_graph` describes it: `(name=x, type=float(1), shape=[?,3])`. */
+export interface SummarizeGraphNode {
+  readonly name: string;
+  /** `DataTypeString` of the `dtype` attribute (`float`, `INVALID` when absent). */
+  readonly type: string;
+  /** The `DataType` enum number. */
+  readonly typeEnum: number;
+  /** `PartialTensorShape::DebugString` of the `shape` attribute (`[?,3]`, `<unknown>`); `None` when absent. */
+  readonly shape: string;
+  /** The dims for benchmark_model's `--input_layer_shape` (-1 unknown); null for unknown rank or no shape. */
+  readonly dims: readonly number[] | null;
+}
+
+/**
+ * `summarize_graph`'s findings on the (meta) graph's GraphDef: `Placeholder` nodes as possible
+ * inputs, `Variable`/`VariableV2` nodes, nodes nothing consumes (data or control) that are not
+ * `Const`/`Assign`/`NoOp`/`Placeholder` as possible outputs, the parameter counts (elements of
+ * `Const` values; variables hold no value attribute, so TensorFlow counts 0 for them) and the
+ * control edges.
+ */
+export interface SummarizeGraphFacts {
+  readonly inputs: readonly SummarizeGraphNode[];
+  readonly variables: readonly SummarizeGraphNode[];
+  readonly outputs: readonly { readonly name: string; readonly op: string }[];
+  readonly constParameters: number;
+  readonly variableParameters: number;
+  readonly controlEdges: number;
 }
 
 export interface SummarizeOptions {
@@ -149,6 +189,28 @@ function pickSignature(mg: MetaGraph, key: string | undefined, file: string): [s
   }
   const chosen = keys.includes('serving_default') ? 'serving_default' : keys.find((k) => k !== '__saved_model_init_op');
   return chosen === undefined ? undefined : [chosen, mg.signatures[chosen]!];
+}
+
+/** The graph `summarizeModel` describes: the GraphDef, the .meta's, or the chosen meta graph's. */
+export function summarizedGraph(model: LoadedModel, opts: Pick<SummarizeOptions, 'tagSet'> = {}): Graph {
+  if (model.kind === 'graph-def') return model.graph;
+  if (model.kind === 'meta-graph') return model.metaGraph.graph;
+  return pickMetaGraph(model, opts.tagSet).graph;
+}
+
+/**
+ * `summarize_graph --print_structure`: every node in execution order as `name (op): [inputs]`,
+ * a `Const` followed by `, value=Tensor<type: float shape: [2] values: 1 2>`.
+ */
+export function structureLines(graph: Graph): string[] {
+  return executionOrder(graph).order.map((n) => {
+    let line = `${n.name} (${n.op}): [${n.inputs.join(', ')}]`;
+    const v = n.attrs['value'];
+    if (n.op === 'Const' && v?.kind === 'tensor') {
+      line += `, value=Tensor<type: ${dataTypeString(v.value.dtype)} shape: [${v.value.shape.join(',')}] values: ${tfSummarizeValue(v.value)}>`;
+    }
+    return line;
+  });
 }
 
 /** Summarizes a loaded model. */
@@ -210,6 +272,23 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   const devices = new Map<string, number>();
   for (const n of graph.nodes) if (n.device) devices.set(n.device, (devices.get(n.device) ?? 0) + 1);
 
+  const summarizeGraph: SummarizeGraphFacts = {
+    inputs: graph.nodes.filter((n) => n.op === 'Placeholder').map(graphNodeInfo),
+    variables: graph.nodes.filter((n) => n.op === 'Variable' || n.op === 'VariableV2').map(graphNodeInfo),
+    outputs: tfOutputs.map((n) => ({ name: n.name, op: n.op })),
+    constParameters: constElements,
+    // TensorFlow reads a `value` attribute, which variable nodes do not have.
+    variableParameters: 0,
+    controlEdges,
+  };
+  const shapes = inferShapes(graph);
+  const outputTensors = sigOutputs.length > 0 ? sigOutputs : outputNames;
+  const inferredOutputs = outputTensors.map((t) => {
+    const name = t.includes(':') ? t : `${t}:0`;
+    const f = shapes.get(name);
+    return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
+  });
+
   const variableElements = (opts.variableShapes ?? []).reduce((s, shape) => s + numElements(shape), 0);
   const graphBytes = model.fileBytes;
   const variablesBytes = model.kind === 'graph-def' ? 0 : model.variables.bytes;
@@ -254,7 +333,24 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     invalidInputs,
     sizes: { graphBytes, variablesBytes, totalBytes: graphBytes + variablesBytes },
     variablesState: model.kind === 'graph-def' ? 'none' : model.variables.state,
+    summarizeGraph,
+    inferredOutputs,
   };
+}
+
+/** `PrintNodeInfo`'s facts about a node. */
+function graphNodeInfo(n: Node): SummarizeGraphNode {
+  const dt = n.attrs['dtype'];
+  const dtype: DType = dt?.kind === 'type' ? dt.value : 'invalid';
+  const sh = n.attrs['shape'];
+  const shape = sh?.kind === 'shape' ? formatShape(sh.value) : 'None';
+  const dims = sh?.kind === 'shape' && !sh.value.unknownRank ? sh.value.dims : null;
+  return { name: n.name, type: dataTypeString(dtype), typeEnum: dtypeToEnum(dtype), shape, dims };
+}
+
+/** TensorFlow's `DataTypeString`: `float`, `float_ref`, `INVALID`. */
+function dataTypeString(dtype: DType): string {
+  return dtype === 'invalid' ? 'INVALID' : dtype;
 }
 
 function allOpsIn(graph: Graph, op: string): number {
@@ -349,6 +445,9 @@ export function formatSummary(s: ModelSummary): string {
   lines.push(`Unused nodes: ${s.unusedNodes.length} of ${s.counts.nodes}${s.unusedNodes.length ? ` (${list(s.unusedNodes, 6)})` : ''}`);
   lines.push(`Quantization nodes: ${list(s.quantizationNodes)}`);
   lines.push(`Variables: ${list(s.variables.map((v) => `${tensorText(v)} ${v.op}`), 8)}`);
+  lines.push(`Output shapes (inferred): ${list(s.inferredOutputs.map((t) => `${t.name} ${t.dtype ?? '?'} ${t.shape === null ? '<unknown>' : formatShape({ dims: t.shape, unknownRank: false })}`), 8)}`);
+  lines.push('');
+  lines.push(...summarizeGraphLines(s.summarizeGraph));
   lines.push('');
   lines.push(`Constant count: ${s.counts.const}`);
   lines.push(`Variable count: ${s.counts.variable}`);
@@ -372,7 +471,36 @@ export function formatSummary(s: ModelSummary): string {
     lines.push(`Variables size: ${formatBytes(s.sizes.variablesBytes)}${note}`);
   }
   lines.push(`Total size: ${formatBytes(s.sizes.totalBytes)}`);
+  // benchmark_model reads GraphDefs only.
+  if (s.kind === 'graph-def') lines.push('', ...benchmarkUsageLines(s.summarizeGraph, s.path));
   return lines.join('\n');
+}
+
+/** `(name=x, type=float(1), shape=[?,3]) `, with TensorFlow's trailing space. */
+function nodeInfoText(n: SummarizeGraphNode): string {
+  return `(name=${n.name}, type=${n.type}(${n.typeEnum}), shape=${n.shape}) `;
+}
+
+/**
+ * The lines `summarize_graph` prints about inputs, variables, outputs and parameters, in its
+ * words (scripts grep them): `Found 1 possible inputs: (name=x, type=float(1), shape=[?,3]) `.
+ */
+export function summarizeGraphLines(g: SummarizeGraphFacts): string[] {
+  return [
+    g.inputs.length === 0 ? 'No inputs spotted.' : `Found ${g.inputs.length} possible inputs: ${g.inputs.map(nodeInfoText).join('')}`,
+    g.variables.length === 0 ? 'No variables spotted.' : `Found ${g.variables.length} variables: ${g.variables.map(nodeInfoText).join('')}`,
+    g.outputs.length === 0 ? 'No outputs spotted.' : `Found ${g.outputs.length} possible outputs: ${g.outputs.map((o) => `(name=${o.name}, op=${o.op}) `).join('')}`,
+    `Found ${g.constParameters} (${humanReadableNum(g.constParameters)}) const parameters, ${g.variableParameters} (${humanReadableNum(g.variableParameters)}) variable parameters, and ${g.controlEdges} control_edges`,
+  ];
+}
+
+/** `summarize_graph`'s suggested benchmark_model command line for the graph at `graphPath`. */
+export function benchmarkUsageLines(g: SummarizeGraphFacts, graphPath: string): string[] {
+  const all = [...g.inputs, ...g.variables];
+  return [
+    'To use with tensorflow/tools/benchmark:benchmark_model try these arguments:',
+    `bazel run tensorflow/tools/benchmark:benchmark_model -- --graph=${graphPath} --show_flops --input_layer=${all.map((n) => n.name).join(',')} --input_layer_type=${all.map((n) => n.type).join(',')} --input_layer_shape=${all.map((n) => (n.dims === null ? '' : n.dims.join(','))).join(':')} --output_layer=${g.outputs.map((o) => o.name).join(',')}`,
+  ];
 }
 
 /**

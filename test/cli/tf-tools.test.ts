@@ -1,0 +1,79 @@
+/**
+ * TensorFlow's tools, run through graft with their own flags (issue #13): summarize_graph's
+ * `--in_graph` form and its greppable lines, saved_model_cli scan's denylist report.
+ */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t), interactive: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe.skipIf(!HAVE_MODELS)(`summarize_graph's form (skipped if ${SKIP_REASON})`, () => {
+  const pb = modelPath('nns_mnist_softmax_frozen', 'mnist.pb');
+
+  it('--in_graph prints the Found lines, the inferred output shape and the benchmark_model line', async () => {
+    const r = await cli('summarize', `--in_graph=${pb}`);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    // summarize_graph prints each node info followed by a space.
+    expect(lines).toContain('Found 1 possible inputs: (name=input, type=float(1), shape=[?,784]) ');
+    expect(lines).toContain('No variables spotted.');
+    expect(lines).toContain('Found 1 possible outputs: (name=softmax, op=Softmax) ');
+    // 784*10 weights + 10 biases.
+    expect(lines).toContain('Found 7850 (7.85k) const parameters, 0 (0) variable parameters, and 0 control_edges');
+    expect(lines).toContain('Output shapes (inferred): softmax:0 float [?,10]');
+    expect(lines).toContain('To use with tensorflow/tools/benchmark:benchmark_model try these arguments:');
+    expect(lines).toContain(
+      `bazel run tensorflow/tools/benchmark:benchmark_model -- --graph=${pb} --show_flops --input_layer=input --input_layer_type=float --input_layer_shape=-1,784 --output_layer=softmax`,
+    );
+  });
+
+  it('--print_structure lists nodes in execution order with constant values', async () => {
+    const r = await cli('summarize', '--in_graph', pb, '--print_structure');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\nMatMul (MatMul): [input, Weight/read]\nadd (Add): [MatMul, bias/read]\nsoftmax (Softmax): [add]');
+    expect(r.out).toMatch(/\nWeight \(Const\): \[\], value=Tensor<type: float shape: \[784,10\] values: \[\S+ \S+ \S+\.\.\.\]\.\.\.>/);
+  });
+
+  it('both a positional path and --in_graph is a usage error', async () => {
+    const r = await cli('summarize', pb, `--in_graph=${pb}`);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('Unknown argument');
+  });
+
+  it('a TF2 SavedModel: the signature output shape is inferred through the function call', async () => {
+    const r = await cli('summarize', modelPath('tfnet_keras_mlp_tf211'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Output shapes (inferred): StatefulPartitionedCall:0 float [?,10]');
+    expect(r.out).toContain('Found 2 possible inputs: (name=serving_default_input_1, type=float(1), shape=[?,28,28,1]) (name=saver_filename, type=string(7), shape=[]) ');
+    // benchmark_model reads GraphDefs only: no suggestion for a SavedModel.
+    expect(r.out).not.toContain('benchmark_model');
+  });
+});
+
+describe.skipIf(!HAVE_MODELS)(`saved_model_cli scan (skipped if ${SKIP_REASON})`, () => {
+  it('names the denylisted op a Keras model uses (a tf.print left in: PrintV2)', async () => {
+    const r = await cli('scan', '--dir', modelPath('tfnet_keras_mlp_tf211'));
+    expect(r).toMatchObject({ code: 0, out: "MetaGraph with tag set ['serve'] contains the following denylisted ops: {'PrintV2'}" });
+  });
+
+  it('a model without them, and --op_denylist with --tag_set', async () => {
+    const dir = modelPath('serving_half_plus_two_tf2');
+    expect((await cli('scan', '--dir', dir)).out).toBe("MetaGraph with tag set ['serve'] does not contain the default denylisted ops: {'WriteFile', 'ReadFile', 'PrintV2'}");
+    const r = await cli('scan', '--dir', dir, '--tag_set', 'serve', '--op_denylist', 'ReadVariableOp,NoSuchOp,AddV2');
+    expect(r.out).toBe("MetaGraph with tag set ['serve'] contains the following denylisted ops: {'AddV2', 'ReadVariableOp'}");
+    const j = JSON.parse((await cli('scan', '--dir', dir, '--json')).out);
+    expect(j.metaGraphs).toEqual([{ tags: ['serve'], denylist: ['WriteFile', 'ReadFile', 'PrintV2'], found: [] }]);
+  });
+
+  it('an unknown tag set fails naming the ones there are', async () => {
+    const r = await cli('scan', '--dir', modelPath('serving_half_plus_two_tf2'), '--tag_set', 'gpu');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain("tag-set 'gpu' could not be found");
+  });
+});
