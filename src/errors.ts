@@ -65,6 +65,9 @@ export type ErrorCode =
   | 'freeze/missing-output' // an output name that does not exist
   // verification
   | 'verify/mismatch' // outputs differ beyond the tolerance
+  // optimize
+  | 'optimize/bad-option' // an option of optimize out of range, or two that contradict each other
+  | 'optimize/bad-input' // a verification input that names no input of the verified signatures, or one given twice
   // the library's callers
   | 'api/bad-argument' // a public function called with an argument of the wrong type or shape
   // command line

@@ -80,7 +80,7 @@ function tallyOutput(t: OutputTally, a: Tensor, b: Tensor, where: string, file: 
   if (dtA !== dtB || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new GraftError('verify/mismatch', `${where}: the optimized model's output is ${dtB}[${b.shape.join(',')}], the original's ${dtA}[${a.shape.join(',')}]; nothing was written`, {
       file,
-      hint: 'A lossy step may change values, never shapes or types: find the step with graft transform and --verify per step.',
+      hint: 'A lossy step may change values, never shapes or types: find the step by verifying the pipeline step by step (runPipelineVerified).',
     });
   }
   if (t.elements === 0) {
@@ -229,12 +229,12 @@ export function thresholdFailures(c: Pick<CostReport, 'outputs' | 'skipped'>, po
   }
   const floats = pooled.filter(isFloatOutput);
   if (th.maxDiff !== undefined) {
-    if (floats.length === 0) failures.push(`--max_diff ${th.maxDiff} cannot be checked: no float output was measured`);
+    if (floats.length === 0) failures.push(`\`maxDiff\` ${th.maxDiff} cannot be checked: no float output was measured`);
     for (const o of floats) if (!(o.maxAbsDiff <= th.maxDiff)) failures.push(`${o.signature}/${o.output}: max |diff| ${formatDiff(o.maxAbsDiff)} > ${th.maxDiff}`);
   }
   if (th.minAgreement !== undefined) {
     const classes = pooled.filter((o) => o.agreement);
-    if (classes.length === 0) failures.push(`--min_agreement ${th.minAgreement} cannot be checked: no class-score output (float, rank 2, last dimension > 1)`);
+    if (classes.length === 0) failures.push(`\`minAgreement\` ${th.minAgreement} cannot be checked: no class-score output (float, rank 2, last dimension > 1)`);
     for (const o of classes) {
       if (o.agreement!.rate < th.minAgreement) failures.push(`${o.signature}/${o.output}: top-1 agreement ${pct(o.agreement!.rate)} (${o.agreement!.agree}/${o.agreement!.total}) < ${pct(th.minAgreement)}`);
     }
@@ -242,11 +242,14 @@ export function thresholdFailures(c: Pick<CostReport, 'outputs' | 'skipped'>, po
   return failures;
 }
 
-/** Refuses thresholds out of range (`cli/usage`) before any work is done. */
+/** Refuses thresholds out of range (`optimize/bad-option`, naming the option) before any work is done. */
 export function checkThresholds(th: CostThresholds): void {
-  if (th.maxDiff !== undefined && !(Number.isFinite(th.maxDiff) && th.maxDiff >= 0)) throw new GraftError('cli/usage', `max_diff must be a finite number >= 0, not ${th.maxDiff}`);
+  if (th.maxDiff !== undefined && !(Number.isFinite(th.maxDiff) && th.maxDiff >= 0)) {
+    throw new GraftError('optimize/bad-option', `\`maxDiff\` must be a finite number >= 0, not ${th.maxDiff}`, { param: 'maxDiff' });
+  }
   if (th.minAgreement !== undefined && !(th.minAgreement >= 0 && th.minAgreement <= 1)) {
-    throw new GraftError('cli/usage', `min_agreement is a fraction between 0 and 1, not ${th.minAgreement}`, { hint: th.minAgreement > 1 && th.minAgreement <= 100 ? `for ${th.minAgreement}%, write ${th.minAgreement / 100}` : 'e.g. 0.95 for 95%' });
+    const hint = th.minAgreement > 1 && th.minAgreement <= 100 ? `for ${th.minAgreement}%, write ${th.minAgreement / 100}` : 'e.g. 0.95 for 95%';
+    throw new GraftError('optimize/bad-option', `\`minAgreement\` is a fraction between 0 and 1, not ${th.minAgreement}`, { hint, param: 'minAgreement' });
   }
 }
 

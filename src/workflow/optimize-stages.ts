@@ -198,7 +198,7 @@ function serveMetaGraph(run: RunState): MetaGraph {
     if (opts.tags !== undefined || !only || !isGraftError(e) || e.code !== 'model/unknown-tag-set') throw noServeHint(e, tags);
     const message = `no meta graph tagged 'serve': using the only one, tagged '${only.tags.join(',')}'`;
     run.progress('load', message);
-    run.diagnostics.push({ severity: 'info', code: 'optimize/tag-set', message, hint: 'Name it with --tag_set to silence this note.' });
+    run.diagnostics.push({ severity: 'info', code: 'optimize/tag-set', message, hint: 'Name it with `tags` to silence this note.' });
     return only;
   }
 }
@@ -207,7 +207,8 @@ function noServeHint(e: unknown, tags: readonly string[]): unknown {
   if (isGraftError(e) && e.code === 'model/unknown-tag-set') {
     return new GraftError(e.code, e.message, {
       ...(e.file ? { file: e.file } : {}),
-      hint: `graft optimize serves the meta graph tagged '${tags.join(',')}'; choose another with --tag_set`,
+      hint: `graft optimize serves the meta graph tagged '${tags.join(',')}'; choose another with \`tags\``,
+      param: 'tags',
     });
   }
   return e;
@@ -221,9 +222,13 @@ function checkOptions(opts: OptimizeOptions): Pick<Loaded, 'thresholds' | 'gated
   };
   checkThresholds(thresholds);
   const gated = thresholds.maxDiff !== undefined || thresholds.minAgreement !== undefined;
-  if (gated && opts.verify === false) throw new GraftError('cli/usage', '--max_diff and --min_agreement are checked by verification: leave out --no-verify');
+  if (gated && opts.verify === false) {
+    throw new GraftError('optimize/bad-option', '`maxDiff` and `minAgreement` are checked by verification: leave out `verify: false`', { param: 'verify' });
+  }
   const agreementBatch = opts.agreementBatch ?? DEFAULT_AGREEMENT_BATCH;
-  if (!Number.isInteger(agreementBatch) || agreementBatch < 1) throw new GraftError('cli/usage', `agreement_batch must be an integer >= 1, not ${agreementBatch}`);
+  if (!Number.isInteger(agreementBatch) || agreementBatch < 1) {
+    throw new GraftError('optimize/bad-option', `\`agreementBatch\` must be an integer >= 1, not ${agreementBatch}`, { param: 'agreementBatch' });
+  }
   return { thresholds, gated, agreementBatch };
 }
 
@@ -323,11 +328,12 @@ async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: Optimiz
     const t = tensorName(name);
     if (tensors.has(t)) return [t];
     const known = [...byKey.keys()].map((k) => `${k} (${[...byKey.get(k)!].join(', ')})`);
-    throw new GraftError('cli/usage', `--input '${name}' names no input of the signatures verified; their inputs: ${known.length ? known.join(', ') : [...tensors].join(', ') || 'none'}`);
+    const theirs = known.length ? known.join(', ') : [...tensors].join(', ') || 'none';
+    throw new GraftError('optimize/bad-input', `\`inputs\` '${name}' names no input of the signatures verified; their inputs: ${theirs}`, { param: 'inputs' });
   };
   const out: Record<string, Tensor> = {};
   const set = (t: string, v: Tensor, name: string) => {
-    if (Object.hasOwn(out, t)) throw new GraftError('cli/usage', `Input ${t} is given twice (the last time as '${name}')`);
+    if (Object.hasOwn(out, t)) throw new GraftError('optimize/bad-input', `Input ${t} is given twice (the last time as '${name}')`, { param: 'inputs' });
     out[t] = v;
   };
   const resolvedSpecs: string[] = [];
@@ -479,7 +485,7 @@ function signaturesSavedModel(s: Transformed): { savedModel: SavedModelProto; pa
   if (pairs.length === 0) {
     throw new GraftError('freeze/missing-output', `No signature of ${src.label} survives: ${s.dropped.map((d) => `'${d.key}' (${d.reason})`).join(', ') || 'it has none'}`, {
       file: src.modelFile,
-      hint: 'Name the outputs to keep with --outputs.',
+      hint: 'Name the outputs to keep with `outputs`.',
     });
   }
   return { savedModel: toSavedModel(graph, { signatures, tags: mg.tags }), pairs };
@@ -576,7 +582,7 @@ export async function measure(s: Verified): Promise<Measured> {
     const lossy = s.lossy.length ? ` (lossy steps: ${s.lossy.join(' ')})` : '';
     throw new GraftError('verify/mismatch', `The optimized model costs more than allowed${lossy}: ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; ...' : ''}; nothing was written`, {
       file: s.src.label,
-      hint: 'Loosen --max_diff/--min_agreement, keep sensitive layers in float (quantize_weights(exclude=...), quantize_nodes(ignore_op=...)), or try quantize_weights(mode=float16).',
+      hint: 'Loosen `maxDiff`/`minAgreement`, keep sensitive layers in float (quantize_weights(exclude=...), quantize_nodes(ignore_op=...)), or try quantize_weights(mode=float16).',
     });
   }
   return { ...s, measured, failures };
@@ -697,7 +703,7 @@ function signatureVerdicts(s: Benched): SignatureVerdict[] {
   for (const k of Object.keys(s.savedModel.metaGraphs[0]!.signatures)) {
     const v = s.verification?.signatures.find((x) => x.key === k);
     const m = s.measured?.skipped.find((x) => x.key === k);
-    if (!verifies(s.opts)) verdicts.push({ key: k, verified: false, reason: 'verification turned off (--no-verify)' });
+    if (!verifies(s.opts)) verdicts.push({ key: k, verified: false, reason: 'verification turned off (`verify: false`)' });
     else if (v) verdicts.push(v.verified ? { key: k, verified: true } : { key: k, verified: false, reason: v.reason ?? v.status });
     else if (m) verdicts.push({ key: k, verified: false, reason: m.reason });
     else if (s.measured) verdicts.push({ key: k, verified: true });
@@ -710,7 +716,7 @@ function signatureVerdicts(s: Benched): SignatureVerdict[] {
       severity: 'warning',
       code: 'optimize/not-verified',
       message: `${unverified.length} of ${plural(verdicts.length, 'signature')} NOT VERIFIED: ${unverified.map((v) => `${v.key} (${v.reason})`).join('; ')}`,
-      hint: 'graft summarize lists the ops graft cannot run; --allow-unverified accepts the result anyway.',
+      hint: 'graft summarize lists the ops graft cannot run; the result is complete all the same, and `verdicts` says which signatures were verified.',
     });
   }
   return verdicts;

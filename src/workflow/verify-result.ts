@@ -211,6 +211,6 @@ export function mismatchError(v: VerificationReport, file: string): GraftError {
   const bad = v.signatures.flatMap((s) => s.outputs.filter((x) => !x.pass).map((x) => `${s.key}/${x.name} (max |diff| ${x.maxAbsDiff}${x.reason ? `, ${x.reason}` : ''})`));
   return new GraftError('verify/mismatch', `The optimized model's outputs differ from the original beyond |b - a| <= ${tol(v.atol)} + ${tol(v.rtol)} * |a|: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ', ...' : ''}; nothing was written`, {
     file,
-    hint: 'Find the step that moves them with graft transform and --verify per step; loosen the tolerance with --rtol/--atol, or skip with --no-verify.',
+    hint: 'Find the step that moves them by verifying the pipeline step by step (runPipelineVerified); loosen the tolerance with `rtol`/`atol`, or skip with `verify: false`.',
   });
 }

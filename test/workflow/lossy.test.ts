@@ -150,9 +150,9 @@ describe('optimize on the MNIST CNN example with lossy pipelines', () => {
     expect((e as Error).message).toMatch(/costs more than allowed \(lossy steps: quantize_weights\): predict\/probabilities: max \|diff\| [\d.e-]{1,9} > 0\.000001; .*nothing was written/);
     expect(existsSync(out)).toBe(false);
 
-    // An agreement above 100% cannot be met... and a fraction above 1 is a usage error.
+    // An agreement above 100% cannot be met... and a fraction above 1 is refused as a bad option.
     const bad = await optimize(cnn, out, { transforms: WEIGHTS, minAgreement: 95 }).catch((x: unknown) => x);
-    expect(isGraftError(bad) && bad.code).toBe('cli/usage');
+    expect(isGraftError(bad) && bad.code).toBe('optimize/bad-option');
     expect(isGraftError(bad) && bad.hint).toMatch(/write 0\.95/);
     expect(existsSync(out)).toBe(false);
 

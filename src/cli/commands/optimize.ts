@@ -2,8 +2,9 @@ import { GraftError, isGraftError } from '../../errors';
 import type { Backend } from '../../runtime/index';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP } from '../../workflow/bench';
 import { optimize } from '../../workflow/optimize';
-import { formatOptimizeReport } from '../../workflow/report';
+import { type OptimizeReport, formatOptimizeReport } from '../../workflow/report';
 import { parseFlags, splitList } from '../args';
+import { type FlagNames, flagError, withFlagNames } from '../flag-names';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
@@ -42,6 +43,31 @@ export function backendFlag(v: string | undefined): Backend | undefined {
   if (v === undefined) return undefined;
   if (v !== 'wasm' && v !== 'cpu') throw new GraftError('cli/usage', `--backend is wasm or cpu, not '${v}'`);
   return v;
+}
+
+/** The library's option names (as its messages write them) and this command's flags. */
+const FLAGS: FlagNames = {
+  maxDiff: '--max_diff',
+  minAgreement: '--min_agreement',
+  agreementBatch: '--agreement_batch',
+  inputs: '--input',
+  tags: '--tag_set',
+  outputs: '--outputs',
+  signature: '--signature_def',
+  rtol: '--rtol',
+  atol: '--atol',
+  'verify: false': '--no-verify',
+};
+
+/** The report with this command's flag names in its notes, verdicts and cost failures. */
+function reportWithFlags(r: OptimizeReport): OptimizeReport {
+  const f = (t: string) => withFlagNames(t, FLAGS);
+  return {
+    ...r,
+    verdicts: r.verdicts.map((v) => (v.reason === undefined ? v : { ...v, reason: f(v.reason) })),
+    diagnostics: r.diagnostics.map((d) => ({ ...d, message: f(d.message), ...(d.hint !== undefined ? { hint: f(d.hint) } : {}) })),
+    ...(r.cost ? { cost: { ...r.cost, failures: r.cost.failures.map(f) } } : {}),
+  };
 }
 
 export async function optimizeCommand(args: readonly string[], io: Io): Promise<number> {
@@ -97,7 +123,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   if (values['no-verify'] && (maxDiff !== undefined || minAgreement !== undefined || agreementBatch !== undefined)) {
     throw new GraftError('cli/usage', '--max_diff, --min_agreement and --agreement_batch are verification settings: leave out --no-verify');
   }
-  const { report } = await optimize(input, output, {
+  const result = await optimize(input, output, {
     ...(values.transforms !== undefined ? { transforms: values.transforms } : {}),
     ...(values.signature_def !== undefined ? { signature: values.signature_def } : {}),
     ...(outputs !== undefined ? { outputs: splitList(outputs) } : {}),
@@ -127,8 +153,9 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     if (isGraftError(e) && e.code === 'runtime/too-large' && e.param === 'maxInputBytes') {
       throw new GraftError(e.code, e.message, { ...(e.node !== undefined ? { node: e.node } : {}), cause: e, param: e.param, hint: 'Lower --agreement_batch (and --batch with --bench): unknown dimensions of generated inputs take that size.' });
     }
-    throw e;
+    throw flagError(e, FLAGS);
   });
+  const report = reportWithFlags(result.report);
   if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
   else io.out(formatOptimizeReport(report));
   const unverified = report.verdicts.filter((v) => !v.verified);

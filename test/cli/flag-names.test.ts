@@ -1,0 +1,42 @@
+/**
+ * Library errors name options as the API spells them (`agreementBatch`, in backticks), never CLI
+ * flags; `graft optimize` reports the same error with its flag (`--agreement_batch`) as a usage
+ * error (exit 2). The translation itself: only backticked names the command knows are replaced.
+ */
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { flagError, withFlagNames } from '../../src/cli/flag-names';
+import { GraftError, isGraftError } from '../../src/errors';
+import { optimize } from '../../src/workflow/optimize';
+import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
+import { useScratch } from '../helpers/scratch';
+
+const scratch = useScratch('graft-flag-names');
+
+describe('flag names', () => {
+  it('replaces backticked option names the command knows, and nothing else', () => {
+    const flags = { maxDiff: '--max_diff', 'verify: false': '--no-verify' };
+    expect(withFlagNames('`maxDiff` and `minAgreement`; leave out `verify: false`; maxDiff', flags)).toBe('--max_diff and `minAgreement`; leave out --no-verify; maxDiff');
+    const e = flagError(new GraftError('optimize/bad-option', '`maxDiff` must be >= 0', { param: 'maxDiff', hint: 'set `maxDiff`' }), flags);
+    expect(e).toMatchObject({ code: 'cli/usage', message: '--max_diff must be >= 0', hint: 'set --max_diff', param: 'maxDiff' });
+    const other = new GraftError('verify/mismatch', 'differs');
+    expect(flagError(other, flags)).toBe(other);
+  });
+
+  it.skipIf(!HAVE_MODELS)(`optimize() names the option; graft optimize names the flag, exit 2 (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const model = modelPath('serving_half_plus_two_cpu');
+    const out = path.join(scratch.freshDir('out'), 'opt');
+    const e = await optimize(model, out, { agreementBatch: 0 }).catch((x: unknown) => x);
+    expect(isGraftError(e) && { code: e.code, param: e.param }).toEqual({ code: 'optimize/bad-option', param: 'agreementBatch' });
+    expect((e as Error).message).toBe('`agreementBatch` must be an integer >= 1, not 0');
+    const bad = await optimize(model, out, { inputs: ['nope=[1]'] }).catch((x: unknown) => x);
+    expect(isGraftError(bad) && bad.code).toBe('optimize/bad-input');
+    expect((bad as Error).message).not.toMatch(/--/);
+
+    const err: string[] = [];
+    const code = await main(['optimize', model, out, '--agreement_batch', '0'], { out: () => {}, err: (t) => err.push(t), interactive: false });
+    expect(code).toBe(2);
+    expect(err).toContain('graft: error [cli/usage]: --agreement_batch must be an integer >= 1, not 0');
+  });
+});
