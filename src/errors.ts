@@ -97,7 +97,8 @@ export const MAX_NAME_IN_MESSAGE = 200;
  * message cut to a few thousand characters: an error stays a readable line whatever the input.
  */
 export function capMessage(message: string): string {
-  let out = message.length > 200 ? message.replace(/[^\s]{201,}/g, (w) => `${w.slice(0, MAX_NAME_IN_MESSAGE)}… (${w.length} characters)`) : message;
+  // Runs a little longer than the cap (a name `shortName` already cut, in quotes) are left alone.
+  let out = message.length > 200 ? message.replace(/[^\s…]{203,}/g, (w) => `${w.slice(0, MAX_NAME_IN_MESSAGE)}… (${w.length} characters)`) : message;
   if (out.length > 4000) out = `${out.slice(0, 4000)}… (message cut, ${out.length} characters)`;
   return out;
 }
@@ -173,4 +174,37 @@ export class GraftError extends Error {
 /** True when `e` is a GraftError (also across duplicated module copies). */
 export function isGraftError(e: unknown): e is GraftError {
   return e instanceof GraftError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'GraftError');
+}
+
+/** What a value is, for a message about a bad argument: `null`, `an array`, `a string ('x')`, `a number (3)`. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return `an array (${v.length} items)`;
+  if (v instanceof Uint8Array) return `${v.constructor.name} (${v.length} bytes)`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  switch (typeof v) {
+    case 'string':
+      return `a string ('${shortName(v.length > 40 ? `${v.slice(0, 40)}…` : v)}')`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `a ${typeof v} (${String(v)})`;
+    case 'function':
+      return 'a function';
+    default: {
+      const name = (v as object).constructor?.name;
+      return name && name !== 'Object' ? `a ${name}` : 'a plain object';
+    }
+  }
+}
+
+/**
+ * The error for a public function called with a bad argument: `api/bad-argument` naming the
+ * function, the parameter (also in `param`), what it must be and what it was.
+ *
+ * @example throw badArgument('runGraph', 'feeds', 'an object mapping tensor names to Tensors', feeds);
+ */
+export function badArgument(fn: string, param: string, expected: string, value: unknown, hint?: string): GraftError {
+  return new GraftError('api/bad-argument', `${fn}: ${param} must be ${expected}, not ${describeValue(value)}`, { param, ...(hint ? { hint } : {}) });
 }

@@ -100,3 +100,57 @@ export function flatOutputIndex(node: Node, arg: string, index: number): number 
 export function hasKnownOutputArgs(op: string): boolean {
   return op in TABLE;
 }
+
+/**
+ * Ops whose output count is fixed and known: one output, or none (a `NoOp` is only ever a control
+ * input). Written from TensorFlow's op registrations; an op not listed here or in the table above
+ * has an output count graft does not claim to know.
+ */
+const FIXED_OUTPUTS: Record<string, number> = (() => {
+  const counts: Record<string, number> = {};
+  const single =
+    'Const Placeholder PlaceholderV2 PlaceholderWithDefault Identity StopGradient PreventGradient Snapshot ' +
+    'ZerosLike OnesLike VariableV2 Variable VarHandleOp ReadVariableOp Enter RefEnter Exit RefExit NextIteration ' +
+    'RefNextIteration LoopCond Relu Relu6 Elu Selu LeakyRelu Sigmoid Tanh Softmax LogSoftmax Softplus Softsign ' +
+    'Add AddV2 AddN Sub Mul RealDiv Div DivNoNan FloorDiv FloorMod Mod Maximum Minimum Pow SquaredDifference ' +
+    'MatMul BatchMatMul BatchMatMulV2 BatchMatMulV3 BiasAdd Conv2D Conv3D DepthwiseConv2dNative ' +
+    'Conv2DBackpropInput MaxPool MaxPoolV2 AvgPool MaxPool3D AvgPool3D Reshape Shape Size Rank Cast ' +
+    'ConcatV2 Concat Pack Transpose Squeeze ExpandDims Mean Sum Max Min Prod All Any ArgMax ArgMin Fill Tile ' +
+    'Pad PadV2 MirrorPad StridedSlice Slice GatherV2 Gather GatherNd Rsqrt Sqrt Square Exp Log Log1p Neg Abs ' +
+    'Floor Ceil Round Sign Reciprocal Erf Less LessEqual Greater GreaterEqual Equal NotEqual LogicalAnd ' +
+    'LogicalOr LogicalNot Select SelectV2 Range OneHot ResizeBilinear ResizeNearestNeighbor Cumsum ' +
+    'ClipByValue L2Loss LRN BroadcastTo Einsum Assign AssignAdd AssignSub ScatterNd Where ReverseV2 ' +
+    'SpaceToBatchND BatchToSpaceND SpaceToDepth DepthToSpace StringJoin Bucketize';
+  for (const op of single.split(' ')) counts[op] = 1;
+  for (const op of ['NoOp', 'AssignVariableOp', 'Assert', 'SaveV2', 'InitializeTableV2', 'InitializeTableFromTextFileV2', 'PrintV2']) counts[op] = 0;
+  return counts;
+})();
+
+/**
+ * How many outputs `node` has, when graft knows for certain (fixed counts, and the table's ops
+ * whose sizing attributes are present); undefined otherwise.
+ *
+ * @example knownOutputCount(makeNode({ name: 'c', op: 'Const' })) // 1
+ */
+export function knownOutputCount(node: Node): number | undefined {
+  const fixed = FIXED_OUTPUTS[node.op];
+  if (fixed !== undefined) return fixed;
+  const args = TABLE[node.op];
+  if (!args) return undefined;
+  let total = 0;
+  for (const [, size] of args) {
+    if (size === 1) {
+      total++;
+      continue;
+    }
+    const a = node.attrs['int' in size ? size.int : size.types];
+    if (a === undefined) return undefined;
+    total += sizeOf(node, size);
+  }
+  return total;
+}
+
+/** True for ops that have no outputs at all (only ever control inputs: `NoOp`, `SaveV2`, ...). */
+export function hasNoOutputs(op: string): boolean {
+  return FIXED_OUTPUTS[op] === 0;
+}

@@ -49,6 +49,15 @@ export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
 }
 
 
+/** Refuses a placeholder whose `dtype` is a `DataType` number graft does not know (`graph/unknown-dtype`). */
+function knownDType(p: PlaceholderSpec): void {
+  if (!p.dtype.startsWith('dtype(')) return;
+  throw new GraftError('graph/unknown-dtype', `Placeholder '${p.name}': attribute 'dtype' holds DataType ${p.dtype.slice(6, -1)}, which graft does not know; no input can be generated for it`, {
+    node: p.name,
+    op: 'Placeholder',
+  });
+}
+
 /** FNV-1a of the name mixed with the seed: per-placeholder streams independent of node order. */
 function streamSeed(seed: number, name: string): number {
   let h = 0x811c9dc5 ^ (seed >>> 0);
@@ -154,6 +163,7 @@ export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<
   const out: Record<string, Tensor> = {};
   for (const p of placeholderSpecs(graph)) {
     if ((only && !only.has(p.name)) || skip.has(p.name)) continue;
+    knownDType(p);
     out[p.name] = generateTensor(p.dtype, concreteShape(p.shape, batch), seed, p.name, opts.maxInputBytes);
   }
   return out;
@@ -181,6 +191,7 @@ export function seededFeeds(graph: Graph, opts: { seed?: number; only?: readonly
   let seed = opts.seed ?? 1;
   for (const p of placeholderSpecs(graph)) {
     if (only && !only.has(p.name)) continue;
+    knownDType(p);
     out[p.name] = seededTensor(p.dtype, concreteShape(p.shape), seed++);
   }
   return out;

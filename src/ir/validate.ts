@@ -4,12 +4,13 @@
 import type { Graph } from './graph';
 import type { Node } from './node';
 import { inputNodeName } from './node';
+import { hasNoOutputs, knownOutputCount } from './op-outputs';
 import { executionOrder } from './topo';
-import type { ErrorCode } from '../errors';
+import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
 
 export interface ValidationProblem {
-  readonly code: Extract<ErrorCode, 'graph/dangling-input' | 'graph/duplicate-name' | 'graph/cycle' | 'graph/missing-node'>;
+  readonly code: Extract<ErrorCode, 'graph/dangling-input' | 'graph/duplicate-name' | 'graph/cycle' | 'graph/missing-node' | 'graph/bad-output-index'>;
   readonly node: string;
   readonly message: string;
 }
@@ -39,39 +40,137 @@ function onlyRemovals(nodes: readonly Node[], before: readonly Node[]): boolean 
   return true;
 }
 
+const MERGE_OPS = new Set(['Merge', 'RefMerge', '_XlaMerge']);
+const NEXT_ITERATION_OPS = new Set(['NextIteration', 'RefNextIteration']);
+
+/** The output port of a data input (`x` → 0, `x:3` → 3); -1 for a control input. */
+function inputPort(input: string): number {
+  if (input.charCodeAt(0) === 94 /* ^ */) return -1;
+  const colon = input.lastIndexOf(':');
+  if (colon < 0) return 0;
+  let port = 0;
+  for (let i = colon + 1; i < input.length; i++) {
+    const d = input.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return 0; // not a port: part of the name
+    port = port * 10 + d;
+  }
+  return colon + 1 === input.length ? 0 : port;
+}
+
 /**
- * Finds dangling inputs, duplicate names, cycles not broken by a loop's Merge, and missing
- * required nodes. Returns [] for a valid graph.
+ * Nodes on a cycle by TensorFlow's own rule (`ValidateGraphHasNoCycle`): only a data edge from a
+ * `NextIteration` into a `Merge` may close a cycle (a while loop's back edge). The execution
+ * order lets a `Merge` run after its first data input, which is right for running a loop but
+ * also lets through a cycle whose back edge is not a `NextIteration`; this pass catches those.
+ */
+function strictCycleNodes(nodes: readonly Node[], index: ReadonlyMap<string, number>): Node[] {
+  const count = nodes.length;
+  const pending = new Int32Array(count);
+  const offsets = new Int32Array(count + 1);
+  let edges = 0;
+  for (let i = 0; i < count; i++) edges += nodes[i]!.inputs.length;
+  const producer = new Int32Array(edges);
+  let e = 0;
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    const merge = MERGE_OPS.has(n.op);
+    for (const input of n.inputs) {
+      const j = index.get(inputNodeName(input)) ?? -1;
+      const backEdge = merge && j >= 0 && input.charCodeAt(0) !== 94 && NEXT_ITERATION_OPS.has(nodes[j]!.op);
+      producer[e++] = backEdge ? -1 : j;
+      if (!backEdge && j >= 0) {
+        pending[i]!++;
+        offsets[j + 1]!++;
+      }
+    }
+  }
+  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
+  const fill = offsets.slice(0, count);
+  const consumers = new Int32Array(offsets[count]!);
+  e = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = nodes[i]!.inputs.length; k > 0; k--) {
+      const j = producer[e++]!;
+      if (j >= 0) consumers[fill[j]!++] = i;
+    }
+  }
+  const stack = new Int32Array(count);
+  let top = 0;
+  for (let i = 0; i < count; i++) if (pending[i] === 0) stack[top++] = i;
+  let done = 0;
+  while (top > 0) {
+    const i = stack[--top]!;
+    done++;
+    for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
+      const c = consumers[k]!;
+      if (--pending[c]! === 0) stack[top++] = c;
+    }
+  }
+  return done === count ? [] : nodes.filter((_, i) => pending[i]! > 0);
+}
+
+/**
+ * Finds dangling inputs, duplicate names, inputs naming an output their producer does not have
+ * (for ops whose output count graft knows), cycles other than a while loop's back edge, and
+ * missing required nodes. Returns [] for a valid graph. Names in messages are shortened.
  */
 export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOptions = {}): ValidationProblem[] {
   const nodes = 'nodes' in graph ? graph.nodes : graph;
   const problems: ValidationProblem[] = [];
-  const seen = new Set<string>();
-  for (const n of nodes) {
-    if (seen.has(n.name)) problems.push({ code: 'graph/duplicate-name', node: n.name, message: `Duplicate node name '${n.name}'` });
-    seen.add(n.name);
+  const index = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (index.has(n.name)) problems.push({ code: 'graph/duplicate-name', node: n.name, message: `Duplicate node name '${shortName(n.name)}'` });
+    else index.set(n.name, i);
   }
+  // Merges joining two data inputs that are not a loop's back edge: the strict cycle pass is needed.
+  let joiningMerges = false;
   for (const n of nodes) {
+    const merge = MERGE_OPS.has(n.op);
+    let forward = 0;
     for (const input of n.inputs) {
       const name = inputNodeName(input);
-      if (!seen.has(name)) {
-        problems.push({ code: 'graph/dangling-input', node: n.name, message: `Node '${n.name}' (${n.op}) has input '${name}', which does not exist` });
+      const j = index.get(name);
+      if (j === undefined) {
+        problems.push({ code: 'graph/dangling-input', node: n.name, message: `Node '${shortName(n.name)}' (${n.op}) has input '${shortName(name)}', which does not exist` });
+        continue;
+      }
+      const port = inputPort(input);
+      if (port < 0) continue;
+      const producer = nodes[j]!;
+      if (merge && !NEXT_ITERATION_OPS.has(producer.op)) forward++;
+      if (port === 0 && !hasNoOutputs(producer.op)) continue;
+      const outputs = knownOutputCount(producer);
+      if (outputs !== undefined && port >= outputs) {
+        problems.push({
+          code: 'graph/bad-output-index',
+          node: n.name,
+          message: `Node '${shortName(n.name)}' (${n.op}) reads output ${port} of '${shortName(producer.name)}' (${producer.op}), which has ${outputs === 0 ? 'no outputs' : outputs === 1 ? 'one output (0)' : `${outputs} outputs (0 to ${outputs - 1})`}`,
+        });
       }
     }
+    if (forward > 1) joiningMerges = true;
   }
   for (const name of opts.required ?? []) {
     const nodeName = name.replace(/^\^/, '').split(':')[0]!;
-    if (!seen.has(nodeName)) {
-      const near = nearestNames(nodeName, seen, 2);
+    if (!index.has(nodeName)) {
+      const near = nearestNames(nodeName, index.keys(), 2);
       const also = near.length > 0 ? ` (did you mean ${near.map((x) => `'${x}'`).join(' or ')}?)` : '';
-      problems.push({ code: 'graph/missing-node', node: nodeName, message: `Required node '${nodeName}' is missing${also}` });
+      problems.push({ code: 'graph/missing-node', node: nodeName, message: `Required node '${shortName(nodeName)}' is missing${also}` });
     }
   }
   const previous = opts.previous && ('nodes' in opts.previous ? opts.previous.nodes : opts.previous);
   if (opts.cycles !== false && problems.length === 0 && !(previous && onlyRemovals(nodes, previous))) {
-    const { inCycle } = executionOrder(graph);
+    let { inCycle } = executionOrder(graph);
+    if (inCycle.length === 0 && joiningMerges) inCycle = strictCycleNodes(nodes, index);
     if (inCycle.length > 0) {
-      problems.push({ code: 'graph/cycle', node: inCycle[0]!.name, message: `${inCycle.length} nodes sit on a cycle outside any loop frame, e.g. '${inCycle[0]!.name}'` });
+      const first = inCycle[0]!;
+      const merge = inCycle.find((n) => MERGE_OPS.has(n.op));
+      problems.push({
+        code: 'graph/cycle',
+        node: first.name,
+        message: `${inCycle.length} nodes sit on a cycle outside any while loop, e.g. '${shortName(first.name)}' (${first.op})${merge ? `; only a NextIteration may feed a Merge back ('${shortName(merge.name)}' is fed back otherwise)` : ''}`,
+      });
     }
   }
   return problems;

@@ -10,7 +10,7 @@
  * s.dispose();
  * ```
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
 import { EMPTY_LIBRARY } from '../ir/graph';
@@ -18,6 +18,7 @@ import { type InputRef, type Node, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
+import { validateGraph } from '../ir/validate';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
@@ -131,6 +132,31 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
 }
 
+/**
+ * What TensorFlow refuses when it imports a graph, refused before anything runs: duplicate names,
+ * dangling inputs, outputs a producer does not have, cycles other than a while loop's.
+ */
+function checkGraph(graph: Graph): void {
+  if (graph === null || typeof graph !== 'object' || !Array.isArray((graph as { nodes?: unknown }).nodes)) {
+    throw badArgument('createSession', 'graph', 'a Graph (an object with a nodes array)', graph);
+  }
+  const problems = validateGraph(graph);
+  if (problems.length === 0) return;
+  const first = problems[0]!;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : '';
+  throw new GraftError(first.code, `Cannot run this graph: ${first.message}${more}`, { node: first.node });
+}
+
+/** The type attribute or tensor of `node` holding a `DataType` graft does not know, if any. */
+function unknownDTypeAttr(node: Node): { attr: string; value: string } | undefined {
+  for (const [name, a] of Object.entries(node.attrs)) {
+    if (a.kind === 'type' && a.value.startsWith('dtype(')) return { attr: name, value: a.value };
+    if (a.kind === 'tensor' && a.value.dtype.startsWith('dtype(')) return { attr: name, value: a.value.dtype };
+    if (a.kind === 'list') for (const t of a.value.type ?? []) if (t.startsWith('dtype(')) return { attr: name, value: t };
+  }
+  return undefined;
+}
+
 function unsupportedError(missing: { op: string; nodes: string[] }[]): GraftError {
   const total = missing.reduce((s, m) => s + m.nodes.length, 0);
   const lines = missing.map((m) => `${m.op}: ${m.nodes.slice(0, 5).join(', ')}${m.nodes.length > 5 ? `, … (${m.nodes.length} nodes)` : ''}`);
@@ -238,6 +264,13 @@ class GraphSession implements Session {
     const fedNodes = new Set(fedTensors.map(([r]) => r.node));
     for (const name of needed) {
       const node = program.byName.get(name)!;
+      const unknown = unknownDTypeAttr(node);
+      if (unknown) {
+        throw new GraftError('graph/unknown-dtype', `Node '${name}' (${node.op}): attribute '${unknown.attr}' holds DataType ${unknown.value.slice(6, -1)}, which graft does not know`, {
+          node: name,
+          op: node.op,
+        });
+      }
       if (fedNodes.has(name)) continue;
       if (node.op === 'Placeholder' || node.op === 'PlaceholderV2') {
         throw new GraftError('runtime/missing-feed', `Placeholder '${name}' is needed by the fetches but was not fed`, { node: name, op: node.op });
@@ -371,6 +404,7 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
  * before anything runs.
  */
 export async function createSession(graph: Graph, opts: RuntimeOptions = {}): Promise<Session> {
+  checkGraph(graph);
   const env = await makeEnv(graph.library, opts);
   return new GraphSession(graph, env, env.kernels, opts.init);
 }

@@ -18,7 +18,7 @@
  * The same declarations give the list kind of each key when a user writes examples as JSON
  * (`--input tf_example=examples.json`).
  */
-import { GraftError } from '../errors';
+import { GraftError, describeValue } from '../errors';
 import { formatShape } from '../ir/attr';
 import { type DType, baseDType } from '../ir/dtype';
 import type { FunctionDef, Graph } from '../ir/graph';
@@ -279,7 +279,7 @@ export function examplesFromJson(json: unknown, parsers: readonly ExampleParser[
   const declared = new Set(Object.keys(kinds));
   const records = list.map((r, i) => {
     const at = `${where}[${i}]`;
-    if (!isRecord(r)) throw new GraftError('runtime/bad-feed', `${at}: each example is an object {feature: value | [values]}, not ${JSON.stringify(r)?.slice(0, 40)}`);
+    if (!isRecord(r)) throw new GraftError('runtime/bad-feed', `${at}: each example is an object {feature: value | [values]}, not ${describeValue(r)}`);
     if (declared.size > 0) {
       const unknown = Object.keys(r).filter((k) => !declared.has(k));
       if (unknown.length > 0 && unknown.length === Object.keys(r).length) {

@@ -85,20 +85,55 @@ export function isInlineJson(source: string): boolean {
 
 type Nested = number | boolean | string | Nested[];
 
-function shapeOf(v: Nested, where: string): number[] {
-  if (!Array.isArray(v)) return [];
-  if (v.length === 0) return [0];
-  const inner = shapeOf(v[0]!, where);
-  for (const e of v) {
-    const s = shapeOf(e, where);
-    if (s.length !== inner.length || s.some((d, i) => d !== inner[i])) throw new GraftError('runtime/bad-feed', `${where}: nested arrays are ragged`);
-  }
-  return [v.length, ...inner];
-}
+/** TensorFlow's own limit on a tensor's rank (`TensorShape::MaxDimensions`). */
+export const MAX_FEED_RANK = 254;
 
-function flatten(v: Nested, out: (number | boolean | string)[]): void {
-  if (Array.isArray(v)) for (const e of v) flatten(e, out);
-  else out.push(v);
+/**
+ * The shape and values of a nested JSON array, walked without recursion (a feed nested a
+ * million levels deep gets an error, not a stack overflow): every array at one depth must have
+ * the same length (`ragged` otherwise), and the rank is at most TensorFlow's 254.
+ */
+function shapeAndValues(v: Nested, where: string): { shape: number[]; flat: (number | boolean | string)[] } {
+  const shape: number[] = [];
+  for (let cur: Nested = v; Array.isArray(cur); cur = cur[0]!) {
+    if (shape.length >= MAX_FEED_RANK) {
+      throw new GraftError('runtime/bad-feed', `${where}: arrays nested more than ${MAX_FEED_RANK} deep (TensorFlow's largest rank)`);
+    }
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+  }
+  const flat: (number | boolean | string)[] = [];
+  const ragged = () => new GraftError('runtime/bad-feed', `${where}: nested arrays are ragged`);
+  // Depth-first, in order: a stack of (array, depth, next index).
+  if (!Array.isArray(v)) return { shape, flat: [v] };
+  const arrays: Nested[][] = [v];
+  const depths: number[] = [0];
+  const next: number[] = [0];
+  if (v.length !== shape[0]) throw ragged();
+  while (arrays.length > 0) {
+    const top = arrays.length - 1;
+    const arr = arrays[top]!;
+    const i = next[top]!;
+    if (i === arr.length) {
+      arrays.pop();
+      depths.pop();
+      next.pop();
+      continue;
+    }
+    next[top] = i + 1;
+    const e = arr[i]!;
+    const d = depths[top]! + 1;
+    if (Array.isArray(e)) {
+      if (d >= shape.length || e.length !== shape[d]) throw ragged();
+      arrays.push(e);
+      depths.push(d);
+      next.push(0);
+    } else {
+      if (d !== shape.length) throw ragged();
+      flat.push(e);
+    }
+  }
+  return { shape, flat };
 }
 
 /**
@@ -118,23 +153,20 @@ export function tensorFromJson(json: unknown, dtype: DType | undefined, where: s
       if (!d) throw new GraftError('runtime/bad-feed', `${where}: unknown dtype ${JSON.stringify(o.dtype)}`);
       dt = d;
     }
-    const flat: (number | boolean | string)[] = [];
-    flatten(values, flat);
+    const { shape: nestedShape, flat } = shapeAndValues(values, where);
     if (o.shape !== undefined) {
       if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new GraftError('runtime/bad-feed', `${where}: "shape" must be a list of non-negative integers`);
       shape = o.shape as number[];
       if (numElements(shape) !== flat.length) throw new GraftError('runtime/bad-feed', `${where}: ${flat.length} values for shape [${shape.join(',')}]`);
-    } else shape = shapeOf(values, where);
+    } else shape = nestedShape;
     return build(dt, shape, flat, where);
   }
   if (typeof json !== 'number' && typeof json !== 'boolean' && typeof json !== 'string' && !Array.isArray(json)) {
     throw new GraftError('runtime/bad-feed', `${where}: expected a number, an array or {dtype, shape, values}`);
   }
   values = json as Nested;
-  shape = shapeOf(values, where);
-  const flat: (number | boolean | string)[] = [];
-  flatten(values, flat);
-  return build(dt, shape, flat, where);
+  const nested = shapeAndValues(values, where);
+  return build(dt, nested.shape, nested.flat, where);
 }
 
 function build(dtype: DType, shape: number[], flat: readonly (number | boolean | string)[], where: string): Tensor {
@@ -204,6 +236,9 @@ export async function readFeedSource(
   parsers: readonly ExampleParser[] = [],
 ): Promise<Tensor> {
   let t: Tensor;
+  if (dtype !== undefined && dtype.startsWith('dtype(')) {
+    throw new GraftError('graph/unknown-dtype', `Feed '${name}': the placeholder's attribute 'dtype' holds DataType ${dtype.slice(6, -1)}, which graft does not know`, { node: name });
+  }
   if (source.startsWith('@')) {
     // `name=@file`: the file's bytes as one string element (a WAV for audio models, an image).
     if (dtype !== undefined && dtype !== 'string') {
