@@ -313,25 +313,14 @@ function paramNode(name: string, value: string): ParamNode {
  * The call of a step in canonical syntax: parameters that were given, in schema order, repeated
  * ones as repeated keys, then `ignore_errors=true` when set.
  */
-export function printStepCall(name: string, transform: Transform | undefined, given: Readonly<Record<string, unknown>>, ignoreErrors: boolean): string {
+export function printStepCall(name: string, transform: Transform, given: Readonly<Record<string, unknown>>, ignoreErrors: boolean): string {
   const params: ParamNode[] = [];
-  if (transform !== undefined) {
-    for (const [key, spec] of Object.entries(transform.params)) {
-      const camel = camelCase(key);
-      if (!Object.hasOwn(given, camel) || given[camel] === undefined) continue;
-      const value = given[camel];
-      const values = spec.repeated ? (value as readonly unknown[]) : [value];
-      for (const v of values) params.push(paramNode(key, formatParamValue(spec, v)));
-    }
-  } else {
-    // No schema at hand: format by JavaScript type (arrays of strings are repeated keys).
-    for (const [written, value] of Object.entries(given)) {
-      if (value === undefined || written === IGNORE_ERRORS || written === camelCase(IGNORE_ERRORS)) continue;
-      const key = written.includes('_') ? written : snakeCase(written);
-      if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' || Array.isArray(v))) {
-        for (const v of value) params.push(paramNode(key, formatLooseValue(v)));
-      } else params.push(paramNode(key, formatLooseValue(value)));
-    }
+  for (const [key, spec] of Object.entries(transform.params)) {
+    const camel = camelCase(key);
+    if (!Object.hasOwn(given, camel) || given[camel] === undefined) continue;
+    const value = given[camel];
+    const values = spec.repeated ? (value as readonly unknown[]) : [value];
+    for (const v of values) params.push(paramNode(key, formatParamValue(spec, v)));
   }
   if (ignoreErrors) params.push(paramNode(IGNORE_ERRORS, 'true'));
   return printTransforms([{ name, namePos: NO_POS, params, hasParens: params.length > 0 }]);

@@ -6,25 +6,22 @@
 import { GraftError } from '../errors';
 import type { ParamInput, ParamSchema, Transform, TransformAlias } from './define';
 import { createRegistry, unknownTransformMessage, type Registry } from './registry';
-import { applyDefaults, convertCallParams, convertObjectParams, isIgnoreErrorsKey, printStepCall, readIgnoreErrors } from './params';
+import { applyDefaults, convertCallParams, convertObjectParams, printStepCall } from './params';
 import { formatCaret, parseTransforms, type TransformCall } from './syntax';
 import { isGraftError } from '../errors';
 
-/** One step of a pipeline, as given (resolution against a registry happens at run time for names). */
+/**
+ * One step of a pipeline, resolved when it was added: by `use` (a transform object, or a name
+ * looked up in the pipeline's registry) or by `parsePipeline`. A bad name or value fails there.
+ */
 export interface PipelineStep {
   /** The transform name as written: a registered name or an alias. */
   readonly name: string;
-  /**
-   * The transform, when known: given as an object to `use`, or looked up when parsing a string.
-   * Unset for steps added by name with `use('name', ...)`; the runner looks those up.
-   */
-  readonly transform?: Transform;
+  /** The transform: given as an object to `use`, or looked up in the pipeline's registry. */
+  readonly transform: Transform;
   /** Set when `name` is an alias of `transform`. */
   readonly viaAlias?: TransformAlias;
-  /**
-   * With `transform` set: the given parameters converted to their typed values (camelCase keys,
-   * no defaults). Without: the parameters exactly as passed to `use`.
-   */
+  /** The given parameters converted to their typed values (camelCase keys, no defaults). */
   readonly params: Readonly<Record<string, unknown>>;
   /** TensorFlow's universal `ignore_errors`. */
   readonly ignoreErrors: boolean;
@@ -56,11 +53,11 @@ export type StepParams<P extends ParamSchema> = ParamInput<P> & { readonly ignor
 export class Pipeline {
   /** The steps, in order. */
   readonly steps: readonly PipelineStep[];
-  /** The registry names are looked up in by `toString` and, unless the run says otherwise, the runner. */
-  readonly registry: Registry | undefined;
+  /** The registry `use('name')` looks names up in (set once, by `pipeline()` or `parsePipeline()`). */
+  readonly registry: Registry;
 
   /** Use `pipeline()` or `parsePipeline()`. */
-  constructor(steps: readonly PipelineStep[] = [], registry?: Registry) {
+  constructor(steps: readonly PipelineStep[] = [], registry: Registry = createRegistry()) {
     this.steps = Object.freeze([...steps]);
     this.registry = registry;
     Object.freeze(this);
@@ -69,40 +66,31 @@ export class Pipeline {
   /** Adds a transform given as an object; its parameters are typed by its schema and checked now. */
   use<P extends ParamSchema>(transform: Transform<P>, params?: StepParams<P>, options?: StepOptions): Pipeline;
   /**
-   * Adds a transform by name (or alias). Its parameters (camelCase or snake_case keys) are
-   * checked against the schema when the pipeline is resolved or run.
+   * Adds a transform by name (or alias), looked up now in the pipeline's registry; its parameters
+   * (camelCase or snake_case keys, typed values or strings) are checked now against its schema.
+   *
+   * @throws GraftError `transform/unknown` (with did-you-mean), `transform/unknown-param`,
+   *   `transform/bad-param`, naming the step.
    */
   use(name: string, params?: Readonly<Record<string, unknown>>, options?: StepOptions): Pipeline;
   use(transformOrName: Transform | string, params: Readonly<Record<string, unknown>> = {}, options: StepOptions = {}): Pipeline {
-    const index = this.steps.length;
-    let step: PipelineStep;
-    if (typeof transformOrName === 'string') {
-      if (!/^[A-Za-z0-9_]+$/.test(transformOrName)) {
-        throw new GraftError('transform/unknown', `'${transformOrName}' is not a valid transform name (letters, digits and _ only)`);
-      }
-      // The universal flag does not depend on the transform, so it is read now.
-      let fromParams: boolean | undefined;
-      const raw: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(params)) {
-        if (isIgnoreErrorsKey(k)) fromParams = v === undefined ? undefined : readIgnoreErrors(v, `Step ${index + 1} (${transformOrName})`);
-        else raw[k] = v;
-      }
-      step = { name: transformOrName, params: Object.freeze(raw), ignoreErrors: options.ignoreErrors ?? fromParams ?? false };
-    } else {
-      const converted = convertObjectParams(transformOrName, params, `Step ${index + 1} (${transformOrName.name})`);
-      step = {
-        name: transformOrName.name,
-        transform: transformOrName,
-        params: converted.given,
-        ignoreErrors: options.ignoreErrors ?? converted.ignoreErrors,
-      };
-    }
+    const label = `Step ${this.steps.length + 1}`;
+    const entry = typeof transformOrName === 'string' ? lookUp(this.registry, transformOrName, label) : { transform: transformOrName };
+    const name = typeof transformOrName === 'string' ? transformOrName : transformOrName.name;
+    const converted = convertObjectParams(entry.transform, params, `${label} (${name})`);
+    const step: PipelineStep = {
+      name,
+      transform: entry.transform,
+      ...(entry.viaAlias !== undefined ? { viaAlias: entry.viaAlias } : {}),
+      params: converted.given,
+      ignoreErrors: options.ignoreErrors ?? converted.ignoreErrors,
+    };
     return new Pipeline([...this.steps, Object.freeze(step)], this.registry);
   }
 
-  /** This pipeline's steps followed by `other`'s. */
+  /** This pipeline's steps followed by `other`'s (already resolved); names added later go to this registry. */
   concat(other: Pipeline): Pipeline {
-    return new Pipeline([...this.steps, ...other.steps], this.registry ?? other.registry);
+    return new Pipeline([...this.steps, ...other.steps], this.registry);
   }
 
   /** The number of steps. */
@@ -116,39 +104,27 @@ export class Pipeline {
    * joined by single spaces.
    */
   toString(): string {
-    let registry: Registry | undefined;
-    return this.steps
-      .map((s) => {
-        if (s.transform !== undefined) return printStepCall(s.name, s.transform, s.params, s.ignoreErrors);
-        registry ??= lookupRegistry(this);
-        const entry = registry.get(s.name);
-        if (entry !== undefined) {
-          try {
-            return printStepCall(s.name, entry.transform, convertObjectParams(entry.transform, s.params, s.name).given, s.ignoreErrors);
-          } catch {
-            // Invalid parameters are reported when the pipeline runs; print them as given.
-          }
-        }
-        return printStepCall(s.name, undefined, s.params, s.ignoreErrors);
-      })
-      .join(' ');
+    return this.steps.map((s) => printStepCall(s.name, s.transform, s.params, s.ignoreErrors)).join(' ');
+  }
+}
+
+/** A name (or alias) looked up in `registry`; unknown: `transform/unknown` naming the step, with did-you-mean. */
+function lookUp(registry: Registry, name: string, label: string): { transform: Transform; viaAlias?: TransformAlias } {
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new GraftError('transform/unknown', `'${name}' is not a valid transform name (letters, digits and _ only)`);
+  }
+  try {
+    return registry.resolve(name);
+  } catch (e) {
+    throw new GraftError('transform/unknown', `${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, ...(isGraftError(e) && e.hint !== undefined ? { hint: e.hint } : {}) });
   }
 }
 
 /**
- * The registry names of `p` are looked up in: `override` (a run's `registry` option), else the
- * pipeline's own, else a fresh `createRegistry()`. The one place a default registry is made for
- * a pipeline (steps given as objects or parsed from a string need none).
+ * Starts an empty pipeline. `registry` is where names given to `use` are looked up, when they
+ * are added (default: a fresh `createRegistry()`, made here once).
  */
-export function lookupRegistry(p: Pipeline, override?: Registry): Registry {
-  return override ?? p.registry ?? createRegistry();
-}
-
-/**
- * Starts an empty pipeline. `registry` is where names given to `use` are looked up (a run may
- * pass another); without one, a fresh `createRegistry()` is used.
- */
-export function pipeline(registry?: Registry): Pipeline {
+export function pipeline(registry: Registry = createRegistry()): Pipeline {
   return new Pipeline([], registry);
 }
 
@@ -214,49 +190,32 @@ export interface ResolvedStep {
 }
 
 /**
- * Resolves one pipeline step against a registry (used for steps given by name; steps given as
- * a transform object or parsed from a string carry their transform already; by default a fresh
- * `createRegistry()`).
- * `index` and `count` are for messages (`Step 2 of 3 (strip_unused_nodes)`).
+ * A step ready to run: its parameters with defaults, and its call in canonical syntax.
+ * `index` and `count` are kept for callers of the earlier signature; steps are resolved already.
  */
-export function resolveStep(step: PipelineStep, registry?: Registry, index = 0, count = 1): ResolvedStep {
-  let transform = step.transform;
-  let viaAlias = step.viaAlias;
-  let given = step.params;
-  if (transform === undefined) {
-    let entry;
-    try {
-      entry = (registry ?? createRegistry()).resolve(step.name);
-    } catch (e) {
-      throw new GraftError('transform/unknown', `Step ${index + 1} of ${count}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, ...(isGraftError(e) && e.hint !== undefined ? { hint: e.hint } : {}) });
-    }
-    transform = entry.transform;
-    viaAlias = entry.viaAlias;
-    given = convertObjectParams(transform, step.params, `Step ${index + 1} of ${count} (${step.name})`).given;
-  }
+export function resolveStep(step: PipelineStep, _registry?: Registry, _index = 0, _count = 1): ResolvedStep {
   return Object.freeze({
     name: step.name,
-    transform,
-    ...(viaAlias !== undefined ? { viaAlias } : {}),
-    given,
-    params: applyDefaults(transform, given),
+    transform: step.transform,
+    ...(step.viaAlias !== undefined ? { viaAlias: step.viaAlias } : {}),
+    given: step.params,
+    params: applyDefaults(step.transform, step.params),
     ignoreErrors: step.ignoreErrors,
-    call: printStepCall(step.name, transform, given, step.ignoreErrors),
+    call: printStepCall(step.name, step.transform, step.params, step.ignoreErrors),
   });
 }
 
 /**
- * Resolves every step of a pipeline, so that an unknown name or a bad value fails before any
- * step runs (TensorFlow finds an unknown transform only when it reaches it).
+ * Every step of a pipeline ready to run. Names and values were checked when the steps were added
+ * (`use`, `parsePipeline`), so nothing here can fail; `registry` is ignored (kept for callers of
+ * the earlier signature).
  *
  * @example
  * ```ts
- * const steps = resolvePipeline(pipeline().use('fold_constants'), createRegistry());
+ * const steps = resolvePipeline(pipeline().use('fold_constants'));
  * steps[0].params // { ... defaults ... }
  * ```
  */
-export function resolvePipeline(p: Pipeline, registry?: Registry): ResolvedStep[] {
-  // Only steps added by name need a registry, and only then is a default one made.
-  let lookup: Registry | undefined;
-  return p.steps.map((s, i) => resolveStep(s, s.transform !== undefined ? undefined : (lookup ??= lookupRegistry(p, registry)), i, p.steps.length));
+export function resolvePipeline(p: Pipeline, _registry?: Registry): ResolvedStep[] {
+  return p.steps.map((s) => resolveStep(s));
 }

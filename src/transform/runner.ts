@@ -67,8 +67,8 @@ export interface RunOptions {
   /** Graph outputs (`--outputs`), verbatim. Default none. */
   readonly outputs?: readonly string[];
   /**
-   * Where transform names are looked up: for a string, and for steps a builder added by name.
-   * Default: the pipeline's own registry, else a fresh `createRegistry()`.
+   * Where a transform string's names are looked up. Default a fresh `createRegistry()`. A
+   * `Pipeline`'s steps were resolved when added (against its own registry): this does not apply.
    */
   readonly registry?: Registry;
   readonly hooks?: PipelineHooks;
@@ -169,7 +169,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
 
   const p = typeof pipelineOrString === 'string' ? parsePipeline(pipelineOrString, options.registry) : pipelineOrString;
   if (!(p instanceof Pipeline)) throw new GraftError('transform/parse', 'runPipeline expects a Pipeline or a transform string');
-  const steps = resolvePipeline(p, options.registry);
+  const steps = resolvePipeline(p);
 
   const inputs = Object.freeze([...(options.inputs ?? [])]);
   const outputs = Object.freeze([...(options.outputs ?? [])]);

@@ -24,9 +24,8 @@ export function lossySteps(transforms: string | Pipeline, registry: Registry, st
   const p = typeof transforms === 'string' ? parsePipeline(transforms, registry) : transforms;
   const out: string[] = [];
   p.steps.forEach((step, i) => {
-    const t = step.transform ?? (p.registry ?? registry).get(step.name)?.transform;
     const ran = steps[i];
-    if (t?.lossy === true && ran && !ran.skipped) out.push(ran.call);
+    if (step.transform.lossy === true && ran && !ran.skipped) out.push(ran.call);
   });
   return out;
 }

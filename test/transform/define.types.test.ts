@@ -86,7 +86,7 @@ describe('builder typing', () => {
       p.use(t, { maxSize: 'big' });
       // @ts-expect-error not an enum value
       p.use(t, { mode: 'c' });
-      // A name takes any record; it is checked at run time.
+      // A name takes any record; it is checked when added (against the pipeline's registry).
       p.use('fold_constants', { max_constant_size_in_bytes: 5, anything: true });
     };
     void typeOnly;

@@ -147,19 +147,18 @@ describe('builder', () => {
     expect(thrown(() => pipeline().use(kinds, { maxInputs: 1, max_inputs: 2 } as never)).message).toContain("'maxInputs' and 'max_inputs' name the same parameter");
   });
 
-  it('checks steps given by name when resolved, with step number', () => {
-    const p = pipeline(registry).use(noop).use('test_kinds', { maxInputs: 'many' });
-    expect(p.toString()).toBe('test_noop test_kinds(max_inputs=many)'); // printed as given until resolved
-    const e = thrown(() => resolvePipeline(p, registry));
+  it('checks steps given by name at use(), against the pipeline registry, with step number', () => {
+    const e = thrown(() => pipeline(registry).use(noop).use('test_kinds', { maxInputs: 'many' }));
     expect(e.code).toBe('transform/bad-param');
-    expect(e.message).toBe("Step 2 of 2 (test_kinds): Couldn't interpret the max_inputs argument as a number:many");
-    const u = thrown(() => resolvePipeline(pipeline().use('test_nope'), registry));
+    expect(e.message).toBe("Step 2 (test_kinds): Couldn't interpret the max_inputs argument as a number:many");
+    const u = thrown(() => pipeline(registry).use('test_nope'));
     expect(u.code).toBe('transform/unknown');
-    expect(u.message).toBe("Step 1 of 1: Transform 'test_nope' not recognized. Did you mean 'test_noop'?");
+    expect(u.message).toBe("Step 1: Transform 'test_nope' not recognized. Did you mean 'test_noop'?");
   });
 
-  it('a name step without a registry prints by JavaScript type', () => {
-    const p = pipeline().use('custom_thing', { maxSize: 3, shape: [1, 2], op: ['a', 'b'], flag: true }, { ignoreErrors: true });
-    expect(p.toString()).toBe('custom_thing(max_size=3, shape="1,2", op=a, op=b, flag=true, ignore_errors=true)');
+  it('a name the pipeline registry lacks fails at use(), whatever a run would pass later', () => {
+    const u = thrown(() => pipeline().use('custom_thing', { maxSize: 3 }, { ignoreErrors: true }));
+    expect(u.code).toBe('transform/unknown');
+    expect(u.message).toBe("Step 1: Transform 'custom_thing' not recognized.");
   });
 });

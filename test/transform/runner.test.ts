@@ -63,13 +63,15 @@ describe('runPipeline', () => {
     expect(same.graph).toBe(g);
   });
 
-  it('runs a builder pipeline with names resolved against the run registry', async () => {
-    const p = pipeline().use('test_add_const', { name: 'n1' }).use(addConst, { name: 'n2' });
+  it('runs a builder pipeline with names resolved against the pipeline registry when added', async () => {
+    const p = pipeline(registry).use('test_add_const', { name: 'n1' }).use(addConst, { name: 'n2' });
     const { graph } = await runPipeline(smallGraph(), p, io);
     expect(graph.nodes.map((n) => n.name)).toEqual(['x', 'y', 'n1', 'n2']);
-    // Without a registry knowing the name, the run fails before any step.
-    const e = await rejected(runPipeline(smallGraph(), p, { inputs: ['x'], outputs: ['y'], registry: createRegistry({ builtins: false }) }));
-    expect(e.code).toBe('transform/unknown');
+    // The steps are resolved: a run's registry that lacks the name does not matter.
+    const again = await runPipeline(smallGraph(), p, { inputs: ['x'], outputs: ['y'], registry: createRegistry({ builtins: false }) });
+    expect(again.graph.nodes.map((n) => n.name)).toEqual(['x', 'y', 'n1', 'n2']);
+    // A name the pipeline's registry lacks fails at once, before any run.
+    expect(() => pipeline().use('test_add_const', { name: 'n1' })).toThrow(/Step 1: Transform 'test_add_const' not recognized/);
   });
 
   it('passes resolved params (defaults applied) and a context with protected nodes', async () => {
