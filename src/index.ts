@@ -107,6 +107,8 @@ export {
   type SignatureChanges,
   type DiffModelsOptions,
 } from './inspect/diff';
+export { showSavedModel, type ShowOptions } from './inspect/show';
+export { showSavedModelData, type ShowData, type ShowMetaGraph, type ShowSignature, type ShowTensor } from './inspect/show-json';
 
 // transforms
 export * from './transform/index';

@@ -92,7 +92,7 @@ describe.skipIf(!HAVE_MODELS)(`golden command output on real models (${HAVE_MODE
     const table = lines.slice(start, end + 1).join('\n');
     golden('optimize-ops-tfdeploy-mnist.txt', table);
     // The JSON report carries the same counts, per stage.
-    const json = await run(optimizeCommand, [modelPath('tfdeploy_tf_mnist_tf1131'), path.join(tmp, 'json'), '--no-verify', '--report', 'json']);
+    const json = await run(optimizeCommand, [modelPath('tfdeploy_tf_mnist_tf1131'), path.join(tmp, 'json'), '--no-verify', '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     expect(formatOpTable(opCountRows(report.stages))).toBe(table);

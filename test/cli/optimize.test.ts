@@ -74,8 +74,8 @@ describe('graft optimize', () => {
     expect(show.stdout.join('\n')).toMatch(/signature_def\['serving_default'\]/);
   }, 60_000);
 
-  it('prints the report as JSON with --report json', async () => {
-    const r = await run(optimizeCommand, [model, path.join(tmp, 'json'), '--report', 'json']);
+  it('prints the report as JSON with --json', async () => {
+    const r = await run(optimizeCommand, [model, path.join(tmp, 'json'), '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout.join('\n'));
     expect(report.stages.optimized.variable).toBe(0);
@@ -139,7 +139,7 @@ describe('graft bench', () => {
   it('compares two models A/B, interleaved, with the speedup as median A / median B (JSON)', async () => {
     const out = path.join(tmp, 'bench-vs');
     expect((await run(optimizeCommand, [model, out, '--no-verify'])).code).toBe(0);
-    const r = await run(benchCommand, [model, '--vs', out, '--batch', '8', '--runs', '5', '--warmup', '1', '--report', 'json']);
+    const r = await run(benchCommand, [model, '--vs', out, '--batch', '8', '--runs', '5', '--warmup', '1', '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout.join('\n'));
     expect(report.models.map((m: { label: string; runs: number }) => [m.label, m.runs])).toEqual([[model, 5], [out, 5]]);

@@ -42,7 +42,7 @@ describe.skipIf(!HAVE_MODELS)('graft transform with the serving article steps (s
     it(`${file}: ${before} → ${afterRemove} → ${afterMerge} → ${afterStrip} nodes`, async () => {
       const out = path.join(tmp, `${file.replace(/\W/g, '_')}.pb`);
       const io = capture();
-      const code = await main(['transform', `--in_graph=${path.join(MODELS_DIR, file)}`, `--out_graph=${out}`, `--inputs=${inputs}`, `--outputs=${outputs}`, `--transforms=${ARTICLE}`, '--report=json'], io);
+      const code = await main(['transform', `--in_graph=${path.join(MODELS_DIR, file)}`, `--out_graph=${out}`, `--inputs=${inputs}`, `--outputs=${outputs}`, `--transforms=${ARTICLE}`, '--json'], io);
       expect(io.stderr).toEqual([]);
       expect(code).toBe(0);
       const { report } = JSON.parse(io.stdout.join('\n'));
@@ -128,7 +128,7 @@ describe.skipIf(!HAVE_MODELS)('graft transform IN OUT TRANSFORMS (short form)', 
   it('takes the input, output and transforms as arguments', async () => {
     const out = path.join(tmp, 'short.pb');
     const io = capture();
-    const code = await main(['transform', path.join(MODELS_DIR, 'nns_mnist_softmax_frozen/mnist.pb'), out, 'remove_nodes(op=Identity)', '--outputs=softmax', '--report=json'], io);
+    const code = await main(['transform', path.join(MODELS_DIR, 'nns_mnist_softmax_frozen/mnist.pb'), out, 'remove_nodes(op=Identity)', '--outputs=softmax', '--json'], io);
     expect(code).toBe(0);
     expect(JSON.parse(io.stdout.join('\n')).report.nodesAfter).toBe(6);
     const twice = capture();

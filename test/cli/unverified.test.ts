@@ -130,7 +130,7 @@ describe('a model with an op graft cannot run', () => {
 
   it('the JSON report has a verdict per signature, with the reason, and the unsupported ops', async () => {
     const dir = await saved();
-    const r = await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt'), '--report', 'json']);
+    const r = await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt'), '--json']);
     expect(r.code).toBe(NOT_VERIFIED_EXIT);
     const report = JSON.parse(r.stdout.join('\n')) as OptimizeReport;
     expect(report.verdicts).toEqual([
@@ -152,7 +152,7 @@ describe('a model with an op graft cannot run', () => {
     const npy = path.join(scratch.freshDir('data'), 'x.npy');
     writeFileSync(npy, writeNpy(makeTensor('float', [5, 3], Array.from({ length: 15 }, (_, i) => i - 7))));
     for (const name of ['x', 'x:0']) {
-      const r = await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt'), '--signature_def', 'serving_default', '--input', `${name}=${npy}`, '--report', 'json']);
+      const r = await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt'), '--signature_def', 'serving_default', '--input', `${name}=${npy}`, '--json']);
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout.join('\n')) as OptimizeReport;
       const [s] = report.verification!.signatures;

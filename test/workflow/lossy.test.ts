@@ -229,14 +229,14 @@ async function run(args: string[]): Promise<Captured & { code: number }> {
 }
 
 describe('graft optimize flags for lossy pipelines', () => {
-  it('--max_diff fails with exit 1 and no output; --report json carries the cost', async () => {
+  it('--max_diff fails with exit 1 and no output; --json carries the cost', async () => {
     const out = path.join(tmp, 'cli-gated');
     const r = await run([cnn, out, `--transforms=${WEIGHTS}`, '--agreement_batch', '8', '--max_diff', '1e-7']);
     expect(r.code).toBe(1);
     expect(r.stderr.join('\n')).toMatch(/costs more than allowed/);
     expect(existsSync(out)).toBe(false);
 
-    const ok = await run([cnn, out, `--transforms=${WEIGHTS}`, '--agreement_batch', '8', '--report', 'json']);
+    const ok = await run([cnn, out, `--transforms=${WEIGHTS}`, '--agreement_batch', '8', '--json']);
     expect(ok.code).toBe(0);
     const json = JSON.parse(ok.stdout.join('\n'));
     expect(json.cost.sizeRatio).toBeGreaterThanOrEqual(3.5);

@@ -1,11 +1,12 @@
 import { GraftError, isGraftError } from '../../errors';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP, benchModels, formatBench } from '../../workflow/bench';
 import { parseFlags } from '../args';
+import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 import { backendFlag } from './optimize';
 
 export const usage = `Usage: graft bench MODEL [--vs OTHER] [--batch ${DEFAULT_BENCH_BATCH}] [--runs ${DEFAULT_BENCH_RUNS}] [--warmup ${DEFAULT_BENCH_WARMUP}] [--backend wasm|cpu]
-                   [--signature_def NAME] [--tag_set serve] [--seed 1] [--report text|json]
+                   [--signature_def NAME] [--tag_set serve] [--seed 1] [--json]
   Times a model (SavedModel directory, .meta or GraphDef) in-process: fixed seeded inputs with unknown
   dimensions set to --batch, warm-up runs, then timed runs (A/B interleaved with --vs), reported as
   median, p10/p90 and MAD. The speedup is median MODEL / median OTHER (above 1: OTHER is faster).`;
@@ -29,7 +30,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
       signature_def: { type: 'string' },
       tag_set: { type: 'string' },
       seed: { type: 'string' },
-      report: { type: 'string' },
+      ...JSON_FLAGS,
     },
     usage,
   );
@@ -37,8 +38,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   const [model, ...extra] = positionals;
   if (model === undefined) throw new GraftError('cli/usage', `bench needs a MODEL\n${usage}`);
   if (extra.length > 0) throw new GraftError('cli/usage', `Unexpected argument '${extra[0]}' (compare two models with --vs)\n${usage}`);
-  const reportMode = values.report ?? 'text';
-  if (reportMode !== 'text' && reportMode !== 'json') throw new GraftError('cli/usage', `--report must be text or json, not '${reportMode}'`);
+  const reportMode = outputMode(values, io);
   const backend = backendFlag(values.backend);
   const opts = {
     batch: int('batch', values.batch) ?? DEFAULT_BENCH_BATCH,
@@ -56,7 +56,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
     }
     throw e;
   });
-  if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
+  if (reportMode === 'json') io.out(toJson(report));
   else io.out(formatBench(report));
   return 0;
 }

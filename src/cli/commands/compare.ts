@@ -2,6 +2,7 @@ import { GraftError } from '../../errors';
 import { formatCompareReport } from '../../verify/compare';
 import { compareModels, loadRunnable } from '../../verify/runnable';
 import { parseFlags } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, parseNumberFlag, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
@@ -32,7 +33,7 @@ export async function compareCommand(args: readonly string[], io: Io): Promise<n
   }).catch((e: unknown) => {
     throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
   });
-  // Infinity is not JSON; print it as the string "inf".
-  io.out(values.json ? JSON.stringify(report, (_k, v: unknown) => (v === Infinity ? 'inf' : v), 2) : formatCompareReport(report));
+  // Infinity is not JSON; toJson prints it as the string "inf".
+  io.out(values.json ? toJson(report) : formatCompareReport(report));
   return report.pass ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 import { GraftError } from '../../errors';
 import { diffModels, formatGraphDiff } from '../../inspect/diff';
 import { parseFlags } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft diff A B [--json] [--tag_set serve]
@@ -18,7 +19,7 @@ export async function diffCommand(args: readonly string[], io: Io): Promise<numb
   if (values.help) return io.out(usage), 0;
   if (positionals.length !== 2) throw new GraftError('cli/usage', `diff takes two model paths\n${usage}`);
   const d = await diffModels(positionals[0]!, positionals[1]!, values.tag_set !== undefined ? { tagSet: values.tag_set } : {});
-  io.out(values.json ? JSON.stringify(d, null, 2) : formatGraphDiff(d));
+  io.out(values.json ? toJson(d) : formatGraphDiff(d));
   const s = d.summary;
   const sig = d.signatures;
   const same =

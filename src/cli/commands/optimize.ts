@@ -5,6 +5,7 @@ import { optimize } from '../../workflow/optimize';
 import { type OptimizeReport, formatOptimizeReport } from '../../workflow/report';
 import { parseFlags, splitList } from '../args';
 import { type FlagNames, flagError, withFlagNames } from '../flag-names';
+import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
@@ -12,7 +13,7 @@ export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms
                       [--rtol 1e-4] [--atol 1e-5] [--seed 1]
                       [--max_diff X] [--min_agreement 0.95] [--agreement_batch 256]
                       [--bench] [--batch 100] [--runs 30] [--warmup 3] [--backend wasm|cpu]
-                      [--overwrite] [--report text|json]
+                      [--overwrite] [--json]
   Freezes the SavedModel, runs the pipeline (default: the serving article's
   remove_nodes(op=Identity) merge_duplicate_nodes strip_unused_nodes fold_constants(ignore_errors=true)
   fold_batch_norms fold_old_batch_norms), converts back to a SavedModel in OUT_DIR, verifies its outputs
@@ -95,7 +96,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
       warmup: { type: 'string' },
       backend: { type: 'string' },
       overwrite: { type: 'boolean' },
-      report: { type: 'string' },
+      ...JSON_FLAGS,
     },
     usage,
   );
@@ -105,8 +106,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   if (extra.length > 0) throw new GraftError('cli/usage', `Unexpected argument '${extra[0]}'\n${usage}`);
   if (values.verify && values['no-verify']) throw new GraftError('cli/usage', '--verify and --no-verify contradict each other');
   if (values.transforms !== undefined && values.transforms.trim() === '') throw new GraftError('cli/usage', '--transforms is empty; leave it out for the default pipeline');
-  const reportMode = values.report ?? 'text';
-  if (reportMode !== 'text' && reportMode !== 'json') throw new GraftError('cli/usage', `--report must be text or json, not '${reportMode}'`);
+  const reportMode = outputMode(values, io);
   const outputs = values.outputs ?? values.output_node_names;
   if (outputs !== undefined && values.signature_def !== undefined) throw new GraftError('cli/usage', '--outputs and --signature_def are alternatives: name outputs, or a signature');
   if (!values.bench && (values.runs !== undefined || values.warmup !== undefined || values.batch !== undefined)) {
@@ -156,7 +156,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     throw flagError(e, FLAGS);
   });
   const report = reportWithFlags(result.report);
-  if (reportMode === 'json') io.out(JSON.stringify(report, null, 2));
+  if (reportMode === 'json') io.out(toJson(report));
   else io.out(formatOptimizeReport(report));
   const unverified = report.verdicts.filter((v) => !v.verified);
   if (unverified.length > 0 && !values['no-verify']) {

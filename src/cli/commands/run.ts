@@ -7,6 +7,7 @@ import { writeNpy } from '../../io/npy';
 import { loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
@@ -80,13 +81,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     );
   }
   if (values.json) {
-    io.out(
-      JSON.stringify(
-        { model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o) => ({ name: o.name, ...summarizeTensor(o.tensor, 1000) })), written },
-        null,
-        2,
-      ),
-    );
+    io.out(toJson({ model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o) => ({ name: o.name, ...summarizeTensor(o.tensor, 1000) })), written }));
     return 0;
   }
   const generated = result.feeds.filter((f) => f.generated);

@@ -2,6 +2,7 @@ import { GraftError } from '../../errors';
 import { loadModel } from '../../io/model-files';
 import { formatSummary, structureLines, summarize, summarizedGraph } from '../../inspect/summarize';
 import { flagBool, parseFlags } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft summarize <model> [--json] [--tag_set serve] [--signature_def NAME]
@@ -33,7 +34,7 @@ export async function summarizeCommand(args: readonly string[], io: Io): Promise
   const { modelUnsupportedOps } = await import('../../verify/support');
   const s = await summarize(path, { tagSet: values.tag_set, signature: values.signature_def, unsupportedOps: (m, sum) => modelUnsupportedOps(m, sum) });
   const structure = printStructure ? structureLines(summarizedGraph(await loadModel(path), { tagSet: values.tag_set })) : undefined;
-  if (values.json) io.out(JSON.stringify(structure ? { ...s, structure } : s, null, 2));
+  if (values.json) io.out(toJson(structure ? { ...s, structure } : s));
   else io.out(structure ? `${formatSummary(s)}\n${structure.join('\n')}` : formatSummary(s));
   return 0;
 }

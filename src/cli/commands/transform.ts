@@ -3,11 +3,12 @@ import { createRegistry } from '../../transform/registry';
 import { formatReport } from '../../transform/report';
 import { transformModel } from '../../workflow/transform-model';
 import { parseFlags, splitList } from '../args';
+import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft transform --in_graph=IN --out_graph=OUT --transforms='...' [--inputs=a,b] [--outputs=c,d]
        graft transform IN OUT ['TRANSFORMS'] [flags]
-                       [--output_as_text] [--saved_model_tags=serve] [--report=text|json|none] [--overwrite]
+                       [--output_as_text] [--saved_model_tags=serve] [--json | --report=none] [--overwrite]
                        [--verify [--rtol=1e-4] [--atol=1e-5]]   run the graph after every step; name the first that moves it
   TensorFlow's transform_graph flags. IN and OUT may be .pb, .pbtxt or SavedModel directories;
   for a SavedModel, inputs and outputs left out come from its signatures.
@@ -33,7 +34,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
       transforms: { type: 'string' },
       output_as_text: { type: 'boolean' },
       saved_model_tags: { type: 'string' },
-      report: { type: 'string' },
+      ...JSON_FLAGS,
       verify: { type: 'boolean' },
       rtol: { type: 'string' },
       atol: { type: 'string' },
@@ -53,8 +54,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
   if (!values.in_graph) throw new GraftError('cli/usage', `in_graph graph can't be empty.\n${usage}`);
   if (!values.out_graph) throw new GraftError('cli/usage', `out_graph graph can't be empty.\n${usage}`);
   if (!values.transforms || values.transforms.trim() === '') throw new GraftError('cli/usage', `You must specify at least one transform.\n${usage}`);
-  const reportMode = values.report ?? 'text';
-  if (!['text', 'json', 'none'].includes(reportMode)) throw new GraftError('cli/usage', `--report must be text, json or none, not '${reportMode}'`);
+  const reportMode = outputMode(values, io, ['text', 'json', 'none']);
   const registry = createRegistry();
   const started = Date.now();
   const result = await transformModel(values.in_graph, values.out_graph, {
@@ -74,7 +74,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
     },
   });
   const moved = 'firstMoved' in result.report ? result.report.firstMoved : undefined;
-  if (reportMode === 'json') io.out(JSON.stringify({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, report: result.report }, null, 2));
+  if (reportMode === 'json') io.out(toJson({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, report: result.report }));
   else if (reportMode === 'text') {
     io.out(formatReport(result.report));
     if ('verification' in result.report) {
