@@ -139,11 +139,14 @@ export function anchorSummary(results: ReadonlyMap<string, Measurement>): string
       const transform: number[] = [];
       let transformPeak = 0;
       const out = join(dir, `out-${s.label}.pb`);
+      const graftOut = join(dir, `out-graft-${s.label}.pb`);
       for (let r = 0; r < rounds; r++) {
         pyParse.push(pyJson(['parse', s.file]).ms);
         summarize.push(node([join(dir, 'cli.mjs'), 'summarize', s.file]).ms);
         pyRound.push(pyJson(['roundtrip', s.file, out]).ms);
-        const tr = node([join(dir, 'cli.mjs'), 'transform', s.file, out, PIPELINE]);
+        // graft refuses to replace an existing output without --overwrite; start each run clean.
+        rmSync(graftOut, { force: true });
+        const tr = node([join(dir, 'cli.mjs'), 'transform', s.file, graftOut, PIPELINE]);
         transform.push(tr.ms);
         transformPeak = Math.max(transformPeak, tr.peakKiB);
       }
