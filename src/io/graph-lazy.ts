@@ -13,7 +13,6 @@
  * does not fit, a length past the end) makes `scanGraphDef` return undefined, and the caller
  * decodes the whole GraphDef with protobufjs as before, which reports bad bytes precisely.
  */
-import { freeze } from 'immer';
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
@@ -37,11 +36,61 @@ export interface NodeSource {
 const LAZY = Symbol('graft.lazyAttrs');
 
 type AttrRecord = Record<string, AttrValue>;
-let decodeAttrs: (m: Msg | undefined) => AttrRecord;
+let decodeAttrs: (m: Msg | undefined, into: AttrRecord) => AttrRecord;
 
 /** Set by graph-proto (which owns the message → IR conversion) to avoid an import cycle. */
-export function setAttrDecoder(f: (m: Msg | undefined) => AttrRecord): void {
+export function setAttrDecoder(f: (m: Msg | undefined, into: AttrRecord) => AttrRecord): void {
   decodeAttrs = f;
+}
+
+/**
+ * A node's `attr` map as protobufjs decodes it, each value decoded by protobufjs as an
+ * `AttrValue`, without decoding the node's other fields again; undefined when an entry is not the
+ * plain `key, value` pair TensorFlow writes (or a key is not ASCII), so the caller decodes the
+ * whole `NodeDef` instead and gets protobufjs' own answer for anything unusual.
+ */
+function attrMap(b: Uint8Array, start: number, end: number): Msg | undefined {
+  let p = start;
+  let m: Msg | undefined;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (p >= end) return -1;
+      const x = b[p++]!;
+      v += (x & 0x7f) * 2 ** shift;
+      if (x < 0x80) return v;
+    }
+    return -1;
+  };
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2 || tag < 0x0a || tag > 0x2a) return undefined;
+    const l = varint();
+    if (l < 0 || l > end - p) return undefined;
+    if (tag !== 0x2a) {
+      p += l;
+      continue;
+    }
+    const e = p + l;
+    if (b[p++] !== 0x0a) return undefined;
+    const kl = varint();
+    if (kl < 0 || kl > e - p) return undefined;
+    let key = '';
+    for (let i = 0; i < kl; i++) {
+      const c = b[p + i]!;
+      if (c >= 0x80) return undefined;
+      key += String.fromCharCode(c);
+    }
+    p += kl;
+    if (b[p++] !== 0x12) return undefined;
+    const vl = varint();
+    if (vl < 0 || vl !== e - p) return undefined;
+    m ??= {};
+    if (key === '__proto__') return undefined;
+    m[key] = decodeMessage<Msg>('tensorflow.AttrValue', b.subarray(p, e));
+    p = e;
+  }
+  return m;
 }
 
 let attrDecodes = 0;
@@ -64,10 +113,16 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     if (this.loaded) return t;
     const s = this.source;
     const i = this.index;
-    let attrs: AttrRecord;
     try {
-      const m = decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[i]!, s.end[i]!), s.file);
-      attrs = decodeAttrs(m.attr as Msg | undefined);
+      let m: Msg | undefined;
+      try {
+        m = attrMap(s.bytes, s.payloadStart[i]!, s.end[i]!);
+      } catch {
+        m = undefined;
+      }
+      m ??= decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[i]!, s.end[i]!), s.file).attr as Msg | undefined;
+      // Written straight into the proxy's target, every value frozen as it is made.
+      decodeAttrs(m, t);
     } catch (e) {
       const where = s.file === undefined ? '' : ` in ${s.file}`;
       const message = e instanceof Error ? e.message : String(e);
@@ -78,9 +133,6 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
       });
     }
     attrDecodes++;
-    for (const k of Object.keys(attrs)) {
-      Object.defineProperty(t, k, { value: freeze(attrs[k]!, true), enumerable: true, writable: false, configurable: false });
-    }
     Object.freeze(t);
     this.loaded = true;
     return t;
@@ -353,4 +405,78 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
   source.payloadStart = payloadStart.subarray(0, nodes.length);
   source.end = ends.subarray(0, nodes.length);
   return { nodes, rest, source };
+}
+
+// ---------------------------------------------------------------- encoded attributes
+
+/** A node's attributes as their encoded bytes: entry `i` has key `keys[i]`, value bytes `bytes[start[i], end[i])`. */
+export interface EncodedAttrs {
+  readonly bytes: Uint8Array;
+  /** Keys in code-unit order (so equal maps list equal keys whatever order the file wrote them in). */
+  readonly keys: readonly string[];
+  readonly start: readonly number[];
+  readonly end: readonly number[];
+}
+
+const encodedCache = new WeakMap<LazyAttrs, EncodedAttrs | null>();
+
+/**
+ * The encoded attributes behind `node.attrs` when they are a loaded node's (the node itself or an
+ * edit of it that kept its attributes): the same value whether or not they were decoded since, as
+ * attributes are immutable. Undefined for attributes made in code, and for a map whose entries are
+ * not plain `key, value` pairs with distinct ASCII keys. Nothing is decoded.
+ */
+export function encodedAttrs(node: Node): EncodedAttrs | undefined {
+  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
+  if (!(h instanceof LazyAttrs)) return undefined;
+  let e = encodedCache.get(h);
+  if (e === undefined) {
+    e = scanEncodedAttrs(h.source.bytes, h.source.payloadStart[h.index]!, h.source.end[h.index]!) ?? null;
+    encodedCache.set(h, e);
+  }
+  return e ?? undefined;
+}
+
+function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttrs | undefined {
+  let p = from;
+  const entries: { key: string; start: number; end: number }[] = [];
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (p >= end) return -1;
+      const x = b[p++]!;
+      v += (x & 0x7f) * 2 ** shift;
+      if (x < 0x80) return v;
+    }
+    return -1;
+  };
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
+    const l = varint();
+    if (l < 0 || l > end - p) return undefined;
+    if (tag !== 0x2a) {
+      p += l;
+      continue;
+    }
+    const e = p + l;
+    if (b[p++] !== 0x0a) return undefined;
+    const kl = varint();
+    if (kl < 0 || kl > e - p) return undefined;
+    let key = '';
+    for (let i = 0; i < kl; i++) {
+      const c = b[p + i]!;
+      if (c >= 0x80) return undefined;
+      key += String.fromCharCode(c);
+    }
+    p += kl;
+    if (b[p++] !== 0x12) return undefined;
+    const vl = varint();
+    if (vl < 0 || vl !== e - p) return undefined;
+    entries.push({ key, start: p, end: e });
+    p = e;
+  }
+  entries.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  for (let i = 1; i < entries.length; i++) if (entries[i]!.key === entries[i - 1]!.key) return undefined;
+  return { bytes: b, keys: entries.map((x) => x.key), start: entries.map((x) => x.start), end: entries.map((x) => x.end) };
 }

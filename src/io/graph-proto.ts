@@ -81,12 +81,16 @@ function attrTextToBytes(v: string | Uint8Array): Uint8Array {
 
 // ---------------------------------------------------------------- shapes
 
+// Everything made from a message here is frozen as it is made (immutable by construction), so no
+// recursive freeze runs over a graph afterwards. Byte arrays (Uint8Array views) cannot be frozen.
+const fz = Object.freeze;
+
 export function shapeFromProto(m: Msg | undefined | null): Shape {
-  if (!m) return remember({ dims: [], unknownRank: false }, {});
+  if (!m) return remember(fz({ dims: fz([]), unknownRank: false }), {});
   const dims = ((m.dim as Msg[] | undefined) ?? []).map((d) => toNumberInt(d.size, 'A dimension of'));
   // Not remembered on its own: the attribute holding it is (one WeakMap entry per attribute is
   // the cost that matters at 100k nodes).
-  return { dims, unknownRank: Boolean(m.unknown_rank) };
+  return fz({ dims: fz(dims), unknownRank: Boolean(m.unknown_rank) });
 }
 
 export function shapeToProto(s: Shape): Msg {
@@ -113,18 +117,18 @@ export function tensorFromProto(m: Msg): Tensor {
   } else if (content && content.length > 0) {
     data = { kind: 'content', bytes: content };
   } else if (dtype === 'string' || dtype === 'string_ref') {
-    data = { kind: 'strings', values: (m.string_val as Uint8Array[] | undefined) ?? [] };
+    data = { kind: 'strings', values: fz((m.string_val as Uint8Array[] | undefined) ?? []) };
   } else {
     let field = VALUE_FIELDS.find((f) => own(m, f) && (m[f] as unknown[]).length > 0);
     field ??= (valueFieldFor(dtype) as ValueField | undefined) ?? 'float_val';
     const raw = (m[field] as unknown[] | undefined) ?? [];
     const values = field === 'int64_val' || field === 'uint64_val' ? raw.map(toInt) : (raw as (number | boolean)[]);
-    data = { kind: 'values', field, values };
+    data = { kind: 'values', field, values: fz(values) };
   }
   // Only opaque tensors (resource, variant) need their message to be written again; the rest
   // re-encode from their fields to the same bytes, and a WeakMap entry per attribute is what
   // costs at 100k nodes (the node itself is remembered).
-  const t: Tensor = { dtype, shape, data };
+  const t: Tensor = fz({ dtype, shape: fz(shape), data: fz(data) });
   return data.kind === 'opaque' ? remember(t, m) : t;
 }
 
@@ -168,7 +172,7 @@ export function attrFromProto(m: Msg): AttrValue {
   else if (own(m, 'func')) v = { kind: 'func', value: funcFromProto(m.func as Msg) };
   else if (own(m, 'placeholder')) v = { kind: 'placeholder', value: m.placeholder as string };
   else v = { kind: 'none' };
-  return v;
+  return fz(v);
 }
 
 function listFromProto(m: Msg): AttrList {
@@ -183,15 +187,20 @@ function listFromProto(m: Msg): AttrList {
   if ((a = arr('shape'))) l.shape = (a as Msg[]).map(shapeFromProto);
   if ((a = arr('tensor'))) l.tensor = (a as Msg[]).map(tensorFromProto);
   if ((a = arr('func'))) l.func = (a as Msg[]).map(funcFromProto);
-  return l;
+  for (const k of Object.keys(l)) fz(l[k as keyof AttrList]);
+  return fz(l);
 }
 
 function funcFromProto(m: Msg): FuncRef {
-  return { name: (m.name as string) ?? '', attrs: attrsFromProto(m.attr as Msg | undefined) };
+  return fz({ name: (m.name as string) ?? '', attrs: fz(attrsFromProto(m.attr as Msg | undefined)) });
 }
 
-export function attrsFromProto(m: Msg | undefined): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
+/**
+ * The attributes of a decoded `attr` map, each frozen; written into `into` when given (the lazy
+ * loader's proxy target), else into a new object. The map itself is left for the caller to freeze.
+ */
+export function attrsFromProto(m: Msg | undefined, into?: Record<string, AttrValue>): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = into ?? {};
   if (!m) return out;
   for (const k of Object.keys(m)) out[k] = attrFromProto(m[k] as Msg);
   return out;
