@@ -16,7 +16,7 @@ import { makeStringTensor } from '../ir/tensor';
 import { summarizeModel } from '../inspect/summarize';
 import type { Backend, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
-import { parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
+import { coerceFeed, parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
 
 /** A model ready for the runtime. */
 export interface RunnableModel {
@@ -114,6 +114,11 @@ export function resolveTensorName(m: RunnableModel, given: string, kind: 'input'
 export interface RunModelOptions {
   /** `name=file.npy` / `name=file.json` / `name=[json]` feeds; names may be signature keys. */
   readonly inputs?: readonly string[];
+  /**
+   * Tensors to feed, by signature key, tensor or node name; each is converted to its
+   * placeholder's dtype as `coerceFeed` does. A name given here and in `inputs` is an error.
+   */
+  readonly feeds?: Readonly<Record<string, Tensor>>;
   /** Outputs to fetch (signature keys, tensor or node names). Default: the model's outputs. */
   readonly outputs?: readonly string[];
   /** Seed of generated values for inputs not given. Default 1. */
@@ -145,13 +150,20 @@ export interface ModelRun {
  */
 export async function modelFeeds(
   m: RunnableModel,
-  opts: { inputs?: readonly string[]; seed?: number; batch?: number; maxInputBytes?: number; fs?: FileSystem },
+  opts: { inputs?: readonly string[]; feeds?: Readonly<Record<string, Tensor>>; seed?: number; batch?: number; maxInputBytes?: number; fs?: FileSystem },
 ): Promise<{ feeds: Record<string, Tensor>; info: FeedInfo[] }> {
   const specs = (opts.inputs ?? []).map((s) => {
     const { name, source } = parseFeedSpec(s);
     return `${resolveTensorName(m, name, 'input')}=${source}`;
   });
   const given = await readFeeds(specs, m.graph, opts.fs);
+  const dtypes = new Map(placeholderSpecs(m.graph).map((p) => [p.name, p.dtype]));
+  for (const [name, tensor] of Object.entries(opts.feeds ?? {})) {
+    const resolved = resolveTensorName(m, name, 'input');
+    if (Object.hasOwn(given, resolved)) throw new GraftError('cli/usage', `'${name}' is fed twice`);
+    const dtype = dtypes.get(parseInput(resolved).node);
+    given[resolved] = dtype === undefined ? tensor : coerceFeed(tensor, dtype, `Feed '${name}'`);
+  }
   const placeholders = new Set(placeholderSpecs(m.graph).map((p) => p.name));
   // Generate only the model's own inputs that are placeholders (signature inputs may be inner tensors).
   const wanted = m.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readNpy, writeNpy } from '../../src/io/npy';
+import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
+import { useScratch } from '../helpers/scratch';
+
+const scratch = useScratch('graft-tf-tools');
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -75,5 +82,55 @@ describe.skipIf(!HAVE_MODELS)(`saved_model_cli scan (skipped if ${SKIP_REASON})`
     const r = await cli('scan', '--dir', modelPath('serving_half_plus_two_tf2'), '--tag_set', 'gpu');
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("tag-set 'gpu' could not be found");
+  });
+});
+
+describe.skipIf(!HAVE_MODELS)(`saved_model_cli run (skipped if ${SKIP_REASON})`, () => {
+  // serving_half_plus_two: y = 0.5 * x + 2 (TF Serving's test model).
+  const dir = modelPath('serving_half_plus_two_cpu');
+  const base = ['run', '--dir', dir, '--tag_set', 'serve', '--signature_def', 'serving_default'];
+
+  it('--input_exprs: one "Result for output key" block per output, numpy-printed', async () => {
+    const r = await cli(...base, '--input_exprs', 'x=np.ones((3,1))');
+    expect(r).toMatchObject({ code: 0, out: 'Result for output key y:\n[[2.5]\n [2.5]\n [2.5]]' });
+  });
+
+  it('--inputs from .npy, --outdir writes <key>.npy and needs --overwrite the second time', async () => {
+    const d = scratch.freshDir('run');
+    const x = path.join(d, 'my_data1.npy');
+    writeFileSync(x, writeNpy(makeTensor('float', [3, 1], [1, 2, 3])));
+    const out = path.join(d, 'out');
+    const r = await cli(...base, '--inputs', `x=${x}`, '--outdir', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`Result for output key y:\n[[2.5]\n [3. ]\n [3.5]]\nOutput y is saved to ${path.join(out, 'y.npy')}`);
+    expect(tensorToNumbers(readNpy(readFileSync(path.join(out, 'y.npy'))))).toEqual([2.5, 3, 3.5]);
+    const again = await cli(...base, '--inputs', `x=${x}`, '--outdir', out);
+    expect(again.code).not.toBe(0);
+    expect(again.err).toContain(`Output file ${path.join(out, 'y.npy')} already exists. Add "--overwrite" to overwrite the existing output files.`);
+    expect((await cli(...base, '--inputs', `x=${x}`, '--outdir', out, '--overwrite')).code).toBe(0);
+  });
+
+  it('--input_examples feeds serialized tf.Examples to a regress signature', async () => {
+    const r = await cli('run', '--dir', dir, '--tag_set', 'serve', '--signature_def', 'regress_x_to_y', '--input_examples', 'inputs=[{"x":[1.0]},{"x":[3.0]}]');
+    expect(r).toMatchObject({ code: 0, out: 'Result for output key outputs:\n[[2.5]\n [3.5]]' });
+  });
+
+  it('TF-only flags are accepted with a note; a wrong key and a pickle are refused', async () => {
+    const r = await cli(...base, '--input_exprs', 'x=[[0.0]]', '--tf_debug', '--worker', 'grpc://x:1', '--init_tpu', '--use_tfrt');
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.startsWith('note: --'))).toHaveLength(4);
+    const bad = await cli(...base, '--input_exprs', 'X=[[1.0]]');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('"X" is not a valid input key. Please choose from "x", or use --show option.');
+    const pkl = scratch.writeTemp('my_data2.pkl', new Uint8Array([0x80, 0x04, 0x95]));
+    const p = await cli(...base, '--inputs', `x=${pkl}`);
+    expect(p.code).not.toBe(0);
+    expect(p.err).toContain('graft does not load pickles');
+  });
+
+  it('multi-output signatures print every key sorted (int32 scalars)', async () => {
+    const r = await cli('run', '--dir', modelPath('tfjs_model_multi_output'), '--tag_set', 'serve', '--signature_def', 'serving_default', '--input_exprs', 'x=3;y=4');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Result for output key output_0:\n-?\d+\nResult for output key output_1:\n-?\d+$/);
   });
 });

@@ -1,6 +1,9 @@
 import * as nodePath from 'node:path';
 import { GraftError } from '../../errors';
-import { checkOutput, nodeFileSystem, writeDirAtomic } from '../../io/fs';
+import { checkOutput, nodeFileSystem, writeDirAtomic, writeFileAtomic } from '../../io/fs';
+import { numpyStr } from '../../inspect/array-text';
+import { nearestNames } from '../../suggest';
+import { parseInputsArg, savedModelCliFeeds } from '../../verify/saved-model-cli-inputs';
 import { modelInputPaths } from '../../io/model-files';
 import { isInlineJson } from '../../verify/feeds';
 import { writeNpy } from '../../io/npy';
@@ -16,6 +19,9 @@ export { parseBackend, parseNumberFlag } from './run-flags';
 
 export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--output name ...] [--out DIR [--overwrite]]
                  [--seed 1] [--batch 1] [--backend wasm|cpu] [--json] [--tag_set serve] [--signature_def NAME]
+       graft run --dir <saved_model_dir> --tag_set serve --signature_def KEY
+                 [--inputs 'k=file.npy;k2=file.npz[name]'] [--input_exprs 'k=np.ones((2,3))']
+                 [--input_examples 'k=[{"x":[1.0]}]'] [--outdir DIR [--overwrite]]   (saved_model_cli run)
   Runs a model and prints its outputs. <model> is a .pb/.pbtxt GraphDef, a .meta or a SavedModel.
   --input   name=file.npy, name=file.json or name=[1,2,3] (repeatable; name may be a signature key).
             A string input read by a tf.Example parse op takes name=examples.json, a list of
@@ -27,7 +33,29 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
             nodes nothing consumes.
   --out     also writes each output as DIR/<name>.npy (DIR appears complete or not at all; an
             existing non-empty DIR is replaced only with --overwrite, and never an input).
+  saved_model_cli's flags (--dir, --inputs, --input_exprs, --input_examples, --outdir) print
+  "Result for output key K:" blocks in numpy's format, every signature output sorted by key;
+  --outdir writes DIR/<key>.npy (an existing file only with --overwrite). --input_exprs takes
+  Python literals and numpy's array/ones/zeros/full/arange/linspace/eye/random calls (read, never
+  executed); .npz inputs are read, pickles refused. --tf_debug, --worker, --init_tpu and
+  --use_tfrt are accepted and ignored with a note.
 ${LIMIT_USAGE}`;
+
+/** The flags of `graft run`: graft's own, and saved_model_cli run's. */
+export const RUN_COMMAND_FLAGS = {
+  ...RUN_FLAGS,
+  out: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  dir: { type: 'string' },
+  inputs: { type: 'string' },
+  input_exprs: { type: 'string' },
+  input_examples: { type: 'string' },
+  outdir: { type: 'string' },
+  tf_debug: { type: 'string', bare: true, ignored: 'graft has no TensorFlow Debugger; graft transform --verify names the step that changes outputs' },
+  worker: { type: 'string', ignored: 'graft runs the model in this process, on no remote worker' },
+  init_tpu: { type: 'string', bare: true, ignored: 'graft runs on the CPU (tfjs), never on a TPU' },
+  use_tfrt: { type: 'string', bare: true, ignored: "graft runs the model with its own runtime (tfjs), not TensorFlow's TFRT or TF1 session" },
+} as const;
 
 /** The files named by `--input name=file` (and `name=@file`), for the output rules. */
 function inputFiles(specs: unknown): string[] {
@@ -49,15 +77,21 @@ export function outputFileName(name: string): string {
 }
 
 export async function runCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...RUN_FLAGS, out: { type: 'string' }, overwrite: { type: 'boolean' } }, usage);
+  const { values, positionals, notes } = parseFlags(args, RUN_COMMAND_FLAGS, usage);
   if (values.help) return io.out(usage), 0;
-  if (positionals.length !== 1) throw new GraftError('cli/usage', `run takes one model path\n${usage}`);
+  for (const n of notes) io.err(n);
+  const tfForm = [values.dir, values.inputs, values.input_exprs, values.input_examples, values.outdir].some((v) => v !== undefined);
+  if (values.dir !== undefined && positionals.length > 0) throw new GraftError('cli/usage', `Give the model once: as --dir or as the argument.\n${usage}`);
+  const modelPathArg = values.dir ?? positionals[0];
+  if (modelPathArg === undefined || positionals.length > 1) throw new GraftError('cli/usage', `run takes one model path (or --dir)\n${usage}`);
+  if (values.out !== undefined && values.outdir !== undefined) throw new GraftError('cli/usage', `Give --out or --outdir, not both.\n${usage}`);
+  if (tfForm) return runSavedModelCliForm(modelPathArg, values, io);
   // Before any work: --out may not touch the model or an input file; an existing one needs --overwrite.
-  const inputs = [...(await modelInputPaths(positionals[0]!)), ...inputFiles(values.input)];
+  const inputs = [...(await modelInputPaths(modelPathArg)), ...inputFiles(values.input)];
   const out = { inputs, overwrite: values.overwrite === true };
   if (values.out !== undefined) await checkOutput(values.out, { ...out, kind: 'dir' });
   const runOptions = runOptionsFromFlags(values);
-  const model = await loadRunnable(positionals[0]!, loadOptionsFromFlags(values));
+  const model = await loadRunnable(modelPathArg, loadOptionsFromFlags(values));
   // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
   let result: Awaited<ReturnType<typeof runModel>>;
   try {
@@ -88,5 +122,66 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   if (generated.length > 0) io.err(`generated inputs (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
   for (const o of result.outputs) io.out(formatTensorSummary(o.name, summarizeTensor(o.tensor)));
   for (const f of written) io.out(`wrote ${f}`);
+  return 0;
+}
+
+type RunValues = ReturnType<typeof parseFlags<typeof RUN_COMMAND_FLAGS>>['values'];
+
+/**
+ * `saved_model_cli run`: feeds by input key from --inputs/--input_exprs/--input_examples (and
+ * graft's --input), every signature output fetched and printed as "Result for output key K:"
+ * in numpy's format, sorted by key; --outdir writes K.npy files.
+ */
+async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Promise<number> {
+  if (values.output !== undefined) throw new GraftError('cli/usage', `--output is graft's flag; saved_model_cli's form fetches every output of the signature.\n${usage}`);
+  const runOptions = runOptionsFromFlags(values);
+  const model = await loadRunnable(path, loadOptionsFromFlags(values));
+  const { feeds, warnings } = await savedModelCliFeeds({
+    ...(values.inputs !== undefined ? { inputs: values.inputs } : {}),
+    ...(values.input_exprs !== undefined ? { inputExprs: values.input_exprs } : {}),
+    ...(values.input_examples !== undefined ? { inputExamples: values.input_examples } : {}),
+    ...(runOptions.seed !== undefined ? { seed: runOptions.seed } : {}),
+  });
+  for (const w of warnings) io.err(`warning: ${w}`);
+  // saved_model_cli takes signature input keys only.
+  const keys = model.inputs.map((i) => i.key).filter((k): k is string => k !== undefined);
+  if (keys.length > 0) {
+    for (const k of Object.keys(feeds)) {
+      if (!keys.includes(k)) {
+        const near = nearestNames(k, keys, 2);
+        throw new GraftError('cli/usage', `"${k}" is not a valid input key. Please choose from "${keys.join('", "')}", or use --show option.${near.length ? ` (did you mean "${near[0]}"?)` : ''}`);
+      }
+    }
+  }
+  const outputs = [...model.outputs].map((o) => ({ key: o.key ?? o.name, name: o.name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Before running: an existing output file needs --overwrite, and no output may be an input.
+  const files = values.outdir !== undefined ? outputs.map((o) => nodePath.join(values.outdir!, `${o.key}.npy`)) : [];
+  const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
+  for (const f of files) {
+    if (values.overwrite !== true && (await nodeFileSystem.kind(f)) !== null) {
+      throw new GraftError('io/exists', `Output file ${f} already exists. Add "--overwrite" to overwrite the existing output files.`, { file: f });
+    }
+    await checkOutput(f, { inputs: protectedInputs, overwrite: true, kind: 'file' });
+  }
+  let result: Awaited<ReturnType<typeof runModel>>;
+  try {
+    result = await runModel(model, { ...runOptions, feeds, outputs: outputs.map((o) => o.name), print: (text) => io.err(text) });
+  } catch (e) {
+    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
+  }
+  const generated = result.feeds.filter((f) => f.generated);
+  if (generated.length > 0) io.err(`note: inputs not given were generated (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
+  if (values.json) {
+    io.out(JSON.stringify({ model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o, i) => ({ key: outputs[i]!.key, name: o.name, ...summarizeTensor(o.tensor, 1000) })), written: files }, null, 2));
+  }
+  for (let i = 0; i < outputs.length; i++) {
+    const tensor = result.outputs[i]!.tensor;
+    if (!values.json) io.out(`Result for output key ${outputs[i]!.key}:\n${numpyStr(tensor)}`);
+    if (values.outdir !== undefined) {
+      await nodeFileSystem.mkdir(values.outdir);
+      await writeFileAtomic(files[i]!, [writeNpy(tensor)], nodeFileSystem, { overwrite: true, inputs: protectedInputs });
+      if (!values.json) io.out(`Output ${outputs[i]!.key} is saved to ${files[i]}`);
+    }
+  }
   return 0;
 }
