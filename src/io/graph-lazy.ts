@@ -16,6 +16,7 @@
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
+import { type EncodedAttrs, setEncodedAttrsProvider } from '../ir/encoded-attrs';
 import { decodeMessage } from '../proto';
 
 type Msg = Record<string, unknown>;
@@ -409,24 +410,10 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
 
 // ---------------------------------------------------------------- encoded attributes
 
-/** A node's attributes as their encoded bytes: entry `i` has key `keys[i]`, value bytes `bytes[start[i], end[i])`. */
-export interface EncodedAttrs {
-  readonly bytes: Uint8Array;
-  /** Keys in code-unit order (so equal maps list equal keys whatever order the file wrote them in). */
-  readonly keys: readonly string[];
-  readonly start: readonly number[];
-  readonly end: readonly number[];
-}
-
 const encodedCache = new WeakMap<LazyAttrs, EncodedAttrs | null>();
 
-/**
- * The encoded attributes behind `node.attrs` when they are a loaded node's (the node itself or an
- * edit of it that kept its attributes): the same value whether or not they were decoded since, as
- * attributes are immutable. Undefined for attributes made in code, and for a map whose entries are
- * not plain `key, value` pairs with distinct ASCII keys. Nothing is decoded.
- */
-export function encodedAttrs(node: Node): EncodedAttrs | undefined {
+/** `encodedAttrs` (src/ir/encoded-attrs.ts) for nodes this loader made. */
+function encodedAttrsOf(node: Node): EncodedAttrs | undefined {
   const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
   if (!(h instanceof LazyAttrs)) return undefined;
   let e = encodedCache.get(h);
@@ -480,3 +467,5 @@ function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttr
   for (let i = 1; i < entries.length; i++) if (entries[i]!.key === entries[i - 1]!.key) return undefined;
   return { bytes: b, keys: entries.map((x) => x.key), start: entries.map((x) => x.start), end: entries.map((x) => x.end) };
 }
+
+setEncodedAttrsProvider(encodedAttrsOf);

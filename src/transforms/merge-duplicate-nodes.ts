@@ -23,7 +23,7 @@ import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
 import { inputNodeName, parseInput } from '../ir/node';
-import { encodedAttrs } from '../io/graph-lazy';
+import { encodedAttrs } from '../ir/encoded-attrs';
 import { isStatefulOp } from '../ir/op-facts';
 import { executionOrder } from '../ir/topo';
 import { retargetColocation, withNodesIfChanged } from '../ir/edit';

@@ -1,0 +1,32 @@
+/**
+ * A node's attributes as the encoded bytes they were loaded from, when they still are: the io
+ * layer (the lazy GraphDef loader) registers how to find them, so that passes in the layers above
+ * can compare attributes without decoding them.
+ */
+import type { Node } from './node';
+
+/** A node's attributes as their encoded bytes: entry `i` has key `keys[i]`, value bytes `bytes[start[i], end[i])`. */
+export interface EncodedAttrs {
+  readonly bytes: Uint8Array;
+  /** Keys in code-unit order (so equal maps list equal keys whatever order the file wrote them in). */
+  readonly keys: readonly string[];
+  readonly start: readonly number[];
+  readonly end: readonly number[];
+}
+
+let provider: ((node: Node) => EncodedAttrs | undefined) | undefined;
+
+/** Registers where encoded attributes come from (the lazy loader does, when it is loaded). */
+export function setEncodedAttrsProvider(f: (node: Node) => EncodedAttrs | undefined): void {
+  provider = f;
+}
+
+/**
+ * The encoded attributes behind `node.attrs` when they are a loaded node's (the node itself, or an
+ * edit of it that kept its attributes object): the same value whether or not they were decoded
+ * since, as attributes are immutable. Undefined for attributes made in code, and for a map whose
+ * entries are not plain `key, value` pairs with distinct ASCII keys. Nothing is decoded.
+ */
+export function encodedAttrs(node: Node): EncodedAttrs | undefined {
+  return provider?.(node);
+}
