@@ -1,5 +1,6 @@
 /**
- * One `--json` on every command that reports: each prints exactly one JSON document on stdout
+ * One `--json` on every command that reports (the eight of issue 13, and scan, freeze,
+ * to-saved-model, transforms): each prints exactly one JSON document on stdout
  * (nothing else there), and its top-level fields are those docs/json-output.md lists for it, so
  * the documented schema cannot drift from the output. Real models: tfdeploy_tf_mnist_tf1131 (a TF1
  * SavedModel) and nns_mnist_softmax_frozen (a frozen GraphDef).
@@ -65,7 +66,9 @@ describe.skipIf(!HAVE_MODELS)(`--json on every command that reports (${HAVE_MODE
     expect(r.code).toBe(exit);
     // One write to stdout, and it parses whole: nothing else went there.
     expect(r.stdout).toHaveLength(1);
-    const json = JSON.parse(r.stdout[0]!) as Record<string, unknown>;
+    const parsed = JSON.parse(r.stdout[0]!) as Record<string, unknown> | Record<string, unknown>[];
+    // `graft transforms --json` is an array: the table lists each element's fields.
+    const json = Array.isArray(parsed) ? parsed[0]! : parsed;
     const doc = fields.get(command);
     expect(doc, `docs/json-output.md has no section for graft ${command} --json`).toBeDefined();
     const documented = doc!.map((f) => f.name);
@@ -76,7 +79,7 @@ describe.skipIf(!HAVE_MODELS)(`--json on every command that reports (${HAVE_MODE
   }
 
   it('documents exactly the commands that report', () => {
-    expect([...fields.keys()].sort()).toEqual(['bench', 'compare', 'diff', 'optimize', 'run', 'show', 'summarize', 'transform']);
+    expect([...fields.keys()].sort()).toEqual(['bench', 'compare', 'diff', 'freeze', 'optimize', 'run', 'scan', 'show', 'summarize', 'to-saved-model', 'transform', 'transforms']);
   });
 
   it('summarize', async () => {
@@ -117,6 +120,17 @@ describe.skipIf(!HAVE_MODELS)(`--json on every command that reports (${HAVE_MODE
     const d = await checkJson('diff', [sm, optimized], 1);
     expect(d.signatures).toBeDefined();
   }, 120_000);
+
+  it('scan, freeze, to-saved-model and transforms', async () => {
+    const scan = await checkJson('scan', ['--dir', sm]);
+    expect((scan.metaGraphs as { found: string[] }[])[0]!.found).toEqual([]);
+    const frozen = await checkJson('freeze', [`--input_saved_model_dir=${sm}`, `--output_graph=${path.join(dir, 'frozen.pb')}`]);
+    expect(frozen.converted).toHaveLength(2);
+    const saved = await checkJson('to-saved-model', [`--in_graph=${pb}`, `--export_dir=${path.join(dir, 'saved')}`]);
+    expect(Object.keys(saved.signatures as object)).toContain('serving_default');
+    const t = await checkJson('transforms', []);
+    expect(t.name).toBeTypeOf('string');
+  });
 
   it('accepts --report json as a deprecated alias, with a note on stderr only', async () => {
     const r = await cli(['bench', pb, '--runs', '1', '--warmup', '0', '--report', 'json']);

@@ -3,6 +3,7 @@ import { checkOutput } from '../../io/fs';
 import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-files';
 import { freezeModel } from '../../freeze/freeze';
 import { flagBool, parseFlags, splitList } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_model_tags=serve] [--signature_def=NAME]
@@ -78,7 +79,7 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
   // Written only once freezing succeeded, atomically: a failed run leaves no file.
   await saveGraph(result.graph, values.output_graph, out);
   if (values.json) {
-    io.out(JSON.stringify({ output: values.output_graph, nodes: result.graph.nodes.length, inputs: result.inputs, outputs: result.outputs, signature: result.signature, converted: result.converted, diagnostics: result.diagnostics }, null, 2));
+    io.out(toJson({ output: values.output_graph, nodes: result.graph.nodes.length, inputs: result.inputs, outputs: result.outputs, signature: result.signature, converted: result.converted, diagnostics: result.diagnostics }));
   } else {
     for (const d of result.diagnostics) io.err(`${d.severity}: [${d.code}] ${d.message}`);
     io.out(`Converted ${result.converted.length} variable(s) to constants; ${result.graph.nodes.length} nodes.`);

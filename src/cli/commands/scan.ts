@@ -2,6 +2,7 @@ import { GraftError } from '../../errors';
 import { loadModel } from '../../io/model-files';
 import { formatScan, scanSavedModel } from '../../inspect/show';
 import { parseFlags } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft scan --dir <saved_model_dir> [--tag_set serve] [--op_denylist Op1,Op2] [--json]
@@ -26,7 +27,7 @@ export async function scanCommand(args: readonly string[], io: Io): Promise<numb
   const model = await loadModel(dir);
   if (model.kind !== 'saved-model') throw new GraftError('io/not-saved-model', `${dir} is not a SavedModel directory`, { file: dir });
   const results = scanSavedModel(model.savedModel, { ...(values.tag_set ? { tagSet: values.tag_set } : {}), ...(values.op_denylist !== undefined ? { opDenylist: values.op_denylist } : {}) }, model.modelFile);
-  if (values.json) io.out(JSON.stringify({ dir, metaGraphs: results }, null, 2));
+  if (values.json) io.out(toJson({ dir, metaGraphs: results }));
   else io.out(formatScan(results).replace(/\n$/, ''));
   return 0;
 }

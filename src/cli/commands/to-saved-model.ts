@@ -5,6 +5,7 @@ import { checkOutput } from '../../io/fs';
 import { type LoadedModel, loadModel, mainGraph, modelInputPaths } from '../../io/model-files';
 import { type MetaGraph, type Signature, findMetaGraph } from '../../io/saved-model';
 import { parseFlags, splitList } from '../args';
+import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft to-saved-model --in_graph=frozen.pb --export_dir=DIR [--inputs=x:0,...] [--outputs=y:0,...]
@@ -92,7 +93,7 @@ export async function toSavedModelCommand(args: readonly string[], io: Io): Prom
   const written = await loadModel(values.export_dir);
   const sigs = written.kind === 'saved-model' ? written.savedModel.metaGraphs[0]!.signatures : {};
   if (values.json) {
-    io.out(JSON.stringify({ export_dir: values.export_dir, nodes: graph.nodes.length, signatures: sigs, dropped, assets }, null, 2));
+    io.out(toJson({ export_dir: values.export_dir, nodes: graph.nodes.length, signatures: sigs, dropped, assets }));
     return 0;
   }
   for (const d of dropped) io.err(`warning: signature '${d.key}' dropped: the graph has no ${d.missing.join(', ')}`);
