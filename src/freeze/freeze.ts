@@ -11,6 +11,7 @@
  */
 import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
+import { baseDType } from '../ir/dtype';
 import { tensorName } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { type Checkpoint, readCheckpointFiles } from '../io/checkpoint';
@@ -24,6 +25,7 @@ import { objectGraphVariableValues } from './object-graph';
 import { type ConvertedVariable, VARIABLE_OPS, freezeGraph } from './tf1';
 import { tf1VariableValues } from './variable-keys';
 import { tableInitializers, wireTableInitializers } from './tables';
+import { type KeptVariable, variableKey, writtenVariables } from './saver';
 import { savedModelInit } from '../io/saved-model-init';
 import { nodeFileSystem } from '../io/fs';
 import * as nodePath from 'node:path';
@@ -47,6 +49,13 @@ export interface FreezeOptions {
    * into constants, so the frozen graph needs no file (`freezeSavedModel` reads them itself).
    */
   readonly assets?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Keep the variables that the kept graph writes (a state-updating signature: `AssignAdd`,
+   * `ResourceApplyGradientDescent`, ...) as variables instead of failing on them: they are listed
+   * in `kept` with their checkpoint values, to be saved with the model (`addSaver`). Variables
+   * only read are frozen as usual. Default false (`graft freeze`: a frozen graph has no variables).
+   */
+  readonly keepWrittenVariables?: boolean;
 }
 
 export interface FreezeResult {
@@ -60,6 +69,8 @@ export interface FreezeResult {
   readonly signature?: { key: string; inputs: Record<string, string>; outputs: Record<string, string> };
   /** Variables that became constants. */
   readonly converted: ConvertedVariable[];
+  /** Variables kept as variables (`keepWrittenVariables`), with their checkpoint values. */
+  readonly kept: KeptVariable[];
   readonly diagnostics: Diagnostic[];
 }
 
@@ -165,12 +176,30 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
       for (const [k, v] of tf1VariableValues(mg.graph, checkpoint, opts.file)) if (!values.has(k)) values.set(k, v);
     }
   }
+  // Variables the graph writes stay variables when asked: freezing them would change what it does.
+  const written = opts.keepWrittenVariables ? writtenVariables(sub) : [];
+  const kept: KeptVariable[] = [];
+  const subByName = new Map(sub.nodes.map((n) => [n.name, n]));
+  for (const name of written) {
+    const node = subByName.get(name)!;
+    const value = values.get(name);
+    if (!value) {
+      throw new GraftError('runtime/missing-variable', `Variable '${name}' (${node.op}), which the kept signatures write, has no value in the checkpoint${opts.file ? ` ${opts.file}` : ''}`, {
+        node: name,
+        op: node.op,
+        ...(opts.file ? { file: opts.file } : {}),
+      });
+    }
+    const dt = node.attrs.dtype;
+    kept.push({ node: name, op: node.op as KeptVariable['op'], key: variableKey(node), dtype: dt?.kind === 'type' ? baseDType(dt.value) : baseDType(value.dtype), shape: [...value.shape], value });
+  }
   const frozen = freezeGraph(sub, values, [...chosen.outputs, ...inputs, ...inits], {
+    ...(written.length ? { denylist: [...(opts.denylist ?? []), ...written] } : {}),
     ...(checkpoint ? { knownKeys: checkpoint.entries.keys() } : {}),
     ...(opts.file ? { file: opts.file } : {}),
     ...(opts.clearDevices ? { clearDevices: true } : {}),
     ...(opts.allowlist ? { allowlist: opts.allowlist } : {}),
-    ...(opts.denylist ? { denylist: opts.denylist } : {}),
+    ...(opts.denylist && !written.length ? { denylist: opts.denylist } : {}),
   });
   const tableDiagnostics: Diagnostic[] = [];
   const assetBytes = new Map<string, { filename: string; bytes: Uint8Array }>();
@@ -187,6 +216,7 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
     outputs: chosen.outputs,
     ...(chosen.signature ? { signature: chosen.signature } : {}),
     converted: frozen.converted,
+    kept,
     diagnostics: [...diagnostics, ...frozen.diagnostics, ...tableDiagnostics],
   };
 }

@@ -38,6 +38,7 @@ import { type FileSystem, checkOutput, nodeFileSystem } from '../io/fs';
 import { saveSavedModel } from '../io/model-files';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
 import { nearestNames } from '../suggest';
+import type { SaverDef } from './saver';
 
 export { outputDType };
 
@@ -66,6 +67,11 @@ export interface ToSavedModelOptions {
   readonly tags?: readonly string[];
   /** Blank every node's device, as `simple_save` does (default true). */
   readonly clearDevices?: boolean;
+  /**
+   * The meta graph's `saver_def`, for a graph that keeps variables (`addSaver` makes the graph's
+   * save and restore ops, this and the checkpoint). Default none: a frozen graph has no variables.
+   */
+  readonly saverDef?: SaverDef;
 }
 
 
@@ -207,7 +213,7 @@ export function toSavedModel(graph: Graph, opts: ToSavedModelOptions = {}): Save
     tags,
     graph: g,
     signatures: signatures,
-    proto: { meta_info_def: { tags } },
+    proto: { meta_info_def: { tags }, ...(opts.saverDef ? { saver_def: { ...opts.saverDef } } : {}) },
   };
   return { schemaVersion: 1, metaGraphs: [metaGraph] };
 }

@@ -36,6 +36,7 @@ export {
   type VerifyOptions,
   runPipelineVerified,
 } from './verify-pipeline';
+export { type SequenceCall, type SequenceResult, type SequenceSide, verifyCallSequence } from './stateful';
 export {
   type StateUpdate,
   INIT_SIGNATURE,

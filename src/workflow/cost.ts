@@ -150,7 +150,7 @@ export async function measureSignatures(
   optimized: Graph,
   pairs: readonly { key: string; before: Signature; after: Signature }[],
   variables: ReadonlyMap<string, Tensor> | undefined,
-  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend; runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'> },
+  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend; runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'>; variablesB?: ReadonlyMap<string, Tensor> },
 ): Promise<{ outputs: OutputCost[]; pooled: OutputCost[]; skipped: { key: string; reason: string }[] }> {
   const { createSession } = await import('../runtime/index');
   const backend = o.backend ? { backend: o.backend } : {};
@@ -160,7 +160,7 @@ export async function measureSignatures(
   const seen = new Map<string, OutputTally[]>();
   const sessionA = await createSession(original, { ...backend, ...o.runtimeA, ...(variables ? { variables } : {}) });
   try {
-    const sessionB = await createSession(optimized, backend);
+    const sessionB = await createSession(optimized, { ...backend, ...(o.variablesB ? { variables: o.variablesB } : {}) });
     try {
       for (const { key, before, after } of pairs) {
         const outKeys = Object.keys(before.outputs);

@@ -104,7 +104,7 @@ export interface OptimizeDirOptions extends OptimizeOptions {
 /** What `optimize` and `optimizeInMemory` return besides the files. */
 export interface OptimizeResult {
   readonly report: OptimizeReport;
-  /** The SavedModel written (one meta graph, no variables). */
+  /** The SavedModel written (one meta graph; variables only where a signature writes them). */
   readonly savedModel: SavedModelProto;
   /** Its graph. */
   readonly graph: Graph;

@@ -14,7 +14,7 @@ import { graphIndex } from '../ir/graph';
 import { inputNodeName, shortTensorName, tensorName } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { makeStringTensor } from '../ir/tensor';
-import type { Checkpoint } from '../io/checkpoint';
+import { type Checkpoint, readCheckpoint } from '../io/checkpoint';
 import { type Chunks, chunksLength } from '../io/chunks';
 import { nodeFileSystem } from '../io/fs';
 import { encodeGraphDefChunks } from '../io/graphdef';
@@ -24,6 +24,7 @@ import { savedModelInit } from '../io/saved-model-init';
 import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
 import { VARIABLE_OPS } from '../freeze/tf1';
 import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
+import { type SaverDef, addSaver } from '../freeze/saver';
 import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { RuntimeOptions } from '../runtime/index';
 import type { Diagnostic } from '../transform/define';
@@ -43,7 +44,6 @@ import { modelStats } from './report';
 import { mismatchError, verifySignatures } from './verify-result';
 
 const INIT_SIGNATURE = '__saved_model_init_op';
-const STATE_UPDATE_REASON = 'updates variables';
 
 /** A model to optimize, however it was read. */
 export interface Source {
@@ -96,6 +96,8 @@ export interface Loaded extends RunState {
   readonly unsupported: readonly SignatureOpsWithoutKernel[];
   /** The user's verification inputs, by tensor name in the original graph. */
   readonly given: Readonly<Record<string, Tensor>>;
+  /** Kept signatures that write variables: verified over calls in a row (`verifyCallSequence`). */
+  readonly stateful: ReadonlySet<string>;
 }
 
 /** After `freeze`. */
@@ -119,6 +121,12 @@ export interface Converted extends Transformed {
   readonly outGraph: Graph;
   readonly chunks: Chunks;
   readonly pairs: readonly SignaturePair[];
+  /**
+   * The checkpoint of the variables kept as variables (written by a kept signature), by path in
+   * the SavedModel (`variables/variables.index`, `variables/variables.data-00000-of-00001`); empty
+   * when every variable was frozen.
+   */
+  readonly variableFiles: ReadonlyMap<string, Uint8Array>;
 }
 
 /** After `verify`. */
@@ -127,6 +135,8 @@ export interface Verified extends Converted {
   readonly variables: ReadonlyMap<string, Tensor> | undefined;
   /** What running the original needs besides feeds (SavedModel init, assets). */
   readonly runtimeA: Pick<RuntimeOptions, 'init' | 'readFile'> | undefined;
+  /** The result's kept variables, read back from `variableFiles` (undefined when it has none). */
+  readonly variablesB: ReadonlyMap<string, Tensor> | undefined;
   /** Steps declared lossy: their cost is measured instead of checked strictly. */
   readonly lossy: readonly string[];
   readonly verification: VerificationReport | null;
@@ -144,7 +154,7 @@ export interface Benched extends Measured {
 }
 
 /** What `report` returns: the result and the bytes to write. */
-export type StagesResult = OptimizeResult & { chunks: Chunks };
+export type StagesResult = OptimizeResult & { chunks: Chunks; variableFiles: ReadonlyMap<string, Uint8Array> };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const wantsBench = (opts: OptimizeOptions) => opts.bench !== undefined && opts.bench !== false;
@@ -181,9 +191,10 @@ export async function load(src: Source, opts: OptimizeOptions): Promise<Loaded> 
   const mg = serveMetaGraph(run);
   const { thresholds, gated, agreementBatch } = checkOptions(opts);
   const keys = chooseSignatures(run, mg);
+  const stateful = statefulSignatures(run, mg, keys);
   const unsupported = await listUnsupported(run, mg, keys);
   const given = await givenInputs(mg, keys, opts);
-  return { ...run, mg, keys, thresholds, gated, agreementBatch, unsupported, given };
+  return { ...run, mg, keys, thresholds, gated, agreementBatch, unsupported, given, stateful };
 }
 
 /** The `serve` meta graph, or the only one of a SavedModel that has no `serve` (with a note). */
@@ -232,9 +243,25 @@ function checkOptions(opts: OptimizeOptions): Pick<Loaded, 'thresholds' | 'gated
   return { thresholds, gated, agreementBatch };
 }
 
-function stateUpdateReason(writes: readonly StateUpdate[]): string {
+function shownWrites(writes: readonly StateUpdate[]): string {
   const shown = writes.slice(0, 2).map((w) => `${w.op} '${w.node}'`).join(', ');
-  return `${STATE_UPDATE_REASON} (${shown}${writes.length > 2 ? `, ${writes.length - 2} more` : ''}): a frozen model has no variables to update`;
+  return `${shown}${writes.length > 2 ? `, ${writes.length - 2} more` : ''}`;
+}
+
+/**
+ * The kept signatures that write variables (a counter's increment, a training step): the variables
+ * they write stay variables in the result (saved with it), the others are frozen, and each such
+ * signature is verified over calls in a row. Said up front, as progress.
+ */
+function statefulSignatures(run: RunState, mg: MetaGraph, keys: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const k of keys) {
+    const writes = stateUpdates(mg.graph, mg.signatures[k]!);
+    if (writes.length === 0) continue;
+    out.add(k);
+    run.progress('check', `'${k}' updates variables (${shownWrites(writes)}): the variables it writes stay variables in the result, and it is verified over calls in a row`);
+  }
+  return out;
 }
 
 /** Dense (named) tensors and COO sparse ones (their three tensors) can be frozen; composite ones cannot. */
@@ -247,8 +274,8 @@ function hasSparse(sig: Signature): boolean {
 }
 
 /**
- * The signatures to keep: the one asked for, or every one that can be frozen (state-updating
- * and composite ones go to `run.dropped`). None when outputs are named instead.
+ * The signatures to keep: the one asked for, or every one that can be frozen (composite ones go
+ * to `run.dropped`). None when outputs are named instead.
  */
 function chooseSignatures(run: RunState, mg: MetaGraph): string[] {
   const { opts, src } = run;
@@ -257,20 +284,8 @@ function chooseSignatures(run: RunState, mg: MetaGraph): string[] {
   const keys: string[] = [];
   for (const [k, s] of Object.entries(mg.signatures)) {
     if (k === INIT_SIGNATURE) continue;
-    const writes = stateUpdates(mg.graph, s);
-    if (writes.length > 0) run.dropped.push({ key: k, reason: stateUpdateReason(writes) });
-    else if (isFreezable(s)) keys.push(k);
+    if (isFreezable(s)) keys.push(k);
     else run.dropped.push({ key: k, reason: 'composite tensors cannot be frozen' });
-  }
-  const updating = run.dropped.filter((d) => d.reason.startsWith(STATE_UPDATE_REASON));
-  if (updating.length > 0 && keys.length > 0) {
-    const one = updating.length === 1;
-    run.diagnostics.push({
-      severity: 'warning',
-      code: 'optimize/state-update',
-      message: `Signature${one ? '' : 's'} ${updating.map((d) => `'${d.key}'`).join(', ')} update${one ? 's' : ''} variables and cannot be kept in a frozen model; the kept signatures read the variables' checkpoint values, as constants`,
-      hint: 'Keep serving the original for the state-updating signatures.',
-    });
   }
   return keys;
 }
@@ -285,13 +300,6 @@ function chosenSignature(mg: MetaGraph, key: string, file: string): string {
       `No signature '${key}'; the model has ${have.length ? have.map((k) => `'${k}'`).join(', ') : 'none'}${near.length ? ` (did you mean '${near[0]}'?)` : ''}`,
       { file },
     );
-  }
-  const writes = stateUpdates(mg.graph, mg.signatures[key]!);
-  if (writes.length > 0) {
-    throw new GraftError('freeze/unsupported', `Signature '${key}' ${stateUpdateReason(writes)}`, {
-      file,
-      hint: 'Keep serving the original model for it; graft optimize keeps the signatures that only read.',
-    });
   }
   return key;
 }
@@ -384,6 +392,8 @@ export async function freeze(s: Loaded): Promise<Frozen> {
     ...(outputNodeNames ? { outputNodeNames } : s.keys.length === 1 ? { signature: s.keys[0]! } : {}),
     file: ckptFile,
     ...(assets.size ? { assets } : {}),
+    // A signature that writes variables keeps them (as variables, saved with the result).
+    keepWrittenVariables: true,
   });
   for (const item of frozen.diagnostics) s.diagnostics.push(item);
   const keys = s.keys.length === 0 && !byOutputs(opts) && frozen.signature ? [frozen.signature.key] : s.keys;
@@ -458,19 +468,33 @@ function chooseTransforms(s: RunState): { transforms: string | Pipeline; skipped
 /** Stage 4: the transformed graph as a SavedModel, with the kept signatures remapped onto it. */
 export function convertBack(s: Transformed): Converted {
   s.progress('convert', 'converting back to a SavedModel');
-  const { savedModel, pairs } = byOutputs(s.opts) ? outputsSavedModel(s) : signaturesSavedModel(s);
-  return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel) };
+  // Variables the kept signatures write stay variables: a saver restores them from a checkpoint.
+  const present = new Set(s.graph.nodes.map((n) => n.name));
+  const kept = s.frozen.kept.filter((v) => present.has(v.node));
+  const saver = kept.length > 0 ? addSaver(s.graph, kept) : undefined;
+  if (kept.length > 0) {
+    const sigs = [...s.stateful];
+    s.diagnostics.push({
+      severity: 'info',
+      code: 'optimize/state-update',
+      message: `${sigs.length ? `Signature${sigs.length === 1 ? '' : 's'} ${sigs.map((k) => `'${k}'`).join(', ')} update${sigs.length === 1 ? 's' : ''} variables: ` : ''}${plural(kept.length, 'variable')} stay variables in the result (${kept.map((v) => v.key).join(', ')}), saved in its variables/ with a saver that restores them; the ${plural(s.frozen.converted.length, 'variable')} only read are frozen`,
+    });
+  }
+  const withSaver: Transformed & { saverDef?: SaverDef } = saver ? { ...s, graph: saver.graph, saverDef: saver.saverDef } : s;
+  const { savedModel, pairs } = byOutputs(s.opts) ? outputsSavedModel(withSaver) : signaturesSavedModel(withSaver);
+  const variableFiles = saver?.files ?? new Map<string, Uint8Array>();
+  return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel), variableFiles };
 }
 
 /** With named outputs: one `serving_default` over the placeholders and those outputs. */
-function outputsSavedModel(s: Transformed): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
-  const savedModel = toSavedModel(s.graph, { outputs: s.opts.outputs, tags: s.mg.tags });
+function outputsSavedModel(s: Transformed & { saverDef?: SaverDef }): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
+  const savedModel = toSavedModel(s.graph, { outputs: s.opts.outputs, tags: s.mg.tags, ...(s.saverDef ? { saverDef: s.saverDef } : {}) });
   const sig = savedModel.metaGraphs[0]!.signatures.serving_default!;
   return { savedModel, pairs: [{ key: 'serving_default', before: sig, after: sig }] };
 }
 
 /** The kept signatures remapped onto the result; those whose tensors the pipeline removed are dropped. */
-function signaturesSavedModel(s: Transformed): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
+function signaturesSavedModel(s: Transformed & { saverDef?: SaverDef }): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
   const { mg, keys, graph, src } = s;
   const remapped = remapSignatures(Object.fromEntries(keys.map((k) => [k, mg.signatures[k]!])), graph);
   for (const d of remapped.dropped) s.dropped.push({ key: d.key, reason: `the pipeline removed ${d.missing.join(', ')}` });
@@ -488,7 +512,7 @@ function signaturesSavedModel(s: Transformed): { savedModel: SavedModelProto; pa
       hint: 'Name the outputs to keep with `outputs`.',
     });
   }
-  return { savedModel: toSavedModel(graph, { signatures, tags: mg.tags }), pairs };
+  return { savedModel: toSavedModel(graph, { signatures, tags: mg.tags, ...(s.saverDef ? { saverDef: s.saverDef } : {}) }), pairs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,10 +521,11 @@ function signaturesSavedModel(s: Transformed): { savedModel: SavedModelProto; pa
 /** Stage 5: the strict comparison with the original (lossless pipelines); a difference throws. */
 export async function verify(s: Converted): Promise<Verified> {
   const variables = await originalVariables(s);
+  const variablesB = await keptVariables(s);
   const runtimeA = originalRuntime(s.mg, s.src);
   // A lossy step moves the outputs on purpose: measure what it costs instead of failing on it.
   const lossy = lossySteps(s.transforms, s.registry, s.pipelineReport.steps);
-  const base = { ...s, variables, runtimeA, lossy };
+  const base = { ...s, variables, variablesB, runtimeA, lossy };
   if (!verifies(s.opts) || lossy.length > 0) return { ...base, verification: null };
   s.progress('verify', `verifying ${plural(s.pairs.length, 'signature')} against the original`);
   const verification = await verifySignatures(s.mg.graph, s.outGraph, [...s.pairs], variables, {
@@ -511,6 +536,8 @@ export async function verify(s: Converted): Promise<Verified> {
     ...(s.opts.backend ? { backend: s.opts.backend } : {}),
     ...(Object.keys(s.given).length ? { given: s.given } : {}),
     ...(runtimeA ? { runtimeA } : {}),
+    ...(variablesB ? { variablesB } : {}),
+    ...(s.stateful.size ? { stateful: s.stateful } : {}),
   });
   if (verification.status === 'fail') throw mismatchError(verification, s.src.label);
   return { ...base, verification };
@@ -521,6 +548,28 @@ async function originalVariables(s: Converted): Promise<ReadonlyMap<string, Tens
   if (!s.ckpt || !(verifies(s.opts) || wantsBench(s.opts))) return undefined;
   const { savedModelVariables } = await import('../runtime/index');
   return savedModelVariables(loadedFor(s.src, s.mg), s.ckpt);
+}
+
+/**
+ * The result's variables as the runtime looks them up, read back from the checkpoint written with
+ * it through its own restore op (what a loader does): the result is verified as it is written.
+ */
+async function keptVariables(s: Converted): Promise<ReadonlyMap<string, Tensor> | undefined> {
+  if (s.variableFiles.size === 0 || !(verifies(s.opts) || wantsBench(s.opts))) return undefined;
+  const { savedModelVariables } = await import('../runtime/index');
+  const index = s.variableFiles.get('variables/variables.index')!;
+  const ckpt = readCheckpoint(index, [s.variableFiles.get('variables/variables.data-00000-of-00001')], { file: 'variables/variables.index' });
+  const out: LoadedModel = {
+    kind: 'saved-model',
+    path: '<result>',
+    modelFile: 'saved_model.pb',
+    format: 'binary',
+    savedModel: s.savedModel,
+    fileBytes: chunksLength(s.chunks),
+    variables: { prefix: null, state: 'present', bytes: index.length },
+    assets: [],
+  };
+  return savedModelVariables(out, ckpt);
 }
 
 /** A LoadedModel whose first meta graph is `mg` (what `savedModelVariables` reads). */
@@ -576,6 +625,7 @@ export async function measure(s: Verified): Promise<Measured> {
     file: s.src.label,
     ...(s.opts.backend ? { backend: s.opts.backend } : {}),
     ...(s.runtimeA ? { runtimeA: s.runtimeA } : {}),
+    ...(s.variablesB ? { variablesB: s.variablesB } : {}),
   });
   const failures = thresholdFailures(measured, measured.pooled, s.thresholds, measured.pooled.length > 0);
   if (failures.length) {
@@ -597,7 +647,7 @@ export async function benchStage(s: Measured): Promise<Benched> {
   const pair = s.pairs.find((p) => p.key === 'serving_default') ?? s.pairs[0]!;
   const bo: BenchOptions = typeof s.opts.bench === 'object' ? s.opts.bench : {};
   s.progress('bench', `benchmarking '${pair.key}': batch ${bo.batch ?? 100}, ${bo.runs ?? 30} interleaved runs`);
-  const benchReport = await bench([benchTarget('original', s.mg.graph, pair.before, s.variables), benchTarget('optimized', s.outGraph, pair.after)], {
+  const benchReport = await bench([benchTarget('original', s.mg.graph, pair.before, s.variables), benchTarget('optimized', s.outGraph, pair.after, s.variablesB)], {
     seed: s.opts.seed ?? 1,
     ...(s.opts.backend ? { backend: s.opts.backend } : {}),
     ...bo,
@@ -647,7 +697,7 @@ export function report(s: Benched): StagesResult {
     diagnostics: s.diagnostics,
     ms: performance.now() - s.started,
   };
-  return { report: r, savedModel: s.savedModel, graph: s.outGraph, chunks: s.chunks };
+  return { report: r, savedModel: s.savedModel, graph: s.outGraph, chunks: s.chunks, variableFiles: s.variableFiles };
 }
 
 type StageStats = OptimizeReport['stages'];
@@ -657,7 +707,7 @@ function stageStats(s: Benched): StageStats {
   const stats: { original: ModelStats; frozen: ModelStats; optimized: ModelStats } = {
     original: modelStats(s.mg.graph, s.src.graphBytes, s.src.variableBytes),
     frozen: modelStats(s.frozen.graph, frozenBytes, 0),
-    optimized: modelStats(s.outGraph, chunksLength(s.chunks), 0),
+    optimized: modelStats(s.outGraph, chunksLength(s.chunks), [...s.variableFiles.values()].reduce((n, b) => n + b.length, 0)),
   };
   return stats;
 }

@@ -55,7 +55,8 @@ export { defaultTransforms } from './optimize-stages';
 
 /**
  * Optimizes the SavedModel in `inputDir` into a new SavedModel in `outputDir` (frozen: no
- * variables), verified against the original. The output directory appears complete or not at all.
+ * variables, except those a signature writes, kept in `variables/`), verified against the original.
+ * The output directory appears complete or not at all.
  *
  * @throws GraftError `model/unknown-tag-set` (no `serve` meta graph), `model/unknown-signature`,
  *   `freeze/missing-output` (an output that is not a node, with near names),
@@ -101,8 +102,10 @@ export async function optimize(inputDir: string, outputDir: string, opts: Optimi
     outputDir,
     async (tmp) => {
       await fs.writeFile(nodePath.join(tmp, 'saved_model.pb'), result.chunks);
-      // simple_save leaves an empty variables/ for a graph without variables.
+      // simple_save leaves an empty variables/ for a graph without variables; variables a
+      // signature writes are kept, in a checkpoint there.
       await fs.mkdir(nodePath.join(tmp, 'variables'));
+      for (const [rel, bytes] of result.variableFiles) await fs.writeFile(nodePath.join(tmp, rel), [bytes]);
       const root = model.assets.length > 0 ? await fs.realpath(inputDir) : '';
       for (const rel of model.assets) {
         const target = nodePath.resolve(tmp, 'assets', rel);
@@ -184,5 +187,6 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
   const result = await runStages(src, opts);
   const out = new Map<string, Uint8Array>([['saved_model.pb', joinChunks(result.chunks)]]);
   for (const [k, v] of byKey) if (k.startsWith('assets/')) out.set(k, v);
+  for (const [k, v] of result.variableFiles) out.set(k, v);
   return { report: result.report, savedModel: result.savedModel, graph: result.graph, files: out };
 }

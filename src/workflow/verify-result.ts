@@ -110,6 +110,16 @@ export interface VerifySignaturesOptions {
   readonly given?: Readonly<Record<string, Tensor>>;
   /** What running the original needs besides feeds: its SavedModel init and asset reader. */
   readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'>;
+  /** The result's variables (those it kept, read back from the checkpoint written with it). */
+  readonly variablesB?: ReadonlyMap<string, Tensor>;
+  /**
+   * Signatures that write variables: each is verified over `calls` calls in a row (inputs seeded
+   * with seed, seed+1, ...) on fresh sessions of both models, every call's outputs and the final
+   * value of every variable written compared (`verifyCallSequence`).
+   */
+  readonly stateful?: ReadonlySet<string>;
+  /** How many calls a state-updating signature is verified over. Default 3. */
+  readonly calls?: number;
 }
 
 /**
@@ -128,6 +138,8 @@ export async function verifySignatures(
   o: VerifySignaturesOptions,
 ): Promise<VerificationReport> {
   const { runGraph } = await import('../runtime/index');
+  const { verifyCallSequence } = await import('../verify/stateful');
+  const runtimeB = o.variablesB ? { variables: o.variablesB } : {};
   const tolerance = resolveTolerance(o);
   const common = o.backend ? { backend: o.backend } : {};
   const signatures: SignatureVerification[] = [];
@@ -148,6 +160,45 @@ export async function verifySignatures(
     };
     const notVerified = (reason: string, message: string, batch?: number) =>
       signatures.push({ key, status: 'not-verified', verified: false, reason, message, outputs: [], given, ...(batch !== undefined ? { batch } : {}) });
+
+    if (o.stateful?.has(key)) {
+      // A signature that writes variables: the same calls in a row on both, state compared at the end.
+      const n = o.calls ?? 3;
+      const calls = Array.from({ length: n }, (_, i) => {
+        const a = signatureFeeds(original, before, o.seed + i, o.batch);
+        for (const e of sideTensors(before.inputs)) for (const t of e.tensors) if (isGiven(t)) a[t] = o.given![t]!;
+        return { a: feedsFor(original, a), b: feedsFor(optimized, counterpartFeeds(before, after, a)) };
+      });
+      let seq: Awaited<ReturnType<typeof verifyCallSequence>>;
+      try {
+        seq = await verifyCallSequence(
+          { graph: original, runtime: { ...common, ...o.runtimeA, ...(variables ? { variables } : {}) }, fetches: namesA },
+          { graph: optimized, runtime: { ...common, ...runtimeB }, fetches: namesB },
+          calls,
+          namesA,
+          tolerance,
+        );
+      } catch (e) {
+        if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
+        notVerified(`the calls in a row cannot run: ${await cannotRunReason(e, original, before)}`, e.message, o.batch);
+        continue;
+      }
+      for (const out of seq.comparisons) {
+        maxAbsDiff = Number.isFinite(out.maxAbsDiff) ? Math.max(maxAbsDiff, out.maxAbsDiff) : Infinity;
+        if (Number.isFinite(out.maxRelDiff)) maxRelDiff = Math.max(maxRelDiff, out.maxRelDiff);
+      }
+      const pass = seq.comparisons.every((x) => x.pass);
+      signatures.push({
+        key,
+        status: pass ? 'pass' : 'fail',
+        verified: pass,
+        outputs: seq.comparisons,
+        given,
+        batch: o.batch,
+        note: `updates variables: ${n} calls in a row on fresh sessions of both models, each call's outputs compared, then the variables written (${seq.variables.join(', ') || 'none'})`,
+      });
+      continue;
+    }
 
     // 1. The original, on the signature's inputs.
     let batch = o.batch;
@@ -173,7 +224,7 @@ export async function verifySignatures(
     // 2. The result, on the same inputs.
     let outB: Tensor[];
     try {
-      outB = await runGraph(optimized, feedsFor(optimized, feeds.b), namesB, common);
+      outB = await runGraph(optimized, feedsFor(optimized, feeds.b), namesB, { ...common, ...runtimeB });
     } catch (e) {
       if (!isGraftError(e) || !CANNOT_RUN.has(e.code)) throw e;
       notVerified(`the optimized model cannot run where the original runs: ${await cannotRunReason(e, optimized, after)}`, e.message, batch);

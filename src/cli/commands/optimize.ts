@@ -20,8 +20,9 @@ export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms
   against the original (on by default; a difference fails and writes nothing) and, with --bench,
   times both (median at --batch, interleaved runs). Every signature is kept unless --signature_def
   names one. Progress goes to stderr, the before/after table to stdout.
-  Before any work it lists the ops graft cannot run (no kernel), per signature. A signature it could
-  not verify (such an op, a signature that updates variables, one dropped) is printed as
+  Before any work it lists the ops graft cannot run (no kernel), per signature. A signature that
+  updates variables keeps them as variables (saved in OUT_DIR/variables with a saver) and is verified
+  over calls in a row. A signature it could not verify (such an op, one dropped) is printed as
   NOT VERIFIED: <signature>: <reason>; the output is still written, and the exit code is 3 unless
   --allow-unverified (or --no-verify). --input verifies on your data instead of seeded inputs:
   name is a signature input key or a tensor name, the value as graft run takes it (repeatable).
