@@ -14,12 +14,13 @@
  * `diffGraphs` is pure (two `Graph`s in, plain JSON-serialisable data out); `diffModels` loads two
  * model files first, and for SavedModels also compares their signatures.
  */
-import { type AttrValue, type AttrList, attrText, formatShape, stableAttrKey } from '../ir/attr';
+import { type AttrValue, type AttrList, attrText, bytesKey, formatShape, stableAttrKey } from '../ir/attr';
 import type { FunctionDef, Graph } from '../ir/graph';
 import { type Node, formatInput, isControlInput, parseInput } from '../ir/node';
 import { type Tensor, numElements, tensorBytes, tensorStrings, tensorToNumbers } from '../ir/tensor';
 import { loadModel, type LoadedModel, type LoadOptions } from '../io/model-files';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
+import { encodeMessage } from '../proto';
 
 /** A node present on one side only. */
 export interface DiffNode {
@@ -233,7 +234,17 @@ function retChanges(a: FunctionDef, b: FunctionDef): string[] {
   return out;
 }
 
-const signatureKey = (f: FunctionDef) => JSON.stringify(f.signature, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+/**
+ * A function's `OpDef` signature in one canonical form: its encoded bytes (a text-format file
+ * decodes enums as numbers, a binary one as names; both encode the same).
+ */
+function signatureKey(f: FunctionDef): string {
+  try {
+    return bytesKey(encodeMessage('tensorflow.OpDef', f.signature));
+  } catch {
+    return JSON.stringify(f.signature, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  }
+}
 
 /**
  * Which nodes `b` removed, added and changed relative to `a`, main graph and library functions.

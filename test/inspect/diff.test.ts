@@ -3,12 +3,13 @@
  * set) and attribute level (which key, a short before/after), functions and signatures.
  */
 import { describe, expect, it } from 'vitest';
-import { diffGraphs, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
+import { diffGraphs, diffModels, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
 import { attr } from '../../src/ir/attr';
 import { type FunctionDef, makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeTensor } from '../../src/ir/tensor';
 import type { TensorInfo } from '../../src/io/saved-model';
+import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
 const fn = (name: string, nodes: ReturnType<typeof makeNode>[], ret: Record<string, string> = {}): FunctionDef => ({
   signature: { name },
@@ -124,4 +125,16 @@ describe('diffSignatures', () => {
     const b = { serving_default: { methodName: 'tensorflow/serving/predict', inputs: { x: info('x:0', [-1, 3]) }, outputs: { y: info('z:0', [-1]) } }, fresh: { methodName: 'm', inputs: {}, outputs: {} } };
     expect(diffSignatures(a, b)).toEqual({ removed: ['old'], added: ['fresh'], changed: [{ key: 'serving_default', changes: ['output y: y:0 float [?] -> z:0 float [?]'] }] });
   });
+});
+
+describe.skipIf(!HAVE_MODELS)(`diffModels on real files (${HAVE_MODELS ? 'present' : SKIP_REASON})`, () => {
+  it('finds no difference between the text GraphDef and the binary .meta TensorFlow wrote of one graph', async () => {
+    // tfx_estimator_checkpoint: graph.pbtxt and model.ckpt-1000.meta hold the same graph (2502
+    // nodes, 497 in functions), one as text, one binary: attributes, inputs and function
+    // signatures decode differently (enums as numbers or names) and must still compare equal.
+    const d = await diffModels(modelPath('tfx_estimator_checkpoint/graph.pbtxt'), modelPath('tfx_estimator_checkpoint/model.ckpt-1000.meta'));
+    expect(d.summary).toEqual({ removed: 0, added: 0, changed: 0, unchanged: 2999, nodesBefore: 2999, nodesAfter: 2999 });
+    expect(d.functions).toEqual({ removed: [], added: [], changed: [] });
+    expect(d.signatures).toBeUndefined(); // a GraphDef has none
+  }, 60_000);
 });
