@@ -134,3 +134,41 @@ describe.skipIf(!HAVE_MODELS)(`saved_model_cli run (skipped if ${SKIP_REASON})`,
     expect(r.out).toMatch(/^Result for output key output_0:\n-?\d+\nResult for output key output_1:\n-?\d+$/);
   });
 });
+
+describe.skipIf(!HAVE_MODELS)(`graft transform on a TF2 SavedModel (work inside functions) (skipped if ${SKIP_REASON})`, () => {
+  it('says up front that the work is inside functions and names what handles it', async () => {
+    const out = path.join(scratch.freshDir('tf2'), 'out');
+    const r = await cli('transform', modelPath('tfexamples_fake_effdet_lite0'), out, 'fold_constants fold_batch_norms strip_unused_nodes');
+    expect(r.code).toBe(0);
+    const warning = r.err.split('\n').find((l) => l.startsWith('warning:'));
+    expect(warning).toMatch(/the graph's work is inside \d+ library functions \(\d+ nodes\) called by \d+ nodes/);
+    expect(warning).toContain('Add inline_partitionedcall as the first transform');
+    expect(warning).toContain('graft optimize');
+    expect(r.out).toContain('47 -> 47');
+  });
+
+  it('with inline_partitionedcall first: no warning, and the steps after it see the functions’ nodes', async () => {
+    const out = path.join(scratch.freshDir('tf2'), 'out');
+    const r = await cli('transform', modelPath('serving_half_plus_two_tf2'), out, 'inline_partitionedcall strip_unused_nodes', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('warning:');
+    const j = JSON.parse(r.out);
+    expect(j.warning).toBeUndefined();
+    const steps = j.report.steps as { nodesBefore: number; nodesAfter: number }[];
+    expect(steps[0]!.nodesAfter).toBeGreaterThan(steps[0]!.nodesBefore);
+  });
+
+  it('with inline_partitionedcall later: the steps before it are named', async () => {
+    const out = path.join(scratch.freshDir('tf2'), 'out');
+    const r = await cli('transform', modelPath('serving_half_plus_two_tf2'), out, 'fold_constants inline_partitionedcall', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).warning).toContain('The step before inline_partitionedcall sees only the main graph');
+  });
+
+  it('a TF1 SavedModel (work in the main graph) gets no warning', async () => {
+    const out = path.join(scratch.freshDir('tf1'), 'out');
+    const r = await cli('transform', modelPath('serving_half_plus_two_cpu'), out, 'strip_unused_nodes');
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('warning:');
+  });
+});

@@ -1,4 +1,6 @@
 import { GraftError } from '../../errors';
+import { functionWork, type FunctionWork } from '../../inspect/function-work';
+import { parsePipeline } from '../../transform/pipeline';
 import { createRegistry } from '../../transform/registry';
 import { formatReport } from '../../transform/report';
 import { transformModel } from '../../workflow/transform-model';
@@ -21,6 +23,17 @@ function parseTolerance(name: string, value: string | undefined, fallback: numbe
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new GraftError('cli/usage', `--${name} must be a non-negative number, not '${value}'`);
   return n;
+}
+
+/**
+ * The warning for a graph whose work is inside functions: none when inline_partitionedcall runs
+ * first; a note naming the earlier steps when it runs later; else what handles such a graph.
+ */
+export function functionWorkNote(work: FunctionWork, inlineAt: number): string | undefined {
+  const what = `the graph's work is inside ${work.functions} library function${work.functions === 1 ? '' : 's'} (${work.functionNodes} nodes) called by ${work.calls.length} node${work.calls.length === 1 ? '' : 's'} (${work.calls.slice(0, 3).join(', ')}${work.calls.length > 3 ? ', ...' : ''}); the main graph has ${work.mainNodes} nodes`;
+  if (inlineAt === 0) return undefined;
+  if (inlineAt > 0) return `warning: ${what}. ${inlineAt === 1 ? 'The step' : `The ${inlineAt} steps`} before inline_partitionedcall ${inlineAt === 1 ? 'sees' : 'see'} only the main graph; put inline_partitionedcall first to transform the functions' nodes.`;
+  return `warning: ${what}, and graph transforms work on the main graph only. Add inline_partitionedcall as the first transform (--transforms='inline_partitionedcall ...'), or use graft optimize, which freezes, inlines and transforms a SavedModel.`;
 }
 
 export async function transformCommand(args: readonly string[], io: Io): Promise<number> {
@@ -57,6 +70,9 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
   const reportMode = outputMode(values, io, ['text', 'json', 'none']);
   const registry = createRegistry();
   const started = Date.now();
+  // Where inline_partitionedcall is in the pipeline (aliases resolved), -1 when absent.
+  const inlineAt = parsePipeline(values.transforms, registry).steps.findIndex((s) => s.transform.name === 'inline_partitionedcall');
+  let functionNote: string | undefined;
   const result = await transformModel(values.in_graph, values.out_graph, {
     inputs: values.inputs !== undefined ? splitList(values.inputs) : undefined,
     outputs: values.outputs !== undefined ? splitList(values.outputs) : undefined,
@@ -68,13 +84,21 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
     ...(values.verify ? { verify: { rtol: parseTolerance('rtol', values.rtol, 1e-4), atol: parseTolerance('atol', values.atol, 1e-5) } } : {}),
     hooks: {
       beforeStep(info) {
+        // Up front: a TF2 graph whose work is in library functions, which these steps do not enter.
+        if (info.index === 0) {
+          const work = functionWork(info.graph);
+          if (work) {
+            functionNote = functionWorkNote(work, inlineAt);
+            if (functionNote) io.err(functionNote);
+          }
+        }
         // A progress line for runs that take a while, on stderr only.
         if (io.interactive || Date.now() - started > 2000) io.err(`[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`);
       },
     },
   });
   const moved = 'firstMoved' in result.report ? result.report.firstMoved : undefined;
-  if (reportMode === 'json') io.out(toJson({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, report: result.report }));
+  if (reportMode === 'json') io.out(toJson({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, ...(functionNote ? { warning: functionNote } : {}), report: result.report }));
   else if (reportMode === 'text') {
     io.out(formatReport(result.report));
     if ('verification' in result.report) {
