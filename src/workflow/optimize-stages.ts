@@ -498,8 +498,11 @@ function signaturesSavedModel(s: Transformed & { saverDef?: SaverDef }): { saved
   const { mg, keys, graph, src } = s;
   const remapped = remapSignatures(Object.fromEntries(keys.map((k) => [k, mg.signatures[k]!])), graph);
   for (const d of remapped.dropped) s.dropped.push({ key: d.key, reason: `the pipeline removed ${d.missing.join(', ')}` });
-  // Frozen tensors are no longer references: DT_FLOAT_REF becomes DT_FLOAT.
-  const deref = (side: Readonly<Record<string, TensorInfo>>) => Object.fromEntries(Object.entries(side).map(([n, t]) => [n, { ...t, dtype: baseDType(t.dtype) }]));
+  // Frozen tensors are no longer references: DT_FLOAT_REF becomes DT_FLOAT. A kept ref variable
+  // and the writes through it (VariableV2, Assign*) still output references, and keep the dtype.
+  const refs = new Set(graph.nodes.filter((n) => /^(VariableV2|Variable|Assign|AssignAdd|AssignSub|ApplyGradientDescent)$/.test(n.op)).map((n) => n.name));
+  const deref = (side: Readonly<Record<string, TensorInfo>>) =>
+    Object.fromEntries(Object.entries(side).map(([n, t]) => [n, t.name && refs.has(inputNodeName(t.name)) ? t : { ...t, dtype: baseDType(t.dtype) }]));
   const signatures: Record<string, Signature> = {};
   const pairs: SignaturePair[] = [];
   for (const [k, sig] of Object.entries(remapped.signatures)) {
