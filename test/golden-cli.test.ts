@@ -91,11 +91,12 @@ describe.skipIf(!HAVE_MODELS)(`golden command output on real models (${HAVE_MODE
     expect(lines[start - 2]).toMatch(/^change\s/);
     const table = lines.slice(start, end + 1).join('\n');
     golden('optimize-ops-tfdeploy-mnist.txt', table);
-    // The JSON report carries the same counts, per stage.
+    // The JSON report carries the same table (`ops`), and the counts per stage it comes from.
     const json = await run(optimizeCommand, [modelPath('tfdeploy_tf_mnist_tf1131'), path.join(tmp, 'json'), '--no-verify', '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
-    expect(formatOpTable(opCountRows(report.stages))).toBe(table);
+    expect(formatOpTable(report.ops)).toBe(table);
+    expect(report.ops).toEqual(opCountRows(report.stages));
     expect(report.stages.original.ops.VariableV2).toBe(2);
     expect(report.stages.optimized.ops.VariableV2).toBeUndefined();
   }, 120_000);

@@ -40,7 +40,7 @@ import { type BenchOptions, type BenchReport, type BenchTarget, bench } from './
 import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureSignatures, thresholdFailures } from './cost';
 import { ARTICLE_TRANSFORMS, DEFAULT_AGREEMENT_BATCH, DEFAULT_VERIFY_BATCH, type OptimizeOptions, type OptimizeProgress, type OptimizeResult } from './optimize-options';
 import type { CostReport, CostThresholds, ModelStats, OptimizeReport, SignatureVerdict, VerificationReport } from './report';
-import { modelStats } from './report';
+import { modelStats, opCountRows } from './report';
 import { mismatchError, verifySignatures } from './verify-result';
 
 const INIT_SIGNATURE = '__saved_model_init_op';
@@ -693,6 +693,7 @@ export function report(s: Benched): StagesResult {
     verdicts,
     frozenVariables: s.frozen.converted.length,
     stages,
+    ops: opCountRows(stages),
     pipeline: s.pipelineReport,
     verification: s.verification,
     cost,

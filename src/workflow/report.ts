@@ -198,6 +198,8 @@ export interface OptimizeReport {
   /** Variables that became constants. */
   readonly frozenVariables: number;
   readonly stages: { readonly original: ModelStats; readonly frozen: ModelStats; readonly optimized: ModelStats };
+  /** The per-op-type table: nodes per op type in each stage, sorted by op (`opCountRows(stages)`). */
+  readonly ops: readonly OpCountRow[];
   readonly pipeline: PipelineReport;
   /**
    * The strict comparison with the original (lossless pipelines). Null with `--no-verify`, and
@@ -425,7 +427,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   ];
   const lines = table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
   // Beside the stage table, the per-op-type one (onnxsim's view), set apart by blank lines.
-  lines.push('', formatOpTable(opCountRows(r.stages)), '');
+  lines.push('', formatOpTable(r.ops), '');
   if (b && b.models.length === 2) {
     const [o, z] = b.models as [(typeof b.models)[0], (typeof b.models)[0]];
     lines.push(
