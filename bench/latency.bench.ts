@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMnistCnn } from '../examples/mnist-cnn';
-import { freezeModel } from '../src/freeze/index';
+import { freezeModel } from '../src/freeze/freeze-files';
 import type { Graph } from '../src/ir/graph';
 import { type Tensor, tensorToNumbers } from '../src/ir/tensor';
 import { loadModel, readModelVariables } from '../src/io/model-files';

@@ -7,20 +7,8 @@
  * Run it: `npx tsx examples/custom-transform.ts [saved_model_dir]`
  */
 import * as path from 'node:path';
-import {
-  attr,
-  createRegistry,
-  defineTransform,
-  formatReport,
-  loadModel,
-  mainGraph,
-  mapNodes,
-  param,
-  pipeline,
-  runPipeline,
-  setAttrs,
-  type Graph,
-} from '../src/index';
+import { attr, createRegistry, defineTransform, formatReport, mainGraph, mapNodes, param, pipeline, runPipeline, setAttrs, type Graph } from '../src/index';
+import { loadModel } from '../src/node';
 
 export const setBatchSize = defineTransform({
   name: 'set_batch_size',

@@ -3,7 +3,7 @@
  * SavedModel and checkpoint writers. `npm start` runs this first.
  */
 import * as path from 'node:path';
-import { saveSavedModel, writeCheckpointFiles } from '../src/index';
+import { saveSavedModel, writeCheckpointFiles } from '../src/node';
 import { buildExampleModel } from './tiny-model';
 
 const out = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, 'model'));

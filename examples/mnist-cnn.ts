@@ -26,24 +26,8 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  attr,
-  dtypeToEnum,
-  encodeMessage,
-  graphBuilder,
-  makeStringTensor,
-  makeTensor,
-  makeValueTensor,
-  saveSavedModel,
-  tensorBytes,
-  writeCheckpointFiles,
-  type AttrValue,
-  type CheckpointEntryInput,
-  type DType,
-  type MetaGraph,
-  type SavedModelProto,
-  type Tensor,
-} from '../src/index';
+import { attr, dtypeToEnum, encodeMessage, graphBuilder, makeStringTensor, makeTensor, makeValueTensor, tensorBytes, type AttrValue, type CheckpointEntryInput, type DType, type MetaGraph, type SavedModelProto, type Tensor } from '../src/index';
+import { saveSavedModel, writeCheckpointFiles } from '../src/node';
 
 /** Deterministic pseudo-random floats in [-1, 1) (a small LCG), so the model is the same everywhere. */
 function seeded(seed: number): () => number {

@@ -61,12 +61,10 @@ export {
   type Signature,
   type TensorInfo,
 } from './io/saved-model';
-export { loadModel, mainGraph, readModelVariables, saveGraph, saveSavedModel, type LoadedModel, type VariablesInfo, type SaveSavedModelOptions } from './io/model-files';
+export { mainGraph, type LoadedModel, type VariablesInfo } from './io/loaded-model';
 export {
   readCheckpoint,
   writeCheckpoint,
-  readCheckpointFiles,
-  writeCheckpointFiles,
   listCheckpointEntries,
   crc32c,
   maskCrc32c,
@@ -74,12 +72,11 @@ export {
 } from './io/checkpoint';
 export type { Checkpoint, CheckpointEntry, CheckpointEntryInput, CheckpointHeader, CheckpointEntryInfo } from './io/checkpoint/bundle-format';
 export { readNpy, writeNpy } from './io/npy';
-export { nodeFileSystem, writeFileAtomic, writeDirAtomic, type FileSystem } from './io/fs';
+export type { FileSystem } from './io/fs';
 export { joinChunks, type Chunks } from './io/chunks';
 
 // inspection
 export {
-  summarize,
   summarizeModel,
   formatSummary,
   humanReadableNum,
@@ -138,10 +135,8 @@ export * from './freeze/index';
 export {
   toSavedModel,
   remapSignatures,
-  exportSavedModel,
   predictSignature,
   type ToSavedModelOptions,
-  type ExportSavedModelOptions,
 } from './freeze/to-saved-model';
 
 // verification
@@ -149,16 +144,14 @@ export * from './verify/index';
 
 // workflows
 export {
-  optimize,
   optimizeInMemory,
   DEFAULT_OPTIMIZE_TRANSFORMS,
   DEFAULT_AGREEMENT_BATCH,
   type OptimizeOptions,
-  type OptimizeDirOptions,
   type OptimizeResult,
   type OptimizeProgress,
 } from './workflow/optimize';
-export { bench, benchModels, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
+export { bench, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
 export {
   formatOptimizeReport,
   formatOpTable,
@@ -175,4 +168,3 @@ export {
   type Agreement,
   type CostThresholds,
 } from './workflow/report';
-export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';

@@ -3,6 +3,7 @@
  * loaded lazily by the runtime alone (importing graft must not pay for it).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -19,6 +20,9 @@ function files(dir: string): string[] {
 function layerOf(file: string): string {
   return path.relative(SRC, file).split(path.sep)[0]!.replace(/\.ts$/, '');
 }
+
+/** The package's entry points (src/index.ts, src/node.ts, ...): the public API, above every layer. */
+const ENTRIES = new Set(['index', 'node', 'runtime-entry', 'testing']);
 
 /** Files below every layer: any layer may import them, and they import nothing of graft. */
 const BASE = new Set(['errors', 'version', 'diagnostics', 'suggest']);
@@ -126,7 +130,7 @@ describe('architecture', () => {
     const offenders: string[] = [];
     for (const file of all) {
       const layer = layerOf(file);
-      if (layer === 'runtime' || layer === 'cli' || file.endsWith('index.ts')) continue;
+      if (layer === 'runtime' || layer === 'cli' || file.endsWith('index.ts') || ENTRIES.has(layer)) continue;
       for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const spec = m[3]!;
         if (!m[2] && spec.startsWith('.') && layerOf(path.resolve(path.dirname(file), spec)) === 'runtime') {
@@ -135,5 +139,66 @@ describe('architecture', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+/**
+ * The modules an entry point loads, following relative imports (static, re-exports and dynamic
+ * `import()`; type-only imports are erased by every compiler and not followed), and the bare
+ * specifiers they name, with the file that names each.
+ */
+export function importGraph(entry: string): { files: string[]; bare: { spec: string; from: string; dynamic: boolean }[] } {
+  const seen = new Set<string>();
+  const bare: { spec: string; from: string; dynamic: boolean }[] = [];
+  const STATIC = /(?:^|\n|;)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g;
+  const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const resolve = (from: string, spec: string): string => {
+    const base = path.resolve(path.dirname(from), spec);
+    const hit = [base, `${base}.ts`, path.join(base, 'index.ts')].find((f) => {
+      try {
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    });
+    if (!hit) throw new Error(`${path.relative(SRC, from)}: cannot resolve ${spec}`);
+    return hit;
+  };
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!file.endsWith('.ts')) return; // data (proto/bundle.json)
+    // Comments name imports in examples (`import('x')` in a doc comment): strip them first.
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    const found: { spec: string; dynamic: boolean }[] = [];
+    for (const m of text.matchAll(STATIC)) if (!m[1]) found.push({ spec: m[2]!, dynamic: false });
+    for (const m of text.matchAll(DYNAMIC)) found.push({ spec: m[1]!, dynamic: true });
+    for (const { spec, dynamic } of found) {
+      if (spec.startsWith('.')) visit(resolve(file, spec));
+      else bare.push({ spec, from: path.relative(SRC, file), dynamic });
+    }
+  };
+  visit(entry);
+  return { files: [...seen].map((f) => path.relative(SRC, f)).sort(), bare };
+}
+
+const NODE_BUILTINS = new Set(builtinModules);
+const isNodeBuiltin = (spec: string): boolean => spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]!) || NODE_BUILTINS.has(spec);
+
+describe('the browser-safe entry points', () => {
+  // The core and the runtime run in a browser: nothing they load, statically or with import(),
+  // may name a Node built-in (a bundler for the browser fails on it).
+  for (const entry of ['index.ts', 'runtime-entry.ts']) {
+    it(`src/${entry} reaches no Node built-in, statically or dynamically`, () => {
+      const { files, bare } = importGraph(path.join(SRC, entry));
+      expect(files.length).toBeGreaterThan(1);
+      expect(bare.filter((b) => isNodeBuiltin(b.spec)).map((b) => `${b.from} imports ${b.spec}${b.dynamic ? ' (dynamic)' : ''}`)).toEqual([]);
+    });
+  }
+
+  it('the walker sees static, re-exported and dynamic imports of built-ins', () => {
+    const { bare } = importGraph(path.join(SRC, 'io/fs.ts'));
+    expect(bare.map((b) => b.spec)).toEqual(expect.arrayContaining(['node:fs', 'node:fs/promises']));
+    expect(isNodeBuiltin('fs/promises') && isNodeBuiltin('path') && isNodeBuiltin('node:module') && !isNodeBuiltin('protobufjs')).toBe(true);
   });
 });

@@ -14,8 +14,7 @@ import type { Graph } from '../ir/graph';
 import { baseDType } from '../ir/dtype';
 import { tensorName } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
-import { type Checkpoint, readCheckpointFiles } from '../io/checkpoint';
-import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
+import type { Checkpoint } from '../io/checkpoint';
 import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import type { Diagnostic } from '../diagnostics';
 import { nearestNames } from '../suggest';
@@ -27,8 +26,6 @@ import { tf1VariableValues } from './variable-keys';
 import { tableInitializers, wireTableInitializers } from './tables';
 import { type KeptVariable, variableKey, writtenVariables } from './saver';
 import { savedModelInit } from '../io/saved-model-init';
-import { nodeFileSystem } from '../io/fs';
-import * as nodePath from 'node:path';
 
 export interface FreezeOptions {
   /** Tags of the SavedModel meta graph to freeze (default `serve`). */
@@ -221,15 +218,6 @@ export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, op
   };
 }
 
-/** Freezes a loaded SavedModel: the meta graph with `opts.tags` (default `serve`). */
-export async function freezeSavedModel(model: Extract<LoadedModel, { kind: 'saved-model' }>, opts: FreezeOptions = {}): Promise<FreezeResult> {
-  const mg = findMetaGraph(model.savedModel, opts.tags ?? ['serve'], model.modelFile);
-  const needsVariables = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
-  const ckpt = needsVariables ? await readModelVariables(model) : null;
-  const assets = opts.assets ?? (await readTableAssets(mg, (f) => nodeFileSystem.readFile(nodePath.join(model.path, 'assets', f))));
-  return freezeMetaGraph(mg, ckpt, { ...opts, assets, ...(model.variables.prefix ? { file: `${model.variables.prefix}.index` } : {}) });
-}
-
 /**
  * The asset files that table initializers of `mg` read, by name under `assets/` (an asset that
  * cannot be read is left out: its initializer then stays a text-file one, with a warning).
@@ -247,33 +235,4 @@ export async function readTableAssets(mg: MetaGraph, read: (filename: string) =>
     }
   }
   return out;
-}
-
-/**
- * Freezes the model at `path`: a SavedModel directory, a `.meta` (its checkpoint is the path
- * without `.meta`, or `opts.checkpoint`), or a GraphDef with `opts.checkpoint`.
- *
- * @example
- * ```ts
- * const { graph, outputs } = await freezeModel('saved_model_dir');
- * await saveGraph(graph, 'frozen.pb');
- * ```
- */
-export async function freezeModel(path: string, opts: FreezeOptions = {}): Promise<FreezeResult> {
-  const model = await loadModel(path);
-  if (model.kind === 'saved-model') return freezeSavedModel(model, opts);
-  const graph = model.kind === 'meta-graph' ? model.metaGraph.graph : model.graph;
-  const needsVariables = graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
-  const prefix = opts.checkpoint ?? (model.kind === 'meta-graph' ? model.variables.prefix : null);
-  let ckpt: Checkpoint | null = null;
-  if (needsVariables) {
-    if (!prefix) {
-      throw new GraftError('io/missing-variables', `${path} has variables but no checkpoint was found; pass --input_checkpoint`, { file: path });
-    }
-    ckpt = await readCheckpointFiles(prefix);
-  }
-  const file = prefix ? `${prefix}.index` : undefined;
-  if (model.kind === 'meta-graph') return freezeMetaGraph(model.metaGraph, ckpt, { ...opts, ...(file ? { file } : {}) });
-  const mg: MetaGraph = { tags: [], graph, signatures: {}, proto: {} };
-  return freezeMetaGraph(mg, ckpt, { ...opts, ...(file ? { file } : {}) });
 }

@@ -18,9 +18,7 @@ import { graphIndex, opCounts } from '../ir/graph';
 import type { Node } from '../ir/node';
 import { parseInput } from '../ir/node';
 import { numElements, tensorByteSize } from '../ir/tensor';
-import { loadModel, type LoadedModel } from '../io/model-files';
-import { listCheckpointEntries } from '../io/checkpoint';
-import { nodeFileSystem, type FileSystem } from '../io/fs';
+import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
 import { GraftError, isGraftError } from '../errors';
 
@@ -501,49 +499,4 @@ export function benchmarkUsageLines(g: SummarizeGraphFacts, graphPath: string): 
     'To use with tensorflow/tools/benchmark:benchmark_model try these arguments:',
     `bazel run tensorflow/tools/benchmark:benchmark_model -- --graph=${graphPath} --show_flops --input_layer=${all.map((n) => n.name).join(',')} --input_layer_type=${all.map((n) => n.type).join(',')} --input_layer_shape=${all.map((n) => (n.dims === null ? '' : n.dims.join(','))).join(':')} --output_layer=${g.outputs.map((o) => o.name).join(',')}`,
   ];
-}
-
-/**
- * Loads a model and summarizes it, counting the checkpoint's parameters from its index
- * (the data files are not read).
- *
- * @example
- * ```ts
- * const s = await summarize('model/');
- * console.log(s.counts.nodes, s.sizes.totalBytes);
- * ```
- */
-export async function summarize(
-  path: string,
-  opts: Omit<SummarizeOptions, 'variableShapes'> & {
-    fs?: FileSystem;
-    /**
-     * Fills `unsupportedOps` (what graft cannot run needs the runtime, a layer above this one:
-     * pass `modelUnsupportedOps` from src/verify, as `summarizeWithSupport` does).
-     */
-    unsupportedOps?: (model: LoadedModel, summary: ModelSummary) => Promise<readonly SignatureOpsWithoutKernel[]>;
-  } = {},
-): Promise<ModelSummary> {
-  const fs = opts.fs ?? nodeFileSystem;
-  const model = await loadModel(path, { fs });
-  const summary = await summarizeLoaded(model, { ...opts, fs });
-  return opts.unsupportedOps ? { ...summary, unsupportedOps: await opts.unsupportedOps(model, summary) } : summary;
-}
-
-/** `summarize` on a model already loaded (reads the checkpoint index for the parameter count). */
-export async function summarizeLoaded(model: LoadedModel, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
-  const fs = opts.fs ?? nodeFileSystem;
-  let variableShapes: number[][] = [];
-  if (model.kind !== 'graph-def' && model.variables.prefix) {
-    const indexFile = `${model.variables.prefix}.index`;
-    const bytes = await fs.readFile(indexFile);
-    let entries;
-    try {
-      entries = listCheckpointEntries(bytes, indexFile);
-    } catch (e) {
-      throw isGraftError(e) ? e.inFile(indexFile) : e;
-    }
-    variableShapes = entries.filter((e) => e.name !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((e) => e.shape);
-  }
-  return summarizeModel(model, { ...opts, variableShapes });
 }

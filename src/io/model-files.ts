@@ -5,8 +5,11 @@
 import * as nodePath from 'node:path';
 import { GraftError, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
-import { readCheckpointFiles } from './checkpoint';
+import { readCheckpointFiles } from './checkpoint/bundle-files';
 import type { Checkpoint } from './checkpoint';
+import type { LoadedModel, VariablesInfo } from './loaded-model';
+
+export { mainGraph, type LoadedModel, type VariablesInfo } from './loaded-model';
 import { type FileSystem, type OutputOptions, isWithin, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
 import { encodeGraphDefChunks, printGraphDefText, readGraphDefBytes } from './graphdef';
 import { GRAFT_READS, foreignDirectory, foreignFormat } from './sniff';
@@ -20,40 +23,6 @@ import {
   parseSavedModelText,
   printSavedModelText,
 } from './saved-model';
-
-/** Where a model's variables are, and in what state. */
-export interface VariablesInfo {
-  /** The checkpoint prefix (`dir/variables/variables`), or null when there is none. */
-  readonly prefix: string | null;
-  /** present: index and data; index-only: data files missing; missing: no index at all. */
-  readonly state: 'present' | 'index-only' | 'missing';
-  /** Bytes of the index and data files. */
-  readonly bytes: number;
-}
-
-export type LoadedModel =
-  | { readonly kind: 'graph-def'; readonly path: string; readonly format: 'binary' | 'text'; readonly graph: Graph; readonly fileBytes: number }
-  | {
-      readonly kind: 'meta-graph';
-      readonly path: string;
-      readonly format: 'binary' | 'text';
-      readonly metaGraph: MetaGraph;
-      readonly fileBytes: number;
-      readonly variables: VariablesInfo;
-    }
-  | {
-      readonly kind: 'saved-model';
-      /** The SavedModel directory. */
-      readonly path: string;
-      /** `saved_model.pb` or `saved_model.pbtxt` inside it. */
-      readonly modelFile: string;
-      readonly format: 'binary' | 'text';
-      readonly savedModel: SavedModelProto;
-      readonly fileBytes: number;
-      readonly variables: VariablesInfo;
-      /** Files under `assets/`, relative to it. */
-      readonly assets: readonly string[];
-    };
 
 export interface LoadOptions {
   readonly fs?: FileSystem;
@@ -256,13 +225,6 @@ export async function readModelVariables(model: LoadedModel): Promise<Checkpoint
     });
   }
   return readCheckpointFiles(model.variables.prefix);
-}
-
-/** The main graph of a loaded model: the GraphDef, the `.meta`'s graph, or the first meta graph. */
-export function mainGraph(model: LoadedModel): Graph {
-  if (model.kind === 'graph-def') return model.graph;
-  if (model.kind === 'meta-graph') return model.metaGraph.graph;
-  return model.savedModel.metaGraphs[0]!.graph;
 }
 
 // ---------------------------------------------------------------- writing

@@ -6,9 +6,9 @@
  * meta graph's `asset_file_def`, or the TF1 `saved_model_assets` collection) fed with the path of
  * its file under `assets/`.
  */
-import * as nodePath from 'node:path';
 import { parseInput } from '../ir/node';
 import { decodeMessage } from '../proto';
+import { joinPath } from './paths';
 import type { MetaGraph } from './saved-model';
 
 /** Init targets and asset tensors of a meta graph. */
@@ -72,5 +72,5 @@ export function savedModelInit(mg: MetaGraph): SavedModelInit {
 
 /** The asset feeds for a SavedModel directory: each asset tensor → `<dir>/assets/<filename>`. */
 export function assetPaths(init: SavedModelInit, dir: string): Record<string, string> {
-  return Object.fromEntries(init.assets.map((a) => [a.tensor, nodePath.join(dir, 'assets', a.filename)]));
+  return Object.fromEntries(init.assets.map((a) => [a.tensor, joinPath(dir, 'assets', a.filename)]));
 }

@@ -24,13 +24,19 @@ import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
 import { CALL_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
-import { type Backend, loadTF, useBackend } from './tfjs';
+import { type Backend, type WasmPaths, loadTF, useBackend } from './tfjs';
 import { type Value, valueToHost } from './values';
 
 /** Options of a session or a single run. */
 export interface RuntimeOptions {
   /** 'wasm' (default; falls back to 'cpu' when wasm cannot start) or 'cpu'. */
   backend?: Backend;
+  /**
+   * Where the wasm backend's `.wasm` files are served from, in a browser or bundle that does not
+   * serve them next to the script: a URL prefix ending in `/`, or file name → URL (tfjs-backend-wasm's
+   * `setWasmPaths`). Node needs none. Read when the wasm backend starts (the first wasm run).
+   */
+  wasmPaths?: WasmPaths;
   /** Variable values: key = VariableV2 node name, or VarHandleOp shared_name (fallback: node name), as in a checkpoint. */
   variables?: ReadonlyMap<string, Tensor>;
   /** User kernels, on top of the built-ins (they win over a built-in of the same op). */
@@ -372,7 +378,7 @@ function resolveLimits(l: RuntimeLimits = {}): Required<RuntimeLimits> {
 
 async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<Env> {
   const limits = resolveLimits(opts.limits);
-  const { tf, backend } = await loadTF(opts.backend ?? 'wasm');
+  const { tf, backend } = await loadTF(opts.backend ?? 'wasm', opts.wasmPaths !== undefined ? { wasmPaths: opts.wasmPaths } : {});
   // User kernels win; built-ins fill in (a registry from createKernelRegistry holds them already).
   const user = opts.kernels;
   const kernels: KernelRegistry = user

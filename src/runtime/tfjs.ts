@@ -44,22 +44,31 @@ async function initCpu(tf: TF): Promise<void> {
   return cpuReady;
 }
 
+/** Where the wasm backend's `.wasm` files are served from (a URL prefix, or file name → URL). */
+export type WasmPaths = string | { readonly [file: string]: string };
+
+let wasmPathsGiven: WasmPaths | undefined;
+
+/**
+ * Says where the wasm backend's binaries are served from, before it starts (a browser or bundler
+ * that does not serve them next to the script). Node needs no call: the backend finds them in its
+ * own package. Changing it after the backend has started has no effect.
+ */
+export function setWasmPaths(paths: WasmPaths): void {
+  wasmPathsGiven = paths;
+}
+
 async function initWasm(tf: TF): Promise<boolean> {
   wasmReady ??= (async () => {
     try {
       const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as {
-        setWasmPaths?: (p: string) => void;
-        default?: { setWasmPaths?: (p: string) => void };
+        setWasmPaths?: (p: WasmPaths) => void;
+        default?: { setWasmPaths?: (p: WasmPaths) => void };
       };
-      const setWasmPaths = wasm.setWasmPaths ?? wasm.default?.setWasmPaths;
-      // In Node the binaries are read from the package's dist/ folder; a bundler or browser
-      // configures the path itself (or relies on the default next to the script).
-      if (typeof process !== 'undefined' && process.versions?.node && setWasmPaths) {
-        const { createRequire } = await import('node:module');
-        const { dirname } = await import('node:path');
-        const require = createRequire(import.meta.url);
-        setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
-      }
+      // Node (ESM or CJS) loads the package's node build, which reads the binaries beside itself;
+      // a browser gets them from the page's folder unless told otherwise.
+      const setPaths = wasm.setWasmPaths ?? wasm.default?.setWasmPaths;
+      if (wasmPathsGiven !== undefined && setPaths) setPaths(wasmPathsGiven);
       return await tf.setBackend('wasm');
     } catch {
       return false;
@@ -72,7 +81,8 @@ async function initWasm(tf: TF): Promise<boolean> {
  * Loads tfjs and selects a backend. Returns the module and the backend actually in use
  * (wasm falls back to cpu when it cannot start).
  */
-export async function loadTF(backend: Backend = 'wasm'): Promise<{ tf: TF; backend: Backend }> {
+export async function loadTF(backend: Backend = 'wasm', opts: { wasmPaths?: WasmPaths } = {}): Promise<{ tf: TF; backend: Backend }> {
+  if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
   let tf: TF;
   try {
     tf = await loadCore();

@@ -10,8 +10,7 @@
  * (variable name = shared_name, checkpoint key from `_CHECKPOINTABLE_OBJECT_GRAPH`) is the fallback.
  */
 import type { Checkpoint } from '../io/checkpoint';
-import type { LoadedModel } from '../io/model-files';
-import { mainGraph } from '../io/model-files';
+import { type LoadedModel, mainGraph } from '../io/loaded-model';
 import { attrText } from '../ir/attr';
 import { dtypeFromEnum } from '../ir/dtype';
 import type { Graph } from '../ir/graph';

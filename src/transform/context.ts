@@ -24,6 +24,7 @@ export interface ContextOptions {
   readonly outputs: readonly string[];
   readonly protectedNodes: ReadonlySet<string>;
   readonly signal?: AbortSignal;
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 const now: () => number = () => globalThis.performance.now();
@@ -53,6 +54,7 @@ export function createTransformContext(transform: Transform, options: ContextOpt
     inputs: options.inputs,
     outputs: options.outputs,
     protectedNodes: options.protectedNodes,
+    ...(options.readFile !== undefined ? { readFile: options.readFile } : {}),
     report(d: ReportInput) {
       const severity = d.severity ?? transform.codes?.[d.code]?.severity ?? 'info';
       sink.report(Object.freeze({ ...d, severity, code: fullCode(transform, d.code), transform: transform.name }));

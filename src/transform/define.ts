@@ -167,6 +167,8 @@ export interface TransformContext<C extends string = string, K extends string = 
   run<P extends ParamSchema>(transform: Transform<P, string, string>, graph: Graph, params?: ParamInput<P>): Graph;
   /** Aborts a long run: a transform with a long loop may check `signal?.throwIfAborted()`. */
   readonly signal?: AbortSignal;
+  /** Reads a file a parameter names (the pipeline's `readFile` option); absent in the pure core. */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 // ---------------------------------------------------------------- transforms

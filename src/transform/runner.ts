@@ -76,6 +76,12 @@ export interface RunOptions {
   readonly validate?: boolean;
   /** Checked before every step and passed to transforms as `ctx.signal`. */
   readonly signal?: AbortSignal;
+  /**
+   * Reads a file a transform's parameter names (`freeze_requantization_ranges`'s
+   * `min_max_log_file`), as `ctx.readFile`. Absent: such a transform fails, saying so (the core
+   * touches no file system; tf-graft/node's `nodeFileSystem.readFile` is one).
+   */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 /** A run's result. */
@@ -205,7 +211,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
     const diagnostics = preStepDiagnostics(step, steps.slice(0, index));
     const counters: Record<string, number> = {};
     const substeps: SubstepReport[] = [];
-    const ctx = createTransformContext(step.transform, { inputs, outputs, protectedNodes, ...(signal !== undefined ? { signal } : {}) }, {
+    const ctx = createTransformContext(step.transform, { inputs, outputs, protectedNodes, ...(signal !== undefined ? { signal } : {}), ...(options.readFile !== undefined ? { readFile: options.readFile } : {}) }, {
       report: (d) => diagnostics.push(d),
       count: (c, by) => void (counters[c] = (counters[c] ?? 0) + by),
       substep: (s) => substeps.push(s),

@@ -146,11 +146,13 @@ export const freezeRequantizationRanges = defineTransform({
   requires: ['quantize_nodes'],
   counters: {},
   codes: {},
-  async apply(graph, params) {
+  async apply(graph, params, ctx) {
     if (!params.minMaxLogFile) throw new GraftError('transform/bad-param', 'You must pass a file name to min_max_log_file');
-    // Loaded lazily so that the transform library stays free of Node built-ins.
-    const { nodeFileSystem } = await import('../io/fs');
-    const bytes = await nodeFileSystem.readFile(params.minMaxLogFile);
+    // The core reads no file itself: the pipeline's runner gives a reader (the CLI gives Node's).
+    if (!ctx.readFile) {
+      throw new GraftError('transform/bad-param', `min_max_log_file names a file (${params.minMaxLogFile}), but the pipeline was run without a file reader: pass readFile to runPipeline (tf-graft/node's nodeFileSystem.readFile), or call freezeRequantizationRangesFromLog with the log's text`);
+    }
+    const bytes = await ctx.readFile(params.minMaxLogFile);
     return freezeRequantizationRangesFromLog(graph, new TextDecoder().decode(bytes), { minPercentile: params.minPercentile, maxPercentile: params.maxPercentile });
   },
 });

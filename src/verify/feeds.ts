@@ -18,7 +18,7 @@ import { type DType, baseDType, dtypeSize, isFloatDType, parseDType } from '../i
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
-import { type FileSystem, nodeFileSystem } from '../io/fs';
+import type { FileSystem } from '../io/fs';
 import { readNpy } from '../io/npy';
 import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
 import { examplesFromJson, examplesShape, exampleParsers, synthesizeExamples, type ExampleParser } from './examples';
@@ -225,26 +225,32 @@ const INT_RANGES: Partial<Record<string, readonly [number, number]>> = {
 };
 
 /**
- * Reads one feed's source: a `.npy` file, a `.json` file, or inline JSON. `dtype` (the
+ * Reads one feed's source: a `.npy` file, a `.json` file (both through `fs`), or inline JSON. `dtype` (the
  * placeholder's) types JSON values and is what `.npy` data is converted to (see `coerceFeed`).
  */
 export async function readFeedSource(
   source: string,
   dtype: DType | undefined,
   name: string,
-  fs: FileSystem = nodeFileSystem,
+  fs: FileSystem | undefined = undefined,
   parsers: readonly ExampleParser[] = [],
 ): Promise<Tensor> {
   let t: Tensor;
   if (dtype !== undefined && dtype.startsWith('dtype(')) {
     throw new GraftError('graph/unknown-dtype', `Feed '${name}': the placeholder's attribute 'dtype' holds DataType ${dtype.slice(6, -1)}, which graft does not know`, { node: name });
   }
+  const read = (file: string): Promise<Uint8Array> => {
+    if (fs === undefined) {
+      throw new GraftError('api/bad-argument', `Feed '${name}' reads the file ${file}, but no file system was given: pass fs (tf-graft/node's nodeFileSystem) or give the values inline`, { param: 'fs', file });
+    }
+    return fs.readFile(file);
+  };
   if (source.startsWith('@')) {
     // `name=@file`: the file's bytes as one string element (a WAV for audio models, an image).
     if (dtype !== undefined && dtype !== 'string') {
       throw new GraftError('runtime/bad-feed', `Feed '${name}': @file gives a string tensor, but the placeholder is ${dtype}`);
     }
-    return makeStringTensor([], [await fs.readFile(source.slice(1))]);
+    return makeStringTensor([], [await read(source.slice(1))]);
   }
   if (isInlineJson(source)) {
     let json: unknown;
@@ -256,7 +262,7 @@ export async function readFeedSource(
     if (isExampleJson(json, dtype, parsers)) return examplesFromJson(json, parsers, `Feed '${name}'`);
     t = tensorFromJson(json, dtype, `Feed '${name}'`);
   } else if (/\.json$/i.test(source)) {
-    const text = new TextDecoder().decode(await fs.readFile(source));
+    const text = new TextDecoder().decode(await read(source));
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -266,7 +272,7 @@ export async function readFeedSource(
     if (isExampleJson(json, dtype, parsers)) return examplesFromJson(json, parsers, source);
     t = tensorFromJson(json, dtype, source);
   } else {
-    t = readNpy(await fs.readFile(source), source);
+    t = readNpy(await read(source), source);
   }
   return dtype === undefined ? t : coerceFeed(t, dtype, `Feed '${name}'`);
 }
@@ -296,7 +302,7 @@ function isExampleJson(json: unknown, dtype: DType | undefined, parsers: readonl
  * const feeds = await readFeeds(['input=digit.npy', 'keep_prob=1'], graph);
  * ```
  */
-export async function readFeeds(specs: readonly string[], graph: Graph, fs: FileSystem = nodeFileSystem): Promise<Record<string, Tensor>> {
+export async function readFeeds(specs: readonly string[], graph: Graph, fs?: FileSystem): Promise<Record<string, Tensor>> {
   const dtypes = new Map(placeholderSpecs(graph).map((p) => [p.name, p.dtype]));
   const byName = new Set(graph.nodes.map((n) => n.name));
   const out: Record<string, Tensor> = {};

@@ -45,6 +45,5 @@ export {
   signatureOpsWithoutKernel,
   signatureTensorNames,
   stateUpdates,
-  summarizeWithSupport,
   unsupportedOps,
 } from './support';

@@ -156,7 +156,7 @@ export async function modelFeeds(
     const { name, source } = parseFeedSpec(s);
     return `${resolveTensorName(m, name, 'input')}=${source}`;
   });
-  const given = await readFeeds(specs, m.graph, opts.fs);
+  const given = await readFeeds(specs, m.graph, opts.fs ?? nodeFileSystem);
   const dtypes = new Map(placeholderSpecs(m.graph).map((p) => [p.name, p.dtype]));
   for (const [name, tensor] of Object.entries(opts.feeds ?? {})) {
     const resolved = resolveTensorName(m, name, 'input');
@@ -246,7 +246,7 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     const { name, source } = parseFeedSpec(s);
     return `${resolveTensorName(a, name, 'input')}=${source}`;
   });
-  const given = await readFeeds(specs, a.graph, opts.fs);
+  const given = await readFeeds(specs, a.graph, opts.fs ?? nodeFileSystem);
   const outputs = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(a, o, 'output')) : a.outputs.map((o) => o.name);
   const outputsB = outputs.map((o) => counterpart(a, b, o, 'output'));
   const placeholders = new Set(placeholderSpecs(a.graph).map((p) => p.name));

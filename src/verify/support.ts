@@ -12,9 +12,7 @@ import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { MetaGraph, Signature, TensorInfo } from '../io/saved-model';
 import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
-import type { LoadedModel } from '../io/model-files';
-import type { FileSystem } from '../io/fs';
-import { type SummarizeOptions, summarize } from '../inspect/summarize';
+import type { LoadedModel } from '../io/loaded-model';
 import type { KernelRegistry } from '../runtime/index';
 
 export type { OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
@@ -97,20 +95,6 @@ export async function modelUnsupportedOps(model: LoadedModel, summary: ModelSumm
   if (mg && Object.keys(mg.signatures).some((k) => k !== INIT_SIGNATURE)) return unsupportedOps(mg, kernels ? { kernels } : {});
   const graph = model.kind === 'graph-def' ? model.graph : mg!.graph;
   return [{ signature: null, ops: await opsWithoutKernel(graph, summary.outputs.map((o) => o.name), summary.placeholders.map((p) => p.name), kernels) }];
-}
-
-/**
- * `summarize` plus what graft cannot run (`unsupportedOps`), which needs the runtime's kernel
- * registry (and so lives here, above the runtime, not in `inspect`).
- *
- * @example
- * ```ts
- * const s = await summarizeWithSupport('model/');
- * for (const u of s.unsupportedOps ?? []) if (u.ops.length) console.log(u.signature, u.ops);
- * ```
- */
-export async function summarizeWithSupport(path: string, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem; kernels?: KernelRegistry } = {}): Promise<ModelSummary> {
-  return summarize(path, { ...opts, unsupportedOps: (model, summary) => modelUnsupportedOps(model, summary, opts.kernels) });
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Tensor } from '../ir/tensor';
 import type { Backend, Session } from '../runtime/index';
 import { summarizeModel } from '../inspect/summarize';
 import { generateInput, placeholderSpecs } from '../verify/feeds';
-import { type RunnableModel, loadRunnable } from '../verify/runnable';
+import type { RunnableModel } from '../verify/runnable';
 
 /** Default batch size: the article's. */
 export const DEFAULT_BENCH_BATCH = 100;
@@ -290,21 +290,4 @@ export function benchTarget(label: string, m: RunnableModel, signature?: string)
     outputs: m.outputs.map((o) => o.name),
     ...(m.variables ? { variables: m.variables } : {}),
   };
-}
-
-/**
- * Benchmarks the model at `path` (a SavedModel directory, `.meta` or GraphDef), or two models A/B.
- * Inputs are matched by signature key (or node name), so both models get the same values.
- *
- * @example
- * ```ts
- * const r = await benchModels('model/', 'optimized/', { batch: 100, runs: 50 });
- * console.log(formatBench(r));
- * ```
- */
-export async function benchModels(path: string, vs?: string, opts: BenchModelsOptions = {}): Promise<BenchReport> {
-  const load = (p: string) => loadRunnable(p, { ...(opts.signature !== undefined ? { signature: opts.signature } : {}), ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}) });
-  const targets = [benchTarget(path, await load(path), opts.signature)];
-  if (vs !== undefined) targets.push(benchTarget(vs, await load(vs), opts.signature));
-  return bench(targets, opts);
 }

@@ -16,9 +16,8 @@ import type { Tensor } from '../ir/tensor';
 import { makeStringTensor } from '../ir/tensor';
 import { type Checkpoint, readCheckpoint } from '../io/checkpoint';
 import { type Chunks, chunksLength } from '../io/chunks';
-import { nodeFileSystem } from '../io/fs';
 import { encodeGraphDefChunks } from '../io/graphdef';
-import type { LoadedModel } from '../io/model-files';
+import type { LoadedModel } from '../io/loaded-model';
 import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
 import { savedModelInit } from '../io/saved-model-init';
 import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
@@ -349,7 +348,7 @@ async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: Optimiz
     const { name, source } = parseFeedSpec(spec);
     for (const t of resolve(name)) resolvedSpecs.push(`${t}=${source}`);
   }
-  const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs ?? nodeFileSystem);
+  const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs);
   for (const [t, v] of Object.entries(read)) set(tensorName(t), v, t);
   for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name);
   return out;
@@ -422,6 +421,8 @@ export async function transform(s: Frozen): Promise<Transformed> {
     inputs,
     outputs,
     registry: s.registry,
+    // A file a step's parameter names (min_max_log_file) is read through the caller's file system.
+    ...(s.opts.fs ? { readFile: (p: string) => s.opts.fs!.readFile(p) } : {}),
     hooks: {
       beforeStep: (info) => s.progress('transform', `[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`),
     },

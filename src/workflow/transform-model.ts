@@ -11,7 +11,7 @@ import { GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { inputNodeName, shortTensorName } from '../ir/node';
-import { checkOutput } from '../io/fs';
+import { checkOutput, nodeFileSystem } from '../io/fs';
 import { type LoadedModel, loadModel, modelInputPaths, saveGraph, saveSavedModel } from '../io/model-files';
 import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import { decodeMessage } from '../proto';
@@ -85,7 +85,9 @@ export function savedModelKeepers(mg: MetaGraph): string[] {
 }
 
 /** The runner, or the verifying runner when `verify` is asked for. */
-function runSteps(graph: Graph, opts: TransformModelOptions, run: RunOptions) {
+function runSteps(graph: Graph, opts: TransformModelOptions, given: RunOptions) {
+  // Files a transform's parameter names (min_max_log_file) are read from the disk.
+  const run: RunOptions = { readFile: (p) => nodeFileSystem.readFile(p), ...given };
   return opts.verify ? runPipelineVerified(graph, opts.transforms, { ...run, verify: opts.verify }) : runPipeline(graph, opts.transforms, run);
 }
 

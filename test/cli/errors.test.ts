@@ -8,13 +8,13 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
 import type { Io } from '../../src/cli/output';
-import * as summarizeModule from '../../src/inspect/summarize';
+import * as summarizeModule from '../../src/inspect/summarize-files';
 import { useScratch } from '../helpers/scratch';
 import { HAVE_MODELS, SKIP_REASON } from '../helpers/models';
 
 // summarize is wrapped (calling through to the real one) so that one test can make it throw a
 // raw exception, standing in for an internal bug.
-vi.mock('../../src/inspect/summarize', async (importOriginal) => {
+vi.mock('../../src/inspect/summarize-files', async (importOriginal) => {
   const actual = await importOriginal<typeof summarizeModule>();
   return { ...actual, summarize: vi.fn(actual.summarize) };
 });

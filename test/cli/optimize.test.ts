@@ -11,7 +11,7 @@ import { benchCommand } from '../../src/cli/commands/bench';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
 import { showCommand } from '../../src/cli/commands/show';
 import { type Io, reportError } from '../../src/cli/output';
-import { writeCheckpointFiles } from '../../src/io/checkpoint';
+import { writeCheckpointFiles } from '../../src/io/checkpoint/bundle-files';
 import { saveSavedModel } from '../../src/io/model-files';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 

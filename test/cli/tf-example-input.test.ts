@@ -13,7 +13,7 @@ import { runCommand } from '../../src/cli/commands/run';
 import { type Io, reportError } from '../../src/cli/output';
 import { tensorToNumbers } from '../../src/ir/tensor';
 import { readNpy } from '../../src/io/npy';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { HAVE_MODELS, modelPath } from '../helpers/models';
 
 const MODEL = modelPath('serving_half_plus_two_cpu');

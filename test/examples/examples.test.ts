@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as customTransform, setBatchSize } from '../../examples/custom-transform';
 import { buildExampleModel } from '../../examples/tiny-model';
-import { loadModel, mainGraph, readModelVariables, saveSavedModel, writeCheckpointFiles } from '../../src/index';
+import { mainGraph } from '../../src/index';
+import { loadModel, readModelVariables, saveSavedModel, writeCheckpointFiles } from '../../src/node';
 import { createRegistry } from '../../src/transform/registry';
 
 let dir: string;

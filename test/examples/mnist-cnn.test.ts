@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_CNN_LAYERS, type MnistCnnModel, buildMnistCnn, writeMnistCnn } from '../../examples/mnist-cnn';
-import { loadModel, readModelVariables, summarize, type LoadedModel } from '../../src/index';
+import { type LoadedModel } from '../../src/index';
+import { loadModel, readModelVariables, summarize } from '../../src/node';
 
 let dir: string;
 let modelDir: string;

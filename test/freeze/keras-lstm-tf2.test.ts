@@ -29,13 +29,14 @@ import type { FunctionDef, Graph } from '../../src/ir/graph';
 import { makeNode, type Node } from '../../src/ir/node';
 import { makeTensor, tensorBytes, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
 import { graphBuilder } from '../../src/ir/builder';
-import { type CheckpointEntryInput, writeCheckpointFiles } from '../../src/io/checkpoint';
+import { type CheckpointEntryInput } from '../../src/io/checkpoint';
+import { writeCheckpointFiles } from '../../src/io/checkpoint/bundle-files';
 import { loadModel, saveSavedModel } from '../../src/io/model-files';
 import type { MetaGraph, SavedModelProto } from '../../src/io/saved-model';
 import { encodeMessage } from '../../src/proto';
-import { freezeModel } from '../../src/freeze';
+import { freezeModel } from '../../src/freeze/freeze-files';
 import { runGraph } from '../../src/runtime';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
 
 const BATCH = 2;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '../../src/io/npy';
-import { freezeModel } from '../../src/freeze/freeze';
+import { freezeModel } from '../../src/freeze/freeze-files';
 import type { Graph } from '../../src/ir/graph';
 import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { loadModel, mainGraph, readModelVariables } from '../../src/io/model-files';

@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { buildExampleModel } from '../../examples/tiny-model';
-import { freezeModel } from '../../src/freeze/freeze';
-import { writeCheckpointFiles } from '../../src/io/checkpoint';
+import { freezeModel } from '../../src/freeze/freeze-files';
+import { writeCheckpointFiles } from '../../src/io/checkpoint/bundle-files';
 import { saveGraph, saveSavedModel } from '../../src/io/model-files';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,8 @@ import { attr } from '../../src/ir/attr';
 import { graphBuilder } from '../../src/ir/builder';
 import { makeTensor } from '../../src/ir/tensor';
 import type { LoadedModel } from '../../src/io/model-files';
-import { formatSummary, humanReadableNum, summarize, summarizeModel } from '../../src/inspect/summarize';
+import { formatSummary, humanReadableNum, summarizeModel } from '../../src/inspect/summarize';
+import { summarize } from '../../src/inspect/summarize-files';
 import { HAVE_MODELS, MODELS_DIR, allModelPaths } from '../helpers/models';
 
 function asModel(graph: ReturnType<ReturnType<typeof graphBuilder>['graph']>): LoadedModel {

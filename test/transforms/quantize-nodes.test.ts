@@ -24,6 +24,7 @@ import {
   uniqueInputName,
 } from '../../src/transforms/quantize-nodes';
 import { run, runAsync, testContext } from '../helpers/context';
+import { runPipeline } from '../../src/transform/runner';
 import { freezeRequantizationRanges, freezeRequantizationRangesFromLog, parseRequantizationLog } from '../../src/transforms/freeze-requantization-ranges';
 import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
 import { HAVE_MODELS, modelPath } from '../helpers/models';
@@ -739,6 +740,16 @@ describe('freeze_requantization_ranges', () => {
     expect(() => freezeRequantizationRangesFromLog(q, line('ghost', 0, 1))).toThrow("Nodes were found in the log file that aren't present in the graph");
     expect(() => freezeRequantizationRangesFromLog(q, line('mat_mul_op', 0, 1))).toThrow('Node is expected to be a RequantizationRange op: mat_mul_op, but is: Dequantize');
     await expect(runAsync(freezeRequantizationRanges, q, {})).rejects.toThrow('You must pass a file name to min_max_log_file');
+  });
+
+  it('reads the log through the pipeline\'s readFile (the core opens no file itself)', async () => {
+    const q = quantizedMatMul();
+    const asked: string[] = [];
+    const readFile = async (p: string) => (asked.push(p), new TextEncoder().encode(line(R, 0, 260)));
+    const { graph } = await runPipeline(q, 'freeze_requantization_ranges(min_max_log_file=/logs/ranges.txt)', { outputs: ['mat_mul_op'], readFile });
+    expect(asked).toEqual(['/logs/ranges.txt']);
+    expect(graph.nodes.some((n) => n.name === `${R}/frozen_max`)).toBe(true);
+    await expect(runPipeline(q, 'freeze_requantization_ranges(min_max_log_file=/logs/ranges.txt)', { outputs: ['mat_mul_op'] })).rejects.toThrow(/run without a file reader: pass readFile/);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../src/io/npy';
 import { makeTensor, tensorToArray, tensorToNumbers } from '../../src/ir/tensor';
 import { coerceFeed, generateFeeds, parseFeedSpec, readFeeds, tensorFromJson } from '../../src/verify/feeds';
+import { nodeFileSystem } from '../../src/io/fs';
 import { graphBuilder } from '../helpers/graph-builder';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'graft-feeds-'));
@@ -63,7 +64,7 @@ describe('feeds from files', () => {
     writeFileSync(npy, writeNpy(makeTensor('double', [1, 3], [0.5, 1.5, 2.5])));
     const json = path.join(tmp, 'ids.json');
     writeFileSync(json, JSON.stringify([7, 8]));
-    const feeds = await readFeeds([`x=${npy}`, `ids=${json}`, 'flag=true', 'anything={"dtype":"float","shape":[2,2],"values":[1,2,3,4]}'], graph());
+    const feeds = await readFeeds([`x=${npy}`, `ids=${json}`, 'flag=true', 'anything={"dtype":"float","shape":[2,2],"values":[1,2,3,4]}'], graph(), nodeFileSystem);
     expect(feeds.x).toMatchObject({ dtype: 'float', shape: [1, 3] });
     expect(tensorToNumbers(feeds.x!)).toEqual([0.5, 1.5, 2.5]);
     expect(feeds.ids!.dtype).toBe('int32');
@@ -74,6 +75,9 @@ describe('feeds from files', () => {
 
   it('refuses unknown nodes, ragged JSON, floats into ints and out-of-range ints', async () => {
     await expect(readFeeds(['nope=[1]'], graph())).rejects.toMatchObject({ code: 'graph/missing-node' });
+    // Without a file system (the browser-safe core), a file source is refused, naming it; inline values need none.
+    await expect(readFeeds(['x=in.npy'], graph())).rejects.toMatchObject({ code: 'api/bad-argument', param: 'fs', file: 'in.npy' });
+    expect(Object.keys(await readFeeds(['flag=true'], graph()))).toEqual(['flag']);
     expect(() => tensorFromJson([[1, 2], [3]], 'float', 'j')).toThrow(/ragged/);
     expect(() => coerceFeed(makeTensor('float', [1], [1.5]), 'int32', 'f')).toThrow(/truncated/);
     expect(() => coerceFeed(makeTensor('int32', [1], [300]), 'uint8', 'f')).toThrow(/does not fit/);

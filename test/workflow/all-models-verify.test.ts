@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isGraftError } from '../../src/errors';
 import { loadModel } from '../../src/io/model-files';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import type { SignatureVerdict } from '../../src/workflow/report';
 import { HAVE_MODELS, MODELS_DIR, SKIP_REASON } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleModelFiles, graftOptimizePlugin, main as embedMain } from '../../examples/embed-in-build-tool';
 import { main as nodeMain } from '../../examples/optimize-in-node';
 import { buildExampleModel } from '../../examples/tiny-model';
-import { writeCheckpointFiles } from '../../src/io/checkpoint';
+import { writeCheckpointFiles } from '../../src/io/checkpoint/bundle-files';
 import { decodeSavedModel } from '../../src/io/saved-model';
 import { loadModel, saveSavedModel } from '../../src/io/model-files';
 

@@ -20,7 +20,7 @@ import { makeTensor, numElements, tensorToNumbers } from '../../src/ir/tensor';
 import { defineTransform } from '../../src/transform/define';
 import { generateTransformDocs } from '../../src/transform/docs';
 import { createRegistry } from '../../src/transform/registry';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { formatOptimizeReport } from '../../src/workflow/report';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { makeStringTensor, tensorToArray } from '../../src/ir/tensor';
 import { createSession } from '../../src/runtime';
 import { loadRunnable } from '../../src/verify/runnable';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
 

@@ -1,5 +1,6 @@
 import { GraftError, isGraftError } from '../../errors';
-import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP, benchModels, formatBench } from '../../workflow/bench';
+import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP, formatBench } from '../../workflow/bench';
+import { benchModels } from '../../workflow/bench-files';
 import { parseFlags } from '../args';
 import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';

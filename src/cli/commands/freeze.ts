@@ -1,7 +1,7 @@
 import { GraftError } from '../../errors';
 import { checkOutput } from '../../io/fs';
 import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-files';
-import { freezeModel } from '../../freeze/freeze';
+import { freezeModel } from '../../freeze/freeze-files';
 import { flagBool, parseFlags, splitList } from '../args';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';

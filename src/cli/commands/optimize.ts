@@ -1,7 +1,7 @@
 import { GraftError, isGraftError } from '../../errors';
 import type { Backend } from '../../runtime/index';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP } from '../../workflow/bench';
-import { optimize } from '../../workflow/optimize';
+import { optimize } from '../../workflow/optimize-files';
 import { type OptimizeReport, formatOptimizeReport } from '../../workflow/report';
 import { parseFlags, splitList } from '../args';
 import { type FlagNames, flagError, withFlagNames } from '../flag-names';

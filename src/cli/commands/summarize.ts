@@ -1,6 +1,7 @@
 import { GraftError } from '../../errors';
 import { loadModel } from '../../io/model-files';
-import { formatSummary, structureLines, summarize, summarizedGraph } from '../../inspect/summarize';
+import { formatSummary, structureLines, summarizedGraph } from '../../inspect/summarize';
+import { summarize } from '../../inspect/summarize-files';
 import { flagBool, parseFlags } from '../args';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';

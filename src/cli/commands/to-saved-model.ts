@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import { GraftError } from '../../errors';
-import { exportSavedModel, remapSignatures } from '../../freeze/to-saved-model';
+import { remapSignatures } from '../../freeze/to-saved-model';
+import { exportSavedModel } from '../../freeze/export-saved-model';
 import { checkOutput } from '../../io/fs';
 import { type LoadedModel, loadModel, mainGraph, modelInputPaths } from '../../io/model-files';
 import { type MetaGraph, type Signature, findMetaGraph } from '../../io/saved-model';

@@ -18,4 +18,3 @@ export {
 } from './bundle-format';
 export { readCheckpoint, readCheckpointIndex, listCheckpointEntries, readEntryData, type ReadCheckpointOptions } from './bundle-reader';
 export { writeCheckpoint, type WriteCheckpointOptions } from './bundle-writer';
-export { readCheckpointFiles, writeCheckpointFiles } from './bundle-files';

@@ -4,23 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../../helpers/models';
-import {
-  type Checkpoint,
-  DT_STRING,
-  listCheckpointEntries,
-  readCheckpoint,
-  readCheckpointFiles,
-  readTable,
-  readTableFooter,
-  writeCheckpoint,
-  writeCheckpointFiles,
-  crc32c,
-  maskCrc32c,
-  encodeStringTensor,
-  decodeStringTensor,
-  TableBuilder,
-  writeTable,
-} from '../../../src/io/checkpoint';
+import { type Checkpoint, DT_STRING, listCheckpointEntries, readCheckpoint, readTable, readTableFooter, writeCheckpoint, crc32c, maskCrc32c, encodeStringTensor, decodeStringTensor, TableBuilder, writeTable } from '../../../src/io/checkpoint';
+import { readCheckpointFiles, writeCheckpointFiles } from '../../../src/io/checkpoint/bundle-files';
 import { encodeEntry, encodeHeader } from '../../../src/io/checkpoint/bundle-format';
 import { GraftError } from '../../../src/errors';
 
