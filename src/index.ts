@@ -88,7 +88,7 @@ export {
 } from './inspect/summarize';
 export {
   diffGraphs,
-  diffModels,
+  diffLoadedModels,
   diffSignatures,
   formatGraphDiff,
   formatDiffSummary,

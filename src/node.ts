@@ -15,3 +15,4 @@ export type { OptimizeDirOptions } from './workflow/optimize';
 export { benchModels } from './workflow/bench-files';
 export type { BenchModelsOptions } from './workflow/bench';
 export { transformModel, savedModelKeepers, type TransformModelOptions, type TransformModelResult } from './workflow/transform-model';
+export { diffModels } from './inspect/diff-files';

@@ -18,7 +18,8 @@ import { type AttrValue, type AttrList, attrText, bytesKey, formatShape, stableA
 import type { FunctionDef, Graph } from '../ir/graph';
 import { type Node, formatInput, isControlInput, parseInput } from '../ir/node';
 import { type Tensor, numElements, tensorBytes, tensorStrings, tensorToNumbers } from '../ir/tensor';
-import { loadModel, type LoadedModel, type LoadOptions } from '../io/model-files';
+import type { LoadOptions } from '../io/model-files';
+import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
 import { encodeMessage } from '../proto';
 
@@ -453,17 +454,10 @@ export function diffSignatures(a: Readonly<Record<string, Signature>>, b: Readon
   };
 }
 
-/**
- * Loads two models (GraphDef `.pb`/`.pbtxt`, `.meta`, SavedModel directory) and diffs their
- * graphs. For a SavedModel the graph compared is the meta graph's whole `GraphDef` (tag-set
- * `serve` unless `tagSet` names another), library functions included: a TF2 model's work is
- * inside its functions, and a signature's graph alone would hide what a pipeline did to the rest.
- * When both sides carry signatures they are compared too.
- */
-export async function diffModels(a: string, b: string, opts: DiffModelsOptions = {}): Promise<ModelDiff> {
-  const load = { ...(opts.fs ? { fs: opts.fs } : {}) };
-  const x = sideOf(await loadModel(a, load), opts.tagSet);
-  const y = sideOf(await loadModel(b, load), opts.tagSet);
+/** `diffModels` on two models already loaded (the loading is in diff-files.ts, tf-graft/node). */
+export function diffLoadedModels(a: LoadedModel, b: LoadedModel, opts: { readonly tagSet?: string } = {}): ModelDiff {
+  const x = sideOf(a, opts.tagSet);
+  const y = sideOf(b, opts.tagSet);
   const d = diffGraphs(x.graph, y.graph);
   return { a: x.side, b: y.side, ...d, ...(x.signatures && y.signatures ? { signatures: diffSignatures(x.signatures, y.signatures) } : {}) };
 }

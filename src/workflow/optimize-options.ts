@@ -57,12 +57,13 @@ export interface OptimizeOptions {
    * The user's inputs for verification, as `graft run` takes them: `name=file.npy`,
    * `name=file.json`, `name=[json]`, `name=@raw-file`; `name` is a signature input key or a
    * tensor name. They replace the seeded inputs of every signature that has that input. Read
-   * with `fs` (default: Node's file system).
+   * with `fs` (`optimize` on directories: Node's file system by default; `optimizeInMemory`: only
+   * inline values unless `fs` is given).
    */
   readonly inputs?: readonly string[];
   /** The same, as tensors already made, by signature input key or tensor name. */
   readonly feeds?: Readonly<Record<string, Tensor>>;
-  /** Where `inputs` files are read. Default Node's file system. */
+  /** Where `inputs` files (and files a step's parameters name) are read. `optimize`: Node's file system by default. */
   readonly fs?: FileSystem;
   /** Compare the result with the original. Default true. */
   readonly verify?: boolean;

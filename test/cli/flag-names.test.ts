@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { flagError, withFlagNames } from '../../src/cli/flag-names';
 import { GraftError, isGraftError } from '../../src/errors';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
 

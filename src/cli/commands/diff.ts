@@ -1,5 +1,6 @@
 import { GraftError } from '../../errors';
-import { diffModels, formatGraphDiff } from '../../inspect/diff';
+import { formatGraphDiff } from '../../inspect/diff';
+import { diffModels } from '../../inspect/diff-files';
 import { parseFlags } from '../args';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';
