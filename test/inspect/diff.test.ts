@@ -3,7 +3,8 @@
  * set) and attribute level (which key, a short before/after), functions and signatures.
  */
 import { describe, expect, it } from 'vitest';
-import { diffGraphs, diffModels, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
+import { diffGraphs, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
+import { diffModels } from '../../src/inspect/diff-files';
 import { attr } from '../../src/ir/attr';
 import { type FunctionDef, makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';

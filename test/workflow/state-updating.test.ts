@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { type LoadedModel, loadModel, mainGraph, readModelVariables } from '../../src/io/model-files';
 import { makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
 import { createSession, savedModelVariables } from '../../src/runtime';
-import { optimize } from '../../src/workflow/optimize';
+import { optimize } from '../../src/workflow/optimize-files';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
 
