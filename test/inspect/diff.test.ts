@@ -3,6 +3,7 @@
  * set) and attribute level (which key, a short before/after), functions and signatures.
  */
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
 import { diffGraphs, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
 import { diffModels } from '../../src/inspect/diff-files';
 import { attr } from '../../src/ir/attr';
@@ -138,4 +139,24 @@ describe.skipIf(!HAVE_MODELS)(`diffModels on real files (${HAVE_MODELS ? 'presen
     expect(d.functions).toEqual({ removed: [], added: [], changed: [] });
     expect(d.signatures).toBeUndefined(); // a GraphDef has none
   }, 60_000);
+});
+
+describe('graft diff on bad input', () => {
+  async function cli(args: string[]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await main(args, { out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false });
+    return { code, stdout, stderr };
+  }
+  it('names the missing file, prints nothing on stdout, no stack, exit 1; one path is a usage error (exit 2)', async () => {
+    const missing = await cli(['diff', '/nonexistent/a.pb', '/nonexistent/b.pb']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toEqual([]);
+    expect(missing.stderr[0]).toBe('graft: error [io/not-found]: /nonexistent/a.pb: no such file or directory');
+    expect(missing.stderr.join('\n')).not.toMatch(/\n\s+at /);
+    const one = await cli(['diff', '/nonexistent/a.pb', '--json']);
+    expect(one.code).toBe(2);
+    expect(one.stdout).toEqual([]);
+    expect(one.stderr[0]).toMatch(/^graft: error \[cli\/usage\]: diff takes two model paths/);
+  });
 });
