@@ -126,6 +126,11 @@ class LazyGraphIndex implements GraphIndex {
     return this.consumersMap ?? this.buildEdges().consumers;
   }
 
+  /** The consumers when something already asked for them, else undefined (nothing is built). */
+  get builtConsumers(): ReadonlyMap<string, readonly Consumer[]> | undefined {
+    return this.consumersMap;
+  }
+
   private buildEdges(): { inputs: Map<string, InputRef[]>; consumers: Map<string, Consumer[]> } {
     const inputs = new Map<string, InputRef[]>();
     const consumers = new Map<string, Consumer[]>();
@@ -151,6 +156,12 @@ export function graphIndex(graph: Graph | readonly Node[]): GraphIndex {
   idx = new LazyGraphIndex('nodes' in graph ? graph.nodes : graph);
   indexes.set(graph, idx);
   return idx;
+}
+
+/** The consumers index of `graph` when it is already built (by any reader), else undefined. */
+export function builtConsumers(graph: Graph | readonly Node[]): ReadonlyMap<string, readonly Consumer[]> | undefined {
+  const idx = indexes.get(graph);
+  return idx instanceof LazyGraphIndex ? idx.builtConsumers : undefined;
 }
 
 /** The node called `name`, or undefined. */

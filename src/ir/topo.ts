@@ -20,6 +20,23 @@ export interface ExecutionOrder {
 }
 
 const orders = new WeakMap<Graph | readonly Node[], ExecutionOrder>();
+/**
+ * Per computed order, each node's depth (by index in the node list): 0 for a node with no inputs,
+ * else one more than the deepest input emitted before it. Every input of a node is shallower than
+ * it, except a `Merge`'s inputs that come after it (a loop's back edge): what incremental
+ * validation uses to show that edited edges close no cycle.
+ */
+const depths = new WeakMap<ExecutionOrder, Int32Array>();
+
+/** True when the execution order of this graph (or node list) instance is already computed. */
+export function hasExecutionOrder(graph: Graph | readonly Node[]): boolean {
+  return orders.has(graph);
+}
+
+/** The depths of `graph`'s nodes by index (see `depths`), computing the execution order if needed. */
+export function executionDepths(graph: Graph | readonly Node[]): Int32Array {
+  return depths.get(executionOrder(graph))!;
+}
 
 /**
  * Sorts nodes so that every node comes after its inputs; reports what cannot be sorted.
@@ -85,18 +102,23 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   }
   const order: Node[] = [];
   const emitted = new Uint8Array(count);
+  const depth = new Int32Array(count);
   while (top > 0) {
     const i = stack[--top]!;
     if (emitted[i]) continue;
     emitted[i] = 1;
     order.push(nodes[i]!);
+    const d = depth[i]! + 1;
     for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
       const c = consumers[k]!;
+      if (!emitted[c] && depth[c]! < d) depth[c] = d;
       if (--pending[c]! === 0) stack[top++] = c;
     }
   }
   const inCycle = order.length === count ? [] : nodes.filter((_, i) => !emitted[i]);
-  return Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
+  const result: ExecutionOrder = Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
+  depths.set(result, depth);
+  return result;
 }
 
 /** Nodes in execution order; throws `graph/cycle` or `graph/dangling-input` when impossible. */

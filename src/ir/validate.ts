@@ -2,10 +2,11 @@
  * Graph validation: what must hold after every transform step.
  */
 import type { Graph } from './graph';
+import { builtConsumers, graphIndex } from './graph';
 import type { Node } from './node';
 import { inputNodeName } from './node';
 import { hasNoOutputs, knownOutputCount } from './op-outputs';
-import { executionOrder } from './topo';
+import { executionDepths, executionOrder, hasExecutionOrder } from './topo';
 import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
 
@@ -21,9 +22,11 @@ export interface ValidateOptions {
   /** Also check for cycles outside loop frames (costs a sort). Default true. */
   readonly cycles?: boolean;
   /**
-   * A valid graph this one was made from (the previous step's). When the nodes are a subsequence
-   * of its nodes (the same objects, in order: only removals), no edge is new, so no cycle can be,
-   * and the sort is skipped.
+   * A valid graph this one was made from (the previous step's), validated with the same
+   * `required`. Then only what changed is looked at where that suffices (`validChange`): nodes
+   * that are not objects of `previous`, readers of names that are gone or of nodes that changed
+   * op or attributes, and the edges of changed nodes against depths of an order already computed.
+   * Whatever that cannot show valid is checked in full, so the answer is always the full check's.
    */
   readonly previous?: Graph | readonly Node[];
 }
@@ -109,6 +112,109 @@ function strictCycleNodes(nodes: readonly Node[], index: ReadonlyMap<string, num
   return done === count ? [] : nodes.filter((_, i) => pending[i]! > 0);
 }
 
+/** The problem with input `input` of `n` read from `producer` (which exists), if any. Every rule about one edge lives here. */
+function edgeProblem(n: Node, input: string, producer: Node): ValidationProblem | undefined {
+  const port = inputPort(input);
+  if (port < 0) return undefined;
+  if (port === 0 && !hasNoOutputs(producer.op)) return undefined;
+  const outputs = knownOutputCount(producer);
+  if (outputs !== undefined && port >= outputs) {
+    return {
+      code: 'graph/bad-output-index',
+      node: n.name,
+      message: `Node '${shortName(n.name)}' (${n.op}) reads output ${port} of '${shortName(producer.name)}' (${producer.op}), which has ${outputs === 0 ? 'no outputs' : outputs === 1 ? 'one output (0)' : `${outputs} outputs (0 to ${outputs - 1})`}`,
+    };
+  }
+  return undefined;
+}
+
+/** Where the depths of a graph version come from: an order computed for it or for a graph it was made from. */
+interface Depths {
+  readonly position: ReadonlyMap<string, number>;
+  readonly depth: Int32Array;
+}
+
+/** Graph versions shown valid by `validChange` → the depths they were checked against (valid for them too). */
+const inheritedDepths = new WeakMap<Graph | readonly Node[], Depths>();
+
+function depthsOf(graph: Graph | readonly Node[]): Depths | undefined {
+  const inherited = inheritedDepths.get(graph);
+  if (inherited) return inherited;
+  // Sorting the previous graph only for this would cost what sorting the new one does.
+  if (!hasExecutionOrder(graph)) return undefined;
+  return { position: graphIndex(graph).position, depth: executionDepths(graph) };
+}
+
+const LOOP_OPS = new Set([...MERGE_OPS, ...NEXT_ITERATION_OPS]);
+
+/**
+ * True when `graph`, made from the valid `previous`, is surely valid, looking only at what
+ * changed; false when it may not be (the caller then runs the full check, which says what is
+ * wrong, so problems are always reported the same way).
+ *
+ * - Names: no duplicate (the name index has one entry per node); required names present.
+ * - Edges: a node that is not an object of `previous` is checked like every node in the full
+ *   check. An unchanged node keeps its inputs, so it can only lose its producer (a name that is
+ *   gone) or see it change op or attributes (its output count may differ): those readers are
+ *   checked, through `previous`'s consumers when something built them, else by looking at every
+ *   unchanged node's inputs (no per-edge objects either way).
+ * - Cycles: every input of a changed node is shallower than it in depths computed for
+ *   `previous` (or inherited by it; see `executionDepths`). Unchanged nodes keep their edges, each
+ *   shallower except a loop's back edge into a `Merge`, so a cycle would have to pass through a
+ *   back edge that was already there. Changed loop nodes (`Merge`, `NextIteration`, or a node that
+ *   replaced one), new names and inputs not in the depths are not judged here.
+ */
+function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], previous: Graph | readonly Node[], required: readonly string[], cycles: boolean): boolean {
+  const before = 'nodes' in previous ? previous.nodes : previous;
+  const depths = cycles ? depthsOf(previous) : undefined;
+  if (cycles && !depths) return false;
+  const byName = graphIndex(graph).byName;
+  if (byName.size !== nodes.length) return false;
+  for (const name of required) if (!byName.has(name.replace(/^\^/, '').split(':')[0]!)) return false;
+  const old = new Set<Node>(before);
+  const prevByName = graphIndex(previous).byName;
+  /** Names whose readers must be looked at again: gone, or now a node with another op or attributes. */
+  let recheck: Set<string> | undefined;
+  for (const n of nodes) {
+    if (old.has(n)) continue;
+    const replaced = prevByName.get(n.name);
+    if (replaced && (replaced.op !== n.op || replaced.attrs !== n.attrs)) (recheck ??= new Set()).add(n.name);
+    for (const input of n.inputs) {
+      const producer = byName.get(inputNodeName(input));
+      if (!producer || edgeProblem(n, input, producer)) return false;
+    }
+    if (!depths) continue;
+    if (LOOP_OPS.has(n.op) || (replaced && LOOP_OPS.has(replaced.op))) return false;
+    const at = depths.position.get(n.name);
+    if (at === undefined) return false;
+    const d = depths.depth[at]!;
+    for (const input of n.inputs) {
+      const from = depths.position.get(inputNodeName(input));
+      if (from === undefined || depths.depth[from]! >= d) return false;
+    }
+  }
+  for (const p of before) if (!byName.has(p.name)) (recheck ??= new Set()).add(p.name);
+  if (recheck) {
+    const readers = (n: Node): boolean => {
+      for (const input of n.inputs) {
+        const name = inputNodeName(input);
+        if (!recheck!.has(name)) continue;
+        const producer = byName.get(name);
+        if (!producer || edgeProblem(n, input, producer)) return false;
+      }
+      return true;
+    };
+    const consumers = builtConsumers(previous);
+    if (consumers) {
+      for (const name of recheck) for (const c of consumers.get(name) ?? []) if (byName.get(c.node.name) === c.node && !readers(c.node)) return false;
+    } else {
+      for (const n of nodes) if (old.has(n) && !readers(n)) return false;
+    }
+  }
+  if (depths) inheritedDepths.set(graph, depths);
+  return true;
+}
+
 /**
  * Finds dangling inputs, duplicate names, inputs naming an output their producer does not have
  * (for ops whose output count graft knows), cycles other than a while loop's back edge, and
@@ -116,6 +222,7 @@ function strictCycleNodes(nodes: readonly Node[], index: ReadonlyMap<string, num
  */
 export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOptions = {}): ValidationProblem[] {
   const nodes = 'nodes' in graph ? graph.nodes : graph;
+  if (opts.previous && validChange(graph, nodes, opts.previous, opts.required ?? [], opts.cycles !== false)) return [];
   const problems: ValidationProblem[] = [];
   const index = new Map<string, number>();
   for (let i = 0; i < nodes.length; i++) {
@@ -135,19 +242,10 @@ export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOpti
         problems.push({ code: 'graph/dangling-input', node: n.name, message: `Node '${shortName(n.name)}' (${n.op}) has input '${shortName(name)}', which does not exist` });
         continue;
       }
-      const port = inputPort(input);
-      if (port < 0) continue;
       const producer = nodes[j]!;
-      if (merge && !NEXT_ITERATION_OPS.has(producer.op)) forward++;
-      if (port === 0 && !hasNoOutputs(producer.op)) continue;
-      const outputs = knownOutputCount(producer);
-      if (outputs !== undefined && port >= outputs) {
-        problems.push({
-          code: 'graph/bad-output-index',
-          node: n.name,
-          message: `Node '${shortName(n.name)}' (${n.op}) reads output ${port} of '${shortName(producer.name)}' (${producer.op}), which has ${outputs === 0 ? 'no outputs' : outputs === 1 ? 'one output (0)' : `${outputs} outputs (0 to ${outputs - 1})`}`,
-        });
-      }
+      if (merge && input.charCodeAt(0) !== 94 && !NEXT_ITERATION_OPS.has(producer.op)) forward++;
+      const problem = edgeProblem(n, input, producer);
+      if (problem) problems.push(problem);
     }
     if (forward > 1) joiningMerges = true;
   }
