@@ -171,9 +171,6 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   }
   const generated = result.feeds.filter((f) => f.generated);
   if (generated.length > 0) io.err(`note: inputs not given were generated (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
-  if (values.json) {
-    io.out(JSON.stringify({ model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o, i) => ({ key: outputs[i]!.key, name: o.name, ...summarizeTensor(o.tensor, 1000) })), written: files }, null, 2));
-  }
   for (let i = 0; i < outputs.length; i++) {
     const tensor = result.outputs[i]!.tensor;
     if (!values.json) io.out(`Result for output key ${outputs[i]!.key}:\n${numpyStr(tensor)}`);
@@ -182,6 +179,10 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
       await writeFileAtomic(files[i]!, [writeNpy(tensor)], nodeFileSystem, { overwrite: true, inputs: protectedInputs });
       if (!values.json) io.out(`Output ${outputs[i]!.key} is saved to ${files[i]}`);
     }
+  }
+  // The JSON document once every file is written: a failed write leaves stdout empty.
+  if (values.json) {
+    io.out(toJson({ model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o, i) => ({ key: outputs[i]!.key, name: o.name, ...summarizeTensor(o.tensor, 1000) })), written: files }));
   }
   return 0;
 }
