@@ -5,12 +5,13 @@
  * framed by hand around its `tensor_content`, so the payload bytes are never copied before
  * they reach the file (protobufjs' writer would move a 50 MB tensor about five times).
  */
-import { GraftError, isGraftError } from '../errors';
+import { GraftError, badArgument, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
 import { lazyNodeSource, scanGraphDef } from './graph-lazy';
+import { checkBytesArgument } from '../ir/check';
 
 type Msg = Record<string, unknown>;
 
@@ -26,6 +27,7 @@ const sourceBytes = new WeakMap<Graph, Uint8Array>();
  * protobufjs, which names what is wrong with them.
  */
 export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
+  checkBytesArgument('decodeGraphDef', 'bytes', bytes);
   const scanned = scanGraphDef(bytes, file, (payload) => nodeFromProto(decodeMessage<Msg>('tensorflow.NodeDef', payload, file)));
   let graph: Graph;
   if (scanned) {
@@ -41,6 +43,7 @@ export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
 
 /** Parses a text GraphDef. */
 export function parseGraphDefText(text: string, file?: string): Graph {
+  if (typeof text !== 'string') throw badArgument('parseGraphDefText', 'text', 'a string', text);
   return graphFromProto(parseTextMessage<Msg>('tensorflow.GraphDef', text, file));
 }
 
@@ -49,6 +52,7 @@ export function parseGraphDefText(text: string, file?: string): Graph {
  * `.pbtxt`/`.txt` names are parsed as text first.
  */
 export function readGraphDefBytes(bytes: Uint8Array, file?: string): Graph {
+  checkBytesArgument('readGraphDefBytes', 'bytes', bytes);
   const textFirst = file !== undefined && /\.(pbtxt|txt|prototxt)$/i.test(file);
   if (textFirst) return parseGraphDefText(new TextDecoder().decode(bytes), file);
   try {

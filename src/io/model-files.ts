@@ -3,7 +3,7 @@
  * SavedModel directory), loading it, and writing graphs and SavedModels back atomically.
  */
 import * as nodePath from 'node:path';
-import { GraftError, isGraftError } from '../errors';
+import { GraftError, badArgument, isGraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { readCheckpointFiles } from './checkpoint/bundle-files';
 import type { Checkpoint } from './checkpoint';
@@ -23,6 +23,7 @@ import {
   parseSavedModelText,
   printSavedModelText,
 } from './saved-model';
+import { checkStringArgument } from '../ir/check';
 
 export interface LoadOptions {
   readonly fs?: FileSystem;
@@ -47,6 +48,8 @@ async function withFile<T>(file: string, f: () => T | Promise<T>): Promise<T> {
  * ```
  */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  checkStringArgument('loadModel', 'path', path);
+  if (opts === null || typeof opts !== 'object') throw badArgument('loadModel', 'opts', 'an options object', opts);
   const fs = opts.fs ?? nodeFileSystem;
   const kind = await fs.kind(path);
   if (kind === null) {

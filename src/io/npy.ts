@@ -20,6 +20,7 @@
 import { GraftError, type ErrorCode } from '../errors';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
 import { type Tensor, numElements, tensorBytes } from '../ir/tensor';
+import { checkBytesArgument } from '../ir/check';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy's ARRAY_ALIGN: the data starts on this boundary. */
@@ -47,6 +48,7 @@ const TO_NUMPY: Partial<Record<string, string>> = Object.fromEntries(
  * const t = readNpy(await fs.readFile('kernel1.npy'), 'kernel1.npy'); // t.dtype 'float', t.shape [100, 10]
  */
 export function readNpy(bytes: Uint8Array, file?: string): Tensor {
+  checkBytesArgument('readNpy', 'bytes', bytes);
   const fail = (code: ErrorCode, message: string): GraftError =>
     new GraftError(code, file === undefined ? message : `${file}: ${message}`, file === undefined ? {} : { file });
 

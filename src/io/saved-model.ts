@@ -14,6 +14,7 @@ import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { encodeGraphDefChunks } from './graphdef';
 import { graphFromProto, graphToProto, shapeFromProto, shapeToProto } from './graph-proto';
 import { type WireField, fieldPayload, splitFields } from './wire';
+import { checkBytesArgument } from '../ir/check';
 
 type Msg = Record<string, unknown>;
 
@@ -112,6 +113,7 @@ export function metaGraphFromProto(m: Msg): MetaGraph {
 
 /** Decodes a binary `.meta` file. */
 export function decodeMetaGraph(bytes: Uint8Array, file?: string): MetaGraph {
+  checkBytesArgument('decodeMetaGraph', 'bytes', bytes);
   const mg = metaGraphFromProto(decodeMessage<Msg>('tensorflow.MetaGraphDef', bytes, file));
   rememberWire(mg, splitFields(bytes, file));
   return mg;
@@ -135,6 +137,7 @@ function toNumber(v: unknown): number {
 
 /** Decodes `saved_model.pb`. */
 export function decodeSavedModel(bytes: Uint8Array, file?: string): SavedModelProto {
+  checkBytesArgument('decodeSavedModel', 'bytes', bytes);
   const sm = savedModelFromProto(decodeMessage<Msg>('tensorflow.SavedModel', bytes, file));
   const metaFields = splitFields(bytes, file).filter((f) => f.number === 2);
   sm.metaGraphs.forEach((mg, i) => {

@@ -9,6 +9,8 @@
 import { freeze, produce, type Draft } from 'immer';
 import type { AttrValue } from './attr';
 import { type Node, type InputRef, parseInput } from './node';
+import { graphProblem } from './check';
+import { GraftError } from '../errors';
 
 /** `VersionDef`. */
 export interface Versions {
@@ -53,6 +55,9 @@ export const EMPTY_LIBRARY: FunctionLibrary = Object.freeze({ functions: Object.
 
 /** Creates a frozen graph. */
 export function makeGraph(nodes: readonly Node[], rest: Partial<Omit<Graph, 'nodes'>> = {}): Graph {
+  const problem = graphProblem({ nodes }, 'makeGraph');
+  if (problem) throw new GraftError('api/bad-argument', problem.replace('makeGraph.nodes', 'makeGraph: nodes'), { param: 'nodes' });
+  if (rest === null || typeof rest !== 'object') throw new GraftError('api/bad-argument', 'makeGraph: rest must be an object', { param: 'rest' });
   const g: Graph = {
     nodes: Object.freeze([...nodes]),
     library: rest.library ?? EMPTY_LIBRARY,

@@ -6,6 +6,7 @@
  */
 import { GraftError } from '../errors';
 import type { AttrValue } from './attr';
+import { nodeProblem } from './check';
 
 /** An immutable node: TensorFlow's `NodeDef`. */
 export interface Node {
@@ -115,6 +116,8 @@ export function makeNode(fields: {
   attrs?: Record<string, AttrValue>;
   extras?: Record<string, unknown>;
 }): Node {
+  const problem = nodeProblem(fields, 'fields');
+  if (problem) throw new GraftError('api/bad-argument', `makeNode: ${problem}`, { param: 'fields' });
   if (!fields.name) throw new GraftError('graph/bad-edge', `A ${fields.op} node needs a name`);
   const node: Node = {
     name: fields.name,

@@ -19,6 +19,7 @@ import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
 import { validateGraph } from '../ir/validate';
+import { checkFeedsArgument, checkGraphArgument, checkNodeArgument, checkStringsArgument } from '../ir/check';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
@@ -110,8 +111,11 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
     missing.set(op, l);
   };
   const seenFns = new Set<string>();
-  const visit = (p: Program, nodeNames: Iterable<string>, suffix: string) => {
-    for (const name of nodeNames) {
+  // A worklist, not recursion: functions calling functions nest as deep as a model makes them.
+  const work: Array<{ p: Program; names: Iterable<string>; suffix: string }> = [{ p: program, names, suffix: '' }];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const { p, suffix } = item;
+    for (const name of item.names) {
       const node = p.byName.get(name)!;
       if (p === program && fedNodes.has(name)) continue;
       if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
@@ -130,11 +134,10 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
           add(`function ${f.name}`, `${name}${suffix}`);
           continue;
         }
-        visit(fp, closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), ` (in ${f.name})`);
+        work.push({ p: fp, names: closure(fp, fp.rets.map((r) => r.node)), suffix: ` (in ${f.name})` });
       }
     }
-  };
-  visit(program, names, '');
+  }
   return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
 }
 
@@ -143,9 +146,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
  * dangling inputs, outputs a producer does not have, cycles other than a while loop's.
  */
 function checkGraph(graph: Graph): void {
-  if (graph === null || typeof graph !== 'object' || !Array.isArray((graph as { nodes?: unknown }).nodes)) {
-    throw badArgument('createSession', 'graph', 'a Graph (an object with a nodes array)', graph);
-  }
+  checkGraphArgument('createSession', 'graph', graph);
   const problems = validateGraph(graph);
   if (problems.length === 0) return;
   const first = problems[0]!;
@@ -243,6 +244,8 @@ class GraphSession implements Session {
 
   async run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Tensor[]> {
     if (this.disposed) throw new GraftError('runtime/failed', 'This session has been disposed');
+    checkFeedsArgument('Session.run', feeds);
+    checkStringsArgument('Session.run', 'fetches', fetches);
     const program = graphProgram(this.graph);
     const { env } = this;
     const fetchRefs: InputRef[] = fetches.map((f) => {
@@ -411,6 +414,7 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
  */
 export async function createSession(graph: Graph, opts: RuntimeOptions = {}): Promise<Session> {
   checkGraph(graph);
+  if (opts === null || typeof opts !== 'object') throw badArgument('createSession', 'opts', 'an options object', opts);
   const env = await makeEnv(graph.library, opts);
   return new GraphSession(graph, env, env.kernels, opts.init);
 }
@@ -435,6 +439,10 @@ export async function evaluateNode(
   inputs: readonly Tensor[],
   opts: { backend?: Backend; kernels?: KernelRegistry; library?: FunctionLibrary; limits?: RuntimeLimits } = {},
 ): Promise<Tensor[]> {
+  checkNodeArgument('evaluateNode', 'node', node);
+  if (opts === null || typeof opts !== 'object') throw badArgument('evaluateNode', 'opts', 'an options object', opts);
+  if (!Array.isArray(inputs)) throw badArgument('evaluateNode', 'inputs', 'an array of Tensors', inputs);
+  checkFeedsArgument('evaluateNode', { ...inputs }, 'inputs');
   const env = await makeEnv(opts.library ?? EMPTY_LIBRARY, opts);
   const kernel = env.kernels.get(node.op);
   if (!kernel) throw new GraftError('runtime/unsupported-op', `No kernel for op ${node.op} (node '${node.name}')`, { node: node.name, op: node.op });

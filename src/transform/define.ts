@@ -254,6 +254,18 @@ export function defineTransform<const P extends ParamSchema, const C extends str
   });
 }
 
+const BUILTIN = new WeakSet<object>();
+
+/** Marks graft's own transforms (called once, by the built-in list): the runner trusts them not to change their input in place. */
+export function markBuiltinTransforms(transforms: readonly Transform[]): void {
+  for (const t of transforms) BUILTIN.add(t);
+}
+
+/** True for one of graft's own transforms (as defined, not a copy). */
+export function isBuiltinTransform(t: Transform): boolean {
+  return BUILTIN.has(t);
+}
+
 /** `max_inputs` → `maxInputs` at run time. */
 export function camelCase(s: string): string {
   return s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());

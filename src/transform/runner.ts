@@ -19,11 +19,13 @@
  * - Each step gets the node names of the inputs and outputs as `ctx.protectedNodes`.
  * - Nothing is logged: an ignored error becomes an error-severity diagnostic in the report.
  */
-import { GraftError, isGraftError } from '../errors';
+import { GraftError, describeValue, isGraftError } from '../errors';
 import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
 import { protectedNodeNames } from '../ir/edit';
 import { validateGraph, type ValidationProblem } from '../ir/validate';
-import { camelCase, type Diagnostic } from './define';
+import { camelCase, isBuiltinTransform, type Diagnostic } from './define';
+import { payloadChecksum } from '../ir/checksum';
+import { graphProblem } from '../ir/check';
 import { parsePipeline, Pipeline, resolvePipeline, type ResolvedStep } from './pipeline';
 import type { Registry } from './registry';
 import { stepDiagnostics, type PipelineReport, type StepReport, type SubstepReport } from './report';
@@ -162,9 +164,8 @@ function preStepDiagnostics(step: ResolvedStep, earlier: readonly ResolvedStep[]
  * ```
  */
 export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | string, options: RunOptions = {}): Promise<PipelineResult> {
-  if (!isGraph(graph)) {
-    throw new GraftError('api/bad-argument', `runPipeline: graph must be a Graph (an object with a nodes array), not ${graph === null ? 'null' : Array.isArray(graph) ? 'an array' : typeof graph}`, { param: 'graph' });
-  }
+  const problem = graphProblem(graph, 'graph');
+  if (problem) throw new GraftError('api/bad-argument', `runPipeline: ${problem}`, { param: 'graph' });
   if (typeof pipelineOrString !== 'string' && !(pipelineOrString instanceof Pipeline)) {
     throw new GraftError('api/bad-argument', `runPipeline: pipeline must be a Pipeline or a transform string, not ${pipelineOrString === null ? 'null' : typeof pipelineOrString}`, { param: 'pipeline' });
   }
@@ -220,6 +221,10 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
 
     let result: unknown;
     let skipped = false;
+    // A transform of the caller's own is checked: its result's shape, and that it left its
+    // input alone (typed arrays cannot be frozen; built-ins never write into them).
+    const trusted = isBuiltinTransform(step.transform);
+    const before = trusted ? 0 : payloadChecksum(current);
     const t0 = now();
     try {
       // `apply` is synchronous today; awaiting also accepts a transform that returns a promise.
@@ -250,8 +255,19 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
       skipped = true;
     }
     const ms = now() - t0;
+    if (!trusted && payloadChecksum(current) !== before) {
+      throw new GraftError(
+        'transform/mutated-input',
+        `${label} changed the graph it was given (tensor or byte values written in place); a transform must return a new graph and leave its input as it was\n${stepsBefore(reports)}`,
+        { hint: 'Copy a payload before changing it (new Uint8Array(bytes)) and build new nodes with makeNode; the caller\'s graph is now changed too.' },
+      );
+    }
     if (!isGraph(result)) {
-      throw new GraftError('transform/invalid-output', `${label} returned ${result === null ? 'null' : typeof result} instead of a graph\n${stepsBefore(reports)}`);
+      throw new GraftError('transform/invalid-output', `${label} returned ${describeValue(result)} instead of a graph\n${stepsBefore(reports)}`);
+    }
+    if (!trusted && result !== current) {
+      const problem = graphProblem(result, 'its result');
+      if (problem) throw new GraftError('transform/invalid-output', `${label} returned a malformed graph: ${problem}\n${stepsBefore(reports)}`);
     }
     let output: Graph = result;
     const changed = output !== current;

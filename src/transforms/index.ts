@@ -2,7 +2,7 @@
  * The built-in transforms, one file each, named after the transform (each file documents where
  * graft differs from TensorFlow).
  */
-import type { Transform } from '../transform/define';
+import { type Transform, markBuiltinTransforms } from '../transform/define';
 import { addDefaultAttributes } from './add-default-attributes';
 import { backportConcatV2 } from './backport-concatv2';
 import { backportTensorArrayV3 } from './backport-tensor-array-v3';
@@ -97,3 +97,4 @@ export const builtinTransforms: readonly Transform[] = [
   sparsifyGather,
   stripUnusedNodes,
 ] as readonly Transform[];
+markBuiltinTransforms(builtinTransforms);

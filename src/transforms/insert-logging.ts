@@ -17,6 +17,8 @@
  * - A node whose output dtypes graft cannot tell (an op it does not know, a node without outputs
  *   such as NoOp) is skipped with an `insert_logging/unknown-output-type` info; TF fails the
  *   whole transform on an unknown op.
+ * - A `NextIteration` gets no Print: put between it and its `Merge`, the Print would break the
+ *   while loop's back edge, and TensorFlow would refuse the graph as a cycle.
  * - A `Switch` prints only output 0: printing both branches in one Print would make it dead on
  *   every run, and with it the consumers of output 0.
  * - Nodes that already have a `<n>__print__`, and the Print nodes themselves, are skipped, so
@@ -28,6 +30,7 @@ import { graphIndex } from '../ir/graph';
 import { type Node, makeNode } from '../ir/node';
 import { replaceInputs, withNodesIfChanged } from '../ir/edit';
 import { attrWithDefault } from '../ir/op-facts';
+import { hasNoOutputs } from '../ir/op-outputs';
 import { defineTransform, param } from '../transform/define';
 
 const BOOL_OPS = new Set([
@@ -75,7 +78,8 @@ export function outputDType(n: Node, port: number): DType | undefined {
     case 'QuantizeV2': return port === 0 ? T : port <= 2 ? 'float' : undefined;
     case 'Dequantize': return port === 0 ? 'float' : undefined;
     default:
-      if (port !== 0) return undefined;
+      // An op without outputs (AssignVariableOp, NoOp, SaveV2) is only ever a control input.
+      if (port !== 0 || hasNoOutputs(n.op)) return undefined;
       if (BOOL_OPS.has(n.op)) return 'bool';
       return T ?? typeAttr(n, 'dtype') ?? typeAttr(n, 'out_type');
   }
@@ -109,6 +113,9 @@ export const insertLogging = defineTransform({
       if (ops.size > 0 && !ops.has(n.op)) continue;
       if (params.prefix.length > 0 && !params.prefix.some((p) => n.name.startsWith(p))) continue;
       if (n.name.endsWith(PRINT_SUFFIX) || idx.byName.has(n.name + PRINT_SUFFIX)) continue;
+      // A Print between NextIteration and its Merge would break the loop's back edge (TensorFlow
+      // then refuses the graph as a cycle): a NextIteration is logged through the Merge instead.
+      if (n.op === 'NextIteration' || n.op === 'RefNextIteration') continue;
       const consumers = idx.consumers.get(n.name) ?? [];
       if (consumers.length === 0) continue;
       const ports = new Set<number>();

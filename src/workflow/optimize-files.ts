@@ -3,7 +3,8 @@
  * of optimize-stages.ts on it (as `optimizeInMemory` does on bytes) and writes the result atomically.
  */
 import * as nodePath from 'node:path';
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
+import { checkStringArgument } from '../ir/check';
 import { checkOutput, nodeFileSystem, writeDirAtomic } from '../io/fs';
 import { checkInsideModel, loadModel, readModelVariables } from '../io/model-files';
 import type { OptimizeDirOptions, OptimizeResult } from './optimize-options';
@@ -27,6 +28,9 @@ import { type Source, runStages } from './optimize-stages';
  * ```
  */
 export async function optimize(inputDir: string, outputDir: string, opts: OptimizeDirOptions = {}): Promise<OptimizeResult> {
+  checkStringArgument('optimize', 'inputDir', inputDir);
+  checkStringArgument('optimize', 'outputDir', outputDir);
+  if (opts === null || typeof opts !== 'object') throw badArgument('optimize', 'opts', 'an options object', opts);
   const fs = opts.fs ?? nodeFileSystem;
   // Before any work: the output may not touch the input, and an existing one needs overwrite.
   await checkOutput(outputDir, { inputs: [inputDir], overwrite: opts.overwrite, kind: 'dir' }, fs);

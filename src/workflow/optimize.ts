@@ -30,7 +30,8 @@
  * run the stages of `optimize-stages.ts` (load, freeze, transform, convert back, verify, measure,
  * bench, report) on it; this file only reads and writes.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
+import { checkBytesArgument } from '../ir/check';
 import { readCheckpoint, readCheckpointIndex } from '../io/checkpoint';
 import { shardFileName } from '../io/checkpoint/bundle-format';
 import { joinChunks } from '../io/chunks';
@@ -71,8 +72,16 @@ function normalizeKey(key: string): string {
  * ```
  */
 export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, opts: OptimizeOptions = {}): Promise<OptimizeResult & { files: Map<string, Uint8Array> }> {
+  if (!(files instanceof Map)) {
+    throw badArgument('optimizeInMemory', 'files', 'a Map from paths inside the SavedModel (saved_model.pb, variables/variables.index, ...) to their bytes', files, 'new Map(Object.entries(obj)) turns a plain object into one.');
+  }
+  if (opts === null || typeof opts !== 'object') throw badArgument('optimizeInMemory', 'opts', 'an options object', opts);
   const byKey = new Map<string, Uint8Array>();
-  for (const [k, v] of files) byKey.set(normalizeKey(k), v);
+  for (const [k, v] of files) {
+    if (typeof k !== 'string') throw badArgument('optimizeInMemory', 'files', 'keyed by path strings', k);
+    checkBytesArgument('optimizeInMemory', `files.get('${k}')`, v);
+    byKey.set(normalizeKey(k), v);
+  }
   const pb = byKey.get('saved_model.pb');
   const pbtxt = byKey.get('saved_model.pbtxt');
   if (!pb && !pbtxt) {

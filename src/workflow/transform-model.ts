@@ -7,7 +7,8 @@
  * tag, asset and the checkpoint are carried over. Other meta graphs are copied unchanged.
  */
 import * as nodePath from 'node:path';
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
+import { checkStringArgument } from '../ir/check';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { inputNodeName, shortTensorName } from '../ir/node';
@@ -100,6 +101,9 @@ function isDirectoryTarget(path: string): boolean {
  * may be `.pb`, `.pbtxt` or SavedModel directories.
  */
 export async function transformModel(inPath: string, outPath: string, opts: TransformModelOptions): Promise<TransformModelResult> {
+  checkStringArgument('transformModel', 'inPath', inPath);
+  checkStringArgument('transformModel', 'outPath', outPath);
+  if (opts === null || typeof opts !== 'object') throw badArgument('transformModel', 'opts', 'an options object', opts);
   // Before any work: the output may not touch the input, and an existing one needs overwrite.
   const out = { inputs: await modelInputPaths(inPath), overwrite: opts.overwrite };
   await checkOutput(outPath, { ...out, kind: isDirectoryTarget(outPath) ? 'dir' : 'file' });

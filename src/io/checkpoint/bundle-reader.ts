@@ -3,7 +3,7 @@
  * `.data-NNNNN-of-NNNNN` shards. Every entry's checksum is verified by default; offsets and
  * sizes are checked against the shard lengths before anything is sliced.
  */
-import { GraftError } from '../../errors';
+import { GraftError, badArgument } from '../../errors';
 import { crc32c, unmaskCrc32c } from './crc32c';
 import {
   type Checkpoint,
@@ -21,6 +21,7 @@ import {
 } from './bundle-format';
 import { readTable } from './sstable-reader';
 import { decodeStringTensor } from './string-tensor';
+import { checkBytesArgument } from '../../ir/check';
 
 export interface ReadCheckpointOptions {
   /** The index file's name, used in errors (shard names are derived from it). */
@@ -86,6 +87,7 @@ export function readCheckpointIndex(
  * @example listCheckpointEntries(indexBytes).map((e) => e.name)
  */
 export function listCheckpointEntries(index: Uint8Array, file?: string): CheckpointEntryInfo[] {
+  checkBytesArgument('listCheckpointEntries', 'index', index);
   return readCheckpointIndex(index, file).entries;
 }
 
@@ -139,6 +141,10 @@ export function readEntryData(info: CheckpointEntryInfo, shard: Uint8Array, shar
  * ckpt.entries.get('dense/kernel')?.data
  */
 export function readCheckpoint(index: Uint8Array, shards: readonly (Uint8Array | undefined)[], opts: ReadCheckpointOptions = {}): Checkpoint {
+  checkBytesArgument('readCheckpoint', 'index', index);
+  if (!Array.isArray(shards)) throw badArgument('readCheckpoint', 'shards', 'an array of shard bytes (Uint8Array, or undefined for a shard not read)', shards);
+  for (let i = 0; i < shards.length; i++) if (shards[i] !== undefined) checkBytesArgument('readCheckpoint', `shards[${i}]`, shards[i]);
+  if (opts === null || typeof opts !== 'object') throw badArgument('readCheckpoint', 'opts', 'an options object', opts);
   const verify = opts.verify !== false;
   const { header, entries } = readCheckpointIndex(index, opts.file, { verify });
   const prefix = prefixOfIndexFile(opts.file ?? 'checkpoint');

@@ -1,0 +1,86 @@
+/**
+ * Argument checks for the public API: a caller passing a plain object where a `Graph` goes, a
+ * number among a node's inputs, a string where bytes go, gets `api/bad-argument` naming the
+ * parameter, never a raw `TypeError` from deep inside. (No import of the IR's types: `node.ts`
+ * and `graph.ts` use these checks.) Each check is one pass over what it
+ * looks at (no per-edge objects); none decodes a lazily loaded node's attributes.
+ */
+import { badArgument, describeValue, GraftError } from '../errors';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What is wrong with `v` as a node (`where` names it), or undefined. */
+export function nodeProblem(v: unknown, where: string): string | undefined {
+  if (!isObject(v)) return `${where} must be a node object, not ${describeValue(v)}`;
+  if (typeof v.name !== 'string') return `${where}.name must be a string, not ${describeValue(v.name)}`;
+  if (typeof v.op !== 'string') return `${where}.op must be a string, not ${describeValue(v.op)}`;
+  if (v.inputs !== undefined) {
+    if (!Array.isArray(v.inputs)) return `${where}.inputs must be an array of strings, not ${describeValue(v.inputs)}`;
+    for (let i = 0; i < v.inputs.length; i++) {
+      if (typeof v.inputs[i] !== 'string') return `${where}.inputs[${i}] must be a string (an input name such as 'x' or 'x:1'), not ${describeValue(v.inputs[i])}`;
+    }
+  }
+  if (v.attrs !== undefined && !isObject(v.attrs)) return `${where}.attrs must be an object, not ${describeValue(v.attrs)}`;
+  if (v.device !== undefined && typeof v.device !== 'string') return `${where}.device must be a string, not ${describeValue(v.device)}`;
+  return undefined;
+}
+
+/** What is wrong with `v` as a graph, or undefined: an object whose `nodes` is an array of nodes. */
+export function graphProblem(v: unknown, where = 'graph'): string | undefined {
+  if (!isObject(v)) return `${where} must be a Graph (an object with a nodes array), not ${describeValue(v)}`;
+  if (!Array.isArray(v.nodes)) return `${where}.nodes must be an array of nodes, not ${describeValue(v.nodes)}`;
+  const nodes = v.nodes as unknown[];
+  for (let i = 0; i < nodes.length; i++) {
+    const p = nodeProblem(nodes[i], `${where}.nodes[${i}]`);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** Throws `api/bad-argument` (naming `fn` and `param`) unless `v` is a graph. */
+export function checkGraphArgument(fn: string, param: string, v: unknown): void {
+  const p = graphProblem(v, param);
+  if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
+}
+
+/** Throws `api/bad-argument` unless `v` is a node. */
+export function checkNodeArgument(fn: string, param: string, v: unknown): void {
+  const p = nodeProblem(v, param);
+  if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
+}
+
+/** Throws `api/bad-argument` unless `v` is a `Uint8Array` (a Buffer is one). */
+export function checkBytesArgument(fn: string, param: string, v: unknown): void {
+  if (!(v instanceof Uint8Array)) throw badArgument(fn, param, 'a Uint8Array of the file bytes', v, 'Read the file first (fs.readFileSync gives a Buffer, which is a Uint8Array).');
+}
+
+/** Throws `api/bad-argument` unless `v` is a non-empty string. */
+export function checkStringArgument(fn: string, param: string, v: unknown): void {
+  if (typeof v !== 'string' || v === '') throw badArgument(fn, param, 'a non-empty string', v);
+}
+
+/** What is wrong with `v` as a tensor, or undefined. */
+export function tensorProblem(v: unknown, where: string): string | undefined {
+  if (!isObject(v)) return `${where} must be a Tensor (makeTensor, readNpy), not ${describeValue(v)}`;
+  if (typeof v.dtype !== 'string') return `${where}.dtype must be a dtype name, not ${describeValue(v.dtype)}`;
+  if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) return `${where}.shape must be an array of non-negative integers, not ${describeValue(v.shape)}`;
+  if (!isObject(v.data) || typeof v.data.kind !== 'string') return `${where}.data must be tensor data (make tensors with makeTensor), not ${describeValue(v.data)}`;
+  return undefined;
+}
+
+/** Throws `api/bad-argument` unless `feeds` maps names to tensors. */
+export function checkFeedsArgument(fn: string, feeds: unknown, param = 'feeds'): void {
+  if (!isObject(feeds)) throw badArgument(fn, param, 'an object mapping tensor names to Tensors', feeds);
+  for (const [k, t] of Object.entries(feeds)) {
+    const p = tensorProblem(t, `${param}['${k}']`);
+    if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param: `${param}['${k}']` });
+  }
+}
+
+/** Throws `api/bad-argument` unless `v` is an array of strings. */
+export function checkStringsArgument(fn: string, param: string, v: unknown): void {
+  if (!Array.isArray(v)) throw badArgument(fn, param, 'an array of strings', v);
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw badArgument(fn, `${param}[${i}]`, 'a string', v[i]);
+}
