@@ -14,7 +14,7 @@
  * installs Debian's `chromium`); the browser test is skipped, saying so, when there is none.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import { isBuiltin } from 'node:module';
@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type BuildOptions, type Metafile, type Plugin, build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, NO_CHROMIUM_REASON } from '../helpers/chromium';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { SCENARIO_FILES, type ScenarioResult, runScenario } from './browser/scenario';
 
@@ -39,25 +40,6 @@ const CORE_BUDGET_BYTES = 400 * 1024;
  */
 const CORE_CEILING_BYTES = 768 * 1024;
 const LONG = 180_000;
-
-/** The Chromium to drive: `$GRAFT_CHROMIUM`, or Debian's `chromium` (or `chromium-browser`) on the PATH. */
-function findChromium(): string | undefined {
-  const candidates = process.env['GRAFT_CHROMIUM']
-    ? [process.env['GRAFT_CHROMIUM']]
-    : (process.env['PATH'] ?? '').split(path.delimiter).flatMap((dir) => (dir ? ['chromium', 'chromium-browser'].map((n) => path.join(dir, n)) : []));
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-const CHROMIUM = findChromium();
-const NO_CHROMIUM = process.env['GRAFT_CHROMIUM']
-  ? `GRAFT_CHROMIUM=${process.env['GRAFT_CHROMIUM']} is not an executable`
-  : 'no chromium on the PATH (apt-get install chromium, or set GRAFT_CHROMIUM)';
 
 const inNodeModules = (file: string): boolean => file.split(path.sep).includes('node_modules');
 
@@ -226,8 +208,9 @@ function launch(chromium: string, url: string, profile: string): { child: ChildP
     '--no-first-run',
     '--no-default-browser-check',
     `--user-data-dir=${profile}`,
-    // Chromium refuses to run as root with its sandbox (CI containers run as root).
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    // The page is the test's own, on loopback; and Chromium's sandbox cannot start as root or
+    // without user namespaces, which is what CI containers give.
+    '--no-sandbox',
     url,
   ];
   const child = spawn(chromium, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -264,7 +247,7 @@ const sameBytes = (what: string, browser: Uint8Array, node: Uint8Array) => {
   expect(at, `${what}: browser ${browser.length} bytes, Node ${node.length} bytes, first difference at byte ${at}`).toBe(-1);
 };
 
-describe.skipIf(!CHROMIUM || !HAVE_MODELS)(`headless Chromium runs the core on real models, byte for byte as Node (${!HAVE_MODELS ? SKIP_REASON : !CHROMIUM ? NO_CHROMIUM : CHROMIUM})`, () => {
+describe.skipIf(!CHROMIUM || !HAVE_MODELS)(`headless Chromium runs the core on real models, byte for byte as Node (${!HAVE_MODELS ? SKIP_REASON : !CHROMIUM ? NO_CHROMIUM_REASON : CHROMIUM})`, () => {
   let page: PageResult;
   let node: ScenarioResult;
 
