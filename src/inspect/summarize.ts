@@ -279,19 +279,27 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     variableParameters: 0,
     controlEdges,
   };
-  const shapes = inferShapes(graph);
   const outputTensors = sigOutputs.length > 0 ? sigOutputs : outputNames;
-  const inferredOutputs = outputTensors.map((t) => {
-    const name = t.includes(':') ? t : `${t}:0`;
-    const f = shapes.get(name);
-    return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
-  });
+  // Shape inference costs a pass over the graph (and its functions): run on first read only, so
+  // callers that want the signature alone (loading a model to run it) do not pay for it.
+  let inferred: TensorSummary[] | undefined;
+  const inferredOutputs = (): TensorSummary[] => {
+    if (!inferred) {
+      const shapes = inferShapes(graph);
+      inferred = outputTensors.map((t) => {
+        const name = t.includes(':') ? t : `${t}:0`;
+        const f = shapes.get(name);
+        return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
+      });
+    }
+    return inferred;
+  };
 
   const variableElements = (opts.variableShapes ?? []).reduce((s, shape) => s + numElements(shape), 0);
   const graphBytes = model.fileBytes;
   const variablesBytes = model.kind === 'graph-def' ? 0 : model.variables.bytes;
 
-  return {
+  const summary: Omit<ModelSummary, 'inferredOutputs'> = {
     path: model.path,
     kind: model.kind,
     format: model.format,
@@ -332,8 +340,9 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     sizes: { graphBytes, variablesBytes, totalBytes: graphBytes + variablesBytes },
     variablesState: model.kind === 'graph-def' ? 'none' : model.variables.state,
     summarizeGraph,
-    inferredOutputs,
   };
+  // Enumerable, so JSON and spreads include it.
+  return Object.defineProperty(summary, 'inferredOutputs', { get: inferredOutputs, enumerable: true, configurable: true }) as ModelSummary;
 }
 
 /** `PrintNodeInfo`'s facts about a node. */
