@@ -44,9 +44,27 @@ export interface OptimizeOptions {
   readonly signature?: string;
   /**
    * Output node names to keep instead of the signatures (`--output_node_names`); the result gets
-   * one `serving_default` signature over the graph's placeholders and these outputs.
+   * one `serving_default` signature over the graph's placeholders and these outputs. For a
+   * GraphDef or MetaGraphDef, default: inferred (the nodes nothing consumes, leaving out
+   * training, saving and initialization nodes), and the report says which.
    */
   readonly outputs?: readonly string[];
+  /**
+   * With outputs (named or inferred): the graph's inputs (`--inputs`), node or tensor names.
+   * Default: its Placeholders.
+   */
+  readonly inputNodes?: readonly string[];
+  /**
+   * What to produce: `savedmodel` (a SavedModel, one meta graph, no variables) or `graphdef` (the
+   * frozen, transformed GraphDef). Default: the kind read; a MetaGraphDef with its checkpoint
+   * (`.meta`) becomes a frozen GraphDef, as `freeze_graph` makes one.
+   */
+  readonly outputFormat?: 'savedmodel' | 'graphdef';
+  /**
+   * Write a GraphDef as text (`.pbtxt`). Default: as the GraphDef read was written (`optimize`:
+   * by the output's name first, `.pbtxt`/`.txt` text, `.pb` binary).
+   */
+  readonly outputText?: boolean;
   /**
    * Tags of the meta graph to optimize. Default `['serve']`; a SavedModel without one but with a
    * single meta graph (TF Transform's `transform`) is optimized through that one, and the report

@@ -16,13 +16,13 @@ import type { Tensor } from '../ir/tensor';
 import { makeStringTensor } from '../ir/tensor';
 import { type Checkpoint, readCheckpoint } from '../io/checkpoint';
 import { type Chunks, chunksLength } from '../io/chunks';
-import { encodeGraphDefChunks } from '../io/graphdef';
+import { encodeGraphDefChunks, printGraphDefText } from '../io/graphdef';
 import type { LoadedModel } from '../io/loaded-model';
 import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
 import { savedModelInit } from '../io/saved-model-init';
 import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
 import { VARIABLE_OPS } from '../freeze/tf1';
-import { remapSignatures, toSavedModel } from '../freeze/to-saved-model';
+import { defaultOutputs, remapSignatures, toSavedModel } from '../freeze/to-saved-model';
 import { type SaverDef, addSaver } from '../freeze/saver';
 import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { RuntimeOptions } from '../runtime/index';
@@ -46,6 +46,11 @@ const INIT_SIGNATURE = '__saved_model_init_op';
 
 /** A model to optimize, however it was read. */
 export interface Source {
+  /**
+   * What was read: a SavedModel (its signatures are kept), or a GraphDef or MetaGraphDef (one
+   * meta graph, kept by its outputs: named, or inferred).
+   */
+  readonly kind: 'saved-model' | 'graph-def' | 'meta-graph';
   readonly label: string;
   readonly savedModel: SavedModelProto;
   readonly modelFile: string;
@@ -54,6 +59,8 @@ export interface Source {
   readonly variableBytes: number;
   readonly variablesState: 'present' | 'index-only' | 'missing';
   readCheckpoint(): Promise<Checkpoint>;
+  /** The checkpoint's index file, for messages. Default `<label>/variables/variables.index`. */
+  readonly checkpointFile?: string;
   /** Reads a file under the model's `assets/` by its name there (undefined when absent). */
   readAsset(name: string): Promise<Uint8Array | undefined>;
 }
@@ -87,7 +94,17 @@ export interface RunState {
 /** After `load`: the meta graph, the signatures to keep, and the checks made before any work. */
 export interface Loaded extends RunState {
   readonly mg: MetaGraph;
+  /** The signatures kept (none when kept by outputs). */
   readonly keys: readonly string[];
+  /**
+   * Kept by outputs instead of signatures: the output node names (`outputs`, or inferred for a
+   * GraphDef or MetaGraphDef). Null: by signatures.
+   */
+  readonly outputNodes: readonly string[] | null;
+  /** With `outputNodes`: the graph's inputs as given (`inputNodes`); null: its Placeholders. */
+  readonly inputNodes: readonly string[] | null;
+  /** What is written: a SavedModel, or a GraphDef (binary or text). */
+  readonly output: { readonly kind: 'saved-model' } | { readonly kind: 'graph-def'; readonly text: boolean };
   readonly thresholds: CostThresholds;
   /** True when `maxDiff` or `minAgreement` is set. */
   readonly gated: boolean;
@@ -97,6 +114,8 @@ export interface Loaded extends RunState {
   readonly given: Readonly<Record<string, Tensor>>;
   /** Kept signatures that write variables: verified over calls in a row (`verifyCallSequence`). */
   readonly stateful: ReadonlySet<string>;
+  /** Where each given input came from (`x:0` from `x.npy`), for the report. */
+  readonly givenFrom: readonly { readonly input: string; readonly source: string }[];
 }
 
 /** After `freeze`. */
@@ -158,7 +177,6 @@ export type StagesResult = OptimizeResult & { chunks: Chunks; variableFiles: Rea
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const wantsBench = (opts: OptimizeOptions) => opts.bench !== undefined && opts.bench !== false;
 const verifies = (opts: OptimizeOptions) => opts.verify !== false;
-const byOutputs = (opts: OptimizeOptions) => (opts.outputs?.length ?? 0) > 0;
 const placeholders = (g: Graph) => g.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name);
 
 /** Runs every stage in order. */
@@ -187,13 +205,63 @@ export function startRun(src: Source, opts: OptimizeOptions): RunState {
 /** Stage 1: everything decided and checked before any work. */
 export async function load(src: Source, opts: OptimizeOptions): Promise<Loaded> {
   const run = startRun(src, opts);
-  const mg = serveMetaGraph(run);
+  const mg = src.kind === 'saved-model' ? serveMetaGraph(run) : onlyMetaGraph(run);
   const { thresholds, gated, agreementBatch } = checkOptions(opts);
-  const keys = chooseSignatures(run, mg);
+  const outputNodes = keptOutputs(run, mg);
+  const inputNodes = outputNodes && opts.inputNodes?.length ? [...opts.inputNodes] : null;
+  const keys = outputNodes ? [] : chooseSignatures(run, mg);
   const stateful = statefulSignatures(run, mg, keys);
-  const unsupported = await listUnsupported(run, mg, keys);
-  const given = await givenInputs(mg, keys, opts);
-  return { ...run, mg, keys, thresholds, gated, agreementBatch, unsupported, given, stateful };
+  const ends = { keys, outputNodes, inputNodes };
+  const unsupported = await listUnsupported(run, mg, ends);
+  const { given, givenFrom } = await givenInputs(mg, ends, opts);
+  return { ...run, mg, ...ends, output: outputKind(src, opts), thresholds, gated, agreementBatch, unsupported, given, givenFrom, stateful };
+}
+
+/** What is written: as asked, else the kind read (a MetaGraphDef and its checkpoint become a frozen binary GraphDef). */
+function outputKind(src: Source, opts: OptimizeOptions): Loaded['output'] {
+  const format = opts.outputFormat ?? (src.kind === 'saved-model' ? 'savedmodel' : 'graphdef');
+  if (format === 'savedmodel') return { kind: 'saved-model' };
+  return { kind: 'graph-def', text: opts.outputText ?? (src.kind === 'graph-def' && src.format === 'text') };
+}
+
+/** The one meta graph of a GraphDef or MetaGraphDef source; options that choose among a SavedModel's are refused. */
+function onlyMetaGraph(run: RunState): MetaGraph {
+  const { src, opts } = run;
+  const what = src.kind === 'graph-def' ? 'a GraphDef' : 'a MetaGraphDef';
+  for (const [param, given] of [['tags', opts.tags !== undefined], ['signature', opts.signature !== undefined]] as const) {
+    if (given) throw new GraftError('optimize/bad-option', `\`${param}\` chooses within a SavedModel; ${src.label} is ${what}: name its outputs with \`outputs\``, { param, file: src.label });
+  }
+  return src.savedModel.metaGraphs[0]!;
+}
+
+/** Ops whose nodes are training, saving or bookkeeping, never a served output. */
+const NOT_AN_OUTPUT = /^(Assign\w*|Apply\w+|ResourceApply\w+|Scatter\w+|VarIsInitializedOp|IsVariableInitialized|SaveV2|Save|SaveSlices|RestoreV2|Restore|RestoreSlice|MergeV2Checkpoints|\w*Summary\w*|\w*Dataset\w*|Iterator\w*|MakeIterator|VariableV2|Variable|VarHandleOp|DestroyResourceOp)$/;
+const NOT_AN_OUTPUT_SCOPE = /^(save(_\d+)?|gradients(_\d+)?|report_uninitialized_variables|init(_\d+)?)\//;
+
+/**
+ * The output node names kept when not by signatures: `outputs` as given, else for a GraphDef or
+ * MetaGraphDef the nodes nothing consumes (TensorFlow's rule: not Const, Assign, NoOp or
+ * Placeholder), leaving out training, saving and initialization nodes; the inference is said.
+ */
+function keptOutputs(run: RunState, mg: MetaGraph): string[] | null {
+  const { opts, src } = run;
+  if (opts.outputs?.length) return [...opts.outputs];
+  if (src.kind === 'saved-model') return null;
+  const byName = graphIndex(mg.graph).byName;
+  const inferred = defaultOutputs(mg.graph)
+    .map((t) => inputNodeName(t))
+    .filter((n) => !NOT_AN_OUTPUT.test(byName.get(n)?.op ?? '') && !NOT_AN_OUTPUT_SCOPE.test(n));
+  if (inferred.length === 0) {
+    throw new GraftError('freeze/missing-output', `No output could be inferred for ${src.label}: every node is consumed, or is a training, saving or initialization node`, {
+      file: src.label,
+      hint: 'Name the outputs to keep with `outputs`.',
+    });
+  }
+  const ins = opts.inputNodes?.length ? `inputs given: ${opts.inputNodes.join(', ')}` : `inputs: ${placeholders(mg.graph).join(', ') || 'none'} (its Placeholders)`;
+  const message = `outputs inferred: ${inferred.join(', ')} (nodes nothing consumes); ${ins}`;
+  run.progress('load', message);
+  run.diagnostics.push({ severity: 'info', code: 'optimize/inferred-outputs', message, hint: 'Name the outputs with `outputs` (and the inputs with `inputNodes`) to choose others.' });
+  return inferred;
 }
 
 /** The `serve` meta graph, or the only one of a SavedModel that has no `serve` (with a note). */
@@ -278,7 +346,6 @@ function hasSparse(sig: Signature): boolean {
  */
 function chooseSignatures(run: RunState, mg: MetaGraph): string[] {
   const { opts, src } = run;
-  if (byOutputs(opts)) return [];
   if (opts.signature !== undefined) return [chosenSignature(mg, opts.signature, src.modelFile)];
   const keys: string[] = [];
   for (const [k, s] of Object.entries(mg.signatures)) {
@@ -303,11 +370,14 @@ function chosenSignature(mg: MetaGraph, key: string, file: string): string {
   return key;
 }
 
+/** What the run keeps: signatures, or outputs (and the inputs given). */
+type Ends = Pick<Loaded, 'keys' | 'outputNodes' | 'inputNodes'>;
+
 /** What graft cannot run, said before any work: those signatures cannot be verified. */
-async function listUnsupported(run: RunState, mg: MetaGraph, keys: readonly string[]): Promise<SignatureOpsWithoutKernel[]> {
+async function listUnsupported(run: RunState, mg: MetaGraph, { keys, outputNodes, inputNodes }: Ends): Promise<SignatureOpsWithoutKernel[]> {
   const { opts } = run;
-  const unsupported: SignatureOpsWithoutKernel[] = byOutputs(opts)
-    ? [{ signature: null, ops: await opsWithoutKernel(mg.graph, opts.outputs!, placeholders(mg.graph)) }]
+  const unsupported: SignatureOpsWithoutKernel[] = outputNodes
+    ? [{ signature: null, ops: await opsWithoutKernel(mg.graph, outputNodes, inputNodes ?? placeholders(mg.graph)) }]
     : await unsupportedOps(mg, { signatures: [...keys] });
   const unverified = verifies(opts) ? '; it will be NOT VERIFIED' : '';
   for (const d of run.dropped) run.progress('check', `'${d.key}' is not kept: ${d.reason}${unverified}`);
@@ -324,11 +394,11 @@ async function listUnsupported(run: RunState, mg: MetaGraph, keys: readonly stri
  * graph. A name is a signature input key (of any kept signature) or a tensor or node name that a
  * kept signature takes as input; anything else is refused, naming the inputs there are.
  */
-async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: OptimizeOptions): Promise<Record<string, Tensor>> {
+async function givenInputs(mg: MetaGraph, ends: Ends, opts: OptimizeOptions): Promise<Pick<Loaded, 'given' | 'givenFrom'>> {
   const specs = opts.inputs ?? [];
   const made = Object.entries(opts.feeds ?? {});
-  if (specs.length === 0 && made.length === 0) return {};
-  const { byKey, tensors } = verifiedInputNames(mg, keys, opts);
+  if (specs.length === 0 && made.length === 0) return { given: {}, givenFrom: [] };
+  const { byKey, tensors } = verifiedInputNames(mg, ends);
   const resolve = (name: string): string[] => {
     const viaKey = byKey.get(name);
     if (viaKey) return [...viaKey];
@@ -344,22 +414,23 @@ async function givenInputs(mg: MetaGraph, keys: readonly string[], opts: Optimiz
     out[t] = v;
   };
   const resolvedSpecs: string[] = [];
+  const givenFrom: { input: string; source: string }[] = [];
   for (const spec of specs) {
     const { name, source } = parseFeedSpec(spec);
-    for (const t of resolve(name)) resolvedSpecs.push(`${t}=${source}`);
+    for (const t of resolve(name)) resolvedSpecs.push(`${t}=${source}`), givenFrom.push({ input: t, source });
   }
   const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs);
   for (const [t, v] of Object.entries(read)) set(tensorName(t), v, t);
-  for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name);
-  return out;
+  for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name), givenFrom.push({ input: t, source: `feeds.${name}` });
+  return { given: out, givenFrom };
 }
 
 /** The inputs verification feeds: by signature input key, and every tensor name. */
-function verifiedInputNames(mg: MetaGraph, keys: readonly string[], opts: OptimizeOptions): { byKey: Map<string, Set<string>>; tensors: Set<string> } {
+function verifiedInputNames(mg: MetaGraph, { keys, outputNodes, inputNodes }: Ends): { byKey: Map<string, Set<string>>; tensors: Set<string> } {
   const byKey = new Map<string, Set<string>>();
   const tensors = new Set<string>();
-  if (byOutputs(opts)) {
-    for (const n of placeholders(mg.graph)) tensors.add(tensorName(n));
+  if (outputNodes) {
+    for (const n of inputNodes ?? placeholders(mg.graph)) tensors.add(tensorName(n));
     return { byKey, tensors };
   }
   for (const k of keys) {
@@ -382,8 +453,8 @@ export async function freeze(s: Loaded): Promise<Frozen> {
   const { src, mg, opts } = s;
   const needsCheckpoint = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
   const ckpt = needsCheckpoint ? await src.readCheckpoint() : null;
-  s.progress('freeze', `freezing ${src.label} [${mg.tags.join(',')}]${ckpt ? ` with ${ckpt.entries.size} checkpoint entries` : ''}`);
-  const ckptFile = `${src.label.replace(/[\\/]+$/, '')}/variables/variables.index`;
+  s.progress('freeze', `freezing ${src.label}${mg.tags.length ? ` [${mg.tags.join(',')}]` : ''}${ckpt ? ` with ${ckpt.entries.size} checkpoint entries` : ''}`);
+  const ckptFile = src.checkpointFile ?? `${src.label.replace(/[\\/]+$/, '')}/variables/variables.index`;
   const outputNodeNames = freezeOutputs(s);
   // Vocabulary files of tables fold into the frozen graph, which then needs no asset at run time.
   const assets = await readTableAssets(mg, (f) => src.readAsset(f));
@@ -395,13 +466,13 @@ export async function freeze(s: Loaded): Promise<Frozen> {
     keepWrittenVariables: true,
   });
   for (const item of frozen.diagnostics) s.diagnostics.push(item);
-  const keys = s.keys.length === 0 && !byOutputs(opts) && frozen.signature ? [frozen.signature.key] : s.keys;
+  const keys = s.keys.length === 0 && !s.outputNodes && frozen.signature ? [frozen.signature.key] : s.keys;
   return { ...s, keys, ckpt, frozen };
 }
 
 /** The output node names to freeze for, when not one signature's. */
-function freezeOutputs({ opts, keys, mg }: Loaded): string[] | undefined {
-  if (byOutputs(opts)) return [...opts.outputs!];
+function freezeOutputs({ outputNodes, keys, mg }: Loaded): string[] | undefined {
+  if (outputNodes) return [...outputNodes];
   if (keys.length > 1 || keys.some((k) => hasSparse(mg.signatures[k]!))) {
     // Several signatures (or sparse tensors): keep every tensor they name (inputs too, so an input no output needs stays).
     const names = keys.flatMap((k) => [...signatureTensorNames(mg.signatures[k]!.outputs), ...signatureTensorNames(mg.signatures[k]!.inputs)]);
@@ -436,8 +507,8 @@ export async function transform(s: Frozen): Promise<Transformed> {
  * inputs; inputs that a node computes (x = f(tf_example)) stay computed and are protected as
  * outputs instead.
  */
-function pipelineEnds({ frozen, keys, mg, opts }: Frozen): { inputs: string[]; outputs: string[] } {
-  if (byOutputs(opts)) return { inputs: placeholders(frozen.graph), outputs: frozen.outputs.map(shortTensorName) };
+function pipelineEnds({ frozen, keys, mg, outputNodes, inputNodes }: Frozen): { inputs: string[]; outputs: string[] } {
+  if (outputNodes) return { inputs: inputNodes ? [...inputNodes] : placeholders(frozen.graph), outputs: frozen.outputs.map(shortTensorName) };
   const byName = graphIndex(frozen.graph).byName;
   const sigTensors = (side: 'inputs' | 'outputs') => [...new Set(keys.flatMap((k) => signatureTensorNames(mg.signatures[k]![side]).map((t) => shortTensorName(t))))];
   const isSource = (t: string) => (byName.get(inputNodeName(t))?.inputs.length ?? 0) === 0;
@@ -466,30 +537,43 @@ function chooseTransforms(s: RunState): { transforms: string | Pipeline; skipped
 // ---------------------------------------------------------------------------------------------
 // convert back
 
-/** Stage 4: the transformed graph as a SavedModel, with the kept signatures remapped onto it. */
+/**
+ * Stage 4: the transformed graph as a SavedModel, with the kept signatures remapped onto it; for
+ * a GraphDef output, the transformed graph itself (the signatures only say what to compare).
+ */
 export function convertBack(s: Transformed): Converted {
-  s.progress('convert', 'converting back to a SavedModel');
-  // Variables the kept signatures write stay variables: a saver restores them from a checkpoint.
-  const present = new Set(s.graph.nodes.map((n) => n.name));
-  const kept = s.frozen.kept.filter((v) => present.has(v.node));
-  const saver = kept.length > 0 ? addSaver(s.graph, kept) : undefined;
-  if (kept.length > 0) {
-    const sigs = [...s.stateful];
-    s.diagnostics.push({
-      severity: 'info',
-      code: 'optimize/state-update',
-      message: `${sigs.length ? `Signature${sigs.length === 1 ? '' : 's'} ${sigs.map((k) => `'${k}'`).join(', ')} update${sigs.length === 1 ? 's' : ''} variables: ` : ''}${plural(kept.length, 'variable')} stay variables in the result (${kept.map((v) => v.key).join(', ')}), saved in its variables/ with a saver that restores them; the ${plural(s.frozen.converted.length, 'variable')} only read are frozen`,
-    });
+  const out = s.output;
+  s.progress('convert', out.kind === 'saved-model' ? 'converting back to a SavedModel' : `converting back to a ${out.text ? 'text' : 'binary'} GraphDef`);
+  const saver = writtenVariablesSaver(s);
+  if (saver && out.kind === 'graph-def') {
+    throw new GraftError('optimize/bad-option', `A kept signature writes variables (${[...s.stateful].join(', ') || 'the outputs'}): a GraphDef cannot hold them; write a SavedModel (\`outputFormat: 'savedmodel'\`)`, { param: 'outputFormat', file: s.src.label });
   }
   const withSaver: Transformed & { saverDef?: SaverDef } = saver ? { ...s, graph: saver.graph, saverDef: saver.saverDef } : s;
-  const { savedModel, pairs } = byOutputs(s.opts) ? outputsSavedModel(withSaver) : signaturesSavedModel(withSaver);
+  const { savedModel, pairs } = s.outputNodes ? outputsSavedModel(withSaver, s.outputNodes) : signaturesSavedModel(withSaver);
   const variableFiles = saver?.files ?? new Map<string, Uint8Array>();
-  return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel), variableFiles };
+  if (out.kind === 'saved-model') return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel), variableFiles };
+  const chunks = out.text ? [new TextEncoder().encode(printGraphDefText(s.graph))] : encodeGraphDefChunks(s.graph);
+  return { ...s, savedModel, pairs, outGraph: s.graph, chunks, variableFiles };
 }
 
-/** With named outputs: one `serving_default` over the placeholders and those outputs. */
-function outputsSavedModel(s: Transformed & { saverDef?: SaverDef }): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
-  const savedModel = toSavedModel(s.graph, { outputs: s.opts.outputs, tags: s.mg.tags, ...(s.saverDef ? { saverDef: s.saverDef } : {}) });
+/** Variables the kept signatures write stay variables: a saver restores them from a checkpoint (said as a note). */
+function writtenVariablesSaver(s: Transformed): ReturnType<typeof addSaver> | undefined {
+  const present = new Set(s.graph.nodes.map((n) => n.name));
+  const kept = s.frozen.kept.filter((v) => present.has(v.node));
+  if (kept.length === 0) return undefined;
+  const sigs = [...s.stateful];
+  s.diagnostics.push({
+    severity: 'info',
+    code: 'optimize/state-update',
+    message: `${sigs.length ? `Signature${sigs.length === 1 ? '' : 's'} ${sigs.map((k) => `'${k}'`).join(', ')} update${sigs.length === 1 ? 's' : ''} variables: ` : ''}${plural(kept.length, 'variable')} stay variables in the result (${kept.map((v) => v.key).join(', ')}), saved in its variables/ with a saver that restores them; the ${plural(s.frozen.converted.length, 'variable')} only read are frozen`,
+  });
+  return addSaver(s.graph, kept);
+}
+
+/** With outputs: one `serving_default` over the inputs (given, else the placeholders) and those outputs. */
+function outputsSavedModel(s: Transformed & { saverDef?: SaverDef }, outputs: readonly string[]): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
+  const tags = s.mg.tags.length ? s.mg.tags : ['serve'];
+  const savedModel = toSavedModel(s.graph, { outputs, tags, ...(s.inputNodes ? { inputs: s.inputNodes } : {}), ...(s.saverDef ? { saverDef: s.saverDef } : {}) });
   const sig = savedModel.metaGraphs[0]!.signatures.serving_default!;
   return { savedModel, pairs: [{ key: 'serving_default', before: sig, after: sig }] };
 }
@@ -685,7 +769,10 @@ export function report(s: Benched): StagesResult {
   const keptKeys = Object.keys(s.savedModel.metaGraphs[0]!.signatures);
   const r: OptimizeReport = {
     input: s.src.label,
+    inputKind: s.src.kind,
     output: null,
+    outputKind: s.output,
+    inputsFrom: s.givenFrom,
     tags: s.mg.tags,
     transforms: typeof s.transforms === 'string' ? s.transforms : s.transforms.toString(),
     skippedSteps: s.skippedSteps,

@@ -100,6 +100,7 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
     else if (k.startsWith('variables/variables.data-')) (variableBytes += v.length), dataFiles++;
   }
   const src: Source = {
+    kind: 'saved-model',
     label: '<memory>',
     savedModel,
     modelFile,

@@ -177,8 +177,17 @@ export interface CostReport {
 /** Everything `optimize` did and measured. */
 export interface OptimizeReport {
   readonly input: string;
-  /** The output directory, or null when nothing was written (in memory). */
+  /** What `input` is: a SavedModel, a GraphDef, or a MetaGraphDef (with its checkpoint beside it). */
+  readonly inputKind: 'saved-model' | 'graph-def' | 'meta-graph';
+  /** The output (directory or file), or null when nothing was written (in memory). */
   readonly output: string | null;
+  /** What the output is (or would be): a SavedModel, or a GraphDef (binary or text). */
+  readonly outputKind: { readonly kind: 'saved-model' } | { readonly kind: 'graph-def'; readonly text: boolean };
+  /**
+   * The user's verification inputs (`--input name=file.npy`, `feeds`) and where each came from,
+   * by tensor name in the original graph; empty when every input was seeded.
+   */
+  readonly inputsFrom: readonly { readonly input: string; readonly source: string }[];
   readonly tags: readonly string[];
   /** The pipeline that ran, in transform syntax. */
   readonly transforms: string;
@@ -455,12 +464,16 @@ export function formatOptimizeReport(r: OptimizeReport): string {
       if (s.note || given) lines.push(`  ${s.key}: ${[given, s.note].filter(Boolean).join('; ')}`);
     }
   }
+  if (v && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
   if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
   const notable = r.diagnostics.filter((d) => d.severity !== 'info');
   if (notable.length) lines.push(`${notable.length} diagnostic${notable.length === 1 ? '' : 's'}: ${notable.slice(0, 3).map((d) => `${d.severity} ${d.code}${d.node ? ` [${d.node}]` : ''}`).join('; ')}${notable.length > 3 ? '; ...' : ''}`);
-  if (r.output) lines.push(`wrote ${r.output}${unverified.length ? `; ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
+  if (r.output) {
+    const kind = r.outputKind.kind === 'graph-def' ? ` (frozen GraphDef, ${r.outputKind.text ? 'text' : 'binary'})` : '';
+    lines.push(`wrote ${r.output}${kind}${unverified.length ? `; ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
+  }
   return lines.join('\n');
 }
 

@@ -64,7 +64,7 @@ describe('the rest of the public API checks its arguments', () => {
     await expect(optimizeInMemory({ 'saved_model.pb': new Uint8Array(1) } as never)).rejects.toEqual(bad('files'));
     await expect(optimizeInMemory(new Map([['saved_model.pb', 'bytes' as never]]))).rejects.toEqual(bad("files.get('saved_model.pb')"));
     await expect(optimizeInMemory(new Map(), null as never)).rejects.toEqual(bad('opts'));
-    await expect(optimize(42 as never, 'out')).rejects.toEqual(bad('inputDir'));
+    await expect(optimize(42 as never, 'out')).rejects.toEqual(bad('inputPath'));
   });
 
   it('runGraph and Session.run: feeds that are a string (finding), hold a string or a plain array, fetches that are a string', async () => {

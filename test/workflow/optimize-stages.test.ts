@@ -4,25 +4,15 @@
  * that lost one signature's output drops that signature with the reason, and keeps the rest.
  */
 import { describe, expect, it } from 'vitest';
-import { loadModel, readModelVariables } from '../../src/io/model-files';
+import { loadModel } from '../../src/io/model-files';
+import { modelSource } from '../../src/workflow/optimize-files';
 import { withNodes } from '../../src/ir/graph';
 import { type Source, convertBack, freeze, load, transform } from '../../src/workflow/optimize-stages';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
 async function source(dir: string, readCheckpoint?: () => never): Promise<Source> {
-  const model = await loadModel(dir);
-  if (model.kind !== 'saved-model') throw new Error(`${dir} is not a SavedModel`);
-  return {
-    label: dir,
-    savedModel: model.savedModel,
-    modelFile: model.modelFile,
-    format: model.format,
-    graphBytes: model.fileBytes,
-    variableBytes: model.variables.bytes,
-    variablesState: model.variables.state,
-    readCheckpoint: readCheckpoint ?? (() => readModelVariables(model)),
-    readAsset: async () => undefined,
-  };
+  const src = modelSource(await loadModel(dir), dir);
+  return readCheckpoint ? { ...src, readCheckpoint } : src;
 }
 
 describe.skipIf(!HAVE_MODELS)(`optimize stages alone (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, () => {

@@ -8,24 +8,34 @@ import { type FlagNames, flagError, withFlagNames } from '../flag-names';
 import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 
-export const usage = `Usage: graft optimize IN_SAVED_MODEL OUT_DIR [--transforms='...'] [--signature_def NAME] [--outputs a,b]
-                      [--tag_set serve] [--no-verify] [--allow-unverified] [--input name=file.npy|json|@raw ...]
+export const usage = `Usage: graft optimize IN_MODEL OUT [--transforms='...'] [--signature_def NAME] [--outputs a,b] [--inputs x,y]
+                      [--output_format savedmodel|graphdef] [--tag_set serve]
+                      [--no-verify] [--allow-unverified] [--input name=file.npy|json|@raw ...]
                       [--rtol 1e-4] [--atol 1e-5] [--seed 1]
                       [--max_diff X] [--min_agreement 0.95] [--agreement_batch 256]
                       [--bench] [--batch 100] [--runs 30] [--warmup 3] [--backend wasm|cpu]
                       [--overwrite] [--json]
-  Freezes the SavedModel, runs the pipeline (default: the serving article's
-  remove_nodes(op=Identity) merge_duplicate_nodes strip_unused_nodes fold_constants(ignore_errors=true)
-  fold_batch_norms fold_old_batch_norms), converts back to a SavedModel in OUT_DIR, verifies its outputs
-  against the original (on by default; a difference fails and writes nothing) and, with --bench,
-  times both (median at --batch, interleaved runs). Every signature is kept unless --signature_def
-  names one. Progress goes to stderr, the before/after table to stdout.
+  IN_MODEL is a SavedModel directory, a frozen GraphDef (.pb or .pbtxt), or a MetaGraphDef (.meta)
+  with its checkpoint beside it (model.meta + model.index + model.data-*). Freezes it, runs the
+  pipeline (default: the serving article's remove_nodes(op=Identity) merge_duplicate_nodes
+  strip_unused_nodes fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms),
+  converts back, verifies the outputs against the original (on by default; a difference fails
+  and writes nothing) and, with --bench, times both (median at --batch, interleaved runs).
+  OUT is the same kind as IN_MODEL: a SavedModel directory for a SavedModel, a GraphDef for a
+  GraphDef (text for .pbtxt), and a frozen binary GraphDef for a .meta; --output_format savedmodel
+  or graphdef chooses (a GraphDef OUT named .pbtxt is written as text).
+  A SavedModel keeps every signature unless --signature_def names one or --outputs names outputs.
+  A GraphDef or .meta is kept by its outputs: --outputs, else the nodes nothing consumes (training,
+  saving and initialization nodes left out; the inferred names are printed), and its inputs:
+  --inputs, else its Placeholders; the result's serving_default signature uses them.
+  Progress goes to stderr, the before/after table to stdout.
   Before any work it lists the ops graft cannot run (no kernel), per signature. A signature that
-  updates variables keeps them as variables (saved in OUT_DIR/variables with a saver) and is verified
+  updates variables keeps them as variables (saved in OUT/variables with a saver) and is verified
   over calls in a row. A signature it could not verify (such an op, one dropped) is printed as
   NOT VERIFIED: <signature>: <reason>; the output is still written, and the exit code is 3 unless
   --allow-unverified (or --no-verify). --input verifies on your data instead of seeded inputs:
-  name is a signature input key or a tensor name, the value as graft run takes it (repeatable).
+  name is a signature input key or a tensor name, the value as graft run takes it (repeatable);
+  the report says which inputs came from you.
   A pipeline with a lossy step (quantize_weights, quantize_nodes, round_weights) is measured instead
   of verified: size ratio, max and mean |diff|, top-1 agreement of class-score outputs over
   --agreement_batch seeded inputs, and latency with --bench. It fails (writing nothing) only past
@@ -53,6 +63,7 @@ const FLAGS: FlagNames = {
   minAgreement: '--min_agreement',
   agreementBatch: '--agreement_batch',
   inputs: '--input',
+  inputNodes: '--inputs',
   tags: '--tag_set',
   outputs: '--outputs',
   signature: '--signature_def',
@@ -80,6 +91,8 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
       signature_def: { type: 'string' },
       outputs: { type: 'string' },
       output_node_names: { type: 'string' },
+      inputs: { type: 'string' },
+      output_format: { type: 'string' },
       tag_set: { type: 'string' },
       verify: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
@@ -103,7 +116,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   );
   if (values.help) return io.out(usage), 0;
   const [input, output, ...extra] = positionals;
-  if (input === undefined || output === undefined) throw new GraftError('cli/usage', `optimize needs IN_SAVED_MODEL and OUT_DIR\n${usage}`);
+  if (input === undefined || output === undefined) throw new GraftError('cli/usage', `optimize needs IN_MODEL and OUT\n${usage}`);
   if (extra.length > 0) throw new GraftError('cli/usage', `Unexpected argument '${extra[0]}'\n${usage}`);
   if (values.verify && values['no-verify']) throw new GraftError('cli/usage', '--verify and --no-verify contradict each other');
   if (values.transforms !== undefined && values.transforms.trim() === '') throw new GraftError('cli/usage', '--transforms is empty; leave it out for the default pipeline');
@@ -112,6 +125,10 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   if (outputs !== undefined && values.signature_def !== undefined) throw new GraftError('cli/usage', '--outputs and --signature_def are alternatives: name outputs, or a signature');
   if (!values.bench && (values.runs !== undefined || values.warmup !== undefined || values.batch !== undefined)) {
     throw new GraftError('cli/usage', '--batch, --runs and --warmup are benchmark settings: add --bench');
+  }
+  const outputFormat = values.output_format;
+  if (outputFormat !== undefined && outputFormat !== 'savedmodel' && outputFormat !== 'graphdef') {
+    throw new GraftError('cli/usage', `--output_format is savedmodel or graphdef, not '${outputFormat}'`);
   }
   const backend = backendFlag(values.backend);
   const seed = number('seed', values.seed);
@@ -128,6 +145,8 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     ...(values.transforms !== undefined ? { transforms: values.transforms } : {}),
     ...(values.signature_def !== undefined ? { signature: values.signature_def } : {}),
     ...(outputs !== undefined ? { outputs: splitList(outputs) } : {}),
+    ...(values.inputs !== undefined ? { inputNodes: splitList(values.inputs) } : {}),
+    ...(outputFormat !== undefined ? { outputFormat } : {}),
     ...(values.tag_set !== undefined ? { tags: splitList(values.tag_set) } : {}),
     verify: !values['no-verify'],
     ...(values.input?.length ? { inputs: values.input } : {}),
