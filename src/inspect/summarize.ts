@@ -12,6 +12,7 @@ import { formatShape, type Shape } from '../ir/attr';
 import { type DType, dtypeToEnum } from '../ir/dtype';
 import { inferShapes } from '../ir/shape-inference';
 import { executionOrder } from '../ir/topo';
+import { validateGraph } from '../ir/validate';
 import { tfSummarizeValue } from './array-text';
 import type { Graph } from '../ir/graph';
 import { graphIndex, opCounts } from '../ir/graph';
@@ -90,6 +91,11 @@ export interface ModelSummary {
   readonly devices: readonly { readonly device: string; readonly nodes: number }[];
   /** Inputs naming nodes that do not exist. */
   readonly invalidInputs: readonly { readonly node: string; readonly input: string }[];
+  /**
+   * What TensorFlow would refuse when importing the graph (`validateGraph`): duplicate names,
+   * outputs a producer does not have, cycles other than a while loop's, dangling inputs.
+   */
+  readonly problems: readonly { readonly code: string; readonly node: string; readonly message: string }[];
   readonly sizes: {
     /** The GraphDef / saved_model.pb / .meta file. */
     readonly graphBytes: number;
@@ -337,6 +343,7 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     parameters: { constElements, constBytes, variableElements, largestConsts: consts.slice(0, 5) },
     devices: [...devices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([device, nodes]) => ({ device, nodes })),
     invalidInputs,
+    problems: validateGraph(graph).map((p) => ({ code: p.code, node: p.node, message: p.message })),
     sizes: { graphBytes, variablesBytes, totalBytes: graphBytes + variablesBytes },
     variablesState: model.kind === 'graph-def' ? 'none' : model.variables.state,
     summarizeGraph,
@@ -441,6 +448,11 @@ export function formatSummary(s: ModelSummary): string {
     for (const m of s.metaGraphs) lines.push(`  meta graph [${m.tags.join(', ')}]: signatures ${list(m.signatures.map((x) => `'${x}'`))}`);
   }
   if (s.unsupportedOps) lines.push(...unsupportedLines(s.unsupportedOps));
+  if (s.problems.length > 0) {
+    lines.push(`Graph problems (TensorFlow would refuse to load this graph; graft run and graft transform refuse it): ${s.problems.length}`);
+    for (const p of s.problems.slice(0, 10)) lines.push(`  [${p.code}] ${p.message}`);
+    if (s.problems.length > 10) lines.push(`  ... (${s.problems.length - 10} more)`);
+  }
   if (s.signature) {
     lines.push(`Signature '${s.signature.key}' (${s.signature.methodName || 'no method'}):`);
     for (const t of s.signature.inputs) lines.push(`  input  ${t.key}: ${tensorText(t)}`);

@@ -156,6 +156,8 @@ describe('bad graphs are named when loaded', () => {
     refused('run: a feed nested 100,000 arrays deep → runtime/bad-feed (no stack overflow)', () => [...run('feed.pb')(), '--input', `p=${at('deep.json')}`], 'runtime/bad-feed', { input: 'deep.json', says: /254/ }),
     refused('run: a ragged nested feed → runtime/bad-feed', () => [...run('feed.pb')(), '--input', `p=${at('ragged.json')}`], 'runtime/bad-feed', { input: 'ragged.json', says: /ragged/ }),
     refused('transform: a 1 MB node name, duplicated → a short message', transform('long-dup.pb'), 'graph/duplicate-name', { input: 'long-dup.pb', says: /characters\)/ }),
+    works('summarize: a graph with a Merge cycle lists it as a graph problem (exit 0: it only reports)', () => ['summarize', at('merge-cycle.pb')], 'merge-cycle.pb', /Graph problems[^\n]*: 1\n  \[graph\/cycle\]/),
+    works('summarize: duplicate names listed as a graph problem', () => ['summarize', at('dup.pb')], 'dup.pb', /\[graph\/duplicate-name\] Duplicate node name 'x'/),
     // What must keep working.
     works('run: a [2] feed for an empty-shape placeholder of a producer-21 graph (unknown shape) → exit 0', run('legacy-empty.pb', '--input', 'p=[1,2]'), 'legacy-empty.pb', /float \[2\]/),
     works('run: a TF1 while loop (NextIteration back into Merge) → exit 0', () => ['run', at('while.pb'), '--output', 'y', '--backend', 'cpu'], 'while.pb', /10/),
