@@ -60,8 +60,10 @@ function normalizeKey(key: string): string {
  * The same as `optimize`, on bytes: `files` maps paths relative to the SavedModel directory
  * (`saved_model.pb`, `variables/variables.index`, `variables/variables.data-00000-of-00001`,
  * `assets/...`) to their contents. Nothing touches a file system. The result's `files` holds
- * `saved_model.pb` and the assets; the (empty) `variables/` directory has no entry, since a map of
- * files cannot hold an empty directory: whoever writes the files out creates it.
+ * `saved_model.pb`, the assets and, when a signature writes variables, the checkpoint keeping them
+ * (`variables/variables.index`, `variables/variables.data-00000-of-00001`); otherwise the (empty)
+ * `variables/` directory has no entry, since a map of files cannot hold an empty directory: whoever
+ * writes the files out creates it.
  *
  * @example
  * ```ts

@@ -83,6 +83,21 @@ describe('gradient descent (training_ops.cc: var -= alpha * delta)', () => {
     s.dispose();
   });
 
+  it('ApplyGradientDescent (TF1 ref variable) writes through the reference and outputs the new value', async () => {
+    const b = graphBuilder();
+    const v = b.op('VariableV2', [], { dtype: attr.type('float'), shape: attr.shape([2]) }, 'v');
+    b.op('ApplyGradientDescent', [v, b.const('alpha', f32([], [0.25])), b.placeholder('delta', 'float', [2])], float, 'step');
+    b.op('Identity', [v], float, 'read');
+    const s = await createSession(b.graph(), { backend: 'cpu', variables: new Map([['v', f32([2], [3, -1.5])]]) });
+    const f = Math.fround;
+    const [out] = await s.run({ delta: f32([2], [2, 0.1]) }, ['step']);
+    const want = [f(3 - f(f(2) * 0.25)), f(-1.5 - f(f(0.1) * 0.25))];
+    expect(tensorToNumbers(out!)).toEqual(want);
+    const [r] = await s.run({}, ['read']);
+    expect(tensorToNumbers(r!)).toEqual(want);
+    s.dispose();
+  });
+
   it('checks alpha and delta as TensorFlow does', async () => {
     const b = graphBuilder();
     const v = resourceVar(b, 'v', [2]);
