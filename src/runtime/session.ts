@@ -134,7 +134,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
           add(`function ${f.name}`, `${name}${suffix}`);
           continue;
         }
-        work.push({ p: fp, names: closure(fp, fp.rets.map((r) => r.node)), suffix: ` (in ${f.name})` });
+        work.push({ p: fp, names: closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), suffix: ` (in ${f.name})` });
       }
     }
   }

@@ -12,6 +12,8 @@ import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { createSession, evaluateNode } from '../../src/runtime';
 import { broadcastGradientArgs } from '../../src/runtime/kernels/training';
 import { makeNode } from '../../src/ir/node';
+import type { FunctionDef } from '../../src/ir/graph';
+import { missingKernels } from '../../src/runtime';
 import { graphBuilder } from '../helpers/graph-builder';
 
 const f32 = (shape: number[], values: number[]) => makeTensor('float', shape, values);
@@ -199,5 +201,40 @@ describe('reductions over no elements give the identity (as Eigen does)', () => 
     const [r] = await evaluateNode(makeNode({ name: 'r', op: 'Prod', inputs: ['x', 'a'], attrs: { T: attr.type('int32') } }), [i32([]), i32([0])], { backend: 'wasm' });
     expect(r!.dtype).toBe('int32');
     expect(tensorToNumbers(r!)).toEqual([1]);
+  });
+});
+
+describe('a function\'s control outputs run with every call (TF2 functions)', () => {
+  // incr(h): AssignAddVariableOp(h, 1) as a control output only; returns nothing but a constant.
+  const incr = (extra?: ReturnType<typeof makeNode>): FunctionDef => ({
+    signature: { name: 'incr', input_arg: [{ name: 'h', type: 20 }], output_arg: [{ name: 'y', type: 1 }] },
+    attrs: {},
+    nodes: [
+      makeNode({ name: 'one', op: 'Const', attrs: { dtype: attr.type('float'), value: attr.tensor(f32([], [1])) } }),
+      makeNode({ name: 'add', op: 'AssignAddVariableOp', inputs: ['h', 'one:output:0'], attrs: { dtype: attr.type('float') } }),
+      makeNode({ name: 'out', op: 'Const', attrs: { dtype: attr.type('float'), value: attr.tensor(f32([], [0])) } }),
+      ...(extra ? [extra] : []),
+    ],
+    ret: { y: 'out:output:0' },
+    controlRet: { add: 'add', ...(extra ? { extra: extra.name } : {}) },
+  });
+  const graph = (fn: FunctionDef) => {
+    const b = graphBuilder();
+    const v = resourceVar(b, 'v', []);
+    b.op('StatefulPartitionedCall', [v], { f: attr.func('incr'), Tin: attr.list({ type: ['resource'] }), Tout: attr.list({ type: ['float'] }) }, 'call');
+    return b.graph({ library: { functions: [fn] } });
+  };
+
+  it('runs the write a function declares as a control output, once per call', async () => {
+    const s = await createSession(graph(incr()), { backend: 'cpu', variables: new Map([['v', f32([], [10])]]) });
+    await s.run({}, ['call']);
+    await s.run({}, ['call']);
+    expect(tensorToNumbers(s.readVariable('v')!)).toEqual([12]);
+    s.dispose();
+  });
+
+  it('lists an op without a kernel that only a control output needs', () => {
+    const g = graph(incr(makeNode({ name: 'mystery', op: 'NoSuchOp', attrs: {} })));
+    expect(missingKernels(g, ['call']).map((m) => m.op)).toEqual(['NoSuchOp']);
   });
 });
