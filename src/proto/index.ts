@@ -11,7 +11,7 @@
  * written back by `encodeMessage`, so an untouched message re-encodes to the
  * same bytes.
  */
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 import textformat from 'protobufjs/ext/textformat.js';
 import type LongType from 'long';
 import { GraftError } from '../errors';

@@ -14,7 +14,7 @@
  * that order: keys still present first, in file order, then new keys ascending.
  * A copy of the message without `$keyOrder` simply encodes in ascending order.
  */
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 
 type MapOrder = Partial<Record<'arg_attr' | 'resource_arg_unique_id', number[]>>;
 type FunctionDefLike = Record<string, unknown> & { $keyOrder?: MapOrder; $unknowns?: Uint8Array[] };

@@ -31,14 +31,19 @@ const SRC = path.join(ROOT, 'src');
 /** The core entry point (`tf-graft`). */
 const CORE_ENTRY = path.join(SRC, 'index.ts');
 const PAGE_ENTRY = path.join(import.meta.dirname, 'browser/page.ts');
-/** The budget of the core, minified, without tfjs (issue #12). The test prints how far off it is. */
+/**
+ * The budget of the core (issue #12): what loads on import, minified, without tfjs, in a
+ * code-splitting build: the entry chunk and the chunks it imports statically. What the core loads
+ * with `import()` on first use (the runtime) is listed apart and not counted.
+ */
 const CORE_BUDGET_BYTES = 400 * 1024;
 /**
- * What the test enforces meanwhile: the core was 697 KB when this test was written (2026-12),
- * over the budget, so the ceiling keeps it from growing while the budget is worked towards.
- * Lower it as the core shrinks; never raise it without saying why.
+ * What the test enforces meanwhile: on import, the core was 687 KB when the budget was first
+ * measured this way (2026-12; the runtime still a static export of src/index.ts), over the budget,
+ * so the ceiling keeps it from growing while the budget is worked towards. Lower it as the core
+ * shrinks, down to the budget; never raise it without saying why.
  */
-const CORE_CEILING_BYTES = 768 * 1024;
+const CORE_CEILING_BYTES = 700 * 1024;
 const LONG = 180_000;
 
 const inNodeModules = (file: string): boolean => file.split(path.sep).includes('node_modules');
@@ -102,17 +107,27 @@ async function tryBuild(opts: BuildOptions): Promise<{ errors: string[]; result?
   }
 }
 
-/** Bytes of a code-split build that load on import: the entry chunk and the chunks it imports statically (not those behind `import()`). */
-function bytesOnImport(meta: Metafile): number {
+/**
+ * A code-split build of one entry seen as a browser loads it: `onImport`, the entry chunk and the
+ * chunks it imports statically (all of it loads before the entry runs), and `lazy`, every other
+ * chunk (reached only through `import()`, loaded on first use), each with its size.
+ */
+function splitLoad(meta: Metafile, entry: string): { onImport: number; lazy: { chunk: string; bytes: number }[] } {
   const outputs = meta.outputs;
+  const entryChunk = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === path.relative(ROOT, entry));
+  if (!entryChunk) throw new Error(`no chunk for ${entry} in the split build`);
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file) || !outputs[file]) return;
     seen.add(file);
     for (const i of outputs[file]!.imports) if (i.kind === 'import-statement') visit(i.path);
   };
-  for (const [file, out] of Object.entries(outputs)) if (out.entryPoint) visit(file);
-  return [...seen].reduce((sum, f) => sum + outputs[f]!.bytes, 0);
+  visit(entryChunk);
+  const js = Object.keys(outputs).filter((f) => f.endsWith('.js'));
+  return {
+    onImport: [...seen].reduce((sum, f) => sum + outputs[f]!.bytes, 0),
+    lazy: js.filter((f) => !seen.has(f)).map((f) => ({ chunk: path.basename(f), bytes: outputs[f]!.bytes })).sort((a, b) => b.bytes - a.bytes),
+  };
 }
 
 describe('the core in the browser', () => {
@@ -123,23 +138,25 @@ describe('the core in the browser', () => {
     }
   });
 
-  it('the core entry bundles for the browser with no Node built-in; its minified size without tfjs is printed and held under the ceiling', async () => {
+  it('the core entry bundles for the browser with no Node built-in; what loads on import, minified without tfjs, is printed and held under the ceiling', async () => {
     const core = { entryPoints: [CORE_ENTRY], minify: true, external: ['@tensorflow/*'] };
     const { errors, result } = await tryBuild(core);
     expect(errors, 'esbuild --platform=browser on the core').toEqual([]);
     expect(shimmedOwnImports(result!.metafile)).toEqual([]);
-    const size = result!.outputFiles[0]!.contents.length;
+    const whole = result!.outputFiles[0]!.contents.length;
     // What a code-splitting bundler loads on import; the rest (behind import()) loads on first use.
     const split = await build(browserBuild({ ...core, splitting: true, outdir: path.join(ROOT, 'dist-browser-probe') }));
-    const onImport = bytesOnImport(split.metafile!);
+    const { onImport, lazy } = splitLoad(split.metafile!, CORE_ENTRY);
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-    const status = size <= CORE_BUDGET_BYTES ? 'within it' : `OVER by ${kb(size - CORE_BUDGET_BYTES)}`;
+    const status = onImport <= CORE_BUDGET_BYTES ? 'within it' : `OVER by ${kb(onImport - CORE_BUDGET_BYTES)}`;
     // The numbers people want to see; vitest prints them with the test.
     console.log(
-      `tf-graft core, bundled for the browser: ${kb(size)} minified, tfjs external (budget ${kb(CORE_BUDGET_BYTES)}: ${status}); ` +
-        `${kb(onImport)} of it loads on import when code-split; largest parts: ${largestParts(result!.metafile)}`,
+      `tf-graft core, bundled for the browser, minified, tfjs external, code-split: ${kb(onImport)} loads on import ` +
+        `(the entry chunk and its static imports; budget ${kb(CORE_BUDGET_BYTES)}: ${status}); ` +
+        `lazy chunks, loaded on first use through import(): ${lazy.map((c) => `${c.chunk} ${kb(c.bytes)}`).join(', ') || 'none'}; ` +
+        `${kb(whole)} as one file; largest parts of that file: ${largestParts(result!.metafile)}`,
     );
-    expect(size).toBeLessThan(CORE_CEILING_BYTES);
+    expect(onImport).toBeLessThan(CORE_CEILING_BYTES);
   }, LONG);
 });
 
