@@ -5,9 +5,11 @@
  *   (`saved_model_cli run`'s "Result for output key" blocks). numpy's defaults: precision 8,
  *   `floatmode='maxprec'`, line width 75, summarization beyond 1000 elements with 3 edge items.
  *   Floats print positionally (`[1.  1.5]`, every element padded to the same integer and fraction
- *   widths) unless the largest magnitude is 1e8 or more, or the smallest non-zero one is below
- *   1e-4, or their ratio exceeds 1000: then in scientific form (`[1.0e-05 1.5e+00]`). The digits
- *   are the shortest that identify the value in its own precision (float32 values as float32).
+ *   widths) unless the largest magnitude reaches 1e6 for float32 (1e8 for float64, 1e3 for
+ *   float16: numpy 2.3's rule; older numpy used 1e8 throughout), or the smallest non-zero one is
+ *   below 1e-4, or their ratio exceeds 1000: then in scientific form (`[1.0e-05 1.5e+00]`). The
+ *   digits are the shortest that identify the value in its own precision (float32 values as
+ *   float32), rounded half to even.
  *   Integers are right-aligned, bools `' True'`/`'False'`, strings `b'...'` (TF returns bytes).
  * - `tfSummarizeValue`: `Tensor::SummarizeValue(max)`, which `summarize_graph --print_structure`
  *   prints inside `Tensor<type: float shape: [2] values: 1 2>`: at most `max` values, `%g`-style.
@@ -42,6 +44,22 @@ function shortestDigits(x: number, single: boolean): { digits: string; exp: numb
   return { digits: mant.replace('.', '').replace(/0+$/, '') || '0', exp: Number(e) };
 }
 
+/**
+ * `a.toExponential(digits)` / `a.toFixed(digits)` (a >= 0) with ties rounded to even, as numpy's
+ * Dragon4 rounds; JavaScript rounds ties up.
+ */
+function roundHalfEven(a: number, digits: number, form: 'exp' | 'fixed'): string {
+  const text = form === 'exp' ? a.toExponential(digits) : a.toFixed(digits);
+  const more = form === 'exp' ? a.toExponential(Math.min(100, digits + 20)) : a.toFixed(Math.min(100, digits + 20));
+  const tail = more.split('e')[0]!.slice(text.split('e')[0]!.length);
+  if (!/^50*$/.test(tail)) return text;
+  // An exact tie: JavaScript rounded up; step back down when the kept digit would then be odd.
+  const down = (form === 'exp' ? more.split('e')[0]! : more).slice(0, text.split('e')[0]!.length);
+  const lastDown = Number(down[down.length - 1]);
+  if (lastDown % 2 !== 0) return text;
+  return form === 'exp' ? `${down}e${more.split('e')[1]}` : down;
+}
+
 /** Positional text of `x` with the shortest unique digits, at most `precision` fraction digits. */
 function positional(x: number, single: boolean, precision: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0.' : '0.';
@@ -58,7 +76,7 @@ function positional(x: number, single: boolean, precision: number): string {
   }
   if (frac.length > precision) {
     // Rounded from the exact value, as dragon4 does with a cutoff.
-    const fixed = Math.abs(x).toFixed(precision);
+    const fixed = roundHalfEven(Math.abs(x), precision, 'fixed');
     [int, frac] = fixed.split('.') as [string, string];
     frac = frac.replace(/0+$/, '');
   }
@@ -71,7 +89,7 @@ function scientific(x: number, single: boolean, precision: number): { mant: stri
   const sign = x < 0 ? '-' : '';
   let { digits, exp } = shortestDigits(x, single);
   if (digits.length - 1 > precision) {
-    const [m, e] = Math.abs(x).toExponential(precision).split('e') as [string, string];
+    const [m, e] = roundHalfEven(Math.abs(x), precision, 'exp').split('e') as [string, string];
     digits = m.replace('.', '').replace(/0+$/, '') || '0';
     exp = Number(e);
   }
@@ -79,14 +97,16 @@ function scientific(x: number, single: boolean, precision: number): { mant: stri
 }
 
 /** numpy's FloatingFormat for the values shown. */
-function floatFormatter(values: readonly number[], single: boolean): (x: number) => string {
+function floatFormatter(values: readonly number[], single: boolean, half: boolean): (x: number) => string {
   const finite = values.filter((v) => Number.isFinite(v));
   const nonZero = finite.map(Math.abs).filter((v) => v !== 0);
   let expFormat = false;
   if (nonZero.length > 0) {
     const max = Math.max(...nonZero);
     const min = Math.min(...nonZero);
-    if (max >= 1e8 || min < 0.0001 || max / min > 1000) expFormat = true;
+    // numpy >= 2.3: 10 ** min(8, finfo(dtype).precision), i.e. 1e3 (float16), 1e6 (float32), 1e8 (float64).
+    const cutoff = half ? 1e3 : single ? 1e6 : 1e8;
+    if (max >= cutoff || min < 0.0001 || max / min > 1000) expFormat = true;
   }
   let padLeft = 0;
   let padRight = 0;
@@ -99,11 +119,13 @@ function floatFormatter(values: readonly number[], single: boolean): (x: number)
     const expDigits = Math.max(2, ...parts.map((p) => String(Math.abs(p.exp)).length));
     padLeft = Math.max(...parts.map((p) => p.mant.split('.')[0]!.length));
     padRight = expDigits + 2 + fracLen;
+    // Every value with fracLen digits: numpy's min_digits prints further digits of the exact
+    // value (rounded), not zeros, past the shortest ones.
     format = (x) => {
-      const p = scientific(x, single, PRECISION);
-      const [i, f] = p.mant.split('.') as [string, string];
-      const e = `e${p.exp < 0 ? '-' : '+'}${String(Math.abs(p.exp)).padStart(expDigits, '0')}`;
-      return `${i.padStart(padLeft)}.${f.padEnd(fracLen, '0')}${e}`;
+      const [m, e] = roundHalfEven(Math.abs(x), fracLen, 'exp').split('e') as [string, string];
+      const [i, f = ''] = `${x < 0 || Object.is(x, -0) ? '-' : ''}${m}`.split('.');
+      const exp = Number(e);
+      return `${i!.padStart(padLeft)}.${f}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(expDigits, '0')}`;
     };
   } else {
     const parts = finite.map((v) => positional(v, single, PRECISION).split('.') as [string, string]);
@@ -223,7 +245,7 @@ export function numpyStr(t: Tensor): string {
   const shown = shownIndices(shape, summarize).map((i) => values[i]!);
   let fmt: (v: Element) => string;
   if (kind === 'float' || kind === 'single') {
-    const f = floatFormatter(shown as number[], kind === 'single');
+    const f = floatFormatter(shown as number[], kind === 'single', ['half', 'bfloat16'].includes(baseDType(t.dtype)));
     fmt = (v) => f(v as number);
   } else if (kind === 'int') {
     const width = Math.max(...shown.map((v) => String(v).length));
