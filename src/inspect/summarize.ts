@@ -17,7 +17,7 @@ import { tfSummarizeValue } from './array-text';
 import type { Graph } from '../ir/graph';
 import { graphIndex, opCounts } from '../ir/graph';
 import type { Node } from '../ir/node';
-import { parseInput } from '../ir/node';
+import { inputNodeName, parseInput } from '../ir/node';
 import { numElements, tensorByteSize } from '../ir/tensor';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
@@ -233,10 +233,10 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   const invalidInputs: { node: string; input: string }[] = [];
   for (const n of graph.nodes) {
     for (const input of n.inputs) {
-      const ref = parseInput(input);
-      consumed.add(ref.node);
-      if (ref.control) controlEdges++;
-      if (!idx.byName.has(ref.node)) invalidInputs.push({ node: n.name, input });
+      const from = inputNodeName(input);
+      consumed.add(from);
+      if (input.charCodeAt(0) === 94 /* ^ */) controlEdges++;
+      if (!idx.byName.has(from)) invalidInputs.push({ node: n.name, input });
     }
   }
 
@@ -252,7 +252,10 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     const name = stack.pop()!;
     if (needed.has(name)) continue;
     needed.add(name);
-    for (const ref of idx.inputs.get(name) ?? []) if (!needed.has(ref.node) && idx.byName.has(ref.node)) stack.push(ref.node);
+    for (const input of idx.byName.get(name)!.inputs) {
+      const from = inputNodeName(input);
+      if (!needed.has(from) && idx.byName.has(from)) stack.push(from);
+    }
   }
   const unusedNodes = graph.nodes.filter((n) => !needed.has(n.name)).map((n) => n.name);
 

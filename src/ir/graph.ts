@@ -156,16 +156,18 @@ class LazyGraphIndex implements GraphIndex {
 
 /** The derived indexes of a graph (or a node list), memoized per instance. */
 export function graphIndex(graph: Graph | readonly Node[]): GraphIndex {
-  let idx = indexes.get(graph);
+  // Keyed by the node list: a graph and its nodes (as the runtime's programs pass them) share one index.
+  const nodes = 'nodes' in graph ? graph.nodes : graph;
+  let idx = indexes.get(nodes);
   if (idx) return idx;
-  idx = new LazyGraphIndex('nodes' in graph ? graph.nodes : graph);
-  indexes.set(graph, idx);
+  idx = new LazyGraphIndex(nodes);
+  indexes.set(nodes, idx);
   return idx;
 }
 
 /** The consumers index of `graph` when it is already built (by any reader), else undefined. */
 export function builtConsumers(graph: Graph | readonly Node[]): ReadonlyMap<string, readonly Consumer[]> | undefined {
-  const idx = indexes.get(graph);
+  const idx = indexes.get('nodes' in graph ? graph.nodes : graph);
   return idx instanceof LazyGraphIndex ? idx.builtConsumers : undefined;
 }
 

@@ -30,7 +30,7 @@ const depths = new WeakMap<ExecutionOrder, Int32Array>();
 
 /** True when the execution order of this graph (or node list) instance is already computed. */
 export function hasExecutionOrder(graph: Graph | readonly Node[]): boolean {
-  return orders.has(graph);
+  return orders.has('nodes' in graph ? graph.nodes : graph);
 }
 
 /** The depths of `graph`'s nodes by index (see `depths`), computing the execution order if needed. */
@@ -43,10 +43,12 @@ export function executionDepths(graph: Graph | readonly Node[]): Int32Array {
  * Memoized per graph (or node list) instance, like `graphIndex`: graphs are immutable.
  */
 export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
-  let r = orders.get(graph);
+  // Keyed by the node list: a graph and its nodes share one order.
+  const nodes = 'nodes' in graph ? graph.nodes : graph;
+  let r = orders.get(nodes);
   if (!r) {
-    r = computeExecutionOrder('nodes' in graph ? graph.nodes : graph);
-    orders.set(graph, r);
+    r = computeExecutionOrder(nodes);
+    orders.set(nodes, r);
   }
   return r;
 }

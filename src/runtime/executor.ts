@@ -44,7 +44,7 @@ export const STATE_WRITE_OPS: ReadonlySet<string> = new Set([
 ]);
 
 /** The checkpoint ops among `STATE_WRITE_OPS`: skipped behind control edges even in ordinary runs. */
-const CHECKPOINT_OPS: ReadonlySet<string> = new Set(['SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints', 'ScatterUpdate', 'ResourceScatterUpdate']);
+export const CHECKPOINT_OPS: ReadonlySet<string> = new Set(['SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints', 'ScatterUpdate', 'ResourceScatterUpdate']);
 
 const DEAD = Symbol('dead');
 type Slot = Value | typeof DEAD | undefined;

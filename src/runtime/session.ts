@@ -13,8 +13,8 @@
 import { GraftError, badArgument } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
-import { EMPTY_LIBRARY } from '../ir/graph';
-import { type InputRef, type Node, parseInput } from '../ir/node';
+import { EMPTY_LIBRARY, graphIndex } from '../ir/graph';
+import { type InputRef, type Node, inputNodeName, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
@@ -23,7 +23,7 @@ import { checkFeedsArgument, checkGraphArgument, checkNodeArgument, checkStrings
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
-import { CALL_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
+import { CALL_OPS, CHECKPOINT_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
 import { type Backend, type WasmPaths, loadTF, useBackend } from './tfjs';
 import { type Value, valueToHost } from './values';
@@ -101,9 +101,10 @@ function supported(op: string, kernels: KernelRegistry): boolean {
  */
 export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry, fed?: readonly string[]): { op: string; nodes: string[] }[] {
   const reg = registryFor(kernels);
-  const program = graphProgram(graph);
+  // The graph's name index only: no program (edges, constant set, order) is built for this.
+  const byName = graphIndex(graph).byName;
   const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
-  const names = fetches ? closure(program, fetches.map((f) => parseInput(f).node), fedNodes) : new Set(graph.nodes.map((n) => n.name));
+  const names = fetches ? nameClosure(byName, fetches.map((f) => parseInput(f).node), fedNodes) : new Set(graph.nodes.map((n) => n.name));
   const missing = new Map<string, string[]>();
   const add = (op: string, node: string) => {
     const l = missing.get(op) ?? [];
@@ -112,12 +113,12 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   };
   const seenFns = new Set<string>();
   // A worklist, not recursion: functions calling functions nest as deep as a model makes them.
-  const work: Array<{ p: Program; names: Iterable<string>; suffix: string }> = [{ p: program, names, suffix: '' }];
+  const work: Array<{ byName: ReadonlyMap<string, Node>; main: boolean; names: Iterable<string>; suffix: string }> = [{ byName, main: true, names, suffix: '' }];
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { p, suffix } = item;
+    const { suffix } = item;
     for (const name of item.names) {
-      const node = p.byName.get(name)!;
-      if (p === program && fedNodes.has(name)) continue;
+      const node = item.byName.get(name)!;
+      if (item.main && fedNodes.has(name)) continue;
       if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
       for (const f of calledFunctions(node)) {
         if (seenFns.has(f.name)) continue;
@@ -134,11 +135,37 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
           add(`function ${f.name}`, `${name}${suffix}`);
           continue;
         }
-        work.push({ p: fp, names: closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), suffix: ` (in ${f.name})` });
+        work.push({ byName: fp.byName, main: false, names: closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), suffix: ` (in ${f.name})` });
       }
     }
   }
   return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
+}
+
+/**
+ * `closure` (executor.ts) over a graph's name index, reading inputs from the nodes' input strings
+ * (no parsed edges): the same names in the same order.
+ */
+function nameClosure(byName: ReadonlyMap<string, Node>, targets: readonly string[], fedNodes: ReadonlySet<string>): Set<string> {
+  const needed = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (needed.has(name)) continue;
+    const node = byName.get(name);
+    if (!node) throw new GraftError('graph/missing-node', `No node '${name}'`, { node: name });
+    needed.add(name);
+    if (fedNodes.has(name)) continue;
+    for (const input of node.inputs) {
+      const from = inputNodeName(input);
+      if (input.charCodeAt(0) === 94 /* ^ */) {
+        const src = byName.get(from);
+        if (src && CHECKPOINT_OPS.has(src.op)) continue;
+      }
+      stack.push(from);
+    }
+  }
+  return needed;
 }
 
 /**
