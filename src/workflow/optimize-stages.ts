@@ -616,6 +616,8 @@ export async function verify(s: Converted): Promise<Verified> {
   const base = { ...s, variables, variablesB, runtimeA, lossy };
   if (!verifies(s.opts) || lossy.length > 0) return { ...base, verification: null };
   s.progress('verify', `verifying ${plural(s.pairs.length, 'signature')} against the original`);
+  // Signatures that write variables (with named outputs too: the one signature over them).
+  const stateful = new Set([...s.stateful, ...s.pairs.filter((p) => stateUpdates(s.mg.graph, p.before).length > 0).map((p) => p.key)]);
   const verification = await verifySignatures(s.mg.graph, s.outGraph, [...s.pairs], variables, {
     rtol: s.opts.rtol ?? DEFAULT_RTOL,
     atol: s.opts.atol ?? DEFAULT_ATOL,
@@ -625,7 +627,7 @@ export async function verify(s: Converted): Promise<Verified> {
     ...(Object.keys(s.given).length ? { given: s.given } : {}),
     ...(runtimeA ? { runtimeA } : {}),
     ...(variablesB ? { variablesB } : {}),
-    ...(s.stateful.size ? { stateful: s.stateful } : {}),
+    ...(stateful.size ? { stateful } : {}),
   });
   if (verification.status === 'fail') throw mismatchError(verification, s.src.label);
   return { ...base, verification };

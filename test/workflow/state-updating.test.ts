@@ -90,6 +90,15 @@ describe.skipIf(!HAVE_MODELS)(`optimize keeps what a signature writes (${HAVE_MO
     fresh.dispose();
   }, 120_000);
 
+  it('one state-updating signature chosen, or its output named, is kept and verified over calls in a row too', async () => {
+    const one = await optimize(modelPath('serving_counter'), path.join(scratch.freshDir('one'), 'out'), { signature: 'incr_counter_by' });
+    expect(one.report.verdicts).toEqual([{ key: 'incr_counter_by', verified: true }]);
+    const named = await optimize(modelPath('serving_counter'), path.join(scratch.freshDir('named'), 'out'), { outputs: ['incr_counter_by_op/AssignAdd'] });
+    const v = named.report.verification!.signatures[0]!;
+    expect(v.verified).toBe(true);
+    expect(v.outputs.map((o) => o.name)).toContain('variable counter');
+  }, 120_000);
+
   it('tfrust_regression_tf2: one train step of the optimized model is one step of gradient descent, computed by hand', async () => {
     const out = path.join(scratch.freshDir('regression'), 'out');
     const { report } = await optimize(modelPath('tfrust_regression_tf2'), out);
