@@ -58,7 +58,7 @@ import { isGraftError, shortName } from '../errors';
 import { estimateOutputBytes, type InputInfo } from '../ir/output-size';
 import { attr, attrText } from '../ir/attr';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
-import { graphIndex } from '../ir/graph';
+import { type GraphIndex, graphIndex } from '../ir/graph';
 import type { Graph } from '../ir/graph';
 import { type InputRef, type Node, makeNode, parseInput } from '../ir/node';
 import { dedupeControlInputs, removeAttrs, replaceInputs, withNodesIfChanged } from '../ir/edit';
@@ -140,151 +140,219 @@ interface FoldParams {
 
 type Runtime = typeof import('../runtime/index');
 
-async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext): Promise<Graph> {
-  const idx = graphIndex(graph);
-  const budget = params.maxConstantSizeInBytes;
-  const excludedOps = new Set(params.excludeOp);
-  const excludedNodes = new Set(params.excludeNode);
-  const inputNodes = new Set(ctx.inputs.filter((s) => s !== '').map((s) => parseInput(s).node));
-  const { order } = executionOrder(graph);
-  const inFrame = loopFrameNodes(order);
-  const totalBudget = TOTAL_BUDGET_FACTOR * budget;
-  let created = 0;
-  let totalReported = false;
-
+/** One run of the transform: the graph, its parameters, and what evaluation found so far. */
+interface FoldRun {
+  readonly graph: Graph;
+  readonly idx: GraphIndex;
+  /** The nodes in execution order. */
+  readonly order: readonly Node[];
+  readonly params: FoldParams;
+  readonly ctx: TransformContext;
+  readonly budget: number;
+  readonly totalBudget: number;
+  readonly excludedOps: ReadonlySet<string>;
+  readonly excludedNodes: ReadonlySet<string>;
+  readonly inputNodes: ReadonlySet<string>;
+  /** Nodes inside a TF1 loop frame: never folded. */
+  readonly inFrame: ReadonlySet<string>;
   /** Outputs of foldable nodes. */
-  const values = new Map<string, readonly Tensor[]>();
+  readonly values: Map<string, readonly Tensor[]>;
   /** Non-foldable nodes a foldable node's value depends on through control edges (or shapes). */
-  const carried = new Map<string, readonly string[]>();
-  const unsupported = new Map<string, string[]>();
-  let runtime: Runtime | undefined;
-  let kernels: ReturnType<Runtime['createKernelRegistry']> | undefined;
-  const loadRuntime = async (): Promise<Runtime> => {
-    // Loaded on first use, so that loading graft's transforms never loads tfjs.
-    runtime ??= await import('../runtime/index');
-    kernels ??= runtime.createKernelRegistry();
-    return runtime;
-  };
+  readonly carried: Map<string, readonly string[]>;
+  /** Ops without a kernel, with the nodes left unfolded for that. */
+  readonly unsupported: Map<string, string[]>;
+  /** Bytes of values created so far (against `totalBudget`). */
+  created: number;
+  totalReported: boolean;
+  runtime?: Runtime;
+  kernels?: ReturnType<Runtime['createKernelRegistry']>;
+}
 
-  const carriedOf = (node: Node, refs: readonly InputRef[], alsoProducers: ReadonlySet<string> = new Set()): string[] => {
-    const out = new Set<string>();
-    for (const r of refs) {
-      if (values.has(r.node)) for (const c of carried.get(r.node) ?? []) out.add(c);
-      else if (r.control || alsoProducers.has(r.node)) out.add(r.node);
-    }
-    out.delete(node.name);
-    return [...out];
-  };
+/** A folded tensor's replacement (`node:port` → the Const read instead), and the new Consts by producer. */
+interface Replacements {
+  readonly replacement: Map<string, string>;
+  readonly newConsts: Map<string, Node[]>;
+}
 
-  for (const node of order) {
-    ctx.signal?.throwIfAborted();
-    if (!consider(node)) continue;
-    const refs = idx.inputs.get(node.name) ?? [];
+async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext): Promise<Graph> {
+  const run = startFold(graph, params, ctx);
+  await evaluateFoldable(run);
+  reportUnsupported(run);
+  const folded = keptFolded(run);
+  const replacements = replacementConsts(run, folded);
+  const rewired = rewireStaying(run, folded, replacements.replacement);
+  const live = liveFolded(run, folded, rewired, replacements.newConsts);
+  return assemble(run, folded, live, rewired, replacements.newConsts);
+}
+
+function startFold(graph: Graph, params: FoldParams, ctx: TransformContext): FoldRun {
+  const budget = params.maxConstantSizeInBytes;
+  const { order } = executionOrder(graph);
+  return {
+    graph,
+    idx: graphIndex(graph),
+    order,
+    params,
+    ctx,
+    budget,
+    totalBudget: TOTAL_BUDGET_FACTOR * budget,
+    excludedOps: new Set(params.excludeOp),
+    excludedNodes: new Set(params.excludeNode),
+    inputNodes: new Set(ctx.inputs.filter((s) => s !== '').map((s) => parseInput(s).node)),
+    inFrame: loopFrameNodes(order),
+    values: new Map(),
+    carried: new Map(),
+    unsupported: new Map(),
+    created: 0,
+    totalReported: false,
+  };
+}
+
+/** The runtime and its kernels, loaded on first use, so that loading graft's transforms never loads tfjs. */
+async function loadRuntime(run: FoldRun): Promise<Runtime> {
+  run.runtime ??= await import('../runtime/index');
+  run.kernels ??= run.runtime.createKernelRegistry();
+  return run.runtime;
+}
+
+/** The non-foldable nodes `node`'s value depends on: its inputs' carried ones, control inputs, and `alsoProducers`. */
+function carriedOf(run: FoldRun, node: Node, refs: readonly InputRef[], alsoProducers: ReadonlySet<string> = new Set()): string[] {
+  const out = new Set<string>();
+  for (const r of refs) {
+    if (run.values.has(r.node)) for (const c of run.carried.get(r.node) ?? []) out.add(c);
+    else if (r.control || alsoProducers.has(r.node)) out.add(r.node);
+  }
+  out.delete(node.name);
+  return [...out];
+}
+
+function setValue(run: FoldRun, node: Node, outs: readonly Tensor[], carried: readonly string[]): void {
+  run.values.set(node.name, outs);
+  run.carried.set(node.name, carried);
+}
+
+// ---- evaluation: every foldable node's value, in execution order
+
+async function evaluateFoldable(run: FoldRun): Promise<void> {
+  for (const node of run.order) {
+    run.ctx.signal?.throwIfAborted();
+    if (!consider(run, node)) continue;
+    const refs = run.idx.inputs.get(node.name) ?? [];
     const data = refs.filter((r) => !r.control);
+    if (node.op === 'Const') foldConst(run, node, refs);
+    else if (SHAPE_OPS.has(node.op)) foldShapeOp(run, node, refs, data);
+    else if (data.every((r) => run.values.has(r.node))) await foldByKernel(run, node, refs, data);
+  }
+}
 
-    if (node.op === 'Const') {
-      const v = node.attrs['value'];
-      if (v?.kind !== 'tensor') continue;
-      const b = baseDType(v.value.dtype);
-      if (b === 'resource' || b === 'variant') continue;
-      values.set(node.name, [v.value]);
-      carried.set(node.name, carriedOf(node, refs));
-      continue;
-    }
+function foldConst(run: FoldRun, node: Node, refs: readonly InputRef[]): void {
+  const v = node.attrs['value'];
+  if (v?.kind !== 'tensor') return;
+  const b = baseDType(v.value.dtype);
+  if (b === 'resource' || b === 'variant') return;
+  setValue(run, node, [v.value], carriedOf(run, node, refs));
+}
 
-    if (SHAPE_OPS.has(node.op)) {
-      const shapes = data.map((r) => staticShape(r));
-      const out = shapeOpValues(node, shapes);
-      if (!out) continue;
-      values.set(node.name, out);
-      carried.set(node.name, carriedOf(node, refs, new Set(data.filter((r) => !values.has(r.node)).map((r) => r.node))));
-      continue;
-    }
+function foldShapeOp(run: FoldRun, node: Node, refs: readonly InputRef[], data: readonly InputRef[]): void {
+  const out = shapeOpValues(node, data.map((r) => staticShape(run, r)));
+  if (!out) return;
+  setValue(run, node, out, carriedOf(run, node, refs, new Set(data.filter((r) => !run.values.has(r.node)).map((r) => r.node))));
+}
 
-    if (!data.every((r) => values.has(r.node))) continue;
-    const rt = await loadRuntime();
-    if (!kernels!.has(node.op)) {
-      const list = unsupported.get(node.op) ?? [];
-      list.push(node.name);
-      unsupported.set(node.op, list);
-      continue;
-    }
-    const inputs = data.map((r) => values.get(r.node)![r.port]);
-    if (inputs.some((t) => t === undefined)) continue;
-    const given = inputs as Tensor[];
-    if (COPY_OPS.has(node.op) && given.length === 1) {
-      // A copy is its input: no evaluation, no new memory.
-      values.set(node.name, [given[0]!]);
-      carried.set(node.name, carriedOf(node, refs));
-      continue;
-    }
-    // Decided before the kernel runs: the output's size from the inputs' shapes (an unknown op is
-    // judged by its inputs), plus the inputs a value list would expand.
-    const estimate = estimateOutputBytes(node, given.map(inputInfo));
-    const expanded = given.reduce((sum, t) => sum + (t.data.kind === 'content' ? 0 : declaredBytes(t)), 0);
-    const need = (estimate ?? given.reduce((sum, t) => sum + declaredBytes(t), 0)) + expanded;
-    if (need > budget) {
-      ctx.report({
-        severity: 'info',
-        code: 'over-budget',
-        node: node.name,
-        message:
-          estimate !== undefined
-            ? `Left ${node.op} '${shortName(node.name)}' unfolded: its output would take ${estimate} bytes${expanded > 0 ? ` (and ${expanded} bytes of expanded inputs)` : ''}, over max_constant_size_in_bytes=${budget}`
-            : `Left ${node.op} '${shortName(node.name)}' unfolded: its output size is not known ahead and its inputs take ${need} bytes, over max_constant_size_in_bytes=${budget}`,
-        hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
-      });
-      continue;
-    }
-    if (created + need > totalBudget) {
-      if (!totalReported) {
-        totalReported = true;
-        ctx.report({
-          severity: 'info',
-          code: 'total-budget',
-          node: node.name,
-          message: `Stopped folding at ${node.op} '${shortName(node.name)}': the values folded so far take ${created} bytes, and a run may create at most ${totalBudget} (${TOTAL_BUDGET_FACTOR} × max_constant_size_in_bytes)`,
-          hint: 'Raise max_constant_size_in_bytes to allow more, or fold in several passes.',
-        });
-      }
-      continue;
-    }
-    let outs: Tensor[];
-    try {
-      outs = await rt.evaluateNode(node, given, { library: graph.library, limits: { maxTensorBytes: given.reduce((m, t) => Math.max(m, declaredBytes(t)), budget) } });
-    } catch (e) {
-      if (isGraftError(e) && e.code === 'runtime/too-large') {
-        ctx.report({
-          severity: 'info',
-          code: `${NAME}/over-budget`,
-          node: node.name,
-          message: `Left ${node.op} '${shortName(node.name)}' unfolded: ${e.message}`,
-          hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
-        });
-        continue;
-      }
-      reportFailure(ctx, node, e, unsupported);
-      continue;
-    }
-    const made = outs.reduce((sum, t) => sum + tensorByteSize(t), 0);
-    created += made;
-    if (made > budget) {
-      // The estimate did not know this op: the value is dropped, not kept for further folding.
+/** A node whose data inputs are all known: evaluated by its kernel, within the budgets. */
+async function foldByKernel(run: FoldRun, node: Node, refs: readonly InputRef[], data: readonly InputRef[]): Promise<void> {
+  const rt = await loadRuntime(run);
+  if (!run.kernels!.has(node.op)) {
+    const list = run.unsupported.get(node.op) ?? [];
+    list.push(node.name);
+    run.unsupported.set(node.op, list);
+    return;
+  }
+  const inputs = data.map((r) => run.values.get(r.node)![r.port]);
+  if (inputs.some((t) => t === undefined)) return;
+  const given = inputs as Tensor[];
+  if (COPY_OPS.has(node.op) && given.length === 1) {
+    // A copy is its input: no evaluation, no new memory.
+    setValue(run, node, [given[0]!], carriedOf(run, node, refs));
+    return;
+  }
+  if (!withinBudgets(run, node, given)) return;
+  let outs: Tensor[];
+  const { budget, ctx } = run;
+  try {
+    outs = await rt.evaluateNode(node, given, { library: run.graph.library, limits: { maxTensorBytes: given.reduce((m, t) => Math.max(m, declaredBytes(t)), budget) } });
+  } catch (e) {
+    if (isGraftError(e) && e.code === 'runtime/too-large') {
       ctx.report({
         severity: 'info',
         code: `${NAME}/over-budget`,
         node: node.name,
-        message: `Left ${node.op} '${shortName(node.name)}' unfolded: its output takes ${made} bytes, over max_constant_size_in_bytes=${budget}`,
+        message: `Left ${node.op} '${shortName(node.name)}' unfolded: ${e.message}`,
         hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
       });
-      continue;
+      return;
     }
-    values.set(node.name, outs);
-    carried.set(node.name, carriedOf(node, refs));
+    reportFailure(ctx, node, e, run.unsupported);
+    return;
   }
-
-  for (const [op, nodes] of [...unsupported].sort(([a], [b]) => a.localeCompare(b))) {
+  const made = outs.reduce((sum, t) => sum + tensorByteSize(t), 0);
+  run.created += made;
+  if (made > budget) {
+    // The estimate did not know this op: the value is dropped, not kept for further folding.
     ctx.report({
+      severity: 'info',
+      code: `${NAME}/over-budget`,
+      node: node.name,
+      message: `Left ${node.op} '${shortName(node.name)}' unfolded: its output takes ${made} bytes, over max_constant_size_in_bytes=${budget}`,
+      hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
+    });
+    return;
+  }
+  setValue(run, node, outs, carriedOf(run, node, refs));
+}
+
+/**
+ * Decided before the kernel runs: the output's size from the inputs' shapes (an unknown op is
+ * judged by its inputs), plus the inputs a value list would expand, against the per-value and the
+ * total budget (said once).
+ */
+function withinBudgets(run: FoldRun, node: Node, given: readonly Tensor[]): boolean {
+  const { budget, totalBudget, ctx } = run;
+  const estimate = estimateOutputBytes(node, given.map(inputInfo));
+  const expanded = given.reduce((sum, t) => sum + (t.data.kind === 'content' ? 0 : declaredBytes(t)), 0);
+  const need = (estimate ?? given.reduce((sum, t) => sum + declaredBytes(t), 0)) + expanded;
+  if (need > budget) {
+    ctx.report({
+      severity: 'info',
+      code: 'over-budget',
+      node: node.name,
+      message:
+        estimate !== undefined
+          ? `Left ${node.op} '${shortName(node.name)}' unfolded: its output would take ${estimate} bytes${expanded > 0 ? ` (and ${expanded} bytes of expanded inputs)` : ''}, over max_constant_size_in_bytes=${budget}`
+          : `Left ${node.op} '${shortName(node.name)}' unfolded: its output size is not known ahead and its inputs take ${need} bytes, over max_constant_size_in_bytes=${budget}`,
+      hint: 'Raise max_constant_size_in_bytes to fold it anyway.',
+    });
+    return false;
+  }
+  if (run.created + need > totalBudget) {
+    if (!run.totalReported) {
+      run.totalReported = true;
+      ctx.report({
+        severity: 'info',
+        code: 'total-budget',
+        node: node.name,
+        message: `Stopped folding at ${node.op} '${shortName(node.name)}': the values folded so far take ${run.created} bytes, and a run may create at most ${totalBudget} (${TOTAL_BUDGET_FACTOR} × max_constant_size_in_bytes)`,
+        hint: 'Raise max_constant_size_in_bytes to allow more, or fold in several passes.',
+      });
+    }
+    return false;
+  }
+  return true;
+}
+
+function reportUnsupported(run: FoldRun): void {
+  for (const [op, nodes] of [...run.unsupported].sort(([a], [b]) => a.localeCompare(b))) {
+    run.ctx.report({
       severity: 'info',
       code: 'unsupported-op',
       node: nodes[0]!,
@@ -292,8 +360,44 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
       hint: 'Their constant inputs were folded; what reads them was not.',
     });
   }
+}
 
-  // ---- which folded values are read by nodes that stay; too-large ones keep their producer
+/** The node may be folded, judging by the node alone. */
+function consider(run: FoldRun, node: Node): boolean {
+  if (run.inFrame.has(node.name) || CONTROL_FLOW_OPS.has(node.op) || NEVER_FOLDED_OPS.has(node.op)) return false;
+  if (run.ctx.protectedNodes.has(node.name) || run.inputNodes.has(node.name)) return false;
+  if (run.excludedOps.has(node.op) || run.excludedNodes.has(node.name)) return false;
+  if (RANDOM_OP.test(node.op)) return false;
+  // Unknown ops go on: the kernel check reports them (an op the runtime has a kernel for is pure).
+  if (knownOp(node.op) && isStatefulOp(node.op)) return false;
+  // A TensorList (a variant value) has no tensor form: never a Const, and what reads it stays.
+  if (outputsVariant(node)) return false;
+  return !('_scoped_allocator' in node.attrs);
+}
+
+/** Dimensions of a tensor known without running the graph (-1 unknown), or null. */
+function staticShape(run: FoldRun, r: InputRef): readonly number[] | null {
+  const v = run.values.get(r.node)?.[r.port];
+  if (v) return v.shape;
+  const p = run.idx.byName.get(r.node);
+  if (!p) return null;
+  if (PLACEHOLDER_OPS.has(p.op) && r.port === 0) {
+    const s = placeholderShape(p, run.graph);
+    if (!s.unknownRank && p.attrs['shape']?.kind === 'shape') return s.dims;
+  }
+  if (!run.params.clearOutputShapes) {
+    const s = p.attrs['_output_shapes'];
+    const shape = s?.kind === 'list' ? s.value.shape?.[r.port] : undefined;
+    if (shape && !shape.unknownRank) return shape.dims;
+  }
+  return null;
+}
+
+// ---- rewriting: which values replace their producers, and the graph that reads them
+
+/** Folded nodes, less those whose value a staying node reads but that is too large (they keep their producer). */
+function keptFolded(run: FoldRun): Set<string> {
+  const { graph, idx, values, budget, ctx } = run;
   const folded = new Set(values.keys());
   const worklist = graph.nodes.filter((n) => !folded.has(n.name));
   for (let i = 0; i < worklist.length; i++) {
@@ -315,8 +419,12 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
       });
     }
   }
+  return folded;
+}
 
-  // ---- the replacement of every folded tensor a staying node reads
+/** The replacement of every folded tensor a staying node reads: the Const itself, the Const a copy copies, or a new Const. */
+function replacementConsts(run: FoldRun, folded: ReadonlySet<string>): Replacements {
+  const { graph, idx, values, carried } = run;
   const taken = new Set(idx.byName.keys());
   const replacement = new Map<string, string>();
   const newConsts = new Map<string, Node[]>();
@@ -360,8 +468,12 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
       newConsts.set(r.node, [...(newConsts.get(r.node) ?? []), c]);
     }
   }
+  return { replacement, newConsts };
+}
 
-  // ---- rewire staying nodes; control consumers of a dropped node take its carried dependencies
+/** Staying nodes that read folded ones, rewired; control consumers of a dropped node take its carried dependencies. */
+function rewireStaying(run: FoldRun, folded: ReadonlySet<string>, replacement: ReadonlyMap<string, string>): Map<string, Node> {
+  const { graph, idx, carried } = run;
   const rewired = new Map<string, Node>();
   for (const node of graph.nodes) {
     if (folded.has(node.name)) continue;
@@ -376,8 +488,12 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     });
     rewired.set(node.name, replaceInputs(node, dedupeControlInputs(inputs)));
   }
+  return rewired;
+}
 
-  // ---- drop folded nodes nothing reads any more (folded nodes nothing read before stay: not ours to prune)
+/** Folded nodes still read (or protected, or read by nothing before: not ours to prune); the others are dropped. */
+function liveFolded(run: FoldRun, folded: ReadonlySet<string>, rewired: ReadonlyMap<string, Node>, newConsts: ReadonlyMap<string, Node[]>): Set<string> {
+  const { graph, idx, ctx } = run;
   const live = new Set<string>();
   const stack: string[] = [];
   const visit = (inputs: readonly string[]) => {
@@ -398,7 +514,12 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
   }
   for (const list of newConsts.values()) for (const c of list) visit(c.inputs);
   while (stack.length > 0) visit(idx.byName.get(stack.pop()!)!.inputs);
+  return live;
+}
 
+/** The result in the original order (new Consts after their producer's place), with the counters. */
+function assemble(run: FoldRun, folded: ReadonlySet<string>, live: ReadonlySet<string>, rewired: ReadonlyMap<string, Node>, newConsts: ReadonlyMap<string, Node[]>): Graph {
+  const { graph, values, ctx, params } = run;
   const out: Node[] = [];
   let removed = 0;
   let foldedOps = 0;
@@ -434,37 +555,6 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
     });
   }
   return withNodesIfChanged(graph, result);
-
-  /** The node may be folded, judging by the node alone. */
-  function consider(node: Node): boolean {
-    if (inFrame.has(node.name) || CONTROL_FLOW_OPS.has(node.op) || NEVER_FOLDED_OPS.has(node.op)) return false;
-    if (ctx.protectedNodes.has(node.name) || inputNodes.has(node.name)) return false;
-    if (excludedOps.has(node.op) || excludedNodes.has(node.name)) return false;
-    if (RANDOM_OP.test(node.op)) return false;
-    // Unknown ops go on: the kernel check reports them (an op the runtime has a kernel for is pure).
-    if (knownOp(node.op) && isStatefulOp(node.op)) return false;
-    // A TensorList (a variant value) has no tensor form: never a Const, and what reads it stays.
-    if (outputsVariant(node)) return false;
-    return !('_scoped_allocator' in node.attrs);
-  }
-
-  /** Dimensions of a tensor known without running the graph (-1 unknown), or null. */
-  function staticShape(r: InputRef): readonly number[] | null {
-    const v = values.get(r.node)?.[r.port];
-    if (v) return v.shape;
-    const p = idx.byName.get(r.node);
-    if (!p) return null;
-    if (PLACEHOLDER_OPS.has(p.op) && r.port === 0) {
-      const s = placeholderShape(p, graph);
-      if (!s.unknownRank && p.attrs['shape']?.kind === 'shape') return s.dims;
-    }
-    if (!params.clearOutputShapes) {
-      const s = p.attrs['_output_shapes'];
-      const shape = s?.kind === 'list' ? s.value.shape?.[r.port] : undefined;
-      if (shape && !shape.unknownRank) return shape.dims;
-    }
-    return null;
-  }
 }
 
 /** `Shape`/`ShapeN`/`Size`/`Rank` outputs from their inputs' static shapes, or undefined. */
