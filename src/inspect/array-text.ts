@@ -14,7 +14,7 @@
  * - `tfSummarizeValue`: `Tensor::SummarizeValue(max)`, which `summarize_graph --print_structure`
  *   prints inside `Tensor<type: float shape: [2] values: 1 2>`: at most `max` values, `%g`-style.
  *
- * half and bfloat16 values print with float32 digits (numpy's float16 would print fewer);
+ * bfloat16 values print with float32 digits (numpy has no bfloat16);
  * complex values as `re+imj` without numpy's column alignment.
  */
 import { baseDType } from '../ir/dtype';
@@ -27,14 +27,31 @@ const PRECISION = 8;
 
 type Element = number | bigint | boolean | Uint8Array | readonly [number, number];
 
+/** The precision a float prints in: numpy's float16, float32 or float64. */
+type Prec = 'half' | 'single' | 'double';
+
+/** The float16 value nearest `x` (ties to even), as a number. */
+function roundToHalf(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  const e = Math.max(-14, Math.floor(Math.log2(a)));
+  const ulp = 2 ** (e - 10);
+  const q = a / ulp;
+  const f = Math.floor(q);
+  const r = q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+  return Math.sign(x) * r * ulp;
+}
+
 /** Shortest decimal digits and exponent that identify `x` (finite, non-zero) in its precision. */
-function shortestDigits(x: number, single: boolean): { digits: string; exp: number } {
+function shortestDigits(x: number, prec: Prec): { digits: string; exp: number } {
   const a = Math.abs(x);
   let text = a.toExponential();
-  if (single) {
+  if (prec !== 'double') {
+    const round = prec === 'half' ? roundToHalf : Math.fround;
     for (let p = 1; p <= 9; p++) {
-      const t = a.toExponential(p - 1);
-      if (Math.fround(Number(t)) === Math.fround(a)) {
+      const t = roundHalfEven(a, p - 1, 'exp');
+      if (round(Number(t)) === round(a)) {
         text = t;
         break;
       }
@@ -61,10 +78,10 @@ function roundHalfEven(a: number, digits: number, form: 'exp' | 'fixed'): string
 }
 
 /** Positional text of `x` with the shortest unique digits, at most `precision` fraction digits. */
-function positional(x: number, single: boolean, precision: number): string {
+function positional(x: number, prec: Prec, precision: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0.' : '0.';
   const sign = x < 0 ? '-' : '';
-  const { digits, exp } = shortestDigits(x, single);
+  const { digits, exp } = shortestDigits(x, prec);
   let int: string;
   let frac: string;
   if (exp >= 0) {
@@ -84,10 +101,10 @@ function positional(x: number, single: boolean, precision: number): string {
 }
 
 /** Scientific text `d.ddde±XX` with the shortest unique digits (at most `precision` after the point). */
-function scientific(x: number, single: boolean, precision: number): { mant: string; exp: number } {
+function scientific(x: number, prec: Prec, precision: number): { mant: string; exp: number } {
   if (x === 0) return { mant: Object.is(x, -0) ? '-0.' : '0.', exp: 0 };
   const sign = x < 0 ? '-' : '';
-  let { digits, exp } = shortestDigits(x, single);
+  let { digits, exp } = shortestDigits(x, prec);
   if (digits.length - 1 > precision) {
     const [m, e] = roundHalfEven(Math.abs(x), precision, 'exp').split('e') as [string, string];
     digits = m.replace('.', '').replace(/0+$/, '') || '0';
@@ -97,7 +114,7 @@ function scientific(x: number, single: boolean, precision: number): { mant: stri
 }
 
 /** numpy's FloatingFormat for the values shown. */
-function floatFormatter(values: readonly number[], single: boolean, half: boolean): (x: number) => string {
+function floatFormatter(values: readonly number[], prec: Prec): (x: number) => string {
   const finite = values.filter((v) => Number.isFinite(v));
   const nonZero = finite.map(Math.abs).filter((v) => v !== 0);
   let expFormat = false;
@@ -105,7 +122,7 @@ function floatFormatter(values: readonly number[], single: boolean, half: boolea
     const max = Math.max(...nonZero);
     const min = Math.min(...nonZero);
     // numpy >= 2.3: 10 ** min(8, finfo(dtype).precision), i.e. 1e3 (float16), 1e6 (float32), 1e8 (float64).
-    const cutoff = half ? 1e3 : single ? 1e6 : 1e8;
+    const cutoff = prec === 'half' ? 1e3 : prec === 'single' ? 1e6 : 1e8;
     if (max >= cutoff || min < 0.0001 || max / min > 1000) expFormat = true;
   }
   let padLeft = 0;
@@ -114,7 +131,7 @@ function floatFormatter(values: readonly number[], single: boolean, half: boolea
   if (finite.length === 0) {
     format = () => '';
   } else if (expFormat) {
-    const parts = finite.map((v) => scientific(v, single, PRECISION));
+    const parts = finite.map((v) => scientific(v, prec, PRECISION));
     const fracLen = Math.max(...parts.map((p) => p.mant.split('.')[1]!.length));
     const expDigits = Math.max(2, ...parts.map((p) => String(Math.abs(p.exp)).length));
     padLeft = Math.max(...parts.map((p) => p.mant.split('.')[0]!.length));
@@ -128,11 +145,11 @@ function floatFormatter(values: readonly number[], single: boolean, half: boolea
       return `${i!.padStart(padLeft)}.${f}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(expDigits, '0')}`;
     };
   } else {
-    const parts = finite.map((v) => positional(v, single, PRECISION).split('.') as [string, string]);
+    const parts = finite.map((v) => positional(v, prec, PRECISION).split('.') as [string, string]);
     padLeft = Math.max(...parts.map((p) => p[0].length));
     padRight = Math.max(...parts.map((p) => p[1].length));
     format = (x) => {
-      const [i, f] = positional(x, single, PRECISION).split('.') as [string, string];
+      const [i, f] = positional(x, prec, PRECISION).split('.') as [string, string];
       return `${i.padStart(padLeft)}.${f.padEnd(padRight)}`;
     };
   }
@@ -182,7 +199,7 @@ function shownIndices(shape: readonly number[], summarize: boolean): number[] {
   return out;
 }
 
-function elementsOf(t: Tensor): { values: Element[]; kind: 'float' | 'single' | 'int' | 'bool' | 'bytes' | 'complex' | 'opaque' } {
+function elementsOf(t: Tensor): { values: Element[]; kind: 'float' | 'single' | 'half' | 'int' | 'bool' | 'bytes' | 'complex' | 'opaque' } {
   const b = baseDType(t.dtype);
   if (t.data.kind === 'strings' || b === 'string') return { values: tensorStrings(t), kind: 'bytes' };
   if (t.data.kind === 'opaque') return { values: [], kind: 'opaque' };
@@ -194,7 +211,8 @@ function elementsOf(t: Tensor): { values: Element[]; kind: 'float' | 'single' | 
     return { values: vals, kind: 'complex' };
   }
   if (b === 'double') return { values: tensorToNumbers(t), kind: 'float' };
-  if (b === 'float' || b === 'half' || b === 'bfloat16') return { values: tensorToNumbers(t), kind: 'single' };
+  if (b === 'half') return { values: tensorToNumbers(t), kind: 'half' };
+  if (b === 'float' || b === 'bfloat16') return { values: tensorToNumbers(t), kind: 'single' };
   if (b === 'int64' || b === 'uint64') return { values: Array.from(tensorToArray(t) as ArrayLike<bigint>), kind: 'int' };
   return { values: tensorToNumbers(t), kind: 'int' };
 }
@@ -206,23 +224,23 @@ function scalarStr(v: Element, kind: string): string {
   if (kind === 'int') return String(v);
   if (kind === 'complex') {
     const [re, im] = v as readonly [number, number];
-    return `(${scalarFloat(re, true)}${im < 0 || Object.is(im, -0) ? '' : '+'}${scalarFloat(im, true)}j)`;
+    return `(${scalarFloat(re, 'single')}${im < 0 || Object.is(im, -0) ? '' : '+'}${scalarFloat(im, 'single')}j)`;
   }
-  return scalarFloat(v as number, kind === 'single');
+  return scalarFloat(v as number, kind === 'half' ? 'half' : kind === 'single' ? 'single' : 'double');
 }
 
 /** numpy's scalar float str: positional for magnitudes in [1e-4, 1e16), else `1e-05` style. */
-function scalarFloat(x: number, single: boolean): string {
+function scalarFloat(x: number, prec: Prec): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const a = Math.abs(x);
   if (a >= 1e16 || a < 1e-4) {
-    const { digits, exp } = shortestDigits(x, single);
+    const { digits, exp } = shortestDigits(x, prec);
     const m = digits.length === 1 ? digits : `${digits[0]}.${digits.slice(1)}`;
     return `${x < 0 ? '-' : ''}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  const s = positional(x, single, 64);
+  const s = positional(x, prec, 64);
   return s.endsWith('.') ? `${s}0` : s;
 }
 
@@ -244,8 +262,8 @@ export function numpyStr(t: Tensor): string {
   const summarize = size > THRESHOLD;
   const shown = shownIndices(shape, summarize).map((i) => values[i]!);
   let fmt: (v: Element) => string;
-  if (kind === 'float' || kind === 'single') {
-    const f = floatFormatter(shown as number[], kind === 'single', ['half', 'bfloat16'].includes(baseDType(t.dtype)));
+  if (kind === 'float' || kind === 'single' || kind === 'half') {
+    const f = floatFormatter(shown as number[], kind === 'half' ? 'half' : kind === 'single' ? 'single' : 'double');
     fmt = (v) => f(v as number);
   } else if (kind === 'int') {
     const width = Math.max(...shown.map((v) => String(v).length));
@@ -336,7 +354,7 @@ export function tfSummarizeValue(t: Tensor, max = 3): string {
     if (kind === 'bool') return v ? '1' : '0';
     if (kind === 'int') return String(v);
     if (kind === 'complex') return `(${tfNumber((v as readonly number[])[0]!, true)},${tfNumber((v as readonly number[])[1]!, true)})`;
-    return tfNumber(v as number, kind === 'single');
+    return tfNumber(v as number, kind !== 'float');
   };
   const total = values.length;
   const limit = Math.min(max, total);

@@ -49,6 +49,14 @@ describe('numpyStr', () => {
     expect(numpyStr(makeTensor('float', [40, 40], b))).toBe("[[0.000e+00 1.000e+00 2.000e+00 ... 3.700e+01 3.800e+01 3.900e+01]\n [4.000e+01 4.100e+01 4.200e+01 ... 7.700e+01 7.800e+01 7.900e+01]\n [8.000e+01 8.100e+01 8.200e+01 ... 1.170e+02 1.180e+02 1.190e+02]\n ...\n [1.480e+03 1.481e+03 1.482e+03 ... 1.517e+03 1.518e+03 1.519e+03]\n [1.520e+03 1.521e+03 1.522e+03 ... 1.557e+03 1.558e+03 1.559e+03]\n [1.560e+03 1.561e+03 1.562e+03 ... 1.597e+03 1.598e+03 1.599e+03]]");
   });
 
+  it('float16 prints with float16 digits, ties to even, scientific from 1e3', () => {
+    const half = (shape: number[], bits: number[]) => ({ dtype: 'half' as const, shape, data: { kind: 'content' as const, bytes: new Uint8Array(new Uint16Array(bits).buffer) } });
+    // numpy: '%s' % np.array([0.1, 0.2, 1000.5], np.float16), and the others likewise.
+    expect(numpyStr(half([3], [11878, 12902, 25553]))).toBe('[9.9976e-02 1.9995e-01 1.0005e+03]');
+    expect(numpyStr(half([3], [55306, 16416, 14336]))).toBe('[-129.2      2.062    0.5  ]');
+    expect(numpyStr(half([], [11878]))).toBe('0.1');
+  });
+
   it('bytes elements print as Python bytes reprs', () => {
     // numpy: str(np.array([b'ab', b"it's", b'\\xff'], dtype=object)) == "[b'ab' b\"it's\" b'\\xff']"
     expect(numpyStr(makeStringTensor([3], ['ab', "it's", new Uint8Array([0xff])]))).toBe("[b'ab' b\"it's\" b'\\xff']");
