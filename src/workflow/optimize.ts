@@ -37,7 +37,7 @@ import { shardFileName } from '../io/checkpoint/bundle-format';
 import { joinChunks } from '../io/chunks';
 import { decodeSavedModel, parseSavedModelText } from '../io/saved-model';
 import type { OptimizeOptions, OptimizeResult } from './optimize-options';
-import { type Source, runStages } from './optimize-stages';
+import type { Source } from './optimize-stages';
 
 export {
   ARTICLE_TRANSFORMS,
@@ -49,7 +49,6 @@ export {
   type OptimizeProgress,
   type OptimizeResult,
 } from './optimize-options';
-export { defaultTransforms } from './optimize-stages';
 
 /** Map keys as relative POSIX paths: `./a\\b` → `a/b`. */
 function normalizeKey(key: string): string {
@@ -125,6 +124,9 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
       return readCheckpoint(index, shards, { file: indexKey });
     },
   };
+  // The stages (freezing, verifying, measuring) load on first use: the core's browser bundle
+  // keeps them out of what loads on import (test/package/browser.test.ts).
+  const { runStages } = await import('./optimize-stages');
   const result = await runStages(src, opts);
   const out = new Map<string, Uint8Array>([['saved_model.pb', joinChunks(result.chunks)]]);
   for (const [k, v] of byKey) if (k.startsWith('assets/')) out.set(k, v);

@@ -43,7 +43,7 @@ const CORE_BUDGET_BYTES = 400 * 1024;
  * so the ceiling keeps it from growing while the budget is worked towards. Lower it as the core
  * shrinks, down to the budget; never raise it without saying why.
  */
-const CORE_CEILING_BYTES = 700 * 1024;
+const CORE_CEILING_BYTES = 680 * 1024;
 const LONG = 180_000;
 
 const inNodeModules = (file: string): boolean => file.split(path.sep).includes('node_modules');
