@@ -7,6 +7,7 @@ import { attrText } from '../ir/attr';
 import { type Graph, graphIndex, withNodes } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import { nearestNames } from '../suggest';
+import { checkGraphShallow, checkStringsArgument } from '../ir/check';
 
 /** TensorFlow's node-name normalisation: strip a leading `^`, else cut at the first `:`. */
 export function nodeNameOf(name: string): string {
@@ -70,6 +71,8 @@ export function reachableFrom(graph: Graph, dests: readonly string[]): Set<strin
  * ```
  */
 export function extractSubGraph(graph: Graph, dests: readonly string[]): Graph {
+  checkGraphShallow('extractSubGraph', 'graph', graph);
+  checkStringsArgument('extractSubGraph', 'dests', dests);
   const keep = reachableFrom(graph, dests);
   if (keep.size === graph.nodes.length) return graph;
   return withNodes(graph, graph.nodes.filter((n) => keep.has(n.name)));

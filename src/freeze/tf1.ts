@@ -17,7 +17,7 @@
  * iterators) are reported in a diagnostic instead of failing later; a missing variable names the
  * nearest checkpoint keys.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import { type AttrValue, attr, attrText } from '../ir/attr';
 import { type DType, baseDType } from '../ir/dtype';
 import { type Graph, graphIndex, makeGraph } from '../ir/graph';
@@ -27,6 +27,7 @@ import type { Diagnostic } from '../diagnostics';
 import { nearestNames } from '../suggest';
 import { colocationTargets, extractSubGraph, nodeNameOf } from './extract';
 import { pruneLibrary } from '../ir/inline';
+import { checkGraphShallow, checkStringsArgument } from '../ir/check';
 
 /** Ops that hold a variable. */
 export const VARIABLE_OPS: ReadonlySet<string> = new Set(['Variable', 'VariableV2', 'VarHandleOp']);
@@ -105,6 +106,9 @@ function sameShape(declared: AttrValue | undefined, actual: readonly number[]): 
  * ```
  */
 export function freezeGraph(graph: Graph, variables: ReadonlyMap<string, Tensor>, outputs: readonly string[], opts: FreezeGraphOptions = {}): FreezeGraphResult {
+  checkGraphShallow('freezeGraph', 'graph', graph);
+  if (!(variables instanceof Map)) throw badArgument('freezeGraph', 'variables', 'a Map from variable names to Tensors', variables);
+  checkStringsArgument('freezeGraph', 'outputs', outputs);
   if (outputs.length === 0) throw new GraftError('freeze/missing-output', 'No output nodes: say which outputs to keep (--output_node_names)');
   const diagnostics: Diagnostic[] = [];
   let sub = extractSubGraph(graph, outputs);

@@ -36,6 +36,7 @@ import { type Node, parseInput, tensorName } from '../ir/node';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
 import { nearestNames } from '../suggest';
 import type { SaverDef } from './saver';
+import { checkGraphShallow } from '../ir/check';
 
 export { outputDType };
 
@@ -191,6 +192,7 @@ export function predictSignature(graph: Graph, inputs: readonly string[], output
  * ```
  */
 export function toSavedModel(graph: Graph, opts: ToSavedModelOptions = {}): SavedModelProto {
+  checkGraphShallow('toSavedModel', 'graph', graph);
   const tags = [...(opts.tags ?? ['serve'])];
   const signatures = opts.signatures ?? { [DEFAULT_SIGNATURE_KEY]: predictSignature(graph, opts.inputs ?? defaultInputs(graph), opts.outputs ?? defaultOutputs(graph)) };
   if (opts.signatures) {

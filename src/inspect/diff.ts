@@ -22,6 +22,7 @@ import type { LoadOptions } from '../io/model-files';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
 import { encodeMessage } from '../proto';
+import { checkGraphShallow } from '../ir/check';
 
 /** A node present on one side only. */
 export interface DiffNode {
@@ -262,6 +263,8 @@ function signatureKey(f: FunctionDef): string {
  * ```
  */
 export function diffGraphs(a: Graph, b: Graph): GraphDiff {
+  checkGraphShallow('diffGraphs', 'a', a);
+  checkGraphShallow('diffGraphs', 'b', b);
   const acc: Acc = { removed: [], added: [], changed: [], unchanged: 0 };
   diffScope(a.nodes, b.nodes, undefined, acc);
   const fa = new Map(a.library.functions.map((f) => [f.signature.name, f]));

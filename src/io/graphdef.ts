@@ -11,7 +11,7 @@ import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
 import { lazyNodeSource, scanGraphDef } from './graph-lazy';
-import { checkBytesArgument } from '../ir/check';
+import { checkBytesArgument, checkGraphShallow } from '../ir/check';
 
 type Msg = Record<string, unknown>;
 
@@ -78,6 +78,7 @@ function looksLikeText(bytes: Uint8Array): boolean {
 
 /** The graph as a text GraphDef. */
 export function printGraphDefText(graph: Graph): string {
+  checkGraphShallow('printGraphDefText', 'graph', graph);
   return printTextMessage('tensorflow.GraphDef', graphToProto(graph));
 }
 
@@ -86,6 +87,7 @@ const BATCH = 512;
 
 /** The graph as binary GraphDef chunks (join them, or hand them to `writev`). */
 export function encodeGraphDefChunks(graph: Graph): Chunks {
+  checkGraphShallow('encodeGraphDef', 'graph', graph);
   const original = sourceBytes.get(graph);
   if (original) return [original];
   const chunks: Chunks = [];

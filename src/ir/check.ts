@@ -84,3 +84,18 @@ export function checkStringsArgument(fn: string, param: string, v: unknown): voi
   if (!Array.isArray(v)) throw badArgument(fn, param, 'an array of strings', v);
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw badArgument(fn, `${param}[${i}]`, 'a string', v[i]);
 }
+
+/**
+ * The cheap check (constant time) for functions on hot paths: `v` is an object whose `nodes` is
+ * an array (or, with `nodeList`, an array of nodes itself). Nodes are not looked into.
+ */
+export function checkGraphShallow(fn: string, param: string, v: unknown, nodeList = false): void {
+  if (nodeList && Array.isArray(v)) return;
+  if (!isObject(v) || !Array.isArray(v.nodes)) throw badArgument(fn, param, nodeList ? 'a Graph or an array of nodes' : 'a Graph (an object with a nodes array)', v);
+}
+
+/** Throws `api/bad-argument` unless `v` is a tensor (its fields' types; the data is not looked into). */
+export function checkTensorArgument(fn: string, param: string, v: unknown): void {
+  const p = tensorProblem(v, param);
+  if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
+}

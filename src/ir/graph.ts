@@ -9,8 +9,8 @@
 import { freeze, produce, type Draft } from 'immer';
 import type { AttrValue } from './attr';
 import { type Node, type InputRef, parseInput } from './node';
-import { graphProblem } from './check';
-import { GraftError } from '../errors';
+import { checkGraphShallow, graphProblem } from './check';
+import { GraftError, badArgument } from '../errors';
 
 /** `VersionDef`. */
 export interface Versions {
@@ -156,6 +156,7 @@ class LazyGraphIndex implements GraphIndex {
 
 /** The derived indexes of a graph (or a node list), memoized per instance. */
 export function graphIndex(graph: Graph | readonly Node[]): GraphIndex {
+  checkGraphShallow('graphIndex', 'graph', graph, true);
   // Keyed by the node list: a graph and its nodes (as the runtime's programs pass them) share one index.
   const nodes = 'nodes' in graph ? graph.nodes : graph;
   let idx = indexes.get(nodes);
@@ -183,6 +184,7 @@ export function consumersOf(graph: Graph, name: string): readonly Consumer[] {
 
 /** Counts nodes by op. */
 export function opCounts(nodes: readonly Node[]): Map<string, number> {
+  if (!Array.isArray(nodes)) throw badArgument('opCounts', 'nodes', 'an array of nodes', nodes);
   const m = new Map<string, number>();
   for (const n of nodes) m.set(n.op, (m.get(n.op) ?? 0) + 1);
   return m;

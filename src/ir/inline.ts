@@ -17,6 +17,7 @@ import { type DType, dtypeFromEnum } from './dtype';
 import { type FunctionDef, type Graph, makeGraph } from './graph';
 import { type Node, inputNodeName, makeNode, parseInput } from './node';
 import { flatOutputIndex } from './op-outputs';
+import { checkGraphShallow } from './check';
 
 /** Ops that call the function named by their `f` attribute. */
 export const CALL_OPS: ReadonlySet<string> = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
@@ -79,6 +80,7 @@ function substituteAttrs(attrs: Readonly<Record<string, AttrValue>>, from: Reado
  * ```
  */
 export function inlineFunctionCalls(graph: Graph, opts: InlineOptions = {}): InlineResult {
+  checkGraphShallow('inlineFunctionCalls', 'graph', graph);
   const library = new Map(graph.library.functions.map((f) => [f.signature.name, f] as const));
   const maxDepth = opts.maxDepth ?? 64;
   const nodes: Node[] = [...graph.nodes];

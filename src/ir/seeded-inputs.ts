@@ -20,6 +20,7 @@ import { attrWithDefault } from './op-facts';
 import { placeholderDims } from './placeholder';
 import { seededRandom } from './random';
 import { type Tensor, formatBytes, makeStringTensor, makeTensor, numElements } from './tensor';
+import { checkGraphShallow } from './check';
 
 /** A placeholder as the generator sees it. */
 export interface PlaceholderSpec {
@@ -33,6 +34,7 @@ const PLACEHOLDER_OPS = new Set(['Placeholder', 'PlaceholderV2']);
 
 /** Every `Placeholder` of the graph, in file order (PlaceholderWithDefault is not an input one must feed). */
 export function placeholderSpecs(graph: Graph): PlaceholderSpec[] {
+  checkGraphShallow('placeholderSpecs', 'graph', graph);
   const out: PlaceholderSpec[] = [];
   for (const node of graph.nodes) {
     if (!PLACEHOLDER_OPS.has(node.op)) continue;
@@ -155,6 +157,7 @@ export interface GenerateOptions {
  * ```
  */
 export function generateFeeds(graph: Graph, opts: GenerateOptions = {}): Record<string, Tensor> {
+  checkGraphShallow('generateFeeds', 'graph', graph);
   const seed = opts.seed ?? 1;
   const batch = opts.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 0) throw new GraftError('runtime/bad-feed', `batch must be a non-negative integer, not ${batch}`);
@@ -186,6 +189,7 @@ export function seededTensor(dtype: DType, shape: readonly number[], seed = 1): 
  * ```
  */
 export function seededFeeds(graph: Graph, opts: { seed?: number; only?: readonly string[] } = {}): Record<string, Tensor> {
+  checkGraphShallow('seededFeeds', 'graph', graph);
   const out: Record<string, Tensor> = {};
   const only = opts.only ? new Set(opts.only) : undefined;
   let seed = opts.seed ?? 1;

@@ -25,6 +25,7 @@ import { outputDType } from './output-dtype';
 import type { Dims } from './shape-fns/dims';
 import { type ShapeContext, type TensorFact, shapeFn } from './shape-fns/ops';
 import { executionOrder } from './topo';
+import { checkGraphShallow } from './check';
 
 export type { Dims } from './shape-fns/dims';
 export { compatible, formatDims, mergeDims, relaxDims, broadcastDims } from './shape-fns/dims';
@@ -243,6 +244,7 @@ function toMap(facts: Facts, nodes: readonly Node[]): Map<string, InferredTensor
  * shapes.get('probabilities:0'); // { dtype: 'float', shape: [1, 10] }
  */
 export function inferShapes(graph: Graph, options: InferShapesOptions = {}): Map<string, InferredTensor> {
+  checkGraphShallow('inferShapes', 'graph', graph);
   const engine = new Engine(graph);
   const overrides = options.inputShapes ? new Map(Object.entries(options.inputShapes)) : undefined;
   return toMap(engine.run(graph.nodes, null, overrides), graph.nodes);

@@ -6,8 +6,9 @@
  *
  * Payloads are never written in place: a new value is a new buffer.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import { type DType, baseDType, dtypeSize } from './dtype';
+import { checkTensorArgument } from './check';
 
 /** The typed value fields of `TensorProto`. */
 export type ValueField =
@@ -104,6 +105,7 @@ export function valueFieldFor(dtype: DType): ValueField | 'string_val' | undefin
  * short value list. For `content` tensors this is the stored view itself (no copy).
  */
 export function tensorBytes(t: Tensor): Uint8Array {
+  checkTensorArgument('tensorBytes', 't', t);
   const size = dtypeSize(t.dtype);
   if (size === undefined) throw new GraftError('graph/bad-tensor', `A ${t.dtype} tensor has no packed byte form`);
   const n = t.data.kind === 'content' ? numElements(t.shape) : checkedElements(t.shape, size, `A ${t.dtype} tensor`);
@@ -161,6 +163,7 @@ export type TensorArray =
  * for their values. complex tensors come back interleaved (re, im).
  */
 export function tensorToArray(t: Tensor): TensorArray {
+  checkTensorArgument('tensorToArray', 't', t);
   const bytes = tensorBytes(t);
   const b = baseDType(t.dtype);
   const Ctor = arrayCtor(b);
@@ -209,6 +212,7 @@ export function bfloat16ToNumber(h: number): number {
 
 /** The elements as plain numbers (int64 beyond 2^53 loses precision: use `tensorToArray` for those). */
 export function tensorToNumbers(t: Tensor): number[] {
+  checkTensorArgument('tensorToNumbers', 't', t);
   const arr = tensorToArray(t);
   const b = baseDType(t.dtype);
   const out = new Array<number>(arr.length);
@@ -246,6 +250,9 @@ export function tensorByteSize(t: Tensor): number {
 
 /** Makes a `content` tensor from a typed array (copied) or plain numbers. */
 export function makeTensor(dtype: DType, shape: readonly number[], values: ArrayLike<number | bigint | boolean> | TensorArray): Tensor {
+  if (typeof dtype !== 'string') throw badArgument('makeTensor', 'dtype', 'a dtype name', dtype);
+  if (!Array.isArray(shape)) throw badArgument('makeTensor', 'shape', 'an array of dimensions', shape);
+  if (values === null || typeof values !== 'object') throw badArgument('makeTensor', 'values', 'an array or typed array of values', values);
   const size = dtypeSize(dtype);
   if (size === undefined) throw new GraftError('graph/bad-tensor', `makeTensor cannot hold ${dtype}; use makeStringTensor for strings`);
   const n = checkedElements(shape, size, `A ${dtype} tensor`);
@@ -266,6 +273,9 @@ export function makeTensor(dtype: DType, shape: readonly number[], values: Array
 
 /** Makes a scalar or small tensor the way TensorFlow's Python writes small constants: a value list. */
 export function makeValueTensor(dtype: DType, shape: readonly number[], values: readonly (number | bigint | boolean)[]): Tensor {
+  if (typeof dtype !== 'string') throw badArgument('makeValueTensor', 'dtype', 'a dtype name', dtype);
+  if (!Array.isArray(shape)) throw badArgument('makeValueTensor', 'shape', 'an array of dimensions', shape);
+  if (!Array.isArray(values)) throw badArgument('makeValueTensor', 'values', 'an array of values', values);
   const field = valueFieldFor(dtype);
   if (!field || field === 'string_val') throw new GraftError('graph/bad-tensor', `No value list for dtype ${dtype}`);
   return { dtype, shape: Object.freeze([...shape]), data: { kind: 'values', field, values: Object.freeze([...values]) } };
@@ -273,6 +283,8 @@ export function makeValueTensor(dtype: DType, shape: readonly number[], values: 
 
 /** Makes a string tensor. */
 export function makeStringTensor(shape: readonly number[], values: readonly (string | Uint8Array)[]): Tensor {
+  if (!Array.isArray(shape)) throw badArgument('makeStringTensor', 'shape', 'an array of dimensions', shape);
+  if (!Array.isArray(values)) throw badArgument('makeStringTensor', 'values', 'an array of strings or byte arrays', values);
   const enc = new TextEncoder();
   return {
     dtype: 'string',

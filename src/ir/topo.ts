@@ -7,6 +7,7 @@ import { GraftError } from '../errors';
 import type { Graph } from './graph';
 import type { Node } from './node';
 import { inputNodeName, isControlInput } from './node';
+import { checkGraphShallow } from './check';
 
 const MERGE_OPS = new Set(['Merge', 'RefMerge', '_XlaMerge']);
 
@@ -43,6 +44,7 @@ export function executionDepths(graph: Graph | readonly Node[]): Int32Array {
  * Memoized per graph (or node list) instance, like `graphIndex`: graphs are immutable.
  */
 export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
+  checkGraphShallow('executionOrder', 'graph', graph, true);
   // Keyed by the node list: a graph and its nodes share one order.
   const nodes = 'nodes' in graph ? graph.nodes : graph;
   let r = orders.get(nodes);
@@ -125,6 +127,7 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
 
 /** Nodes in execution order; throws `graph/cycle` or `graph/dangling-input` when impossible. */
 export function topologicalOrder(graph: Graph | readonly Node[]): readonly Node[] {
+  checkGraphShallow('topologicalOrder', 'graph', graph, true);
   const r = executionOrder(graph);
   if (r.unknownInputs.length > 0) {
     const [node, missing] = r.unknownInputs[0]!;

@@ -19,7 +19,7 @@ import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
 import { validateGraph } from '../ir/validate';
-import { checkFeedsArgument, checkGraphArgument, checkNodeArgument, checkStringsArgument } from '../ir/check';
+import { checkFeedsArgument, checkGraphArgument, checkGraphShallow, checkNodeArgument, checkStringsArgument } from '../ir/check';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
@@ -100,6 +100,7 @@ function supported(op: string, kernels: KernelRegistry): boolean {
  * what only they need is not needed.
  */
 export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry, fed?: readonly string[]): { op: string; nodes: string[] }[] {
+  checkGraphShallow('missingKernels', 'graph', graph);
   const reg = registryFor(kernels);
   // The graph's name index only: no program (edges, constant set, order) is built for this.
   const byName = graphIndex(graph).byName;

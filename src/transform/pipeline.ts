@@ -3,7 +3,7 @@
  * from TensorFlow's transform string. Both give the same `Pipeline`; `toString()` prints the
  * string syntax, so a string and a builder that say the same thing print the same.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import type { ParamInput, ParamSchema, Transform, TransformAlias } from './define';
 import { createRegistry, unknownTransformMessage, type Registry } from './registry';
 import { applyDefaults, convertCallParams, convertObjectParams, printStepCall } from './params';
@@ -141,6 +141,7 @@ export function pipeline(registry: Registry = createRegistry()): Pipeline {
  * ```
  */
 export function parsePipeline(source: string, registry: Registry = createRegistry()): Pipeline {
+  if (typeof source !== 'string') throw badArgument('parsePipeline', 'source', 'a transform string', source);
   const { calls } = parseTransforms(source);
   const steps = calls.map((call): PipelineStep => {
     const entry = registry.get(call.name);

@@ -42,7 +42,7 @@
  *
  * The value converters' own deviations are listed in `param-text.ts`.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import { isSpace } from './param-text';
 
 /** A place in the transform string. `line` and `column` are 1-based; columns count code points. */
@@ -227,6 +227,7 @@ interface OpenCall {
  * ```
  */
 export function parseTransforms(source: string): TransformList {
+  if (typeof source !== 'string') throw badArgument('parseTransforms', 'source', 'a transform string', source);
   const at = makePositioner(source);
   const calls: TransformCall[] = [];
   const n = source.length;

@@ -12,6 +12,7 @@ import type { Tensor } from '../ir/tensor';
 import type { Backend, KernelRegistry, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { generateFeeds, placeholderSpecs } from './feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL, type TensorComparison, type Tolerance, compareTensors } from './tolerance';
+import { checkGraphShallow } from '../ir/check';
 
 /** One output's comparison, named. */
 export interface OutputComparison extends TensorComparison {
@@ -155,6 +156,8 @@ export function compareOutputs(names: readonly string[], reference: readonly Ten
  * ```
  */
 export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise<CompareReport> {
+  checkGraphShallow('compare', 'a', a);
+  checkGraphShallow('compare', 'b', b);
   if (opts.outputs.length === 0) throw new GraftError('cli/usage', 'compare needs at least one output');
   const tol = resolveTolerance(opts);
   const seed = opts.seed ?? 1;

@@ -13,7 +13,7 @@
  * Each generated placeholder's values depend only on the seed and its name, not on node order,
  * so two versions of a graph get the same inputs.
  */
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import { type DType, baseDType, dtypeSize, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
@@ -22,6 +22,7 @@ import type { FileSystem } from '../io/fs';
 import { readNpy } from '../io/npy';
 import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
 import { examplesFromJson, examplesShape, exampleParsers, synthesizeExamples, type ExampleParser } from './examples';
+import { checkGraphShallow, checkStringsArgument } from '../ir/check';
 
 export { DEFAULT_MAX_INPUT_BYTES, checkGeneratedSize, concreteShape, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
 
@@ -71,6 +72,7 @@ export interface FeedSpec {
 
 /** Splits `name=file.npy` at the first `=` (TensorFlow node names cannot hold one). */
 export function parseFeedSpec(spec: string): FeedSpec {
+  if (typeof spec !== 'string') throw badArgument('parseFeedSpec', 'spec', 'a string name=source', spec);
   const at = spec.indexOf('=');
   if (at <= 0 || at === spec.length - 1) {
     throw new GraftError('cli/usage', `A feed is written name=file.npy, name=file.json or name=[json values], not '${spec}'`);
@@ -303,6 +305,8 @@ function isExampleJson(json: unknown, dtype: DType | undefined, parsers: readonl
  * ```
  */
 export async function readFeeds(specs: readonly string[], graph: Graph, fs?: FileSystem): Promise<Record<string, Tensor>> {
+  checkStringsArgument('readFeeds', 'specs', specs);
+  checkGraphShallow('readFeeds', 'graph', graph);
   const dtypes = new Map(placeholderSpecs(graph).map((p) => [p.name, p.dtype]));
   const byName = new Set(graph.nodes.map((n) => n.name));
   const out: Record<string, Tensor> = {};

@@ -9,7 +9,7 @@ import { makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeStringTensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
 import { listCheckpointEntries, readCheckpoint } from '../../src/io/checkpoint';
-import { decodeGraphDef, parseGraphDefText, readGraphDefBytes } from '../../src/io/graphdef';
+import { decodeGraphDef, encodeGraphDef, parseGraphDefText, printGraphDefText, readGraphDefBytes } from '../../src/io/graphdef';
 import { loadModel } from '../../src/io/model-files';
 import { readNpy } from '../../src/io/npy';
 import { decodeMetaGraph, decodeSavedModel } from '../../src/io/saved-model';
@@ -18,7 +18,15 @@ import { defineTransform } from '../../src/transform/define';
 import { Pipeline } from '../../src/transform/pipeline';
 import { createRegistry } from '../../src/transform/registry';
 import { runPipeline } from '../../src/transform/runner';
-import { tensorFromJson } from '../../src/verify/feeds';
+import { parseFeedSpec, tensorFromJson } from '../../src/verify/feeds';
+import { compare } from '../../src/verify/compare';
+import { diffGraphs } from '../../src/inspect/diff';
+import { extractSubGraph } from '../../src/freeze/extract';
+import { executionOrder, topologicalOrder } from '../../src/ir/topo';
+import { graphIndex } from '../../src/ir/graph';
+import { generateFeeds } from '../../src/ir/seeded-inputs';
+import { inferShapes } from '../../src/ir/shape-inference';
+import { parsePipeline } from '../../src/transform/pipeline';
 import { optimizeInMemory } from '../../src/workflow/optimize';
 import { optimize } from '../../src/workflow/optimize-files';
 import { transformModel } from '../../src/workflow/transform-model';
@@ -111,6 +119,25 @@ describe('the rest of the public API checks its arguments', () => {
     expect(() => listCheckpointEntries(42 as never)).toThrow(bad('index'));
     await expect(loadModel(42 as never)).rejects.toEqual(bad('path'));
     await expect(transformModel(null as never, 'out', { pipeline: 'remove_device' } as never)).rejects.toEqual(bad('inPath'));
+  });
+
+  it('graph queries, encoders, tensor helpers and parsers given the wrong kind of value', async () => {
+    expect(() => executionOrder(null as never)).toThrow(bad('graph'));
+    expect(() => topologicalOrder('x' as never)).toThrow(bad('graph'));
+    expect(() => graphIndex({} as never)).toThrow(bad('graph'));
+    expect(() => encodeGraphDef({} as never)).toThrow(bad('graph'));
+    expect(() => printGraphDefText(null as never)).toThrow(bad('graph'));
+    expect(() => generateFeeds('x' as never)).toThrow(bad('graph'));
+    expect(() => inferShapes(42 as never)).toThrow(bad('graph'));
+    expect(() => extractSubGraph(makeGraph([]), 'y' as never)).toThrow(bad('dests'));
+    expect(() => makeTensor('float', 'x' as never, [])).toThrow(bad('shape'));
+    expect(() => makeTensor(1 as never, [1], [1])).toThrow(bad('dtype'));
+    expect(() => tensorToNumbers(null as never)).toThrow(bad('t'));
+    expect(() => tensorToNumbers({ dtype: 'float', shape: [-1], data: { kind: 'values', field: 'float_val', values: [] } } as never)).toThrow(bad('t'));
+    expect(() => parsePipeline(42 as never)).toThrow(bad('source'));
+    expect(() => parseFeedSpec(null as never)).toThrow(bad('spec'));
+    await expect(compare(null as never, makeGraph([]), {} as never)).rejects.toEqual(bad('a'));
+    expect(() => diffGraphs(makeGraph([]), 'b' as never)).toThrow(bad('b'));
   });
 
   it('a JSON feed nested 100,000 deep gets runtime/bad-feed, not a stack overflow', () => {
