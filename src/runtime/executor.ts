@@ -536,100 +536,133 @@ export async function runProgram(
   callDepth = 0,
   skipWrites = false,
 ): Promise<Value[]> {
-  const { heap } = env;
-  const needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()), skipWrites);
-  // A feed that replaces a constant node would make the cached values downstream of it stale.
-  const cacheConstants = ![...feeds.keys()].some((name) => program.constantNodes.has(name));
-  const rootFrame: Frame = { key: '', name: '', parent: null, iterations: new Set([0]), constants: [] };
-  const root: Tag = { frame: rootFrame, iter: 0 };
-  const frames = new Map<string, Frame>([['', rootFrame]]);
-  const acts = new Map<string, Activation>();
-  const ready: Activation[] = [];
-  const results: Slot[] = fetches.map(() => undefined);
-  const fetchIndex = new Map<string, number[]>();
-  fetches.forEach((f, i) => {
-    // A control fetch (`^node`) is a target: the node runs, and its result is a control marker.
-    const k = f.control ? `${f.node}:-1` : `${f.node}:${f.port}`;
-    fetchIndex.set(k, [...(fetchIndex.get(k) ?? []), i]);
-  });
-  const heldByRun: Value[] = [];
-  const deadExits: { node: Node; tag: Tag }[] = [];
-  const liveExits = new Set<string>();
-  const loopMerges = new Map<string, boolean>();
+  const run = new ProgramRun(env, program, feeds, fetches, callDepth, skipWrites);
+  try {
+    run.seedSources();
+    await run.drain();
+    return run.fetched();
+  } catch (e) {
+    run.releaseResults();
+    throw e;
+  } finally {
+    run.releaseHeld();
+  }
+}
 
-  const neededInputs = (node: Node): number => {
+const isMergeOp = (op: string) => op === 'Merge' || op === 'RefMerge';
+const isEnterOp = (op: string) => op === 'Enter' || op === 'RefEnter';
+const isExitOp = (op: string) => op === 'Exit' || op === 'RefExit';
+const isNextIterationOp = (op: string) => op === 'NextIteration' || op === 'RefNextIteration';
+
+/**
+ * One run of a program: TensorFlow's dataflow executor in small. Activations (a node at a frame
+ * and iteration) collect their inputs in slots and fire when ready; values and dead markers are
+ * delivered to consumers; TF1 loops run as frames of iterations (Enter, Merge, Switch,
+ * NextIteration, Exit). Every held value is reference-counted on the heap.
+ */
+class ProgramRun {
+  private readonly heap: Heap;
+  private readonly needed: Set<string>;
+  /** A feed that replaces a constant node would make the cached values downstream of it stale. */
+  private readonly cacheConstants: boolean;
+  private readonly rootFrame: Frame = { key: '', name: '', parent: null, iterations: new Set([0]), constants: [] };
+  private readonly root: Tag = { frame: this.rootFrame, iter: 0 };
+  private readonly frames = new Map<string, Frame>([['', this.rootFrame]]);
+  private readonly acts = new Map<string, Activation>();
+  private readonly ready: Activation[] = [];
+  private readonly results: Slot[];
+  /** `node:port` (`node:-1` for a control fetch) → the fetch indexes it answers. */
+  private readonly fetchIndex = new Map<string, number[]>();
+  private readonly heldByRun: Value[] = [];
+  private readonly deadExits: { node: Node; tag: Tag }[] = [];
+  private readonly liveExits = new Set<string>();
+  private readonly loopMerges = new Map<string, boolean>();
+
+  constructor(
+    private readonly env: Env,
+    private readonly program: Program,
+    private readonly feeds: ReadonlyMap<string, readonly Value[]>,
+    private readonly fetches: readonly InputRef[],
+    private readonly callDepth: number,
+    skipWrites: boolean,
+  ) {
+    this.heap = env.heap;
+    this.needed = closure(program, fetches.map((f) => f.node), new Set(feeds.keys()), skipWrites);
+    this.cacheConstants = ![...feeds.keys()].some((name) => program.constantNodes.has(name));
+    this.results = fetches.map(() => undefined);
+    fetches.forEach((f, i) => {
+      // A control fetch (`^node`) is a target: the node runs, and its result is a control marker.
+      const k = f.control ? `${f.node}:-1` : `${f.node}:${f.port}`;
+      this.fetchIndex.set(k, [...(this.fetchIndex.get(k) ?? []), i]);
+    });
+  }
+
+  // ---- scheduling
+
+  private neededInputs(node: Node): number {
     let n = 0;
-    for (const ref of program.inputs.get(node.name) ?? []) if (needed.has(ref.node)) n++;
+    for (const ref of this.program.inputs.get(node.name) ?? []) if (this.needed.has(ref.node)) n++;
     return n;
-  };
-  const activation = (node: Node, tag: Tag): Activation => {
+  }
+
+  private activation(node: Node, tag: Tag): Activation {
     const key = `${tagKey(tag)}|${node.name}`;
-    let a = acts.get(key);
+    let a = this.acts.get(key);
     if (!a) {
-      const refs = program.inputs.get(node.name) ?? [];
-      const controls = refs.filter((r) => r.control && needed.has(r.node)).length;
-      a = { node, tag, key, slots: new Array<Slot>(refs.length), pending: neededInputs(node), deadData: 0, fired: false, controlsLeft: controls };
-      acts.set(key, a);
+      const refs = this.program.inputs.get(node.name) ?? [];
+      const controls = refs.filter((r) => r.control && this.needed.has(r.node)).length;
+      a = { node, tag, key, slots: new Array<Slot>(refs.length), pending: this.neededInputs(node), deadData: 0, fired: false, controlsLeft: controls };
+      this.acts.set(key, a);
     }
     return a;
-  };
-  const mergeReady = (a: Activation): boolean => {
+  }
+
+  private mergeReady(a: Activation): boolean {
     if (a.fired || a.controlsLeft > 0) return false;
-    const refs = program.inputs.get(a.node.name) ?? [];
-    let loop = loopMerges.get(a.node.name);
-    if (loop === undefined) loopMerges.set(a.node.name, (loop = isLoopMerge(program, a.node)));
+    const refs = this.program.inputs.get(a.node.name) ?? [];
+    let loop = this.loopMerges.get(a.node.name);
+    if (loop === undefined) this.loopMerges.set(a.node.name, (loop = isLoopMerge(this.program, a.node)));
     const expected = loop ? 1 : refs.filter((r) => !r.control).length;
     const live = a.slots.some((s, i) => !refs[i]!.control && s !== undefined && s !== DEAD);
     return live || a.deadData >= expected;
-  };
-  const frameOf = (parent: Tag, name: string): Frame => {
+  }
+
+  private frameOf(parent: Tag, name: string): Frame {
     const key = `${tagKey(parent)}/${name}`;
-    let f = frames.get(key);
+    let f = this.frames.get(key);
     if (!f) {
       f = { key, name, parent, iterations: new Set([0]), constants: [] };
-      frames.set(key, f);
+      this.frames.set(key, f);
     }
     return f;
-  };
+  }
 
   /** Puts a value (or dead marker) on one input of a consumer and schedules it when ready. */
-  const put = (consumer: Node, inputIndex: number, control: boolean, tag: Tag, slot: Slot): void => {
-    const a = activation(consumer, tag);
+  private put(consumer: Node, inputIndex: number, control: boolean, tag: Tag, slot: Slot): void {
+    const a = this.activation(consumer, tag);
     if (a.fired) return; // a Merge's later inputs are ignored
     if (a.slots[inputIndex] !== undefined) return;
     a.slots[inputIndex] = slot;
-    if (slot !== DEAD && slot !== undefined) heap.retain(slot);
-    if (consumer.op === 'Merge' || consumer.op === 'RefMerge') {
+    if (slot !== DEAD && slot !== undefined) this.heap.retain(slot);
+    if (isMergeOp(consumer.op)) {
       if (control) a.controlsLeft--;
       else if (slot === DEAD) a.deadData++;
-      if (mergeReady(a)) {
+      if (this.mergeReady(a)) {
         a.fired = true;
-        ready.push(a);
+        this.ready.push(a);
       }
       return;
     }
     a.pending--;
-    if (a.pending === 0) ready.push(a);
-  };
+    if (a.pending === 0) this.ready.push(a);
+  }
 
-  /** Delivers a node's outputs (or its deadness) at `tag` to every needed consumer. */
-  const deliver = (node: Node, tag: Tag, outs: readonly Slot[] | 'dead'): void => {
+  /** Delivers a node's outputs (or its deadness) at `tag` to the fetches and every needed consumer. */
+  private deliver(node: Node, tag: Tag, outs: readonly Slot[] | 'dead'): void {
     const nodeDead = outs === 'dead';
-    if (tag.frame === rootFrame) {
-      const outsArr = nodeDead ? [] : outs;
-      for (const [k, idxs] of fetchIndex) {
-        const [n, p] = splitKey(k);
-        if (n !== node.name) continue;
-        const s = nodeDead ? DEAD : p < 0 ? ({ kind: 'host', t: CONTROL } as Value) : outsArr[p];
-        if (s === undefined) throw new GraftError('graph/missing-node', `Node '${node.name}' (${node.op}) has no output ${p}`, { node: node.name, op: node.op });
-        for (const i of idxs) {
-          results[i] = s;
-          if (s !== DEAD) heap.retain(s);
-        }
-      }
-    }
-    for (const c of program.consumers.get(node.name) ?? []) {
-      if (!needed.has(c.node.name)) continue;
+    if (tag.frame === this.rootFrame) this.answerFetches(node, nodeDead ? 'dead' : outs);
+    for (const c of this.program.consumers.get(node.name) ?? []) {
+      if (!this.needed.has(c.node.name)) continue;
       let slot: Slot;
       if (c.ref.control) slot = nodeDead ? DEAD : ({ kind: 'host', t: CONTROL } as Value);
       else if (nodeDead) slot = DEAD;
@@ -641,138 +674,184 @@ export async function runProgram(
           });
         }
       }
-      put(c.node, c.inputIndex, c.ref.control, tag, slot);
+      this.put(c.node, c.inputIndex, c.ref.control, tag, slot);
     }
-  };
-
-  // Sources: fed nodes and nodes without needed inputs start at the root.
-  for (const name of needed) {
-    const node = program.byName.get(name)!;
-    if (feeds.has(name) || neededInputs(node) === 0) ready.push(activation(node, root));
   }
 
-  let steps = 0;
-  try {
-    for (;;) {
-      if (ready.length === 0) {
-        // A frame that can make no more progress: its dead Exits become dead in the parent.
-        // Keyed by frame, not iteration: every iteration but the last sends a dead value to Exit.
-        const pendingDead = deadExits.splice(0).filter((d) => !liveExits.has(`${d.tag.frame.key}|${d.node.name}`));
-        if (pendingDead.length === 0) break;
-        for (const d of pendingDead) {
-          const parent = d.tag.frame.parent ?? root;
-          const k = `${d.tag.frame.key}|${d.node.name}`;
-          if (liveExits.has(k)) continue;
-          liveExits.add(k);
-          deliver(d.node, parent, 'dead');
-        }
-        continue;
+  /** A root-frame node's outputs that are fetched, kept (retained) as results. */
+  private answerFetches(node: Node, outs: readonly Slot[] | 'dead'): void {
+    const nodeDead = outs === 'dead';
+    const outsArr = nodeDead ? [] : outs;
+    for (const [k, idxs] of this.fetchIndex) {
+      const [n, p] = splitKey(k);
+      if (n !== node.name) continue;
+      const s = nodeDead ? DEAD : p < 0 ? ({ kind: 'host', t: CONTROL } as Value) : outsArr[p];
+      if (s === undefined) throw new GraftError('graph/missing-node', `Node '${node.name}' (${node.op}) has no output ${p}`, { node: node.name, op: node.op });
+      for (const i of idxs) {
+        this.results[i] = s;
+        if (s !== DEAD) this.heap.retain(s);
       }
-      const a = ready.pop()!;
+    }
+  }
+
+  /** Sources: fed nodes and nodes without needed inputs start at the root. */
+  seedSources(): void {
+    for (const name of this.needed) {
+      const node = this.program.byName.get(name)!;
+      if (this.feeds.has(name) || this.neededInputs(node) === 0) this.ready.push(this.activation(node, this.root));
+    }
+  }
+
+  /** Fires ready activations until none is left and no frame can make progress. */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.ready.length === 0) {
+        if (this.flushDeadExits()) continue;
+        break;
+      }
+      const a = this.ready.pop()!;
       // A fired Merge stays registered so that its later inputs are recognised and ignored.
-      if (a.node.op !== 'Merge' && a.node.op !== 'RefMerge') acts.delete(a.key);
-      steps++;
-      const { node, tag } = a;
-      const refs = program.inputs.get(node.name) ?? [];
-      const isMerge = node.op === 'Merge' || node.op === 'RefMerge';
-      const anyDead = a.slots.some((s) => s === DEAD);
+      if (!isMergeOp(a.node.op)) this.acts.delete(a.key);
       try {
-        const fed = feeds.get(node.name);
-        if (fed) {
-          deliver(node, tag, fed);
-        } else if (isMerge) {
-          const i = a.slots.findIndex((s, j) => !refs[j]!.control && s !== undefined && s !== DEAD);
-          if (i < 0) deliver(node, tag, 'dead');
-          else {
-            const idx = env.tf.scalar(i, 'int32');
-            const outs: Slot[] = [a.slots[i], { kind: 'tensor', dtype: 'int32', t: idx }];
-            deliver(node, tag, outs);
-            heap.disposeIfFree(outs[1] as Value);
-          }
-        } else if (anyDead) {
-          if (node.op === 'NextIteration' || node.op === 'RefNextIteration') {
-            // A dead value ends the loop: nothing crosses into the next iteration.
-          } else if (node.op === 'Exit' || node.op === 'RefExit') {
-            deadExits.push({ node, tag });
-          } else if (node.op === 'Enter' || node.op === 'RefEnter') {
-            const f = frameOf(tag, enterFrameName(node));
-            deliver(node, { frame: f, iter: 0 }, 'dead');
-          } else {
-            deliver(node, tag, 'dead');
-          }
-        } else if (node.op === 'Switch' || node.op === 'RefSwitch') {
-          const data = a.slots[0] as Value;
-          const pred = truthy(a.slots[1] as Value, node);
-          deliver(node, tag, pred ? [DEAD, data] : [data, DEAD]);
-        } else if (node.op === 'Enter' || node.op === 'RefEnter') {
-          const f = frameOf(tag, enterFrameName(node));
-          const v = a.slots[0] as Value;
-          if (node.attrs.is_constant?.kind === 'b' && node.attrs.is_constant.value) {
-            heap.retain(v);
-            heldByRun.push(v);
-            f.constants.push({ node, value: v });
-            for (const iter of f.iterations) deliver(node, { frame: f, iter }, [v]);
-          } else {
-            deliver(node, { frame: f, iter: 0 }, [v]);
-          }
-        } else if (node.op === 'Exit' || node.op === 'RefExit') {
-          const parent = tag.frame.parent;
-          if (!parent) throw new GraftError('runtime/failed', `Exit node '${node.name}' is not inside a loop frame`, { node: node.name, op: node.op });
-          liveExits.add(`${tag.frame.key}|${node.name}`);
-          deliver(node, parent, [a.slots[0] as Value]);
-        } else if (node.op === 'NextIteration' || node.op === 'RefNextIteration') {
-          const f = tag.frame;
-          const next = tag.iter + 1;
-          const nextTag: Tag = { frame: f, iter: next };
-          if (!f.iterations.has(next)) {
-            f.iterations.add(next);
-            if (next > env.limits.maxLoopIterations) {
-              throw new GraftError('runtime/loop-limit', `Loop frame '${f.name}' ran more than ${env.limits.maxLoopIterations} iterations (node '${node.name}')`, {
-                node: node.name,
-                op: node.op,
-                param: 'maxLoopIterations',
-                hint: 'A loop whose condition never turns false; raise the limit (maxLoopIterations) only for a model that needs more iterations.',
-              });
-            }
-            for (const c of f.constants) deliver(c.node, nextTag, [c.value as Value]);
-          }
-          deliver(node, nextTag, [a.slots[0] as Value]);
-        } else {
-          const kernel = env.kernels.get(node.op);
-          if (!kernel) {
-            throw new GraftError('runtime/unsupported-op', `No kernel for op ${node.op} (node '${node.name}')`, { node: node.name, op: node.op });
-          }
-          const inputs = refs.map((r, i) => (r.control ? undefined : a.slots[i])).filter((s): s is Value => s !== undefined && s !== DEAD);
-          let outs: Value[];
-          // Constants, and pure ops computed only from constants, run once per session.
-          const once = cacheConstants && program.constantNodes.has(node.name);
-          const cached = once ? (env.cache.get(node) as Value[] | undefined) : undefined;
-          if (cached) outs = cached;
-          else {
-            const ctx = makeContext(env, node, inputs, callDepth);
-            outs = await runKernel(env, kernel, ctx);
-            if (once) {
-              for (const o of outs) if (o.kind === 'tensor') env.heap.pin(o.t);
-              env.cache.set(node, outs);
-            }
-          }
-          deliver(node, tag, outs);
-          for (const o of outs) heap.disposeIfFree(o);
-        }
+        await this.fire(a);
       } finally {
         for (let i = 0; i < a.slots.length; i++) {
           const s = a.slots[i];
-          if (s !== undefined && s !== DEAD) heap.release(s);
+          if (s !== undefined && s !== DEAD) this.heap.release(s);
           a.slots[i] = undefined;
         }
       }
     }
+  }
+
+  /**
+   * A frame that can make no more progress: its dead Exits become dead in the parent. Keyed by
+   * frame, not iteration: every iteration but the last sends a dead value to Exit. False when
+   * there were none.
+   */
+  private flushDeadExits(): boolean {
+    const pendingDead = this.deadExits.splice(0).filter((d) => !this.liveExits.has(`${d.tag.frame.key}|${d.node.name}`));
+    if (pendingDead.length === 0) return false;
+    for (const d of pendingDead) {
+      const parent = d.tag.frame.parent ?? this.root;
+      const k = `${d.tag.frame.key}|${d.node.name}`;
+      if (this.liveExits.has(k)) continue;
+      this.liveExits.add(k);
+      this.deliver(d.node, parent, 'dead');
+    }
+    return true;
+  }
+
+  // ---- firing one activation
+
+  private async fire(a: Activation): Promise<void> {
+    const { node, tag } = a;
+    const op = node.op;
+    const fed = this.feeds.get(node.name);
+    if (fed) this.deliver(node, tag, fed);
+    else if (isMergeOp(op)) this.fireMerge(a);
+    else if (a.slots.some((s) => s === DEAD)) this.fireDead(a);
+    else if (op === 'Switch' || op === 'RefSwitch') {
+      const pred = truthy(a.slots[1] as Value, node);
+      const data = a.slots[0] as Value;
+      this.deliver(node, tag, pred ? [DEAD, data] : [data, DEAD]);
+    } else if (isEnterOp(op)) this.fireEnter(a);
+    else if (isExitOp(op)) this.fireExit(a);
+    else if (isNextIterationOp(op)) this.fireNextIteration(a);
+    else await this.fireKernel(a);
+  }
+
+  /** The first live data input, and its index as the second output; dead when every input is. */
+  private fireMerge(a: Activation): void {
+    const refs = this.program.inputs.get(a.node.name) ?? [];
+    const i = a.slots.findIndex((s, j) => !refs[j]!.control && s !== undefined && s !== DEAD);
+    if (i < 0) return this.deliver(a.node, a.tag, 'dead');
+    const idx = this.env.tf.scalar(i, 'int32');
+    const outs: Slot[] = [a.slots[i], { kind: 'tensor', dtype: 'int32', t: idx }];
+    this.deliver(a.node, a.tag, outs);
+    this.heap.disposeIfFree(outs[1] as Value);
+  }
+
+  /** A dead input makes the node dead, except where deadness means something to a loop. */
+  private fireDead({ node, tag }: Activation): void {
+    if (isNextIterationOp(node.op)) return; // a dead value ends the loop: nothing crosses into the next iteration
+    if (isExitOp(node.op)) this.deadExits.push({ node, tag });
+    else if (isEnterOp(node.op)) this.deliver(node, { frame: this.frameOf(tag, enterFrameName(node)), iter: 0 }, 'dead');
+    else this.deliver(node, tag, 'dead');
+  }
+
+  /** Into the child frame; a loop invariant (`is_constant`) reaches every iteration, now and later. */
+  private fireEnter({ node, tag, slots }: Activation): void {
+    const f = this.frameOf(tag, enterFrameName(node));
+    const v = slots[0] as Value;
+    if (node.attrs.is_constant?.kind === 'b' && node.attrs.is_constant.value) {
+      this.heap.retain(v);
+      this.heldByRun.push(v);
+      f.constants.push({ node, value: v });
+      for (const iter of f.iterations) this.deliver(node, { frame: f, iter }, [v]);
+    } else {
+      this.deliver(node, { frame: f, iter: 0 }, [v]);
+    }
+  }
+
+  private fireExit({ node, tag, slots }: Activation): void {
+    const parent = tag.frame.parent;
+    if (!parent) throw new GraftError('runtime/failed', `Exit node '${node.name}' is not inside a loop frame`, { node: node.name, op: node.op });
+    this.liveExits.add(`${tag.frame.key}|${node.name}`);
+    this.deliver(node, parent, [slots[0] as Value]);
+  }
+
+  /** Into the next iteration of the frame (started on first use, with its invariants, under the loop limit). */
+  private fireNextIteration({ node, tag, slots }: Activation): void {
+    const f = tag.frame;
+    const next = tag.iter + 1;
+    const nextTag: Tag = { frame: f, iter: next };
+    if (!f.iterations.has(next)) {
+      f.iterations.add(next);
+      const limit = this.env.limits.maxLoopIterations;
+      if (next > limit) {
+        throw new GraftError('runtime/loop-limit', `Loop frame '${f.name}' ran more than ${limit} iterations (node '${node.name}')`, {
+          node: node.name,
+          op: node.op,
+          param: 'maxLoopIterations',
+          hint: 'A loop whose condition never turns false; raise the limit (maxLoopIterations) only for a model that needs more iterations.',
+        });
+      }
+      for (const c of f.constants) this.deliver(c.node, nextTag, [c.value as Value]);
+    }
+    this.deliver(node, nextTag, [slots[0] as Value]);
+  }
+
+  /** Any other op: its kernel, run once per session for constants (and pure ops of constants only). */
+  private async fireKernel(a: Activation): Promise<void> {
+    const { node, tag } = a;
+    const kernel = this.env.kernels.get(node.op);
+    if (!kernel) throw new GraftError('runtime/unsupported-op', `No kernel for op ${node.op} (node '${node.name}')`, { node: node.name, op: node.op });
+    const refs = this.program.inputs.get(node.name) ?? [];
+    const inputs = refs.map((r, i) => (r.control ? undefined : a.slots[i])).filter((s): s is Value => s !== undefined && s !== DEAD);
+    const once = this.cacheConstants && this.program.constantNodes.has(node.name);
+    let outs = once ? (this.env.cache.get(node) as Value[] | undefined) : undefined;
+    if (!outs) {
+      outs = await runKernel(this.env, kernel, makeContext(this.env, node, inputs, this.callDepth));
+      if (once) {
+        for (const o of outs) if (o.kind === 'tensor') this.env.heap.pin(o.t);
+        this.env.cache.set(node, outs);
+      }
+    }
+    this.deliver(node, tag, outs);
+    for (const o of outs) this.heap.disposeIfFree(o);
+  }
+
+  // ---- results and cleanup
+
+  /** One value per fetch; a fetch never computed or dead is an error naming it. */
+  fetched(): Value[] {
     const out: Value[] = [];
-    for (let i = 0; i < fetches.length; i++) {
-      const r = results[i];
-      const f = fetches[i]!;
+    for (let i = 0; i < this.fetches.length; i++) {
+      const r = this.results[i];
+      const f = this.fetches[i]!;
       if (r === undefined) {
-        const waiting = [...acts.values()].filter((x) => !x.fired).slice(0, 5).map((x) => `'${x.node.name}' (${x.node.op})`);
+        const waiting = [...this.acts.values()].filter((x) => !x.fired).slice(0, 5).map((x) => `'${x.node.name}' (${x.node.op})`);
         throw new GraftError('runtime/failed', `'${f.node}:${f.port}' was never computed${waiting.length ? `; nodes still waiting for inputs: ${waiting.join(', ')}` : ''}`, {
           node: f.node,
         });
@@ -782,14 +861,18 @@ export async function runProgram(
       }
       out.push(r);
     }
-    void steps;
     return out;
-  } catch (e) {
-    for (const r of results) if (r !== undefined && r !== DEAD) heap.release(r);
-    throw e;
-  } finally {
-    for (const v of heldByRun) heap.release(v);
-    for (const a of acts.values()) for (const s of a.slots) if (s !== undefined && s !== DEAD) heap.release(s);
+  }
+
+  /** On failure: the results held so far. */
+  releaseResults(): void {
+    for (const r of this.results) if (r !== undefined && r !== DEAD) this.heap.release(r);
+  }
+
+  /** Always: loop invariants held by the run, and the inputs of activations that never fired. */
+  releaseHeld(): void {
+    for (const v of this.heldByRun) this.heap.release(v);
+    for (const a of this.acts.values()) for (const s of a.slots) if (s !== undefined && s !== DEAD) this.heap.release(s);
   }
 }
 
