@@ -110,6 +110,20 @@ describe.skipIf(!HAVE_MODELS)(`saved_model_cli run (skipped if ${SKIP_REASON})`,
     expect((await cli(...base, '--inputs', `x=${x}`, '--outdir', out, '--overwrite')).code).toBe(0);
   });
 
+  it('--outdir inside the model, or naming a file, is refused before anything is written', async () => {
+    const model = scratch.copyModel('serving_half_plus_two_cpu');
+    const inside = await cli('run', '--dir', model, '--input_exprs', 'x=[[1.0]]', '--outdir', path.join(model, 'variables'), '--overwrite');
+    expect(inside.code).not.toBe(0);
+    expect(inside.err).toContain('io/overlaps-input');
+    expect(inside.out).toBe('');
+    const file = scratch.writeTemp('taken', 'keep me');
+    const r = await cli('run', '--dir', model, '--input_exprs', 'x=[[1.0]]', '--outdir', file);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(`--outdir ${file} is a file`);
+    expect(r.out).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+  });
+
   it('--input_examples feeds serialized tf.Examples to a regress signature', async () => {
     const r = await cli('run', '--dir', dir, '--tag_set', 'serve', '--signature_def', 'regress_x_to_y', '--input_examples', 'inputs=[{"x":[1.0]},{"x":[3.0]}]');
     expect(r).toMatchObject({ code: 0, out: 'Result for output key outputs:\n[[2.5]\n [3.5]]' });

@@ -157,6 +157,9 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   // Before running: an existing output file needs --overwrite, and no output may be an input.
   const files = values.outdir !== undefined ? outputs.map((o) => nodePath.join(values.outdir!, `${o.key}.npy`)) : [];
   const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
+  if (values.outdir !== undefined && (await nodeFileSystem.kind(values.outdir)) === 'file') {
+    throw new GraftError('io/exists', `--outdir ${values.outdir} is a file; saved_model_cli's outdir is a directory (created when missing)`, { file: values.outdir, hint: 'Give a directory path (graft creates it when missing), or move the file away.' });
+  }
   for (const f of files) {
     if (values.overwrite !== true && (await nodeFileSystem.kind(f)) !== null) {
       throw new GraftError('io/exists', `Output file ${f} already exists. Add "--overwrite" to overwrite the existing output files.`, { file: f });
