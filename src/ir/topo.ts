@@ -5,6 +5,7 @@
  */
 import { GraftError } from '../errors';
 import type { Graph } from './graph';
+import { graphIndex } from './graph';
 import type { Node } from './node';
 import { inputNodeName, isControlInput } from './node';
 import { checkGraphShallow } from './check';
@@ -58,12 +59,16 @@ export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
 function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   // Flat arrays: edges resolved to producer indexes once, consumers in CSR form (no per-edge objects).
   const count = nodes.length;
-  const pos = new Map<string, number>();
-  let edges = 0;
-  for (let i = 0; i < count; i++) {
-    pos.set(nodes[i]!.name, i);
-    edges += nodes[i]!.inputs.length;
+  // Names to positions: the graph's own index when names are unique (the last of a repeated name otherwise).
+  const idx = graphIndex(nodes);
+  let pos: ReadonlyMap<string, number> = idx.position;
+  if (idx.byName.size !== count) {
+    const own = new Map<string, number>();
+    for (let i = 0; i < count; i++) own.set(nodes[i]!.name, i);
+    pos = own;
   }
+  let edges = 0;
+  for (let i = 0; i < count; i++) edges += nodes[i]!.inputs.length;
   const pending = new Int32Array(count);
   const producer = new Int32Array(edges);
   const offsets = new Int32Array(count + 1);

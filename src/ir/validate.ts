@@ -193,7 +193,24 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
       if (from === undefined || depths.depth[from]! >= d) return false;
     }
   }
-  for (const p of before) if (!byName.has(p.name)) (recheck ??= new Set()).add(p.name);
+  // Names that are gone: among the previous nodes that are not in the new list, found by walking
+  // both lists in order (transforms keep the order), else by looking every previous name up.
+  const goneIfAbsent = (p: Node): void => {
+    if (!byName.has(p.name)) (recheck ??= new Set()).add(p.name);
+  };
+  let i = 0;
+  let inOrder = true;
+  for (const n of nodes) {
+    if (!old.has(n)) continue;
+    while (i < before.length && before[i] !== n) goneIfAbsent(before[i++]!);
+    if (i === before.length) {
+      inOrder = false;
+      break;
+    }
+    i++;
+  }
+  if (inOrder) while (i < before.length) goneIfAbsent(before[i++]!);
+  else for (const p of before) goneIfAbsent(p);
   if (recheck) {
     const readers = (n: Node): boolean => {
       for (const input of n.inputs) {
@@ -224,11 +241,17 @@ export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOpti
   const nodes = 'nodes' in graph ? graph.nodes : graph;
   if (opts.previous && validChange(graph, nodes, opts.previous, opts.required ?? [], opts.cycles !== false)) return [];
   const problems: ValidationProblem[] = [];
-  const index = new Map<string, number>();
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    if (index.has(n.name)) problems.push({ code: 'graph/duplicate-name', node: n.name, message: `Duplicate node name '${shortName(n.name)}'` });
-    else index.set(n.name, i);
+  // Names to positions: the graph's own index (shared with transforms) when no name repeats.
+  const shared = graphIndex(nodes);
+  let index: ReadonlyMap<string, number> = shared.position;
+  if (shared.byName.size !== nodes.length) {
+    const own = new Map<string, number>();
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (own.has(n.name)) problems.push({ code: 'graph/duplicate-name', node: n.name, message: `Duplicate node name '${shortName(n.name)}'` });
+      else own.set(n.name, i);
+    }
+    index = own;
   }
   // Merges joining two data inputs that are not a loop's back edge: the strict cycle pass is needed.
   let joiningMerges = false;

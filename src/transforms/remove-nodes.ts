@@ -23,7 +23,7 @@
 import { GraftError } from '../errors';
 import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
-import { dataInputs, isControlInput, parseInput } from '../ir/node';
+import { dataInputs, inputNodeName, isControlInput, parseInput } from '../ir/node';
 import { executionOrder } from '../ir/topo';
 import { dedupeControlInputs, replaceInputs, retargetColocation, withNodesIfChanged } from '../ir/edit';
 import { defineTransform, param } from '../transform/define';
@@ -54,20 +54,46 @@ export const removeNodes = defineTransform({
     const idx = graphIndex(graph);
     let sorted: Set<string> | undefined;
     const isSortable = (name: string): boolean => {
-      sorted ??= new Set(executionOrder(graph).order.map((n) => n.name));
+      if (sorted === undefined) {
+        const { order, inCycle } = executionOrder(graph);
+        // Every node sorts (the usual case): no set of names needed.
+        if (inCycle.length === 0) return true;
+        sorted = new Set(order.map((n) => n.name));
+      }
       return sorted.has(name);
     };
 
-    /** Removed node → its first data input (the reference consumers read instead). */
-    const removed = new Map<string, string>();
+    // The nodes that may go, then how each is read (one pass over the input strings, no per-edge objects).
+    const candidates: { node: Node; data: string[]; source: Node }[] = [];
+    const names = new Set<string>();
     for (const node of graph.nodes) {
-      if (!ops.has(node.op) || ctx.protectedNodes.has(node.name) || removed.has(node.name)) continue;
+      if (!ops.has(node.op) || ctx.protectedNodes.has(node.name)) continue;
       const data = dataInputs(node);
       if (data.length < 1 || data.length > params.maxInputs) continue;
       const source = idx.byName.get(parseInput(data[0]!).node);
       if (!source || !isSortable(node.name)) continue;
-      const consumers = idx.consumers.get(node.name) ?? [];
-      if (consumers.some((c) => !c.ref.control && c.ref.port > 0)) {
+      candidates.push({ node, data, source });
+      names.add(node.name);
+    }
+    /** Candidates read as a control input, and those whose output 1 or higher is read. */
+    const readAsControl = new Set<string>();
+    const readPastZero = new Set<string>();
+    if (candidates.length > 0) {
+      for (const n of graph.nodes) {
+        for (const input of n.inputs) {
+          const from = inputNodeName(input);
+          if (!names.has(from)) continue;
+          if (input.charCodeAt(0) === 94 /* ^ */) readAsControl.add(from);
+          else if (input.length !== from.length && parseInput(input).port > 0) readPastZero.add(from);
+        }
+      }
+    }
+
+    /** Removed node → its first data input (the reference consumers read instead). */
+    const removed = new Map<string, string>();
+    for (const { node, data, source } of candidates) {
+      if (removed.has(node.name)) continue;
+      if (readPastZero.has(node.name)) {
         ctx.report({
           severity: 'warning',
           code: 'multi-output',
@@ -76,7 +102,7 @@ export const removeNodes = defineTransform({
         });
         continue;
       }
-      if (SWITCH_OPS.has(source.op) && consumers.some((c) => c.ref.control)) {
+      if (SWITCH_OPS.has(source.op) && readAsControl.has(node.name)) {
         ctx.report({
           severity: 'info',
           code: 'pivot',
@@ -114,21 +140,22 @@ export const removeNodes = defineTransform({
     const inheritedControls = (name: string): readonly string[] => controlsOf.get(name)!;
 
     const rewire = (node: Node): Node => {
-      const refs = idx.inputs.get(node.name)!;
-      if (!refs.some((r) => removed.has(r.node))) return node;
+      if (!node.inputs.some((s) => removed.has(inputNodeName(s)))) return node;
       const data: string[] = [];
       const controls: string[] = [];
-      refs.forEach((ref, i) => {
-        if (!removed.has(ref.node)) {
-          (ref.control ? controls : data).push(node.inputs[i]!);
-        } else if (ref.control) {
-          controls.push(`^${resolveControl(ref.node)}`);
-          for (const c of inheritedControls(ref.node)) controls.push(c);
+      for (const input of node.inputs) {
+        const from = inputNodeName(input);
+        const control = input.charCodeAt(0) === 94; /* ^ */
+        if (!removed.has(from)) {
+          (control ? controls : data).push(input);
+        } else if (control) {
+          controls.push(`^${resolveControl(from)}`);
+          for (const c of inheritedControls(from)) controls.push(c);
         } else {
-          data.push(resolveData(ref.node));
-          for (const c of inheritedControls(ref.node)) controls.push(c);
+          data.push(resolveData(from));
+          for (const c of inheritedControls(from)) controls.push(c);
         }
-      });
+      }
       return replaceInputs(node, dedupeControlInputs([...data, ...controls]));
     };
 
