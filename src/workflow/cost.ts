@@ -141,7 +141,9 @@ function outputCost(signature: string, t: OutputTally): OutputCost {
 
 /**
  * Runs each signature on the original and the result on `batch` seeded inputs (more runs when the
- * batch dimension is fixed) and tallies each output's differences and top-1 agreement.
+ * batch dimension is fixed) and tallies each output's differences and top-1 agreement. A
+ * signature with an input in `given` (the user's data, by tensor name in the original) runs once,
+ * on that data (its other inputs seeded).
  * Signatures identical to one already measured (an Estimator's `predict` and `serving_default`)
  * are reported again but pooled once.
  */
@@ -150,7 +152,7 @@ export async function measureSignatures(
   optimized: Graph,
   pairs: readonly { key: string; before: Signature; after: Signature }[],
   variables: ReadonlyMap<string, Tensor> | undefined,
-  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend; runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'>; variablesB?: ReadonlyMap<string, Tensor> },
+  o: { seed: number; batch: number; otherDims: number; file: string; backend?: Backend; runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile'>; variablesB?: ReadonlyMap<string, Tensor>; given?: Readonly<Record<string, Tensor>> },
 ): Promise<{ outputs: OutputCost[]; pooled: OutputCost[]; skipped: { key: string; reason: string }[] }> {
   const { createSession } = await import('../runtime/index');
   const backend = o.backend ? { backend: o.backend } : {};
@@ -178,13 +180,16 @@ export async function measureSignatures(
           // free, several when the model fixes it (fresh seeds each run).
           for (let round = 0, rows = 0; round < o.batch && rows < o.batch; round++) {
             const feeds = signatureFeeds(original, before, o.seed + round, o.batch, o.otherDims);
+            const givenHere = Object.keys(feeds).filter((n) => o.given !== undefined && Object.hasOwn(o.given, n));
+            for (const n of givenHere) feeds[n] = o.given![n]!;
             const feedsB = counterpartFeeds(before, after, feeds);
             const outA = await sessionA.run(feedsFor(original, feeds), namesA);
             const outB = await sessionB.run(feedsFor(optimized, feedsB), namesB);
             tallies.forEach((t, i) => tallyOutput(t, outA[i]!, outB[i]!, `${key}/${t.output}`, o.file));
             const driver = tallies.findIndex((t) => t.classScores);
             const runRows = driver >= 0 ? (outA[driver]!.shape[0] ?? 0) : 0;
-            if (runRows === 0) break;
+            // The user's data is measured as given, once.
+            if (runRows === 0 || givenHere.length > 0) break;
             rows += runRows;
           }
         } catch (e) {

@@ -707,7 +707,8 @@ function originalRuntime(mg: MetaGraph, src: Source): Pick<RuntimeOptions, 'init
 export async function measure(s: Verified): Promise<Measured> {
   if (!verifies(s.opts) || !(s.lossy.length > 0 || s.gated)) return { ...s, measured: null, failures: [] };
   const what = s.lossy.length ? `what ${s.lossy.join(' ')} costs` : 'the result';
-  s.progress('verify', `measuring ${what} on ${s.agreementBatch} seeded inputs per signature (${plural(s.pairs.length, 'signature')})`);
+  const on = s.givenFrom.length ? `your inputs (${s.givenFrom.map((g) => g.input).join(', ')}) where a signature takes them, else` : '';
+  s.progress('verify', `measuring ${what} on ${on ? `${on} ` : ''}${s.agreementBatch} seeded inputs per signature (${plural(s.pairs.length, 'signature')})`);
   const measured = await measureSignatures(s.mg.graph, s.outGraph, [...s.pairs], s.variables, {
     seed: s.opts.seed ?? 1,
     batch: s.agreementBatch,
@@ -716,6 +717,7 @@ export async function measure(s: Verified): Promise<Measured> {
     ...(s.opts.backend ? { backend: s.opts.backend } : {}),
     ...(s.runtimeA ? { runtimeA: s.runtimeA } : {}),
     ...(s.variablesB ? { variablesB: s.variablesB } : {}),
+    ...(Object.keys(s.given).length ? { given: s.given } : {}),
   });
   const failures = thresholdFailures(measured, measured.pooled, s.thresholds, measured.pooled.length > 0);
   if (failures.length) {

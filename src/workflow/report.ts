@@ -464,7 +464,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
       if (s.note || given) lines.push(`  ${s.key}: ${[given, s.note].filter(Boolean).join('; ')}`);
     }
   }
-  if (v && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
+  if ((v || r.cost) && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
   if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);

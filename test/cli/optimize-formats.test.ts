@@ -100,6 +100,20 @@ describe.skipIf(!HAVE_MODELS)(`graft optimize on GraphDefs and MetaGraphDefs (${
     expect(text.out).toMatch(/^wrote .*mnist-opt\.pb \(frozen GraphDef, binary\)$/m);
   }, 120_000);
 
+  it('a lossy pipeline is measured on the user\'s .npy too: as many rows as the file has, not the seeded batch', async () => {
+    const rows = 5;
+    const npy = path.join(scratch.freshDir('npy'), 'x.npy');
+    writeFileSync(npy, writeNpy(makeTensor('float', [rows, 784], Float32Array.from({ length: rows * 784 }, (_, i) => ((i * 13) % 29) / 29))));
+    const r = await cli(MNIST, path.join(scratch.freshDir('out'), 'q.pb'), '--transforms', 'quantize_weights', '--input', `input=${npy}`, '--agreement_batch', '64', '--json');
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.cost.status).toBe('measured');
+    expect(report.cost.lossySteps).toEqual(['quantize_weights']);
+    expect(report.cost.outputs[0].agreement.total).toBe(rows);
+    expect(report.inputsFrom).toEqual([{ input: 'input:0', source: npy }]);
+    expect(r.err).toMatch(/measuring what quantize_weights costs on your inputs \(input:0\)/);
+  }, 120_000);
+
   it('a .pbtxt in, a .pbtxt out; --output_format savedmodel writes a SavedModel with the inputs and outputs named', async () => {
     const dir = scratch.freshDir('pbtxt');
     const pbtxt = path.join(dir, 'mnist.pbtxt');
