@@ -80,7 +80,7 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
   const random = seededRandom(opts.seed ?? 1);
   let warned = false;
   const fail = (message: string, at = tokens[i]!.pos): never => {
-    throw new GraftError('cli/usage', `Cannot read the expression ${JSON.stringify(source)}: ${message} (at column ${at + 1}). graft accepts Python literals and numpy's array, ones, zeros, full, arange, linspace, eye, random.rand/randint, .astype and .reshape`);
+    throw new GraftError('cli/usage', `Cannot read the expression ${JSON.stringify(clip(source))}: ${message} (at column ${at + 1}). graft accepts Python literals and numpy's array, ones, zeros, full, arange, linspace, eye, random.rand/randint, .astype and .reshape`);
   };
   const peek = () => tokens[i]!;
   const isOp = (text: string) => peek().kind === 'op' && peek().text === text;
@@ -89,7 +89,16 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
     i++;
   };
 
+  let depth = 0;
   const expr = (): PyValue => {
+    if (++depth > 200) fail('nested more than 200 deep');
+    try {
+      return sum();
+    } finally {
+      depth--;
+    }
+  };
+  const sum = (): PyValue => {
     let left = term();
     while (isOp('+') || isOp('-')) {
       const op = tokens[i++]!;
@@ -108,7 +117,9 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
   const unary = (): PyValue => {
     if (isOp('-') || isOp('+')) {
       const op = tokens[i++]!;
+      if (++depth > 200) fail('nested more than 200 deep');
       const v = unary();
+      depth--;
       return op.text === '+' ? v : binary('*', { t: 'int', v: -1 }, v, (m) => fail(m, op.pos));
     }
     return postfix();
@@ -256,7 +267,7 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
       if (name === 'full') fill = args[1] ?? kw.fill_value ?? err('np.full needs a fill value');
       const f0 = asArray(fill, err);
       const dt = dtypeArg(name === 'full' ? (args[2] ?? kw.dtype) : (args[1] ?? kw.dtype)) ?? f0.dtype;
-      return cast({ t: 'nd', dtype: f0.dtype, shape, data: new Array<Scalar>(numElements(shape)).fill(f0.data[0]!) }, dt, err);
+      return cast({ t: 'nd', dtype: f0.dtype, shape, data: new Array<Scalar>(sized(numElements(shape), `np.${name}`)).fill(f0.data[0]!) }, dt, err);
     }
     if (name === 'arange') {
       const nums = args.map((a) => asArray(a, err));
@@ -264,7 +275,7 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
       const vals = nums.map((n) => Number(n.data[0]));
       const [start, stop, step] = vals.length === 1 ? [0, vals[0]!, 1] : [vals[0]!, vals[1]!, vals[2] ?? 1];
       if (step === 0) err('np.arange: step is zero');
-      const count = Math.max(0, Math.ceil((stop - start) / step));
+      const count = sized(Math.max(0, Math.ceil((stop - start) / step)), 'np.arange');
       const allInt = nums.every((n) => isIntDType(n.dtype));
       const dt = dtypeArg(kw.dtype) ?? (allInt ? 'int64' : 'float64');
       return cast({ t: 'nd', dtype: allInt ? 'int64' : 'float64', shape: [count], data: Array.from({ length: count }, (_, k) => start + k * step) }, dt, err);
@@ -272,7 +283,7 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
     if (name === 'linspace') {
       const start = Number(asArray(args[0] ?? err('np.linspace needs start and stop'), err).data[0]);
       const stop = Number(asArray(args[1] ?? err('np.linspace needs start and stop'), err).data[0]);
-      const num = intOf(args[2] ?? kw.num ?? { t: 'int', v: 50 }, err);
+      const num = sized(intOf(args[2] ?? kw.num ?? { t: 'int', v: 50 }, err), 'np.linspace');
       const step = num > 1 ? (stop - start) / (num - 1) : 0;
       const data = Array.from({ length: num }, (_, k) => (k === num - 1 && num > 1 ? stop : start + k * step));
       return cast({ t: 'nd', dtype: 'float64', shape: [num], data }, dtypeArg(kw.dtype) ?? 'float64', err);
@@ -280,7 +291,7 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
     if (name === 'eye') {
       const n = intOf(args[0] ?? err('np.eye needs N'), err);
       const m = args[1] && args[1].t !== 'none' ? intOf(args[1], err) : kw.M ? intOf(kw.M, err) : n;
-      const data = Array.from({ length: n * m }, (_, k) => (Math.floor(k / m) === k % m ? 1 : 0));
+      const data = Array.from({ length: sized(n * m, 'np.eye') }, (_, k) => (Math.floor(k / m) === k % m ? 1 : 0));
       return cast({ t: 'nd', dtype: 'float64', shape: [n, m], data }, dtypeArg(kw.dtype) ?? 'float64', err);
     }
     if (name === 'random.rand' || name === 'random.randint') {
@@ -290,14 +301,14 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
       }
       if (name === 'random.rand') {
         const shape = args.map((a) => intOf(a, err));
-        return { t: 'nd', dtype: 'float64', shape, data: Array.from({ length: numElements(shape) }, () => random()) };
+        return { t: 'nd', dtype: 'float64', shape, data: Array.from({ length: sized(numElements(shape), 'np.random.rand') }, () => random()) };
       }
       let low = intOf(args[0] ?? kw.low ?? err('np.random.randint needs low'), err);
       let high = args[1] && args[1].t !== 'none' ? intOf(args[1], err) : kw.high ? intOf(kw.high, err) : undefined;
       if (high === undefined) [low, high] = [0, low];
       const size = args[2] ?? kw.size;
       const shape = size === undefined || size.t === 'none' ? [] : shapeArg(size, err);
-      const data = Array.from({ length: numElements(shape) }, () => low + Math.floor(random() * (high! - low)));
+      const data = Array.from({ length: sized(numElements(shape), 'np.random.randint') }, () => low + Math.floor(random() * (high! - low)));
       return cast({ t: 'nd', dtype: 'int64', shape, data }, dtypeArg(kw.dtype) ?? 'int64', err);
     }
     return err(`${name} is not supported`);
@@ -306,6 +317,22 @@ export function evalPyExpr(source: string, opts: PyExprOptions = {}): PyValue {
   const result = expr();
   if (peek().kind !== 'end') fail(`unexpected '${peek().text}'`);
   return result;
+}
+
+/** The most elements one expression may build (512 MiB of numbers, the default input limit). */
+export const MAX_EXPR_ELEMENTS = 2 ** 26;
+
+/** `n` elements, or `runtime/too-large` before anything is allocated. */
+function sized(n: number, what: string): number {
+  if (!Number.isFinite(n) || n > MAX_EXPR_ELEMENTS) {
+    throw new GraftError('runtime/too-large', `${what} would make ${Number.isFinite(n) ? n.toLocaleString('en-US') : 'infinitely many'} elements; an input expression builds at most ${MAX_EXPR_ELEMENTS.toLocaleString('en-US')} (give a large input as a .npy file)`);
+  }
+  return n;
+}
+
+/** An expression as quoted in a message: at most 80 characters. */
+function clip(source: string): string {
+  return source.length > 80 ? `${source.slice(0, 77)}...` : source;
 }
 
 function isIntDType(d: NpDType): boolean {
@@ -464,7 +491,7 @@ function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let p = 0;
   const fail = (m: string): never => {
-    throw new GraftError('cli/usage', `Cannot read the expression ${JSON.stringify(src)}: ${m} (at column ${p + 1})`);
+    throw new GraftError('cli/usage', `Cannot read the expression ${JSON.stringify(clip(src))}: ${m} (at column ${p + 1})`);
   };
   while (p < src.length) {
     const c = src[p]!;

@@ -55,6 +55,19 @@ describe('evalPyExpr', () => {
       expect(() => evalPyExpr(src)).toThrowError(expect.objectContaining({ code: 'cli/usage' }));
     },
   );
+
+  it('refuses sizes and nesting that would exhaust memory or the stack, before building anything', () => {
+    expect(() => evalPyExpr('np.ones((100000,100000))')).toThrowError(expect.objectContaining({ code: 'runtime/too-large' }));
+    expect(() => evalPyExpr('np.arange(1e12)')).toThrowError(expect.objectContaining({ code: 'runtime/too-large' }));
+    expect(() => evalPyExpr(`${'['.repeat(5000)}1${']'.repeat(5000)}`)).toThrowError(/nested more than 200 deep/);
+    expect(() => evalPyExpr(`${'-'.repeat(5000)}1`)).toThrowError(/nested more than 200 deep/);
+    // The message quotes at most 80 characters of the expression.
+    try {
+      evalPyExpr(`${'['.repeat(5000)}1${']'.repeat(5000)}`);
+    } catch (e) {
+      expect((e as Error).message.length).toBeLessThan(400);
+    }
+  });
 });
 
 describe("saved_model_cli's argument forms", () => {
