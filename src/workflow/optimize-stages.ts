@@ -784,6 +784,7 @@ export function report(s: Benched): StagesResult {
     unsupportedOps: s.unsupported,
     verdicts,
     frozenVariables: s.frozen.converted.length,
+    keptVariables: s.frozen.kept.map((v) => v.key),
     stages,
     ops: opCountRows(stages),
     pipeline: s.pipelineReport,

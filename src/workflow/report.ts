@@ -206,6 +206,11 @@ export interface OptimizeReport {
   readonly verdicts: readonly SignatureVerdict[];
   /** Variables that became constants. */
   readonly frozenVariables: number;
+  /**
+   * Variables kept as variables because a kept signature writes them (by checkpoint key), saved in
+   * the result's `variables/` with a saver; empty when every variable was frozen.
+   */
+  readonly keptVariables: readonly string[];
   readonly stages: { readonly original: ModelStats; readonly frozen: ModelStats; readonly optimized: ModelStats };
   /** The per-op-type table: nodes per op type in each stage, sorted by op (`opCountRows(stages)`). */
   readonly ops: readonly OpCountRow[];
@@ -466,6 +471,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   }
   if ((v || r.cost) && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
   if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
+  if (r.keptVariables.length) lines.push(`variables kept (written by a signature, saved in variables/): ${r.keptVariables.join(', ')}`);
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
   const notable = r.diagnostics.filter((d) => d.severity !== 'info');

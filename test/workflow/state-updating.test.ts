@@ -104,6 +104,8 @@ describe.skipIf(!HAVE_MODELS)(`optimize keeps what a signature writes (${HAVE_MO
     const { report } = await optimize(modelPath('tfrust_regression_tf2'), out);
     expect(report.verdicts.every((v) => v.verified)).toBe(true);
     expect(report.verdicts.map((v) => v.key).sort()).toEqual(['b', 'train', 'w']);
+    expect([...report.keptVariables].sort()).toEqual(['SGD/iter', 'b', 'w']);
+    expect(report.frozenVariables).toBe(2);
 
     // The original's weights, learning rate and step counter, from its own checkpoint.
     const original = await variablesOf(await savedModel(modelPath('tfrust_regression_tf2')));
