@@ -16,12 +16,16 @@ export function withFlagNames(text: string, flags: FlagNames): string {
   return text.replace(/`([^`\n]+)`/g, (whole, name: string) => (Object.hasOwn(flags, name) ? flags[name]! : whole));
 }
 
-/** The error as the command reports it: flag names in message and hint; option errors as usage errors. */
+/**
+ * The error as the command reports it: flag names in message and hint; option errors, and a bad
+ * argument whose `param` is one of the command's flags, as usage errors.
+ */
 export function flagError(e: unknown, flags: FlagNames): unknown {
   if (!isGraftError(e)) return e;
   const message = withFlagNames(e.message, flags);
   const hint = e.hint === undefined ? undefined : withFlagNames(e.hint, flags);
-  const code = OPTION_CODES.has(e.code) ? 'cli/usage' : e.code;
+  const flagArgument = e.code === 'api/bad-argument' && e.param !== undefined && Object.hasOwn(flags, e.param);
+  const code = OPTION_CODES.has(e.code) || flagArgument ? 'cli/usage' : e.code;
   if (message === e.message && hint === e.hint && code === e.code) return e;
   return new GraftError(code, message, {
     ...(e.file !== undefined ? { file: e.file } : {}),

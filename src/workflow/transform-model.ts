@@ -110,7 +110,7 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
   const model: LoadedModel = await loadModel(inPath);
   if (model.kind === 'graph-def') {
     if (isDirectoryTarget(outPath)) {
-      throw new GraftError('cli/usage', `${inPath} is a GraphDef; --out_graph must be a .pb or .pbtxt file (a GraphDef has no signatures to make a SavedModel from)`);
+      throw new GraftError('api/bad-argument', `${inPath} is a GraphDef; \`outPath\` must be a .pb or .pbtxt file (a GraphDef has no signatures to make a SavedModel from)`, { param: 'outPath' });
     }
     const inputs = opts.inputs ?? [];
     const outputs = opts.outputs ?? [];

@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main';
 import { flagError, withFlagNames } from '../../src/cli/flag-names';
 import { GraftError, isGraftError } from '../../src/errors';
 import { optimize } from '../../src/workflow/optimize-files';
+import { transformModel } from '../../src/workflow/transform-model';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
 
@@ -20,6 +21,9 @@ describe('flag names', () => {
     expect(withFlagNames('`maxDiff` and `minAgreement`; leave out `verify: false`; maxDiff', flags)).toBe('--max_diff and `minAgreement`; leave out --no-verify; maxDiff');
     const e = flagError(new GraftError('optimize/bad-option', '`maxDiff` must be >= 0', { param: 'maxDiff', hint: 'set `maxDiff`' }), flags);
     expect(e).toMatchObject({ code: 'cli/usage', message: '--max_diff must be >= 0', hint: 'set --max_diff', param: 'maxDiff' });
+    // A bad argument is the user's usage error only when its parameter is one of the command's flags.
+    expect(flagError(new GraftError('api/bad-argument', '`outPath` must be a .pb', { param: 'outPath' }), { outPath: '--out_graph' })).toMatchObject({ code: 'cli/usage', message: '--out_graph must be a .pb' });
+    expect(flagError(new GraftError('api/bad-argument', 'graph must be a Graph', { param: 'graph' }), { outPath: '--out_graph' })).toMatchObject({ code: 'api/bad-argument' });
     const other = new GraftError('verify/mismatch', 'differs');
     expect(flagError(other, flags)).toBe(other);
   });
@@ -38,5 +42,17 @@ describe('flag names', () => {
     const code = await main(['optimize', model, out, '--agreement_batch', '0'], { out: () => {}, err: (t) => err.push(t), interactive: false });
     expect(code).toBe(2);
     expect(err).toContain('graft: error [cli/usage]: --agreement_batch must be an integer >= 1, not 0');
+  });
+
+  it.skipIf(!HAVE_MODELS)(`graft transform of a GraphDef into a directory names --out_graph, exit 2; the library names outPath (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const pb = modelPath('nns_mnist_softmax_frozen', 'mnist.pb');
+    const out = path.join(scratch.freshDir('out'), 'saved');
+    const e = await transformModel(pb, out, { transforms: 'remove_device' }).catch((x: unknown) => x);
+    expect(isGraftError(e) && { code: e.code, param: e.param }).toEqual({ code: 'api/bad-argument', param: 'outPath' });
+    expect((e as Error).message).not.toMatch(/--/);
+    const err: string[] = [];
+    const code = await main(['transform', pb, out, 'remove_device'], { out: () => {}, err: (t) => err.push(t), interactive: false });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(/--out_graph must be a \.pb or \.pbtxt file/);
   });
 });

@@ -5,6 +5,7 @@ import { createRegistry } from '../../transform/registry';
 import { formatReport } from '../../transform/report';
 import { transformModel } from '../../workflow/transform-model';
 import { parseFlags, splitList } from '../args';
+import { flagError } from '../flag-names';
 import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 
@@ -96,6 +97,8 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
         if (io.interactive || Date.now() - started > 2000) io.err(`[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`);
       },
     },
+  }).catch((e: unknown) => {
+    throw flagError(e, { inPath: '--in_graph', outPath: '--out_graph' });
   });
   const moved = 'firstMoved' in result.report ? result.report.firstMoved : undefined;
   if (reportMode === 'json') io.out(toJson({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, ...(functionNote ? { warning: functionNote } : {}), report: result.report }));
