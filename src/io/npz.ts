@@ -9,6 +9,7 @@ import type { Tensor } from '../ir/tensor';
 import { readNpy } from './npy';
 
 const EOCD = 0x06054b50;
+const MAX_ENTRY_BYTES = 2 ** 31 - 1;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
@@ -63,8 +64,10 @@ export function npzEntries(bytes: Uint8Array, file?: string): Map<string, Uint8A
     let data: Uint8Array;
     if (method === 0) data = raw;
     else if (method === 8) {
+      // At most the size the directory declares (a zip bomb stops there), never over 2 GiB.
+      if (size > MAX_ENTRY_BYTES) throw new GraftError('io/too-large', `${file ?? '.npz'}: entry '${name}' declares ${size} bytes, more than graft reads (${MAX_ENTRY_BYTES})`, file !== undefined ? { file } : {});
       try {
-        data = new Uint8Array(inflateRawSync(raw));
+        data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }));
       } catch (e) {
         throw fail(`entry '${name}' does not inflate: ${(e as Error).message}`);
       }

@@ -9,6 +9,8 @@ import { tensorStrings, tensorToNumbers } from '../../src/ir/tensor';
 import { evalPyExpr, pyValueToTensor } from '../../src/verify/py-expr';
 import { parseExprsArg, parseInputsArg, savedModelCliFeeds } from '../../src/verify/saved-model-cli-inputs';
 import { readExample } from '../../src/io/tf-example';
+import { deflateRawSync } from 'node:zlib';
+import { npzEntries } from '../../src/io/npz';
 
 const t = (src: string) => pyValueToTensor(evalPyExpr(src));
 
@@ -112,5 +114,18 @@ describe("saved_model_cli's argument forms", () => {
     expect(tensorToNumbers(two.feeds.b!)).toEqual([0, 1, 2, 3, 4, 5]);
     await expect(savedModelCliFeeds({ inputs: 'a=test/cli/fixtures/two.npz' })).rejects.toThrow('contains more than one ndarrays');
     await expect(savedModelCliFeeds({ inputs: 'a=test/cli/fixtures/two.npz[z]' })).rejects.toThrow('does not contain variable with name "z"');
+  });
+
+  it('an .npz entry that inflates past its declared size is refused (a zip bomb stops there)', () => {
+    const comp = deflateRawSync(new Uint8Array(10_000_000));
+    const name = new TextEncoder().encode('x.npy');
+    const u16 = (v: number) => [v & 0xff, v >> 8];
+    const u32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
+    // Local header, then the central directory entry and its end record: method 8, declared size 100.
+    const local = [...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(0), ...u32(comp.length), ...u32(100), ...u16(name.length), ...u16(0), ...name, ...comp];
+    const central = [...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(0), ...u32(comp.length), ...u32(100), ...u16(name.length), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(0), ...name];
+    const end = [...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(1), ...u16(1), ...u32(central.length), ...u32(local.length), ...u16(0)];
+    // Inflating stops at the declared 100 bytes: the 10 MB are never produced.
+    expect(() => npzEntries(new Uint8Array([...local, ...central, ...end]), 'bomb.npz')).toThrowError(/bomb\.npz: entry 'x\.npy' does not inflate/);
   });
 });
