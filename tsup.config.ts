@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', node: 'src/node.ts', runtime: 'src/runtime-entry.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', runtime: 'src/runtime-entry.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

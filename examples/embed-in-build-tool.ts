@@ -7,7 +7,7 @@
  * Run it: `npx tsx examples/embed-in-build-tool.ts`
  */
 import * as path from 'node:path';
-import { encodeSavedModelChunks, joinChunks, writeCheckpoint, optimizeInMemory, type OptimizeReport } from '../src/index';
+import { encodeSavedModel, writeCheckpoint, optimizeInMemory, type OptimizeReport } from 'tf-graft';
 import { buildExampleModel } from './tiny-model';
 
 /** An asset the plugin asks the bundler to emit. */
@@ -48,7 +48,7 @@ export function exampleModelFiles(): Map<string, Uint8Array> {
   const { savedModel, checkpoint } = buildExampleModel();
   const { index, shards } = writeCheckpoint(checkpoint);
   const files = new Map<string, Uint8Array>([
-    ['saved_model.pb', joinChunks(encodeSavedModelChunks(savedModel))],
+    ['saved_model.pb', encodeSavedModel(savedModel)],
     ['variables/variables.index', index],
   ]);
   shards.forEach((s, i) => files.set(`variables/variables.data-${String(i).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}`, s));

@@ -3,7 +3,7 @@
  * SavedModel and checkpoint writers. `npm start` runs this first.
  */
 import * as path from 'node:path';
-import { saveSavedModel, writeCheckpointFiles } from '../src/node';
+import { saveSavedModel, writeCheckpointFiles } from 'tf-graft/node';
 import { buildExampleModel } from './tiny-model';
 
 const out = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, 'model'));

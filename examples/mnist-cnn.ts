@@ -26,8 +26,8 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { attr, dtypeToEnum, encodeMessage, graphBuilder, makeStringTensor, makeTensor, makeValueTensor, tensorBytes, type AttrValue, type CheckpointEntryInput, type DType, type MetaGraph, type SavedModelProto, type Tensor } from '../src/index';
-import { saveSavedModel, writeCheckpointFiles } from '../src/node';
+import { attr, dtypeToEnum, encodeMessage, graphBuilder, makeStringTensor, makeTensor, makeValueTensor, tensorBytes, type AttrValue, type CheckpointEntryInput, type DType, type MetaGraph, type SavedModelProto, type Tensor } from 'tf-graft';
+import { saveSavedModel, writeCheckpointFiles } from 'tf-graft/node';
 
 /** Deterministic pseudo-random floats in [-1, 1) (a small LCG), so the model is the same everywhere. */
 function seeded(seed: number): () => number {

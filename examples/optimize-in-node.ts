@@ -9,8 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type OptimizeReport, formatOptimizeReport } from '../src/index';
-import { loadModel, optimize } from '../src/node';
+import { type OptimizeReport, formatOptimizeReport } from 'tf-graft';
+import { loadModel, optimize } from 'tf-graft/node';
 
 /** Optimizes `modelDir` into `outDir` (a fresh temporary directory when not given) and returns the report. */
 export async function main(

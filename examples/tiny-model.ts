@@ -20,7 +20,7 @@ import {
   type SavedModelProto,
   dtypeToEnum,
   tensorBytes,
-} from '../src/index';
+} from 'tf-graft';
 
 /** Deterministic pseudo-random floats in [-1, 1) (a small LCG), so the example is the same everywhere. */
 function seeded(seed: number): () => number {

@@ -18,3 +18,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const hintsFile = resolve(root, 'src/cli/error-hints.ts');
 writeFileSync(hintsFile, errorHintsModule(hintsFromErrorsDoc(readFileSync(resolve(root, 'docs/errors.md'), 'utf8'))));
 process.stdout.write(`wrote ${hintsFile}\n`);
+
+// docs/api.md: the public names of every entry point (test/api-docs.test.ts checks it).
+const { apiMarkdown, publicNames } = await import('./api-docs');
+const apiFile = resolve(root, 'docs/api.md');
+writeFileSync(apiFile, apiMarkdown(publicNames(root)));
+process.stdout.write(`wrote ${apiFile}\n`);

@@ -1,20 +1,82 @@
 /**
- * graft: read, transform, verify and write TensorFlow models in pure TypeScript.
+ * tf-graft, the core: read, transform, inspect and verify TensorFlow graphs in memory, in
+ * Node or a browser (nothing here imports a Node built-in; test/architecture.test.ts checks it).
  *
- * The public API, and nothing else.
+ * The other entry points: `tf-graft/node` (files: loading and saving models, the jobs on paths),
+ * `tf-graft/runtime` (running graphs), `tf-graft/testing` (for custom-transform authors).
+ * docs/api.md lists every public name; anything else is internal.
  */
 export { GraftError, isGraftError, type ErrorCode, type GraftErrorDetails } from './errors';
+export type { Diagnostic, Severity } from './diagnostics';
 
-// the graph
-export * from './ir/dtype';
-export * from './ir/attr';
-export * from './ir/tensor';
-export * from './ir/node';
-export * from './ir/graph';
+// ---------------------------------------------------------------- the graph
+
+export {
+  BASE_DTYPES,
+  baseDType,
+  dtypeEnumName,
+  dtypeFromEnum,
+  dtypeNames,
+  dtypeSize,
+  dtypeToEnum,
+  isFloatDType,
+  isQuantizedDType,
+  parseDType,
+  type BaseDType,
+  type DType,
+  type RefDType,
+  type UnknownDType,
+} from './ir/dtype';
+export { attr, attrEquals, attrText, formatShape, shapeOf, type AttrBytes, type AttrKind, type AttrList, type AttrValue, type FuncRef, type Int, type Shape } from './ir/attr';
+export {
+  makeTensor,
+  makeStringTensor,
+  makeValueTensor,
+  numElements,
+  tensorByteSize,
+  tensorBytes,
+  tensorStrings,
+  tensorToArray,
+  tensorToNumbers,
+  type Tensor,
+  type TensorArray,
+  type TensorData,
+} from './ir/tensor';
+export {
+  makeNode,
+  parseInput,
+  formatInput,
+  canonicalInput,
+  inputNodeName,
+  isControlInput,
+  dataInputs,
+  controlInputs,
+  tensorName,
+  shortTensorName,
+  type InputRef,
+  type Node,
+} from './ir/node';
+export {
+  makeGraph,
+  withNodes,
+  updateGraph,
+  getNode,
+  consumersOf,
+  graphIndex,
+  opCounts,
+  type Consumer,
+  type FunctionDef,
+  type FunctionLibrary,
+  type Graph,
+  type GraphIndex,
+  type Versions,
+} from './ir/graph';
 export { graphBuilder, type GraphBuilder, type NodeOptions } from './ir/builder';
 export { executionOrder, topologicalOrder, type ExecutionOrder } from './ir/topo';
 export { validateGraph, type ValidationProblem, type ValidateOptions } from './ir/validate';
-// editing the graph: what transforms use (see src/ir/rewrite.ts for the idiom)
+export { inlineFunctionCalls, pruneLibrary, type InlineOptions, type InlineResult } from './ir/inline';
+
+// editing the graph: what the built-in transforms use (docs/architecture.md, "How a transform edits a graph")
 export {
   mapNodes,
   filterNodes,
@@ -31,7 +93,9 @@ export {
 export { findMatches, matchedNodes, replaceMatchingOpTypes, constAt, constValue, type OpTypePattern, type NodeMatch, type MatchContext, type ReplaceOptions } from './ir/match';
 export { renameNodeInputs, inputRenamer, type Renames } from './ir/rename';
 export { RewritePlan } from './ir/rewrite';
-// shape inference: the dtype and static shape of every tensor (TensorFlow's shape functions)
+
+// what TensorFlow knows about ops: facts, shapes, dtypes
+export { opFacts, knownOp, knownOps, isStatefulOp, attrWithDefault, missingDefaultAttrs, type OpFacts } from './ir/op-facts';
 export {
   inferShapes,
   inferFunctionShapes,
@@ -43,16 +107,16 @@ export {
   type Dims,
 } from './ir/shape-inference';
 export { outputDType } from './ir/output-dtype';
-export { opFacts, knownOp, knownOps, isStatefulOp, attrWithDefault, missingDefaultAttrs, type OpFacts } from './ir/op-facts';
 
-// formats
+// ---------------------------------------------------------------- formats, on bytes
+
 export { encodeMessage, decodeMessage, parseTextMessage, printTextMessage, type MessageName } from './proto';
-export { decodeGraphDef, encodeGraphDef, encodeGraphDefChunks, parseGraphDefText, printGraphDefText, readGraphDefBytes } from './io/graphdef';
+export { decodeGraphDef, encodeGraphDef, parseGraphDefText, printGraphDefText, readGraphDefBytes } from './io/graphdef';
 export {
   decodeMetaGraph,
   encodeMetaGraph,
   decodeSavedModel,
-  encodeSavedModelChunks,
+  encodeSavedModel,
   parseSavedModelText,
   printSavedModelText,
   findMetaGraph,
@@ -62,20 +126,65 @@ export {
   type TensorInfo,
 } from './io/saved-model';
 export { mainGraph, type LoadedModel, type VariablesInfo } from './io/loaded-model';
-export {
-  readCheckpoint,
-  writeCheckpoint,
-  listCheckpointEntries,
-  crc32c,
-  maskCrc32c,
-  unmaskCrc32c,
-} from './io/checkpoint';
+export { readCheckpoint, writeCheckpoint, listCheckpointEntries } from './io/checkpoint';
 export type { Checkpoint, CheckpointEntry, CheckpointEntryInput, CheckpointHeader, CheckpointEntryInfo } from './io/checkpoint/bundle-format';
 export { readNpy, writeNpy } from './io/npy';
 export type { FileSystem } from './io/fs';
-export { joinChunks, type Chunks } from './io/chunks';
 
-// inspection
+// ---------------------------------------------------------------- transforms
+
+export {
+  defineTransform,
+  param,
+  type ParamInput,
+  type ParamKind,
+  type ParamSchema,
+  type ParamSpec,
+  type ParamValues,
+  type Transform,
+  type TransformAlias,
+  type TransformContext,
+  type TransformDefinition,
+} from './transform/define';
+export { createRegistry, type CreateRegistryOptions, type RegisterOptions, type Registry, type RegistryEntry } from './transform/registry';
+export { Pipeline, pipeline, parsePipeline, type PipelineStep, type StepOptions, type StepParams } from './transform/pipeline';
+export { runPipeline, type PipelineHooks, type PipelineResult, type RunOptions, type StepInfo, type StepResult } from './transform/runner';
+export { formatReport, type PipelineReport, type StepReport } from './transform/report';
+export {
+  builtinTransforms,
+  addDefaultAttributes,
+  backportConcatV2,
+  backportTensorArrayV3,
+  flattenAtrousConv,
+  foldBatchNorms,
+  foldConstants,
+  foldOldBatchNorms,
+  freezeRequantizationRanges,
+  fusePadAndConv,
+  fuseResizeAndConv,
+  fuseResizePadAndConv,
+  inlinePartitionedCall,
+  insertLogging,
+  mergeDuplicateNodes,
+  obfuscateNames,
+  quantizeNodes,
+  quantizeWeights,
+  removeAttribute,
+  removeControlDependencies,
+  removeDevice,
+  removeNodes,
+  renameAttribute,
+  renameNode,
+  renameOp,
+  roundWeights,
+  setDevice,
+  sortByExecutionOrder,
+  sparsifyGather,
+  stripUnusedNodes,
+} from './transforms/index';
+
+// ---------------------------------------------------------------- inspection
+
 export {
   summarizeModel,
   formatSummary,
@@ -92,7 +201,6 @@ export {
   diffSignatures,
   formatGraphDiff,
   formatDiffSummary,
-  summarizeAttr,
   type GraphDiff,
   type ModelDiff,
   type DiffSide,
@@ -107,59 +215,43 @@ export {
 export { showSavedModel, type ShowOptions } from './inspect/show';
 export { showSavedModelData, type ShowData, type ShowMetaGraph, type ShowSignature, type ShowTensor } from './inspect/show-json';
 
-// transforms
-export * from './transform/index';
-export * from './transforms/index';
+// ---------------------------------------------------------------- freezing and converting back
 
-// running graphs (tfjs is loaded on first use, not on import)
+export { freezeMetaGraph, type FreezeOptions, type FreezeResult } from './freeze/freeze';
+export { freezeGraph, type FreezeGraphOptions, type FreezeGraphResult, type ConvertedVariable } from './freeze/tf1';
+export { extractSubGraph } from './freeze/extract';
+export { toSavedModel, remapSignatures, predictSignature, type ToSavedModelOptions } from './freeze/to-saved-model';
+
+// ---------------------------------------------------------------- verification (the runtime is loaded on first use)
+
+export { DEFAULT_ATOL, DEFAULT_RTOL, compareTensors, type TensorComparison, type Tolerance } from './verify/tolerance';
+export { placeholderSpecs, generateTensor, seededFeeds, type GenerateOptions, type PlaceholderSpec } from './ir/seeded-inputs';
+export { generateFeeds, parseFeedSpec, readFeeds, tensorFromJson, type FeedSpec } from './verify/feeds';
+export { compare, compareOutputs, formatCompareReport, type CompareOptions, type CompareReport, type FeedInfo, type OutputComparison } from './verify/compare';
+export { runPipelineVerified, type StepVerification, type VerifiedReport, type VerifiedResult, type VerifiedRunOptions, type VerifyOptions } from './verify/verify-pipeline';
+export { modelUnsupportedOps, opsWithoutKernel, signatureOpsWithoutKernel, stateUpdates, unsupportedOps, type StateUpdate } from './verify/support';
+export { verifyCallSequence, type SequenceCall, type SequenceResult, type SequenceSide } from './verify/stateful';
+export type { Backend } from './runtime/tfjs';
+
+// ---------------------------------------------------------------- workflows on bytes
+
+export { optimizeInMemory } from './workflow/optimize';
 export {
-  createSession,
-  runGraph,
-  evaluateNode,
-  missingKernels,
-  createKernelRegistry,
-  variablesFromCheckpoint,
-  savedModelVariables,
-  seededFeeds,
-  type RuntimeOptions,
-  type Session,
-  type Backend,
-  type Kernel,
-  type KernelContext,
-  type KernelOutput,
-  type KernelRegistry,
-} from './runtime/index';
-
-// freezing and converting back
-export * from './freeze/index';
-export {
-  toSavedModel,
-  remapSignatures,
-  predictSignature,
-  type ToSavedModelOptions,
-} from './freeze/to-saved-model';
-
-// verification
-export * from './verify/index';
-
-// workflows
-export {
-  optimizeInMemory,
   DEFAULT_OPTIMIZE_TRANSFORMS,
   DEFAULT_AGREEMENT_BATCH,
   type OptimizeOptions,
   type OptimizeResult,
   type OptimizeProgress,
-} from './workflow/optimize';
+} from './workflow/optimize-options';
 export { bench, formatBench, latencyStats, type BenchOptions, type BenchReport, type BenchTarget, type LatencyStats } from './workflow/bench';
 export {
   formatOptimizeReport,
   formatOpTable,
   opCountRows,
   opTypeCounts,
-  type OpCountRow,
   type OptimizeReport,
   type ModelStats,
+  type OpCountRow,
   type VerificationReport,
   type SignatureVerification,
   type SignatureVerdict,

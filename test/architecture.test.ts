@@ -188,7 +188,7 @@ const isNodeBuiltin = (spec: string): boolean => spec.startsWith('node:') || NOD
 describe('the browser-safe entry points', () => {
   // The core and the runtime run in a browser: nothing they load, statically or with import(),
   // may name a Node built-in (a bundler for the browser fails on it).
-  for (const entry of ['index.ts', 'runtime-entry.ts']) {
+  for (const entry of ['index.ts', 'runtime-entry.ts', 'testing/index.ts']) {
     it(`src/${entry} reaches no Node built-in, statically or dynamically`, () => {
       const { files, bare } = importGraph(path.join(SRC, entry));
       expect(files.length).toBeGreaterThan(1);

@@ -252,6 +252,11 @@ export function metaGraphToProto(mg: MetaGraph): Msg {
   return { ...head, graph_def: graphToProto(mg.graph), ...tail };
 }
 
+/** A SavedModel as the bytes of `saved_model.pb`. */
+export function encodeSavedModel(sm: SavedModelProto): Uint8Array {
+  return joinChunks(encodeSavedModelChunks(sm));
+}
+
 /** A SavedModel as `saved_model.pb` chunks. */
 export function encodeSavedModelChunks(sm: SavedModelProto): Chunks {
   const chunks: Chunks = [];

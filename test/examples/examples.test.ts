@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { buildExampleModel } from '../../examples/tiny-model';
 import { mainGraph } from '../../src/index';
 import { loadModel, readModelVariables, saveSavedModel, writeCheckpointFiles } from '../../src/node';
 import { createRegistry } from '../../src/transform/registry';
+import { pipeline } from '../../src/transform/pipeline';
 
 let dir: string;
 let modelDir: string;
@@ -44,6 +45,13 @@ describe('examples/custom-transform.ts', () => {
     expect(report).toContain('placeholders=2');
     const original = mainGraph(await loadModel(modelDir));
     expect(original.nodes.find((n) => n.name === 'x')!.attrs.shape).toEqual({ kind: 'shape', value: { dims: [-1, 8], unknownRank: false } });
+  });
+
+  it('is written as a user writes it: only the package entry points, no graft internals', () => {
+    const text = readFileSync(path.join(import.meta.dirname, '../../examples/custom-transform.ts'), 'utf8');
+    const specs = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(specs.filter((s) => !s!.startsWith('node:'))).toEqual(['tf-graft', 'tf-graft/node']);
+    expect(pipeline(createRegistry().extend([setBatchSize])).use(setBatchSize, { size: 8 }).use('remove_device').toString()).toBe('set_batch_size(size=8) remove_device');
   });
 
   it('is not known to a registry it was not registered on', () => {

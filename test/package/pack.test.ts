@@ -54,38 +54,58 @@ describe('npm pack → npm install → use', () => {
     expect(run('npx', ['--no-install', 'graft', 'summarize', modelPath('serving_half_plus_two_cpu')])).toMatch(/serving_default/);
   }, LONG);
 
-  const script = (req: string) => `${req}
+  // One graph built with the core, transformed, run with the runtime; the node and testing entries
+  // used too: every subpath loads under both module systems.
+  const script = (load: (spec: string) => string) => `${load('tf-graft')}
+${load('tf-graft/node').replace(' g ', ' n ').replace('g =', 'n =')}
+${load('tf-graft/runtime').replace(' g ', ' r ').replace('g =', 'r =')}
+${load('tf-graft/testing').replace(' g ', ' t ').replace('g =', 't =')}
 (async () => {
-  const b = g.graphBuilder();
+  const b = t.graphBuilder();
   b.placeholder('x', 'float', [2]);
-  b.op('Neg', ['x'], {}, 'y');
-  const s = await g.createSession(b.graph());
+  b.op('Identity', ['x'], {}, 'id_expect_removed');
+  b.op('Neg', ['id_expect_removed'], {}, 'y');
+  const { graph } = await g.runPipeline(b.graph(), 'remove_nodes(op=Identity)', { inputs: ['x'], outputs: ['y'] });
+  t.expectRemoved(graph);
+  const s = await r.createSession(graph);
   const [y] = await s.run({ x: g.makeTensor('float', [2], [1, 2]) }, ['y']);
-  console.log(JSON.stringify({ transforms: g.createRegistry().list().length, backend: s.backend, y: Array.from(g.tensorToNumbers(y)) }));
+  console.log(JSON.stringify({ transforms: g.createRegistry().list().length, backend: s.backend, y: Array.from(g.tensorToNumbers(y)), node: typeof n.loadModel, coreHasNoLoader: typeof g.loadModel }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-  it('import (ESM) and require (CJS) both run a graph, both on the wasm backend', () => {
-    writeFileSync(path.join(project, 'esm.mjs'), script("import * as g from 'tf-graft';"));
-    writeFileSync(path.join(project, 'cjs.cjs'), script("const g = require('tf-graft');"));
+  it('import (ESM) and require (CJS) load every entry point and run a graph, both on the wasm backend', () => {
+    writeFileSync(path.join(project, 'esm.mjs'), script((spec) => `import * as g from '${spec}';`));
+    writeFileSync(path.join(project, 'cjs.cjs'), script((spec) => `const g = require('${spec}');`));
     for (const file of ['esm.mjs', 'cjs.cjs']) {
-      const r = JSON.parse(run('node', [file])) as { transforms: number; backend: string; y: number[] };
+      const r = JSON.parse(run('node', [file])) as { transforms: number; backend: string; y: number[]; node: string; coreHasNoLoader: string };
       expect(r.transforms, file).toBeGreaterThan(25);
       expect(r.backend, file).toBe('wasm');
       expect(r.y, file).toEqual([-1, -2]);
+      expect(r.node, file).toBe('function');
+      expect(r.coreHasNoLoader, file).toBe('undefined');
     }
   }, LONG);
 
   it('types check with skipLibCheck false under moduleResolution node16 and bundler', () => {
     writeFileSync(
       path.join(project, 'use.ts'),
-      `import { createRegistry, graphBuilder, runPipeline, type Graph, type KernelContext } from 'tf-graft';
+      `import { createRegistry, graphBuilder, mapNodes, setAttrs, runPipeline, type Graph } from 'tf-graft';
+import { loadModel, optimize, type LoadOptions } from 'tf-graft/node';
+import { createSession, type KernelContext, type WasmPaths } from 'tf-graft/runtime';
+import { applyTransform, expectRemains, expectRemoved } from 'tf-graft/testing';
 const b = graphBuilder();
 b.placeholder('x', 'float', [2]);
 const g: Graph = b.graph();
 export const n: number = createRegistry().list().length + g.nodes.length;
 export const p = runPipeline(g, 'strip_unused_nodes', { outputs: ['x'] });
+export const m: Graph = mapNodes(g, (node) => setAttrs(node, {}));
 export const kernel = (ctx: KernelContext) => [ctx.tf.neg(ctx.input(0))];
+export const wasm: WasmPaths = '/wasm/';
+export const s = createSession(g, { wasmPaths: wasm });
+export const l = (o: LoadOptions) => loadModel('m.pb', o);
+export const o = optimize;
+export const t = applyTransform;
+export const checks = [expectRemains, expectRemoved];
 `,
     );
     for (const [module, resolution] of [['node16', 'node16'], ['esnext', 'bundler']] as const) {
