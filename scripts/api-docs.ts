@@ -45,7 +45,8 @@ function kindOf(s: ts.Symbol): PublicName['kind'] {
 /** The first sentence of a doc comment, on one line. */
 function firstSentence(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const m = /^(.*?[.:;])(\s|$)/.exec(flat);
+  // Abbreviations do not end the sentence.
+  const m = /^(.*?(?<!\be\.g|\bi\.e|\bvs)[.:;])(\s|$)/.exec(flat);
   const s = (m ? m[1]! : flat).replace(/[:;]$/, '.');
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }

@@ -1,7 +1,7 @@
 /**
  * What the browser test runs, once in headless Chromium (bundled for the browser) and once in
  * Node (in the test process), so that both sides run the very same code on the very same bytes.
- * It imports only graft's core entry, as a browser app would.
+ * It imports only graft's public entries (the core and tf-graft/runtime), as a browser app would.
  *
  * 1. The serving article's pipeline on a real frozen GraphDef (kws_cnn_s: batch norms to fold,
  *    Identity nodes to remove, constant sub-graphs to fold), written back to GraphDef bytes.
@@ -12,7 +12,6 @@
  */
 import {
   DEFAULT_OPTIMIZE_TRANSFORMS,
-  createSession,
   encodeGraphDef,
   makeStringTensor,
   optimizeInMemory,
@@ -20,6 +19,8 @@ import {
   runPipeline,
   tensorBytes,
 } from '../../../src/index';
+// Running graphs is tf-graft/runtime's (the core loads it only when verification runs).
+import { createSession } from '../../../src/runtime-entry';
 
 /** The model files the scenario reads, relative to the models folder (the server serves these only). */
 export const SCENARIO_FILES = [
