@@ -86,7 +86,7 @@ function opsWithoutKernel(g: Graph): string[] {
     op: 'PartitionedCall',
     inputs: [],
     device: '',
-    attrs: { f: { kind: 'func', value: { name: f.signature.name, attr: {} } } } as Node['attrs'],
+    attrs: { f: { kind: 'func', value: { name: f.signature.name, attrs: {} } } } as Node['attrs'],
   }));
   const graph = makeGraph([...g.nodes, ...callers], { library: g.library, versions: g.versions });
   return missingKernels(graph).map((m) => m.op);
