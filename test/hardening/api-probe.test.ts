@@ -66,6 +66,8 @@ const NOT_PROBED: Record<string, string> = {
  * is taken off the list. Names no longer exported (the public API is being curated) are ignored.
  */
 const KNOWN_FAILING = new Set<string>([
+  // tf-graft/testing and encodeSavedModel (exported since)
+  'encodeSavedModel', 'applyTransform', 'checkNameOracle', 'nodeNames', 'nodeOf', 'paramsWithDefaults', 'recordingContext', 'runGoldenCase',
   'applyDefaults', 'attrText', 'attrWithDefault', 'baseDType', 'bench', 'builtConsumers', 'bytesKey',
   'camelCase', 'canonicalInput', 'checkedElements', 'coerceFeed', 'compareModels', 'compareOutputs',
   'compareTensors', 'concreteShape', 'constAt', 'constValue', 'controlInputs', 'controlsLast',
