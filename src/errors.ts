@@ -65,6 +65,7 @@ export type ErrorCode =
   | 'freeze/missing-output' // an output name that does not exist
   // verification
   | 'verify/mismatch' // outputs differ beyond the tolerance
+  | 'verify/bad-input' // an input to run or compare on that is not written name=source, or a tensor given twice
   // optimize
   | 'optimize/bad-option' // an option of optimize out of range, or two that contradict each other
   | 'optimize/bad-input' // a verification input that names no input of the verified signatures, or one given twice

@@ -56,6 +56,7 @@ export const ERROR_HINTS: Readonly<Record<string, string>> = {
   "freeze/unsupported": "Freeze for the outputs that compute values, or keep the SavedModel unfrozen.",
   "freeze/missing-output": "Check the name with 'graft summarize'; '--output_node_names' takes node names.",
   "verify/mismatch": "Find the step that changed them ('graft transform --verify'), or loosen the tolerance when the change is expected (a lossy transform).",
+  "verify/bad-input": "Write each input as 'name=file.npy', 'name=file.json' or 'name=[json values]', once per tensor.",
   "optimize/bad-option": "Give a value in the range the message states (the hint shows the fraction for a percentage), or drop one of the two options.",
   "optimize/bad-input": "Name a signature input key or one of the listed tensors, once each.",
   "api/bad-argument": "Pass what the parameter's type says; TypeScript's types describe every parameter.",

@@ -1,7 +1,8 @@
 /**
  * Library messages name options as the API spells them, in backticks (`` `maxDiff` ``); a command
  * reports them with its own flag names in their place (`--max_diff`). The library's option errors
- * (`optimize/bad-option`, `optimize/bad-input`) become usage errors here (exit 2).
+ * (`optimize/bad-option`, `optimize/bad-input`, `verify/bad-input`), and `api/bad-argument` naming one of the
+ * command's options, become usage errors here (exit 2).
  */
 import { GraftError, type ErrorCode, isGraftError } from '../errors';
 
@@ -9,7 +10,7 @@ import { GraftError, type ErrorCode, isGraftError } from '../errors';
 export type FlagNames = Readonly<Record<string, string>>;
 
 /** Codes that, thrown from a command's options, are the user's wrong flags. */
-const OPTION_CODES: ReadonlySet<ErrorCode> = new Set(['optimize/bad-option', 'optimize/bad-input']);
+const OPTION_CODES: ReadonlySet<ErrorCode> = new Set(['optimize/bad-option', 'optimize/bad-input', 'verify/bad-input']);
 
 /** `text` with every `` `option` `` that `flags` knows replaced by its flag. */
 export function withFlagNames(text: string, flags: FlagNames): string {

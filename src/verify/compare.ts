@@ -83,7 +83,7 @@ export function resolveTolerance(opts: { rtol?: number; atol?: number }): Tolera
   const rtol = opts.rtol ?? DEFAULT_RTOL;
   const atol = opts.atol ?? DEFAULT_ATOL;
   for (const [k, v] of [['rtol', rtol], ['atol', atol]] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new GraftError('cli/usage', `${k} must be a finite number >= 0, not ${v}`);
+    if (!Number.isFinite(v) || v < 0) throw new GraftError('api/bad-argument', `\`${k}\` must be a finite number >= 0, not ${v}`, { param: k });
   }
   return { rtol, atol };
 }
@@ -158,7 +158,7 @@ export function compareOutputs(names: readonly string[], reference: readonly Ten
 export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise<CompareReport> {
   checkGraphShallow('compare', 'a', a);
   checkGraphShallow('compare', 'b', b);
-  if (opts.outputs.length === 0) throw new GraftError('cli/usage', 'compare needs at least one output');
+  if (opts.outputs.length === 0) throw new GraftError('api/bad-argument', 'compare needs at least one output (`outputs`)', { param: 'outputs' });
   const tol = resolveTolerance(opts);
   const seed = opts.seed ?? 1;
   // Placeholders of B that are A's inputs under another name are not generated twice.
@@ -173,7 +173,7 @@ export async function compare(a: Graph, b: Graph, opts: CompareOptions): Promise
   const varsB = opts.variablesB ?? opts.variablesA;
   const outA = await runGraph(a, feedsFor(a, feeds), opts.outputs, { ...common, ...opts.runtimeA, ...(varsA ? { variables: varsA } : {}) });
   const outputsB = opts.outputsB ?? opts.outputs;
-  if (outputsB.length !== opts.outputs.length) throw new GraftError('cli/usage', `outputsB names ${outputsB.length} outputs, outputs ${opts.outputs.length}`);
+  if (outputsB.length !== opts.outputs.length) throw new GraftError('api/bad-argument', `\`outputsB\` names ${outputsB.length} outputs, \`outputs\` ${opts.outputs.length}`, { param: 'outputsB' });
   const renamed = opts.inputNamesB ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [opts.inputNamesB![k] ?? k, t])) : feeds;
   const outB = await runGraph(b, feedsFor(b, renamed), outputsB, { ...common, ...opts.runtimeB, ...(varsB ? { variables: varsB } : {}) });
   const outputs = compareOutputs(opts.outputs, outA, outB, tol);

@@ -75,7 +75,7 @@ export function parseFeedSpec(spec: string): FeedSpec {
   if (typeof spec !== 'string') throw badArgument('parseFeedSpec', 'spec', 'a string name=source', spec);
   const at = spec.indexOf('=');
   if (at <= 0 || at === spec.length - 1) {
-    throw new GraftError('cli/usage', `A feed is written name=file.npy, name=file.json or name=[json values], not '${spec}'`);
+    throw new GraftError('verify/bad-input', `A feed is written name=file.npy, name=file.json or name=[json values], not '${spec}'`);
   }
   return { name: spec.slice(0, at), source: spec.slice(at + 1) };
 }
@@ -314,7 +314,7 @@ export async function readFeeds(specs: readonly string[], graph: Graph, fs?: Fil
     const { name, source } = parseFeedSpec(spec);
     const node = parseInput(name).node;
     if (!byName.has(node)) throw new GraftError('graph/missing-node', `No node '${node}' to feed`, { node });
-    if (Object.hasOwn(out, name)) throw new GraftError('cli/usage', `'${name}' is fed twice`);
+    if (Object.hasOwn(out, name)) throw new GraftError('verify/bad-input', `'${name}' is fed twice`);
     const dtype = dtypes.get(node);
     // A string input read by a tf.Example parse op takes examples as JSON objects.
     const parsers = dtype === 'string' ? exampleParsers(graph, node) : [];

@@ -160,7 +160,7 @@ export async function modelFeeds(
   const dtypes = new Map(placeholderSpecs(m.graph).map((p) => [p.name, p.dtype]));
   for (const [name, tensor] of Object.entries(opts.feeds ?? {})) {
     const resolved = resolveTensorName(m, name, 'input');
-    if (Object.hasOwn(given, resolved)) throw new GraftError('cli/usage', `'${name}' is fed twice`);
+    if (Object.hasOwn(given, resolved)) throw new GraftError('verify/bad-input', `'${name}' is fed twice (in \`inputs\` and in \`feeds\`)`, { param: 'feeds' });
     const dtype = dtypes.get(parseInput(resolved).node);
     given[resolved] = dtype === undefined ? tensor : coerceFeed(tensor, dtype, `Feed '${name}'`);
   }
@@ -188,7 +188,7 @@ export async function modelFeeds(
 export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Promise<ModelRun> {
   const seed = opts.seed ?? 1;
   const fetches = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(m, o, 'output')) : m.outputs.map((o) => o.name);
-  if (fetches.length === 0) throw new GraftError('cli/usage', `${m.path} has no outputs to fetch; name them`);
+  if (fetches.length === 0) throw new GraftError('api/bad-argument', `${m.path} has no outputs to fetch; name them (\`outputs\`)`, { param: 'outputs' });
   const { feeds, info } = await modelFeeds(m, { ...opts, seed });
   const { createSession } = await import('../runtime/index');
   const session = await createSession(m.graph, {

@@ -86,7 +86,7 @@ export interface VerifiedResult extends PipelineResult {
 export async function runPipelineVerified(graph: Graph, pipeline: Pipeline | string, options: VerifiedRunOptions): Promise<VerifiedResult> {
   const { verify, hooks, ...runOptions } = options;
   const outputs = (options.outputs ?? []).filter((o) => o !== '');
-  if (outputs.length === 0) throw new GraftError('cli/usage', 'Verifying a pipeline needs its outputs (options.outputs)');
+  if (outputs.length === 0) throw new GraftError('api/bad-argument', 'Verifying a pipeline needs its outputs (`outputs`)', { param: 'outputs' });
   const tol = resolveTolerance(verify);
   // Every placeholder gets a value (not only options.inputs, which may name inner nodes).
   const { feeds, info } = buildFeeds([graph], {

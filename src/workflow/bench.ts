@@ -104,7 +104,7 @@ export interface BenchReport {
 }
 
 function checkCount(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new GraftError('cli/usage', `${name} must be an integer >= ${min}, not ${v}`);
+  if (!Number.isInteger(v) || v < min) throw new GraftError('api/bad-argument', `\`${name}\` must be an integer >= ${min}, not ${v}`, { param: name });
 }
 
 /** The q-quantile (0..1) of sorted values, linearly interpolated (numpy's default). */
@@ -161,7 +161,7 @@ function now(): number {
  * Benchmarks one model, or two (A/B) on the same inputs, interleaved.
  *
  * @throws GraftError `runtime/unsupported-op` when a model needs an op without a kernel (checked
- *   on the first warm-up run, before any timing), `cli/usage` for bad counts.
+ *   on the first warm-up run, before any timing), `api/bad-argument` (with `param`) for bad counts.
  * @example
  * ```ts
  * const r = await bench([
@@ -172,7 +172,7 @@ function now(): number {
  * ```
  */
 export async function bench(targets: readonly BenchTarget[], opts: BenchOptions = {}): Promise<BenchReport> {
-  if (targets.length < 1 || targets.length > 2) throw new GraftError('cli/usage', `bench takes one or two models, not ${targets.length}`);
+  if (targets.length < 1 || targets.length > 2) throw new GraftError('api/bad-argument', `bench takes one or two models (\`targets\`), not ${targets.length}`, { param: 'targets' });
   const batch = opts.batch ?? DEFAULT_BENCH_BATCH;
   const runs = opts.runs ?? DEFAULT_BENCH_RUNS;
   const warmup = opts.warmup ?? DEFAULT_BENCH_WARMUP;

@@ -365,8 +365,8 @@ export function costLines(c: CostReport): string[] {
     ...(c.thresholds.minAgreement !== undefined ? [`top-1 agreement >= ${rate(c.thresholds.minAgreement)}`] : []),
   ];
   const how = `seed ${c.seed}, ${c.batch} inputs per signature`;
-  if (c.status === 'skipped') lines.push(c.skipped.length ? 'verify: NOT MEASURED: no signature could be run' : 'verify: not run (--no-verify)');
-  else if (c.status === 'measured') lines.push(`verify: MEASURED, not gated (${c.lossySteps.length ? `lossy steps: ${c.lossySteps.join(' ')}` : 'no lossy step'}; set --max_diff/--min_agreement to fail on them), ${how}${skipped}`);
+  if (c.status === 'skipped') lines.push(c.skipped.length ? 'verify: NOT MEASURED: no signature could be run' : 'verify: not run (`verify: false`)');
+  else if (c.status === 'measured') lines.push(`verify: MEASURED, not gated (${c.lossySteps.length ? `lossy steps: ${c.lossySteps.join(' ')}` : 'no lossy step'}; set \`maxDiff\`/\`minAgreement\` to fail on them), ${how}${skipped}`);
   else lines.push(`verify: ${c.status.toUpperCase()}: ${gates.join(', ')} (${how})${skipped}`);
   const shown = c.outputs.filter((o) => o.dtype !== '');
   if (shown.length > 1) {
@@ -384,6 +384,8 @@ function isFloatName(d: string): boolean {
 
 /**
  * The before/after table, then one line each for verification, speed, signatures and notes.
+ * Options are named as the API spells them, in backticks (`` `maxDiff` ``, `` `verify: false` ``);
+ * `graft optimize` puts its flag names in their place.
  *
  * Columns: stage, nodes (main graph + functions), Const, Variable, Identity, graph bytes,
  * variable bytes, total bytes, max |diff| against the original, median latency at the batch size.
@@ -448,14 +450,14 @@ export function formatOptimizeReport(r: OptimizeReport): string {
       `speedup: ${formatSpeedup(b.speedup)} (median original / median optimized; p10-p90 original ${formatMs(o.p10)}-${formatMs(o.p90)}, optimized ${formatMs(z.p10)}-${formatMs(z.p90)}; ${b.warmup} warm-up + ${b.runs} interleaved runs, backend ${b.backend})`,
     );
   } else {
-    lines.push('speed: not measured (--bench)');
+    lines.push('speed: not measured (`bench`)');
   }
   const v = r.verification;
   const unverified = r.verdicts.filter((x) => !x.verified);
   // A lossy pipeline has no strict verification: its cost lines say how it was judged.
   if (r.cost) lines.push(...costLines(r.cost));
   if (!v) {
-    if (!r.cost) lines.push(`verify: not run (--no-verify)${unverified.length ? `: ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
+    if (!r.cost) lines.push(`verify: not run (\`verify: false\`)${unverified.length ? `: ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
   } else {
     const ran = v.signatures.filter((s) => s.status === 'pass' || s.status === 'fail');
     const outs = ran.reduce((n, s) => n + s.outputs.length, 0);

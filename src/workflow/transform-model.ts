@@ -137,11 +137,11 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
     registry: opts.registry,
     hooks: opts.hooks,
   });
-  if (!writeSavedModel) {
+  // (writeSavedModel implies a SavedModel; the second test tells the type checker.)
+  if (!writeSavedModel || model.kind !== 'saved-model') {
     await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined, ...out });
     return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
   }
-  if (model.kind !== 'saved-model') throw new GraftError('cli/usage', 'unreachable');
   // Every signature must still name existing tensors.
   const after = graphIndex(graph).byName;
   for (const [key, sig] of Object.entries(mg.signatures)) {

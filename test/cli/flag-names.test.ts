@@ -9,6 +9,8 @@ import { main } from '../../src/cli/main';
 import { flagError, withFlagNames } from '../../src/cli/flag-names';
 import { GraftError, isGraftError } from '../../src/errors';
 import { optimize } from '../../src/workflow/optimize-files';
+import { formatOptimizeReport } from '../../src/workflow/report';
+import { loadRunnable, runModel } from '../../src/verify/runnable';
 import { transformModel } from '../../src/workflow/transform-model';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
@@ -54,5 +56,41 @@ describe('flag names', () => {
     const code = await main(['transform', pb, out, 'remove_device'], { out: () => {}, err: (t) => err.push(t), interactive: false });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/--out_graph must be a \.pb or \.pbtxt file/);
+  });
+  it.skipIf(!HAVE_MODELS)(`bench, run and compare: the library's neutral codes name options; the commands name their flags, exit 2 (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const model = modelPath('serving_half_plus_two_cpu');
+    const m = await loadRunnable(model);
+    const bad = await runModel(m, { inputs: ['x'] }).catch((x: unknown) => x);
+    expect(isGraftError(bad) && bad.code).toBe('verify/bad-input');
+    const twice = await runModel(m, { inputs: ['x=[1]'], feeds: { x: { dtype: 'float', shape: [1], data: new Float32Array([1]) } as never } }).catch((x: unknown) => x);
+    expect(isGraftError(twice) && { code: twice.code, message: twice.message }).toEqual({ code: 'verify/bad-input', message: "'x' is fed twice (in `inputs` and in `feeds`)" });
+    const cli = async (args: string[]) => {
+      const err: string[] = [];
+      const code = await main(args, { out: () => {}, err: (t) => err.push(t), interactive: false });
+      return { code, err: err.join('\n') };
+    };
+    const benchRuns = await cli(['bench', model, '--runs', '0']);
+    expect(benchRuns.code).toBe(2);
+    expect(benchRuns.err).toMatch(/graft: error \[cli\/usage\]: --runs must be an integer >= 1, not 0/);
+    for (const cmd of [['run', model], ['compare', model, model]]) {
+      const r = await cli([...cmd, '--input', 'x']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/graft: error \[cli\/usage\]: A feed is written name=file\.npy/);
+    }
+  });
+
+  it.skipIf(!HAVE_MODELS)(`the optimize report names options as the API spells them; graft optimize prints its flags there (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const model = modelPath('serving_half_plus_two_cpu');
+    const dir = scratch.freshDir('report');
+    const { report } = await optimize(model, path.join(dir, 'api'), { verify: false });
+    const text = formatOptimizeReport(report);
+    expect(text).toMatch(/^verify: not run \(`verify: false`\)/m);
+    expect(text).toMatch(/^speed: not measured \(`bench`\)$/m);
+    expect(text).not.toMatch(/--/);
+    const out: string[] = [];
+    const code = await main(['optimize', model, path.join(dir, 'cli'), '--no-verify'], { out: (t) => out.push(t), err: () => {}, interactive: false });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^verify: not run \(--no-verify\)/m);
+    expect(out.join('\n')).toMatch(/^speed: not measured \(--bench\)$/m);
   });
 });

@@ -90,7 +90,7 @@ describe('compare', () => {
 
   it('refuses bad tolerances and an empty output list', async () => {
     const g = model([1, 2, 3]);
-    await expect(compare(g, g, { outputs: [] })).rejects.toMatchObject({ code: 'cli/usage' });
-    await expect(compare(g, g, { outputs: ['y'], rtol: -1 })).rejects.toMatchObject({ code: 'cli/usage' });
+    await expect(compare(g, g, { outputs: [] })).rejects.toMatchObject({ code: 'api/bad-argument', param: 'outputs' });
+    await expect(compare(g, g, { outputs: ['y'], rtol: -1 })).rejects.toMatchObject({ code: 'api/bad-argument', param: 'rtol' });
   });
 });

@@ -108,6 +108,6 @@ describe('runPipelineVerified', () => {
   });
 
   it('needs outputs', async () => {
-    await expect(runPipelineVerified(model(), 'remove_nodes(op=Identity)', { verify: {} })).rejects.toMatchObject({ code: 'cli/usage' });
+    await expect(runPipelineVerified(model(), 'remove_nodes(op=Identity)', { verify: {} })).rejects.toMatchObject({ code: 'api/bad-argument', param: 'outputs' });
   });
 });

@@ -58,9 +58,9 @@ describe('bench', () => {
   it('refuses bad counts and a model it cannot run, before timing', async () => {
     const g = addGraph();
     const t = { label: 'A', graph: g, inputs: [{ tensor: 'x' }], outputs: ['y'] };
-    await expect(bench([t], { runs: 0 })).rejects.toMatchObject({ code: 'cli/usage' });
-    await expect(bench([t], { batch: 1.5 })).rejects.toMatchObject({ code: 'cli/usage' });
-    await expect(bench([])).rejects.toMatchObject({ code: 'cli/usage' });
+    await expect(bench([t], { runs: 0 })).rejects.toMatchObject({ code: 'api/bad-argument', param: 'runs' });
+    await expect(bench([t], { batch: 1.5 })).rejects.toMatchObject({ code: 'api/bad-argument', param: 'batch' });
+    await expect(bench([])).rejects.toMatchObject({ code: 'api/bad-argument', param: 'targets' });
     await expect(bench([{ ...t, outputs: ['nope'] }], { backend: 'cpu', runs: 1 })).rejects.toMatchObject({ code: 'graph/missing-node', message: expect.stringMatching(/^A: /) });
   });
 });

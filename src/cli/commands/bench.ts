@@ -2,6 +2,7 @@ import { GraftError, isGraftError } from '../../errors';
 import { DEFAULT_BENCH_BATCH, DEFAULT_BENCH_RUNS, DEFAULT_BENCH_WARMUP, formatBench } from '../../workflow/bench';
 import { benchModels } from '../../workflow/bench-files';
 import { parseFlags } from '../args';
+import { type FlagNames, flagError } from '../flag-names';
 import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 import { backendFlag } from './optimize';
@@ -11,6 +12,9 @@ export const usage = `Usage: graft bench MODEL [--vs OTHER] [--batch ${DEFAULT_B
   Times a model (SavedModel directory, .meta or GraphDef) in-process: fixed seeded inputs with unknown
   dimensions set to --batch, warm-up runs, then timed runs (A/B interleaved with --vs), reported as
   median, p10/p90 and MAD. The speedup is median MODEL / median OTHER (above 1: OTHER is faster).`;
+
+/** The library's option names and this command's flags. */
+const FLAGS: FlagNames = { batch: '--batch', runs: '--runs', warmup: '--warmup', seed: '--seed', signature: '--signature_def', tagSet: '--tag_set' };
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -55,7 +59,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
     if (isGraftError(e) && e.code === 'runtime/too-large' && e.param === 'maxInputBytes') {
       throw new GraftError(e.code, e.message, { ...(e.node !== undefined ? { node: e.node } : {}), cause: e, param: e.param, hint: 'Lower --batch: unknown dimensions of generated inputs take that size.' });
     }
-    throw e;
+    throw flagError(e, FLAGS);
   });
   if (reportMode === 'json') io.out(toJson(report));
   else io.out(formatBench(report));

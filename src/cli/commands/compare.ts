@@ -2,9 +2,10 @@ import { GraftError } from '../../errors';
 import { formatCompareReport } from '../../verify/compare';
 import { compareModels, loadRunnable } from '../../verify/runnable';
 import { parseFlags } from '../args';
+import { flagError } from '../flag-names';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';
-import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, parseNumberFlag, runOptionsFromFlags, withLimitFlag } from './run-flags';
+import { LIMIT_USAGE, RUN_FLAGS, RUN_FLAG_NAMES, loadOptionsFromFlags, parseNumberFlag, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
 export const usage = `Usage: graft compare <modelA> <modelB> [--input name=file.npy ...] [--output name ...]
                      [--rtol 1e-4] [--atol 1e-5] [--seed 1] [--batch 1] [--backend wasm|cpu] [--json]
@@ -31,7 +32,7 @@ export async function compareCommand(args: readonly string[], io: Io): Promise<n
     ...(rtol !== undefined ? { rtol } : {}),
     ...(atol !== undefined ? { atol } : {}),
   }).catch((e: unknown) => {
-    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
+    throw flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), RUN_FLAG_NAMES);
   });
   // Infinity is not JSON; toJson prints it as the string "inf".
   io.out(values.json ? toJson(report) : formatCompareReport(report));

@@ -70,6 +70,10 @@ const FLAGS: FlagNames = {
   rtol: '--rtol',
   atol: '--atol',
   'verify: false': '--no-verify',
+  bench: '--bench',
+  batch: '--batch',
+  runs: '--runs',
+  warmup: '--warmup',
 };
 
 /** The report with this command's flag names in its notes, verdicts and cost failures. */
@@ -177,7 +181,7 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
   });
   const report = reportWithFlags(result.report);
   if (reportMode === 'json') io.out(toJson(report));
-  else io.out(formatOptimizeReport(report));
+  else io.out(withFlagNames(formatOptimizeReport(report), FLAGS));
   const unverified = report.verdicts.filter((v) => !v.verified);
   if (unverified.length > 0 && !values['no-verify']) {
     const what = `output written to ${output}; ${unverified.length} signature${unverified.length === 1 ? '' : 's'} NOT VERIFIED (${unverified.map((v) => v.key).join(', ')})`;

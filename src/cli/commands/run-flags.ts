@@ -30,6 +30,21 @@ export const LIMIT_FLAGS: Readonly<Record<string, string>> = {
   maxLoopIterations: '--max_loop_iterations',
 };
 
+/**
+ * The library's option names (`runModel`, `compareModels`) and the flags of `graft run` and
+ * `graft compare` that set them, for {@link flagError}.
+ */
+export const RUN_FLAG_NAMES: Readonly<Record<string, string>> = {
+  inputs: '--input',
+  outputs: '--output',
+  seed: '--seed',
+  batch: '--batch',
+  rtol: '--rtol',
+  atol: '--atol',
+  signature: '--signature_def',
+  tagSet: '--tag_set',
+};
+
 /** Usage lines of the limit flags. */
 export const LIMIT_USAGE = `  --max_input_mb N       largest generated input, in MiB (default 512)
   --max_tensor_mb N      largest tensor a run may create, in MiB (default 1024)

@@ -10,9 +10,10 @@ import { writeNpy } from '../../io/npy';
 import { loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
+import { flagError } from '../flag-names';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';
-import { LIMIT_USAGE, RUN_FLAGS, loadOptionsFromFlags, runOptionsFromFlags, withLimitFlag } from './run-flags';
+import { LIMIT_USAGE, RUN_FLAGS, RUN_FLAG_NAMES, loadOptionsFromFlags, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
 // Kept importable from here, where they were first defined.
 export { parseBackend, parseNumberFlag } from './run-flags';
@@ -97,7 +98,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   try {
     result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
   } catch (e) {
-    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
+    throw flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), RUN_FLAG_NAMES);
   }
   const written: string[] = [];
   if (values.out !== undefined) {
@@ -170,7 +171,7 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   try {
     result = await runModel(model, { ...runOptions, feeds, outputs: outputs.map((o) => o.name), print: (text) => io.err(text) });
   } catch (e) {
-    throw withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. ');
+    throw flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), { ...RUN_FLAG_NAMES, feeds: '--inputs/--input_exprs/--input_examples' });
   }
   const generated = result.feeds.filter((f) => f.generated);
   if (generated.length > 0) io.err(`note: inputs not given were generated (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);

@@ -98,7 +98,7 @@ export async function transformCommand(args: readonly string[], io: Io): Promise
       },
     },
   }).catch((e: unknown) => {
-    throw flagError(e, { inPath: '--in_graph', outPath: '--out_graph' });
+    throw flagError(e, { inPath: '--in_graph', outPath: '--out_graph', outputs: '--outputs', rtol: '--rtol', atol: '--atol' });
   });
   const moved = 'firstMoved' in result.report ? result.report.firstMoved : undefined;
   if (reportMode === 'json') io.out(toJson({ wrote: result.wrote, out: values.out_graph, inputs: result.inputs, outputs: result.outputs, protected: result.protectedForSavedModel, ...(functionNote ? { warning: functionNote } : {}), report: result.report }));
