@@ -39,11 +39,12 @@ const PAGE_ENTRY = path.join(import.meta.dirname, 'browser/page.ts');
 const CORE_BUDGET_BYTES = 400 * 1024;
 /**
  * What the test enforces meanwhile: on import, the core was 687 KB when the budget was first
- * measured this way (2026-12; the runtime still a static export of src/index.ts), over the budget,
- * so the ceiling keeps it from growing while the budget is worked towards. Lower it as the core
- * shrinks, down to the budget; never raise it without saying why.
+ * measured this way (2026-12, the runtime still a static export of src/index.ts) and 520 KB once
+ * the runtime moved to tf-graft/runtime and optimizeInMemory's stages behind import(), over the
+ * budget, so the ceiling keeps it from growing while the budget is worked towards. Lower it as
+ * the core shrinks, down to the budget; never raise it without saying why.
  */
-const CORE_CEILING_BYTES = 680 * 1024;
+const CORE_CEILING_BYTES = 540 * 1024;
 const LONG = 180_000;
 
 const inNodeModules = (file: string): boolean => file.split(path.sep).includes('node_modules');
@@ -112,7 +113,7 @@ async function tryBuild(opts: BuildOptions): Promise<{ errors: string[]; result?
  * chunks it imports statically (all of it loads before the entry runs), and `lazy`, every other
  * chunk (reached only through `import()`, loaded on first use), each with its size.
  */
-function splitLoad(meta: Metafile, entry: string): { onImport: number; lazy: { chunk: string; bytes: number }[] } {
+function splitLoad(meta: Metafile, entry: string): { onImport: number; onImportInputs: string[]; lazy: { chunk: string; bytes: number }[] } {
   const outputs = meta.outputs;
   const entryChunk = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === path.relative(ROOT, entry));
   if (!entryChunk) throw new Error(`no chunk for ${entry} in the split build`);
@@ -126,6 +127,7 @@ function splitLoad(meta: Metafile, entry: string): { onImport: number; lazy: { c
   const js = Object.keys(outputs).filter((f) => f.endsWith('.js'));
   return {
     onImport: [...seen].reduce((sum, f) => sum + outputs[f]!.bytes, 0),
+    onImportInputs: [...seen].flatMap((f) => Object.keys(outputs[f]!.inputs)),
     lazy: js.filter((f) => !seen.has(f)).map((f) => ({ chunk: path.basename(f), bytes: outputs[f]!.bytes })).sort((a, b) => b.bytes - a.bytes),
   };
 }
@@ -146,7 +148,7 @@ describe('the core in the browser', () => {
     const whole = result!.outputFiles[0]!.contents.length;
     // What a code-splitting bundler loads on import; the rest (behind import()) loads on first use.
     const split = await build(browserBuild({ ...core, splitting: true, outdir: path.join(ROOT, 'dist-browser-probe') }));
-    const { onImport, lazy } = splitLoad(split.metafile!, CORE_ENTRY);
+    const { onImport, onImportInputs, lazy } = splitLoad(split.metafile!, CORE_ENTRY);
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     const status = onImport <= CORE_BUDGET_BYTES ? 'within it' : `OVER by ${kb(onImport - CORE_BUDGET_BYTES)}`;
     // The numbers people want to see; vitest prints them with the test.
@@ -156,6 +158,9 @@ describe('the core in the browser', () => {
         `lazy chunks, loaded on first use through import(): ${lazy.map((c) => `${c.chunk} ${kb(c.bytes)}`).join(', ') || 'none'}; ` +
         `${kb(whole)} as one file; largest parts of that file: ${largestParts(result!.metafile)}`,
     );
+    // The runtime (tf-graft/runtime) is reached from the core only through import().
+    expect(onImportInputs.filter((f) => f.startsWith('src/runtime/'))).toEqual([]);
+    expect(lazy.some((c) => c.chunk.startsWith('runtime-'))).toBe(true);
     expect(onImport).toBeLessThan(CORE_CEILING_BYTES);
   }, LONG);
 });
