@@ -6,7 +6,8 @@
  */
 import type * as tfcore from '@tensorflow/tfjs-core';
 import type { DType } from '../../ir/dtype';
-import { type Tensor, numElements } from '../../ir/tensor';
+import { type Tensor, makeStringTensor, numElements, tensorBytes, tensorStrings } from '../../ir/tensor';
+import { dtypeSize } from '../../ir/dtype';
 import type { Kernel, KernelContext, KernelOutput } from '../kernel';
 import { type Value, valueShape } from '../values';
 
@@ -246,6 +247,8 @@ export const ARRAY_KERNELS: Record<string, Kernel> = {
   ReverseV2: (ctx) => [ctx.out(ctx.tf.reverse(ctx.input(0), ctx.numbers(1)), ctx.dtype(0))],
   MatrixBandPart: (ctx) => [ctx.tf.linalg.bandPart(ctx.input(0), ctx.numbers(1)[0]!, ctx.numbers(2)[0]!)],
   Einsum: (ctx) => [ctx.tf.einsum(ctx.attrString('equation'), ...ctx.inputs.map((_, i) => ctx.input(i)))],
+  DynamicStitch: dynamicStitch,
+  ParallelDynamicStitch: dynamicStitch,
   OneHot: (ctx) => {
     const depth = ctx.numbers(1)[0]!;
     const on = ctx.numbers(2)[0]!;
@@ -262,6 +265,72 @@ export const ARRAY_KERNELS: Record<string, Kernel> = {
     return [ctx.out(ctx.dtype(2) === 'float' ? y : ctx.tf.cast(y, 'int32'), ctx.dtype(2))];
   },
 };
+
+function shapeText(s: readonly number[]): string {
+  return `[${s.join(',')}]`;
+}
+
+/**
+ * `DynamicStitch`/`ParallelDynamicStitch`: `merged[indices[m][i]] = data[m][i]`, later inputs
+ * winning on repeated indices (TensorFlow's CPU kernel copies in input order). The result has
+ * `max(indices) + 1` rows; rows no index names are zeros (TensorFlow leaves them uninitialized).
+ * Copies raw element bytes, so every dtype (int64, half, complex, strings) is exact.
+ */
+function dynamicStitch(ctx: KernelContext): KernelOutput {
+  const op = ctx.node.op === 'ParallelDynamicStitch' ? 'ParallelDynamicStitchOp' : 'DynamicStitchOp';
+  if (ctx.inputs.length === 0) throw ctx.fail(`${op}: Must have some inputs`);
+  if (ctx.inputs.length % 2 !== 0) throw ctx.fail(`${op}: Must have even number of arguments`);
+  const n = ctx.inputs.length / 2;
+  const indices = Array.from({ length: n }, (_, m) => ctx.host(m));
+  const data = Array.from({ length: n }, (_, m) => ctx.host(n + m));
+  const idx = indices.map((_, m) => ctx.numbers(m));
+  let maxIndex = -1;
+  for (const v of idx) for (const x of v) if (x > maxIndex) maxIndex = x;
+  const first = maxIndex + 1;
+  const extra = (m: number) => data[m]!.shape.slice(indices[m]!.shape.length);
+  for (let m = 0; m < n; m++) {
+    const is = indices[m]!.shape;
+    const ds = data[m]!.shape;
+    if (ds.length < is.length || is.some((d, i) => ds[i] !== d)) {
+      throw ctx.fail(`data[${m}].shape = ${shapeText(ds)} does not start with indices[${m}].shape = ${shapeText(is)}`);
+    }
+    if (m > 0 && shapeText(extra(0)) !== shapeText(extra(m))) {
+      throw ctx.fail(
+        `Need data[0].shape[${indices[0]!.shape.length}:] = data[${m}].shape[${is.length}:], got data[0].shape = ${shapeText(data[0]!.shape)}, data[${m}].shape = ${shapeText(ds)}, indices[0].shape = ${shapeText(indices[0]!.shape)}, indices[${m}].shape = ${shapeText(is)}`,
+      );
+    }
+  }
+  const outShape = [first, ...extra(0)];
+  const slice = numElements(extra(0));
+  const dtype = data[0]!.dtype;
+  const check = (i: number, index: number) => {
+    if (index < 0 || index >= first) throw ctx.fail(`indices[${i}] is out of range`);
+  };
+  if (dtype === 'string') {
+    const out: Uint8Array[] = new Array(first * slice).fill(new Uint8Array());
+    for (let m = 0; m < n; m++) {
+      const src = tensorStrings(data[m]!);
+      idx[m]!.forEach((index, i) => {
+        check(i, index);
+        for (let j = 0; j < slice; j++) out[index * slice + j] = src[i * slice + j]!;
+      });
+    }
+    return [makeStringTensor(outShape, out)];
+  }
+  const size = dtypeSize(dtype);
+  if (size === undefined) throw ctx.fail(`DynamicStitch of ${dtype} is not computed`, 'runtime/unsupported-dtype');
+  const row = slice * size;
+  const out = new Uint8Array(first * row);
+  for (let m = 0; m < n; m++) {
+    const src = tensorBytes(data[m]!);
+    idx[m]!.forEach((index, i) => {
+      check(i, index);
+      out.set(src.subarray(i * row, (i + 1) * row), index * row);
+    });
+  }
+  const t: Tensor = { dtype, shape: Object.freeze(outShape), data: { kind: 'content', bytes: out } };
+  return [t];
+}
 
 function normAxis(a: number, rank: number): number {
   return a < 0 ? a + rank : a;
