@@ -17,7 +17,7 @@
  * s.dispose();
  * ```
  */
-export { setWasmPaths, type Backend, type WasmPaths } from './tfjs';
+export { activeBackend, setWasmPaths, wasmStartFailure, type Backend, type WasmPaths } from './tfjs';
 export type { Kernel, KernelContext, KernelOutput, KernelRegistry, RuntimeLimits } from './kernel';
 export { DEFAULT_MAX_TENSOR_BYTES, DEFAULT_MAX_LOOP_ITERATIONS } from './kernel';
 export type { Value } from './values';

@@ -58,8 +58,24 @@ export function setWasmPaths(paths: WasmPaths): void {
   wasmPathsGiven = paths;
 }
 
+/** The wasmPaths a failed wasm start was given, and why it failed: a later, different wasmPaths tries again. */
+let wasmFailedWith: { paths: WasmPaths | undefined; reason: string } | undefined;
+
+/** Why the wasm backend could not start (the last attempt), or undefined when it did or was not tried. */
+export function wasmStartFailure(): string | undefined {
+  return wasmFailedWith?.reason;
+}
+
 async function initWasm(tf: TF): Promise<boolean> {
+  let earlier: string | undefined;
+  if (wasmFailedWith !== undefined && wasmFailedWith.paths !== wasmPathsGiven) {
+    // The start failed (e.g. a graph ran before wasmPaths was given): try again with the new paths.
+    earlier = wasmFailedWith.reason;
+    wasmReady = undefined;
+    wasmFailedWith = undefined;
+  }
   wasmReady ??= (async () => {
+    const paths = wasmPathsGiven;
     try {
       const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as {
         setWasmPaths?: (p: WasmPaths) => void;
@@ -69,8 +85,19 @@ async function initWasm(tf: TF): Promise<boolean> {
       // a browser gets them from the page's folder unless told otherwise.
       const setPaths = wasm.setWasmPaths ?? wasm.default?.setWasmPaths;
       if (wasmPathsGiven !== undefined && setPaths) setPaths(wasmPathsGiven);
-      return await tf.setBackend('wasm');
-    } catch {
+      const ok = await tf.setBackend('wasm');
+      if (!ok) wasmFailedWith = { paths, reason: paths === undefined ? 'its .wasm binaries could not be loaded (no wasmPaths given)' : 'its .wasm binaries could not be loaded from the wasmPaths given' };
+      return ok;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      // tfjs-backend-wasm takes no new paths once a start has aborted (binaries not found).
+      const refused = earlier !== undefined && /already initialized/i.test(message);
+      wasmFailedWith = {
+        paths,
+        reason: refused
+          ? `it failed to start before these wasmPaths were given (${earlier}), and tfjs-backend-wasm takes no new paths after a failed start: call setWasmPaths before the first graph run (fold_constants and verification run graphs)`
+          : message,
+      };
       return false;
     }
   })();
@@ -103,6 +130,11 @@ export async function loadTF(backend: Backend = 'wasm', opts: { wasmPaths?: Wasm
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   await tf.ready();
   return { tf, backend: 'cpu' };
+}
+
+/** The backend a run asking for `backend` gets (wasm falls back to cpu when it cannot start). */
+export async function activeBackend(backend: Backend = 'wasm'): Promise<Backend> {
+  return (await loadTF(backend)).backend;
 }
 
 /**

@@ -25,6 +25,7 @@ export interface ContextOptions {
   readonly protectedNodes: ReadonlySet<string>;
   readonly signal?: AbortSignal;
   readonly readFile?: (path: string) => Promise<Uint8Array>;
+  readonly backend?: 'wasm' | 'cpu';
 }
 
 const now: () => number = () => globalThis.performance.now();
@@ -55,6 +56,7 @@ export function createTransformContext(transform: Transform, options: ContextOpt
     outputs: options.outputs,
     protectedNodes: options.protectedNodes,
     ...(options.readFile !== undefined ? { readFile: options.readFile } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
     report(d: ReportInput) {
       const severity = d.severity ?? transform.codes?.[d.code]?.severity ?? 'info';
       sink.report(Object.freeze({ ...d, severity, code: fullCode(transform, d.code), transform: transform.name }));

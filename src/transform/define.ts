@@ -169,6 +169,8 @@ export interface TransformContext<C extends string = string, K extends string = 
   readonly signal?: AbortSignal;
   /** Reads a file a parameter names (the pipeline's `readFile` option); absent in the pure core. */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
+  /** The tfjs backend a transform that evaluates nodes (fold_constants) asks for (the pipeline's `backend` option; default wasm). */
+  readonly backend?: 'wasm' | 'cpu';
 }
 
 // ---------------------------------------------------------------- transforms

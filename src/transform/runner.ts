@@ -84,6 +84,11 @@ export interface RunOptions {
    * touches no file system; tf-graft/node's `nodeFileSystem.readFile` is one).
    */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
+  /**
+   * The tfjs backend for transforms that evaluate nodes (fold_constants): default wasm, which falls
+   * back to cpu when it cannot start; the backend that ran is reported when it is not wasm.
+   */
+  readonly backend?: 'wasm' | 'cpu';
 }
 
 /** A run's result. */
@@ -212,7 +217,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
     const diagnostics = preStepDiagnostics(step, steps.slice(0, index));
     const counters: Record<string, number> = {};
     const substeps: SubstepReport[] = [];
-    const ctx = createTransformContext(step.transform, { inputs, outputs, protectedNodes, ...(signal !== undefined ? { signal } : {}), ...(options.readFile !== undefined ? { readFile: options.readFile } : {}) }, {
+    const ctx = createTransformContext(step.transform, { inputs, outputs, protectedNodes, ...(signal !== undefined ? { signal } : {}), ...(options.readFile !== undefined ? { readFile: options.readFile } : {}), ...(options.backend !== undefined ? { backend: options.backend } : {}) }, {
       report: (d) => diagnostics.push(d),
       count: (c, by) => void (counters[c] = (counters[c] ?? 0) + by),
       substep: (s) => substeps.push(s),

@@ -125,6 +125,7 @@ export const foldConstants = defineTransform({
     'unsupported-op': { severity: 'info', doc: 'Nodes left unfolded because the runtime has no kernel for their op.' },
     grew: { severity: 'info', doc: 'Folding added more constant bytes than it removed.' },
     'cannot-evaluate': { severity: 'warning', doc: 'A node whose evaluation failed; left unfolded.' },
+    backend: { severity: 'info', doc: 'Constants were folded on a tfjs backend other than wasm (asked for, or wasm could not start); the folded values are the same on both.' },
   },
   apply(graph, params, ctx) {
     return foldGraph(graph, params, ctx);
@@ -165,6 +166,8 @@ interface FoldRun {
   created: number;
   totalReported: boolean;
   runtime?: Runtime;
+  /** The tfjs backend evaluation ran on, once known. */
+  backend?: 'wasm' | 'cpu';
   kernels?: ReturnType<Runtime['createKernelRegistry']>;
 }
 
@@ -178,6 +181,7 @@ async function foldGraph(graph: Graph, params: FoldParams, ctx: TransformContext
   const run = startFold(graph, params, ctx);
   await evaluateFoldable(run);
   reportUnsupported(run);
+  reportBackend(run);
   const folded = keptFolded(run);
   const replacements = replacementConsts(run, folded);
   const rewired = rewireStaying(run, folded, replacements.replacement);
@@ -212,6 +216,7 @@ function startFold(graph: Graph, params: FoldParams, ctx: TransformContext): Fol
 async function loadRuntime(run: FoldRun): Promise<Runtime> {
   run.runtime ??= await import('../runtime/index');
   run.kernels ??= run.runtime.createKernelRegistry();
+  run.backend ??= await run.runtime.activeBackend(run.ctx.backend ?? 'wasm');
   return run.runtime;
 }
 
@@ -280,7 +285,7 @@ async function foldByKernel(run: FoldRun, node: Node, refs: readonly InputRef[],
   let outs: Tensor[];
   const { budget, ctx } = run;
   try {
-    outs = await rt.evaluateNode(node, given, { library: run.graph.library, limits: { maxTensorBytes: given.reduce((m, t) => Math.max(m, declaredBytes(t)), budget) } });
+    outs = await rt.evaluateNode(node, given, { backend: run.backend!, library: run.graph.library, limits: { maxTensorBytes: given.reduce((m, t) => Math.max(m, declaredBytes(t)), budget) } });
   } catch (e) {
     if (isGraftError(e) && e.code === 'runtime/too-large') {
       ctx.report({
@@ -348,6 +353,19 @@ function withinBudgets(run: FoldRun, node: Node, given: readonly Tensor[]): bool
     return false;
   }
   return true;
+}
+
+/** Says which backend folded when it is not wasm (asked for, or wasm could not start). */
+function reportBackend(run: FoldRun): void {
+  if (run.backend === undefined || run.backend === 'wasm') return;
+  const asked = run.ctx.backend === 'cpu';
+  const why = run.runtime?.wasmStartFailure();
+  run.ctx.report({
+    severity: 'info',
+    code: 'backend',
+    message: `Folded constants on the tfjs ${run.backend} backend${asked ? '' : ` (the wasm backend could not start${why ? `: ${why}` : ''})`}`,
+    hint: asked ? 'The folded values are the same on wasm.' : 'The folded values are the same as on wasm; only speed differs. In a browser or bundle, give wasmPaths.',
+  });
 }
 
 function reportUnsupported(run: FoldRun): void {

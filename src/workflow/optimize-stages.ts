@@ -494,6 +494,8 @@ export async function transform(s: Frozen): Promise<Transformed> {
     registry: s.registry,
     // A file a step's parameter names (min_max_log_file) is read through the caller's file system.
     ...(s.opts.fs ? { readFile: (p: string) => s.opts.fs!.readFile(p) } : {}),
+    // Constants are folded on the backend verification runs on.
+    ...(s.opts.backend ? { backend: s.opts.backend } : {}),
     hooks: {
       beforeStep: (info) => s.progress('transform', `[${info.index + 1}/${info.count}] ${info.call} (${info.graph.nodes.length} nodes)`),
     },

@@ -121,7 +121,10 @@ export const MATH_KERNELS: Record<string, Kernel> = {
   Log: unary((tf, x) => tf.log(x), Math.log),
   Log1p: unary((tf, x) => tf.log1p(x), Math.log1p),
   Sqrt: unary((tf, x) => tf.sqrt(x), Math.sqrt),
-  Rsqrt: unary((tf, x) => tf.rsqrt(x), (x) => 1 / Math.sqrt(x)),
+  // 1 / sqrt(x) as two float32 operations, each rounded (TensorFlow's scalar float kernel,
+  // `1.0f / std::sqrt(x)`): tfjs's own rsqrt gives that on wasm but the correctly rounded value on
+  // cpu (1 ulp apart on about a quarter of inputs), so folded constants depended on the backend.
+  Rsqrt: unary((tf, x) => (x.dtype === 'float32' ? tf.div(1, tf.sqrt(x)) : tf.rsqrt(x)), (x) => 1 / Math.sqrt(x)),
   Reciprocal: unary((tf, x) => tf.reciprocal(x), (x) => 1 / x),
   Inv: unary((tf, x) => tf.reciprocal(x), (x) => 1 / x),
   Floor: unary((tf, x) => tf.floor(x), Math.floor, (x) => x),
