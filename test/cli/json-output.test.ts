@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_MODELS)(`--json on every command that reports (${HAVE_MODE
     const r = await checkJson('run', [pb]);
     expect((r.outputs as { name: string }[]).map((o) => o.name)).toEqual(['softmax']);
     // saved_model_cli's form (--dir): the same fields, outputs also named by their key.
-    const r2 = await checkJson('run', ['--dir', sm, '--tag_set', 'serve', '--signature_def', 'serving_default']);
+    const r2 = await checkJson('run', ['--dir', sm, '--tag_set', 'serve', '--signature_def', 'serving_default', '--generate_inputs']);
     expect((r2.outputs as { key: string }[]).map((o) => o.key).length).toBeGreaterThan(0);
     const c = await checkJson('compare', [pb, transformed]);
     expect(c.pass).toBe(true);

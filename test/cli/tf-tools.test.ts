@@ -147,6 +147,23 @@ describe.skipIf(!HAVE_MODELS)(`saved_model_cli run (skipped if ${SKIP_REASON})`,
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Result for output key output_0:\n-?\d+\nResult for output key output_1:\n-?\d+$/);
   });
+
+  it('inputs the command line does not give fail as in TensorFlow, unless --generate_inputs asks for seeded ones', async () => {
+    const none = await cli(...base);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('At least one of --inputs, --input_exprs or --input_examples must be required');
+    expect(none.out).toBe('');
+    const multi = ['run', '--dir', modelPath('tfjs_model_multi_output'), '--tag_set', 'serve', '--signature_def', 'serving_default'];
+    const half = await cli(...multi, '--input_exprs', 'x=3');
+    expect(half.code).toBe(1);
+    expect(half.err).toContain("graft: error [runtime/missing-feed]: You must feed a value for placeholder tensor 'serving_default_y' with dtype int32 and shape []");
+    expect(half.err).toContain('--generate_inputs');
+    expect(half.out).toBe('');
+    const generated = await cli(...multi, '--input_exprs', 'x=3', '--generate_inputs');
+    expect(generated.code).toBe(0);
+    expect(generated.err).toContain('note: inputs not given were generated (seed 1): serving_default_y int32 []');
+    expect(generated.out).toMatch(/^Result for output key output_0:\n-?\d+\nResult for output key output_1:\n-?\d+$/);
+  });
 });
 
 describe.skipIf(!HAVE_MODELS)(`graft transform on a TF2 SavedModel (work inside functions) (skipped if ${SKIP_REASON})`, () => {

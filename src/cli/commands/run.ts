@@ -6,8 +6,11 @@ import { nearestNames } from '../../suggest';
 import { parseInputsArg, savedModelCliFeeds } from '../../verify/saved-model-cli-inputs';
 import { modelInputPaths } from '../../io/model-files';
 import { isInlineJson } from '../../verify/feeds';
+import { formatShape } from '../../ir/attr';
+import { parseInput } from '../../ir/node';
+import { placeholderSpecs } from '../../ir/seeded-inputs';
 import { writeNpy } from '../../io/npy';
-import { loadRunnable, runModel } from '../../verify/runnable';
+import { type RunnableModel, loadRunnable, runModel } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
 import { flagError } from '../flag-names';
@@ -23,6 +26,7 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
        graft run --dir <saved_model_dir> --tag_set serve --signature_def KEY
                  [--inputs 'k=file.npy;k2=file.npz[name]'] [--input_exprs 'k=np.ones((2,3))']
                  [--input_examples 'k=[{"x":[1.0]}]'] [--outdir DIR [--overwrite]]   (saved_model_cli run)
+                 [--generate_inputs]
   Runs a model and prints its outputs. <model> is a .pb/.pbtxt GraphDef, a .meta or a SavedModel.
   --input   name=file.npy, name=file.json or name=[1,2,3] (repeatable; name may be a signature key).
             A string input read by a tf.Example parse op takes name=examples.json, a list of
@@ -39,7 +43,8 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
   --outdir writes DIR/<key>.npy (an existing file only with --overwrite). --input_exprs takes
   Python literals and numpy's array/ones/zeros/full/arange/linspace/eye/random calls (read, never
   executed); .npz inputs are read, pickles refused. --tf_debug, --worker, --init_tpu and
-  --use_tfrt are accepted and ignored with a note.
+  --use_tfrt are accepted and ignored with a note. As in TensorFlow, every input placeholder of the
+  signature must be given; --generate_inputs (graft's) generates seeded values for those that are not.
 ${LIMIT_USAGE}`;
 
 /** The flags of `graft run`: graft's own, and saved_model_cli run's. */
@@ -52,6 +57,7 @@ export const RUN_COMMAND_FLAGS = {
   input_exprs: { type: 'string' },
   input_examples: { type: 'string' },
   outdir: { type: 'string' },
+  generate_inputs: { type: 'boolean' },
   tf_debug: { type: 'string', bare: true, ignored: 'graft has no TensorFlow Debugger; graft transform --verify names the step that changes outputs' },
   worker: { type: 'string', ignored: 'graft runs the model in this process, on no remote worker' },
   init_tpu: { type: 'string', bare: true, ignored: 'graft runs on the CPU (tfjs), never on a TPU' },
@@ -128,6 +134,36 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
 
 type RunValues = ReturnType<typeof parseFlags<typeof RUN_COMMAND_FLAGS>>['values'];
 
+const GENERATE_HINT = 'Give every input with --inputs, --input_exprs or --input_examples (or graft\'s --input), or add --generate_inputs for graft\'s seeded values.';
+
+/**
+ * saved_model_cli's checks on the inputs, in TensorFlow's words: at least one input flag, and a
+ * value for every placeholder the signature takes (TensorFlow's session fails on the first one
+ * missing). A signature input some node computes need not be fed.
+ */
+function checkAllFed(model: RunnableModel, feeds: Readonly<Record<string, unknown>>, values: RunValues): void {
+  // A malformed --input is refused by the run itself, with its own message.
+  const graftInputs = (values.input ?? []).filter((s) => s.indexOf('=') > 0).map((s) => s.slice(0, s.indexOf('=')));
+  if (!values.inputs && !values.input_exprs && !values.input_examples && graftInputs.length === 0) {
+    throw new GraftError('cli/usage', 'At least one of --inputs, --input_exprs or --input_examples must be required', { hint: GENERATE_HINT });
+  }
+  const given = new Set([...Object.keys(feeds), ...graftInputs]);
+  const placeholders = new Map(placeholderSpecs(model.graph).map((p) => [p.name, p]));
+  const unfed = model.inputs
+    .filter((i) => !(i.key !== undefined && given.has(i.key)) && !given.has(i.name) && !given.has(parseInput(i.name).node))
+    .map((i) => placeholders.get(parseInput(i.name).node))
+    .filter((p): p is NonNullable<typeof p> => p !== undefined);
+  const first = unfed[0];
+  if (first === undefined) return;
+  const shape = formatShape(first.shape === null ? { dims: [], unknownRank: true } : { dims: first.shape, unknownRank: false });
+  const others = unfed.slice(1).map((p) => p.name);
+  throw new GraftError('runtime/missing-feed', `You must feed a value for placeholder tensor '${first.name}' with dtype ${first.dtype} and shape ${shape}${others.length ? ` (nor are ${others.map((n) => `'${n}'`).join(', ')} fed)` : ''}`, {
+    node: first.name,
+    op: 'Placeholder',
+    hint: GENERATE_HINT,
+  });
+}
+
 /**
  * `saved_model_cli run`: feeds by input key from --inputs/--input_exprs/--input_examples (and
  * graft's --input), every signature output fetched and printed as "Result for output key K:"
@@ -154,6 +190,7 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
       }
     }
   }
+  if (values.generate_inputs !== true) checkAllFed(model, feeds, values);
   const outputs = [...model.outputs].map((o) => ({ key: o.key ?? o.name, name: o.name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Before running: an existing output file needs --overwrite, and no output may be an input.
   const files = values.outdir !== undefined ? outputs.map((o) => nodePath.join(values.outdir!, `${o.key}.npy`)) : [];
