@@ -5,6 +5,7 @@
  */
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
+import { checkArray, checkObject, checkString } from './check';
 
 /** A tensor shape as attributes hold it: -1 is an unknown dimension. */
 export interface Shape {
@@ -67,17 +68,20 @@ export const attr = {
 
 /** A shape from dims (`null`: unknown rank). */
 export function shapeOf(dims: readonly number[] | null): Shape {
+  if (dims !== null) checkArray('shapeOf', 'dims', dims, 'an array of dimensions (or null: unknown rank)');
   return dims === null ? { dims: [], unknownRank: true } : { dims: [...dims], unknownRank: false };
 }
 
 /** `[1,?,3]`-style text for a shape; `<unknown>` for unknown rank. */
 export function formatShape(s: Shape): string {
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.dims)) checkObject('formatShape', 's', null, 'a Shape ({ dims, unknownRank })');
   if (s.unknownRank) return '<unknown>';
   return `[${s.dims.map((d) => (d < 0 ? '?' : String(d))).join(',')}]`;
 }
 
 /** Decodes `s` bytes to text (UTF-8, replacing invalid sequences). */
 export function attrText(v: AttrBytes): string {
+  if (typeof v !== 'string' && !(v instanceof Uint8Array)) checkString('attrText', 'v', v);
   return typeof v === 'string' ? v : new TextDecoder().decode(v);
 }
 

@@ -43,6 +43,7 @@ export function graphProblem(v: unknown, where = 'graph'): string | undefined {
 export function checkGraphArgument(fn: string, param: string, v: unknown): void {
   const p = graphProblem(v, param);
   if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
+  checkLibrary(fn, param, v as Record<string, unknown>);
 }
 
 /** Throws `api/bad-argument` unless `v` is a node. */
@@ -92,10 +93,49 @@ export function checkStringsArgument(fn: string, param: string, v: unknown): voi
 export function checkGraphShallow(fn: string, param: string, v: unknown, nodeList = false): void {
   if (nodeList && Array.isArray(v)) return;
   if (!isObject(v) || !Array.isArray(v.nodes)) throw badArgument(fn, param, nodeList ? 'a Graph or an array of nodes' : 'a Graph (an object with a nodes array)', v);
+  checkLibrary(fn, param, v);
+}
+
+/** A graph's `library` must be an object with a `functions` array (makeGraph gives one). */
+function checkLibrary(fn: string, param: string, g: Record<string, unknown>): void {
+  const lib = g.library;
+  if (!isObject(lib) || !Array.isArray(lib.functions)) throw badArgument(fn, `${param}.library`, 'a function library ({ functions: [...] }; make graphs with makeGraph)', lib);
 }
 
 /** Throws `api/bad-argument` unless `v` is a tensor (its fields' types; the data is not looked into). */
 export function checkTensorArgument(fn: string, param: string, v: unknown): void {
   const p = tensorProblem(v, param);
   if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
+}
+
+/** Throws `api/bad-argument` unless `v` is a string (empty allowed). Constant time: for per-edge helpers too. */
+export function checkString(fn: string, param: string, v: unknown): void {
+  if (typeof v !== 'string') throw badArgument(fn, param, 'a string', v);
+}
+
+/** Throws `api/bad-argument` unless `v` is a plain object (not null, not an array). */
+export function checkObject(fn: string, param: string, v: unknown, expected = 'an object'): void {
+  if (!isObject(v)) throw badArgument(fn, param, expected, v);
+}
+
+/** Throws `api/bad-argument` unless `v` is undefined or an object (an options bag). */
+export function checkOptions(fn: string, param: string, v: unknown): void {
+  if (v !== undefined && !isObject(v)) throw badArgument(fn, param, 'an options object (or nothing)', v);
+}
+
+/** Throws `api/bad-argument` unless `v` is an array (its items are not looked into). */
+export function checkArray(fn: string, param: string, v: unknown, expected = 'an array'): void {
+  if (!Array.isArray(v)) throw badArgument(fn, param, expected, v);
+}
+
+/** Throws `api/bad-argument` unless `v` is a function. */
+export function checkFunction(fn: string, param: string, v: unknown): void {
+  if (typeof v !== 'function') throw badArgument(fn, param, 'a function', v);
+}
+
+/** Throws `api/bad-argument` unless `v` is an object with a string `name` and `op` and an `inputs` array (constant time). */
+export function checkNodeShallow(fn: string, param: string, v: unknown): void {
+  if (!isObject(v) || typeof v.name !== 'string' || typeof v.op !== 'string' || !Array.isArray(v.inputs) || !isObject(v.attrs)) {
+    throw badArgument(fn, param, 'a Node (name, op, inputs, attrs; make nodes with makeNode)', v);
+  }
 }

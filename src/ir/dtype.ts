@@ -3,6 +3,7 @@
  * with the `DataType` enum numbers of the wire format.
  */
 import { GraftError } from '../errors';
+import { checkString } from './check';
 
 /** The base (non-reference) types graft knows, in enum order. */
 export const BASE_DTYPES = [
@@ -44,6 +45,7 @@ export function dtypeToEnum(dtype: DType): number {
 
 /** TensorFlow's enum name, `DT_FLOAT` or `DT_FLOAT_REF`, as `saved_model_cli` prints it. */
 export function dtypeEnumName(dtype: DType): string {
+  checkString('dtypeEnumName', 'dtype', dtype);
   if (dtype.startsWith('dtype(')) return dtype;
   return `DT_${dtype.toUpperCase()}`;
 }
@@ -52,6 +54,7 @@ const aliases: Record<string, BaseDType> = { float32: 'float', float64: 'double'
 
 /** Parses a dtype name as TensorFlow's `DataTypeFromString` does (`float32` and `float16` accepted). */
 export function parseDType(name: string): DType | undefined {
+  checkString('parseDType', 'name', name);
   const lower = name.trim();
   if (aliases[lower]) return aliases[lower];
   if (lower.endsWith('_ref') && aliases[lower.slice(0, -4)]) return `${aliases[lower.slice(0, -4)]!}_ref` as RefDType;
@@ -68,6 +71,7 @@ export function dtypeNames(): string[] {
 
 /** The dtype without its `_ref`. */
 export function baseDType(dtype: DType): DType {
+  if (typeof dtype !== 'string') checkString('baseDType', 'dtype', dtype);
   return dtype.endsWith('_ref') ? (dtype.slice(0, -4) as DType) : dtype;
 }
 
@@ -80,16 +84,19 @@ const SIZES: Partial<Record<BaseDType, number>> = {
 
 /** Bytes per element in `tensor_content`, or undefined for string, resource and variant. */
 export function dtypeSize(dtype: DType): number | undefined {
+  checkString('dtypeSize', 'dtype', dtype);
   return SIZES[baseDType(dtype) as BaseDType];
 }
 
 /** True for the floating-point types (float, double, half, bfloat16 and the float8 kinds). */
 export function isFloatDType(dtype: DType): boolean {
+  checkString('isFloatDType', 'dtype', dtype);
   const b = baseDType(dtype);
   return b === 'float' || b === 'double' || b === 'half' || b === 'bfloat16' || b.startsWith('float8');
 }
 
 /** True for the quantized types (qint8, quint8, qint16, quint16, qint32). */
 export function isQuantizedDType(dtype: DType): boolean {
+  checkString('isQuantizedDType', 'dtype', dtype);
   return /^q(u?)int/.test(baseDType(dtype));
 }

@@ -12,12 +12,15 @@ import type { Graph } from './graph';
 import { withNodes } from './graph';
 import type { Node } from './node';
 import { isControlInput, parseInput } from './node';
+import { checkArray, checkFunction, checkGraphShallow, checkNodeShallow, checkObject, checkStringsArgument } from './check';
 
 /**
  * The node names behind graph input and output tensors (`^a`, `a:1` → `a`; empty names skipped):
  * the set transforms get as `ctx.protectedNodes`, computed here only.
  */
 export function protectedNodeNames(inputs: readonly string[], outputs: readonly string[]): Set<string> {
+  checkStringsArgument('protectedNodeNames', 'inputs', inputs);
+  checkStringsArgument('protectedNodeNames', 'outputs', outputs);
   const names = new Set<string>();
   for (const s of [...inputs, ...outputs]) if (s) names.add(parseInput(s).node);
   return names;
@@ -28,12 +31,16 @@ export function protectedNodeNames(inputs: readonly string[], outputs: readonly 
  * node objects in the same order.
  */
 export function withNodesIfChanged(graph: Graph, nodes: readonly Node[]): Graph {
+  checkGraphShallow('withNodesIfChanged', 'graph', graph);
+  checkArray('withNodesIfChanged', 'nodes', nodes, 'an array of nodes');
   if (nodes.length === graph.nodes.length && nodes.every((n, i) => n === graph.nodes[i])) return graph;
   return withNodes(graph, nodes);
 }
 
 /** Maps every node; returns `graph` itself when `fn` returned every node unchanged. */
 export function mapNodes(graph: Graph, fn: (node: Node, index: number) => Node): Graph {
+  checkGraphShallow('mapNodes', 'graph', graph);
+  checkFunction('mapNodes', 'fn', fn);
   let changed = false;
   const nodes = graph.nodes.map((n, i) => {
     const m = fn(n, i);
@@ -45,12 +52,16 @@ export function mapNodes(graph: Graph, fn: (node: Node, index: number) => Node):
 
 /** Keeps the nodes `keep` accepts, in order; returns `graph` itself when all are kept. */
 export function filterNodes(graph: Graph, keep: (node: Node, index: number) => boolean): Graph {
+  checkGraphShallow('filterNodes', 'graph', graph);
+  checkFunction('filterNodes', 'keep', keep);
   const nodes = graph.nodes.filter(keep);
   return nodes.length === graph.nodes.length ? graph : withNodes(graph, nodes);
 }
 
 /** A copy of `node` with some fields replaced (frozen), or `node` itself when nothing differs. */
 export function updateNode(node: Node, fields: Partial<Omit<Node, 'name'>> & { name?: string }): Node {
+  checkNodeShallow('updateNode', 'node', node);
+  checkObject('updateNode', 'fields', fields);
   const next: Node = { ...node, ...fields };
   if (
     next.name === node.name && next.op === node.op && next.device === node.device &&
@@ -67,12 +78,15 @@ export function updateNode(node: Node, fields: Partial<Omit<Node, 'name'>> & { n
 
 /** `node` with new inputs (same instance when equal). Control inputs are moved last, as TF requires. */
 export function replaceInputs(node: Node, inputs: readonly string[]): Node {
+  checkNodeShallow('replaceInputs', 'node', node);
+  checkStringsArgument('replaceInputs', 'inputs', inputs);
   if (sameStrings(inputs, node.inputs)) return node;
   return updateNode(node, { inputs: controlsLast(inputs) });
 }
 
 /** Orders data inputs first, control inputs after, each keeping its relative order. */
 export function controlsLast(inputs: readonly string[]): string[] {
+  checkStringsArgument('controlsLast', 'inputs', inputs);
   const data = inputs.filter((s) => !isControlInput(s));
   if (data.length === inputs.length) return [...inputs];
   return [...data, ...inputs.filter(isControlInput)];
@@ -80,6 +94,7 @@ export function controlsLast(inputs: readonly string[]): string[] {
 
 /** Drops repeated control inputs, and control inputs on a node already read as data. */
 export function dedupeControlInputs(inputs: readonly string[]): string[] {
+  checkStringsArgument('dedupeControlInputs', 'inputs', inputs);
   const dataNodes = new Set<string>();
   for (const s of inputs) if (!isControlInput(s)) dataNodes.add(parseInput(s).node);
   const seen = new Set<string>();
@@ -97,6 +112,8 @@ export function dedupeControlInputs(inputs: readonly string[]): string[] {
 
 /** `node` without the listed attributes (same instance when it has none of them). */
 export function removeAttrs(node: Node, names: Iterable<string>): Node {
+  checkNodeShallow('removeAttrs', 'node', node);
+  if (typeof names === 'string' || typeof (names as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') checkArray('removeAttrs', 'names', names, 'an iterable of attribute names');
   let attrs: Record<string, AttrValue> | undefined;
   for (const k of names) {
     if (!(k in node.attrs)) continue;
@@ -108,6 +125,8 @@ export function removeAttrs(node: Node, names: Iterable<string>): Node {
 
 /** `node` with attributes added or replaced (same instance when all are equal by identity). */
 export function setAttrs(node: Node, attrs: Readonly<Record<string, AttrValue>>): Node {
+  checkNodeShallow('setAttrs', 'node', node);
+  checkObject('setAttrs', 'attrs', attrs, 'an object mapping attribute names to AttrValues');
   const keys = Object.keys(attrs);
   if (keys.every((k) => node.attrs[k] === attrs[k])) return node;
   return updateNode(node, { attrs: { ...node.attrs, ...attrs } });
@@ -122,6 +141,8 @@ const LOC_PREFIX = 'loc:@';
  * ("expects to be colocated with unknown node"); graft keeps them pointing at real nodes.
  */
 export function retargetColocation(node: Node, target: (name: string) => string | null | undefined): Node {
+  checkNodeShallow('retargetColocation', 'node', node);
+  checkFunction('retargetColocation', 'target', target);
   const cls = node.attrs['_class'];
   if (!cls || cls.kind !== 'list' || !cls.value.s) return node;
   let changed = false;

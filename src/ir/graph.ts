@@ -9,7 +9,7 @@
 import { freeze, produce, type Draft } from 'immer';
 import type { AttrValue } from './attr';
 import { type Node, type InputRef, parseInput } from './node';
-import { checkGraphShallow, graphProblem } from './check';
+import { checkFunction, checkGraphShallow, graphProblem } from './check';
 import { GraftError, badArgument } from '../errors';
 
 /** `VersionDef`. */
@@ -77,6 +77,8 @@ export function withNodes(graph: Graph, nodes: readonly Node[]): Graph {
  * the recipe changes nothing. Read through `graphIndex(graph)`, not by scanning the draft.
  */
 export function updateGraph(graph: Graph, recipe: (draft: Draft<Graph>) => void): Graph {
+  checkGraphShallow('updateGraph', 'graph', graph);
+  checkFunction('updateGraph', 'recipe', recipe);
   return produce(graph, recipe);
 }
 

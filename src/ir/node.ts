@@ -6,7 +6,7 @@
  */
 import { GraftError } from '../errors';
 import type { AttrValue } from './attr';
-import { nodeProblem } from './check';
+import { checkNodeShallow, checkObject, checkString, nodeProblem } from './check';
 
 /** An immutable node: TensorFlow's `NodeDef`. */
 export interface Node {
@@ -39,6 +39,7 @@ export interface InputRef {
  * @example parseInput('conv/BiasAdd:1') // { node: 'conv/BiasAdd', port: 1, control: false }
  */
 export function parseInput(input: string): InputRef {
+  if (typeof input !== 'string') checkString('parseInput', 'input', input);
   const control = input.startsWith('^');
   const body = control ? input.slice(1) : input;
   const parts = body.split(':');
@@ -56,6 +57,7 @@ export function parseInput(input: string): InputRef {
 
 /** The node name an input refers to (`^a:1` → `a`). */
 export function inputNodeName(input: string): string {
+  if (typeof input !== 'string') checkString('inputNodeName', 'input', input);
   // The same answer as parseInput(input).node, without splitting (graph walks call this per edge).
   const body = input.charCodeAt(0) === 94 /* ^ */ ? input.slice(1) : input;
   const c = body.lastIndexOf(':');
@@ -73,6 +75,7 @@ export function inputNodeName(input: string): string {
 
 /** Formats an input: port 0 is written without `:0`, as TensorFlow writes it. */
 export function formatInput(ref: InputRef): string {
+  if (typeof ref !== 'object' || ref === null || typeof ref.node !== 'string') checkObject('formatInput', 'ref', null, 'an InputRef ({ node, port, control })');
   if (ref.control) return `^${ref.node}`;
   if (ref.outputArg !== undefined) return `${ref.node}:${ref.outputArg}:${ref.port}`;
   return ref.port === 0 ? ref.node : `${ref.node}:${ref.port}`;
@@ -80,6 +83,7 @@ export function formatInput(ref: InputRef): string {
 
 /** TensorFlow's canonical form with an explicit port: `a` → `a:0`, `^a` → `^a:0`. */
 export function canonicalInput(input: string): string {
+  checkString('canonicalInput', 'input', input);
   const ref = parseInput(input);
   const prefix = ref.control ? '^' : '';
   if (ref.outputArg !== undefined) return `${prefix}${ref.node}:${ref.outputArg}:${ref.port}`;
@@ -88,12 +92,14 @@ export function canonicalInput(input: string): string {
 
 /** TensorFlow's tensor name with an explicit port: `a` → `a:0`, `a:1` kept. */
 export function tensorName(input: string): string {
+  checkString('tensorName', 'input', input);
   const ref = parseInput(input);
   return `${ref.node}:${ref.port}`;
 }
 
 /** The short form `--inputs`/`--outputs` use: `a:0` → `a`, other ports kept. */
 export function shortTensorName(tensor: string): string {
+  checkString('shortTensorName', 'tensor', tensor);
   return formatInput(parseInput(tensor));
 }
 
@@ -104,6 +110,7 @@ export function outputKey(node: string, port: number): string {
 
 /** True for a control input. */
 export function isControlInput(input: string): boolean {
+  if (typeof input !== 'string') checkString('isControlInput', 'input', input);
   return input.startsWith('^');
 }
 
@@ -132,10 +139,12 @@ export function makeNode(fields: {
 
 /** The data inputs of a node, in order (control inputs and empty strings skipped). */
 export function dataInputs(node: Node): string[] {
+  checkNodeShallow('dataInputs', 'node', node);
   return node.inputs.filter((s) => s !== '' && !isControlInput(s));
 }
 
 /** The control inputs of a node (`^x`), in order. */
 export function controlInputs(node: Node): string[] {
+  checkNodeShallow('controlInputs', 'node', node);
   return node.inputs.filter(isControlInput);
 }

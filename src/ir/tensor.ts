@@ -8,7 +8,7 @@
  */
 import { GraftError, badArgument } from '../errors';
 import { type DType, baseDType, dtypeSize } from './dtype';
-import { checkTensorArgument } from './check';
+import { checkArray, checkTensorArgument } from './check';
 
 /** The typed value fields of `TensorProto`. */
 export type ValueField =
@@ -35,6 +35,7 @@ export interface Tensor {
 
 /** The number of elements of a shape (1 for a scalar). */
 export function numElements(shape: readonly number[]): number {
+  if (!Array.isArray(shape)) checkArray('numElements', 'shape', shape, 'an array of dimensions');
   let n = 1;
   for (const d of shape) n *= d;
   return n;
@@ -225,6 +226,7 @@ export function tensorToNumbers(t: Tensor): number[] {
 
 /** The elements of a string tensor, expanded to the full shape. */
 export function tensorStrings(t: Tensor): Uint8Array[] {
+  checkTensorArgument('tensorStrings', 't', t);
   if (t.data.kind !== 'strings') throw new GraftError('graph/bad-tensor', `A ${t.dtype} tensor has no string values`);
   // Each element is at least an array slot (8 bytes) once expanded.
   const n = checkedElements(t.shape, 8, 'A string tensor');
@@ -235,6 +237,7 @@ export function tensorStrings(t: Tensor): Uint8Array[] {
 
 /** Bytes the tensor's values occupy when stored packed (strings: the sum of their lengths). */
 export function tensorByteSize(t: Tensor): number {
+  checkTensorArgument('tensorByteSize', 't', t);
   if (t.data.kind === 'strings') {
     // Without expanding: the values given, then the last one repeated to fill the shape.
     const vals = t.data.values;
