@@ -56,3 +56,56 @@ describe('DynamicStitch', () => {
     await expect(run('DynamicStitch', [i32([2], [0, -1]), f32([2], [1, 2])], { N: attr.i(1) })).rejects.toThrow('indices[1] is out of range');
   });
 });
+
+describe('UnsortedSegmentSum', () => {
+  it('sums the example of tf.math.unsorted_segment_sum\'s documentation', async () => {
+    const c = i32([3, 4], [1, 2, 3, 4, 5, 6, 7, 8, 4, 3, 2, 1]);
+    const [s] = await run('UnsortedSegmentSum', [c, i32([3], [0, 1, 0]), i32([], [2])]);
+    expect(s!.shape).toEqual([2, 4]);
+    expect(nums(s!)).toEqual([5, 5, 5, 5, 5, 6, 7, 8]);
+  });
+
+  it('drops negative ids, leaves unnamed segments 0, takes multi-dimensional ids and int64 exactly', async () => {
+    const [s] = await run('UnsortedSegmentSum', [f32([2, 2], [1, 2, 3, 4]), i32([2, 2], [2, -1, 2, 0]), i64([], [4])]);
+    expect(nums(s!)).toEqual([4, 0, 4, 0]);
+    const [b] = await run('UnsortedSegmentSum', [i64([2], [2n ** 53n, 1n]), i32([2], [0, 0]), i32([], [1])]);
+    expect(big(b!)).toEqual([2n ** 53n + 1n]);
+  });
+
+  it('refuses an id past num_segments and mismatched shapes with TensorFlow\'s messages', async () => {
+    await expect(run('UnsortedSegmentSum', [f32([3], [1, 2, 3]), i32([3], [0, 5, 1]), i32([], [2])])).rejects.toThrow('segment_ids[1] = 5 is out of range [0, 2)');
+    await expect(run('UnsortedSegmentSum', [f32([3], [1, 2, 3]), i32([2], [0, 1]), i32([], [2])])).rejects.toThrow('data.shape = [3] does not start with segment_ids.shape = [2]');
+  });
+});
+
+describe('gradient helpers: BiasAddGrad, ReluGrad, L2Loss', () => {
+  it('BiasAddGrad sums over every dimension but the channel one (NHWC and NCHW)', async () => {
+    const g = f32([2, 3], [1, 2, 3, 10, 20, 30]);
+    expect(nums((await run('BiasAddGrad', [g], { T: attr.type('float') }))[0]!)).toEqual([11, 22, 33]);
+    // NCHW [1, 2, 2, 2]: channel 0 holds 1..4, channel 1 holds 5..8.
+    const x = f32([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(nums((await run('BiasAddGrad', [x], { data_format: attr.s('NCHW') }))[0]!)).toEqual([1 + 2 + 3 + 4, 5 + 6 + 7 + 8]);
+    await expect(run('BiasAddGrad', [f32([3], [1, 2, 3])])).rejects.toThrow('Input tensor must be at least 2D: [3]');
+  });
+
+  it('ReluGrad passes the gradient where the feature is positive, 0 elsewhere (even a NaN gradient)', async () => {
+    const [r] = await run('ReluGrad', [f32([5], [1, 2, 3, 4, Number.NaN]), f32([5], [-1, 0, 0.5, 2, -3])]);
+    expect(nums(r!)).toEqual([0, 0, 3, 4, 0]);
+  });
+
+  it('L2Loss is sum(t ** 2) / 2 (nn_test testL2Loss: 7 for [[1, 0], [3, 2]])', async () => {
+    const [l] = await run('L2Loss', [f32([2, 2], [1, 0, 3, 2])]);
+    expect(l!.shape).toEqual([]);
+    expect(nums(l!)).toEqual([7]);
+  });
+});
+
+describe('ShardedFilename and ShardedFilespec', () => {
+  it('format as TensorFlow\'s %s-%05d-of-%05d', async () => {
+    const s = (v: string) => makeStringTensor([], [v]);
+    expect(text((await run('ShardedFilename', [s('/tmp/model.ckpt'), i32([], [3]), i32([], [10])]))[0]!)).toEqual(['/tmp/model.ckpt-00003-of-00010']);
+    expect(text((await run('ShardedFilename', [s('x'), i32([], [123456]), i32([], [-2])]))[0]!)).toEqual(['x-123456-of--0002']);
+    expect(text((await run('ShardedFilespec', [s('/tmp/model.ckpt'), i32([], [2])]))[0]!)).toEqual(['/tmp/model.ckpt-?????-of-00002']);
+    await expect(run('ShardedFilename', [makeStringTensor([2], ['a', 'b']), i32([], [0]), i32([], [1])])).rejects.toThrow('basename must be a scalar, got shape [2]');
+  });
+});

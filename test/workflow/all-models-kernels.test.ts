@@ -8,7 +8,7 @@
  * fails (a new gap), and so does a listed op that now has a kernel (shrink the list).
  *
  * What is still listed, and why:
- * - The saver's ops (SaveV2, RestoreV2, MergeV2Checkpoints, ShardedFilename): graft reads and
+ * - The saver's ops (SaveV2, RestoreV2, MergeV2Checkpoints): graft reads and
  *   writes checkpoints itself (src/io) and never runs a saver graph; kernels writing files from a
  *   graph run are not built.
  * - tf.data input pipelines, summaries and training steps of the Estimator checkpoint
@@ -23,9 +23,9 @@ import { missingKernels } from '../../src/runtime/index';
 import { allModelPaths, HAVE_MODELS, MODELS_DIR, SKIP_REASON } from '../helpers/models';
 
 /** The saver graph of every SavedModel and checkpoint. */
-const SAVER = ['MergeV2Checkpoints', 'RestoreV2', 'SaveV2', 'ShardedFilename'];
+const SAVER = ['MergeV2Checkpoints', 'RestoreV2', 'SaveV2'];
 /** TF2 SavedModels restore through a function without SaveV2 in some exports. */
-const RESTORE = ['MergeV2Checkpoints', 'RestoreV2', 'ShardedFilename'];
+const RESTORE = ['MergeV2Checkpoints', 'RestoreV2'];
 /** TF1 `Saver(sharded=False)`: no sharded filename, no merge. */
 const SAVER_UNSHARDED = ['RestoreV2', 'SaveV2'];
 
@@ -44,7 +44,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   'tf2onnx_regression_checkpoint/model.meta': SAVER_UNSHARDED,
   tf2onnx_regression_saved_model: SAVER,
   tfdeploy_estimator_dnn_regressor: ['HistogramSummary', 'ScalarSummary', ...SAVER],
-  tfdeploy_keras_tf1131: ['BiasAddGrad', 'DenseToDenseSetOperation', ...SAVER],
+  tfdeploy_keras_tf1131: ['DenseToDenseSetOperation', ...SAVER],
   tfdeploy_tf_mnist_pbtxt: SAVER,
   tfdeploy_tf_mnist_tf1131: SAVER,
   tfexamples_fake_effdet_lite0: RESTORE,
@@ -57,7 +57,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   tfjs_uint8_multiply: RESTORE,
   tfnet_conv1d_tf24: RESTORE,
   tfnet_estimator_cnn_graphonly: SAVER,
-  'tfnet_inception_v3_hub_graphonly/InceptionV3.meta': ['L2Loss', 'TruncatedNormal', ...SAVER],
+  'tfnet_inception_v3_hub_graphonly/InceptionV3.meta': ['TruncatedNormal', ...SAVER],
   tfnet_keras_mlp_tf211: RESTORE,
   'tfrust_legacy_graphs/regression_checkpoint_graph.pb': SAVER_UNSHARDED,
   tfrust_regression_tf2: RESTORE,
@@ -70,9 +70,9 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
 function TFX_ESTIMATOR(): string[] {
   const dataset = ['BatchDatasetV2', 'FlatMapDataset', 'IteratorGetNext', 'IteratorToStringHandle', 'MapDataset', 'MatchingFiles', 'OneShotIterator', 'OptionalFromValue', 'OptionalNone', 'OptionsDataset', 'ParallelInterleaveDatasetV4', 'ParseExampleDatasetV2', 'PrefetchDataset', 'RepeatDataset', 'ShuffleDataset', 'TFRecordDataset', 'TensorSliceDataset'];
   const summaries = ['HistogramSummary', 'MergeSummary', 'ScalarSummary'];
-  const training = ['BiasAddGrad', 'ReluGrad', 'ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SparseSegmentSumGrad'];
-  const compute = ['LeftShift', 'ReduceJoin', 'ResourceGather', 'UnsortedSegmentSum'];
-  return [...dataset, ...summaries, ...training, ...compute, 'RestoreV2', 'SaveV2', 'ShardedFilename', 'MergeV2Checkpoints'];
+  const training = ['ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SparseSegmentSumGrad'];
+  const compute = ['LeftShift', 'ReduceJoin', 'ResourceGather'];
+  return [...dataset, ...summaries, ...training, ...compute, ...SAVER];
 }
 
 /**

@@ -128,6 +128,8 @@ function pair(v: number[], isNCHW: boolean): [number, number] {
 }
 
 export const NN_KERNELS: Record<string, Kernel> = {
+  // sum(t ** 2) / 2, a scalar (TensorFlow halves each square before summing: the same up to rounding).
+  L2Loss: (ctx) => [ctx.tf.mul(ctx.tf.sum(ctx.tf.square(ctx.input(0))), 0.5)],
   Conv2D: (ctx) => [
     withLayout(ctx, (x, isNCHW) =>
       ctx.tf.conv2d(x, ctx.input(1) as T4, hw(ctx, 'strides', isNCHW), padding(ctx, isNCHW) as 'same', 'NHWC', hw(ctx, 'dilations', isNCHW, [1, 1, 1, 1])),

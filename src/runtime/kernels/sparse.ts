@@ -395,7 +395,51 @@ const bucketize: Kernel = (ctx) => {
   return [tensorFromArray('int32', x.shape, out)];
 };
 
+// ---------------------------------------------------------------- UnsortedSegmentSum
+
+/**
+ * `UnsortedSegmentSum`: `out[segment_ids[i...]] += data[i...]` in any order; negative ids are
+ * dropped, as TensorFlow's CPU kernel does; ids past `num_segments` fail. Rows no id names are 0.
+ */
+const unsortedSegmentSum: Kernel = (ctx) => {
+  const data = ctx.host(0);
+  const idsT = ctx.host(1);
+  const dtype = data.dtype;
+  if (dtype === 'half' || dtype === 'bfloat16' || dtype === 'string') throw ctx.fail(`UnsortedSegmentSum of ${dtype} is not computed`, 'runtime/unsupported-dtype');
+  const numT = ctx.host(2);
+  if (numT.shape.length !== 0) throw ctx.fail(`num_segments should be a scalar, not shape ${shapeText(numT.shape)}`);
+  const is = idsT.shape;
+  const ds = data.shape;
+  if (ds.length < is.length || is.some((d, i) => ds[i] !== d)) {
+    throw ctx.fail(`data.shape = ${shapeText(ds)} does not start with segment_ids.shape = ${shapeText(is)}`);
+  }
+  const numSegments = ints(ctx, 2)[0]!;
+  if (numSegments < 0) throw ctx.fail(`Input num_segments == ${numSegments} must not be negative.`);
+  const ids = ints(ctx, 1);
+  const inner = numElements(ds.slice(is.length));
+  const vals = elems(data);
+  const add = adder(dtype);
+  const out = new Array<Elem>(numSegments * inner).fill(zeroOf(dtype));
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i]!;
+    if (s < 0) continue;
+    if (s >= numSegments) {
+      // TensorFlow names the id by its position in segment_ids' shape.
+      const pos: number[] = [];
+      let rest = i;
+      for (let d = is.length - 1; d >= 0; d--) {
+        pos.unshift(rest % is[d]!);
+        rest = Math.floor(rest / is[d]!);
+      }
+      throw ctx.fail(`segment_ids${shapeText(pos)} = ${s} is out of range [0, ${numSegments})`);
+    }
+    for (let j = 0; j < inner; j++) out[s * inner + j] = add(out[s * inner + j]!, vals[i * inner + j]!);
+  }
+  return [make(dtype, [numSegments, ...ds.slice(is.length)], out)];
+};
+
 export const SPARSE_KERNELS: Record<string, Kernel> = {
+  UnsortedSegmentSum: unsortedSegmentSum,
   SparseToDense: sparseToDense,
   SparseReshape: sparseReshape,
   SparseFillEmptyRows: sparseFillEmptyRows,

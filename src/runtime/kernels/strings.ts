@@ -381,7 +381,35 @@ const where: Kernel = (ctx) => {
   return [int64Tensor([count, rank], out)];
 };
 
+/** printf's `%05d`: at least five characters, zero-padded after the sign. */
+function pad5(n: number): string {
+  return n < 0 ? `-${String(-n).padStart(4, '0')}` : String(n).padStart(5, '0');
+}
+
+function scalarInt(ctx: KernelContext, i: number, what: string): number {
+  const t = ctx.host(i);
+  if (t.shape.length !== 0) throw ctx.fail(`${what} must be a scalar, got shape [${t.shape.join(',')}]`);
+  return ctx.numbers(i)[0]!;
+}
+
+/** `ShardedFilename`: `basename-SSSSS-of-NNNNN`, TensorFlow's `%s-%05d-of-%05d` (save_op.cc). */
+const shardedFilename: Kernel = (ctx) => {
+  const base = scalarString(ctx, 0, 'basename');
+  const shard = scalarInt(ctx, 1, 'shard');
+  const num = scalarInt(ctx, 2, 'num_shards');
+  return [makeStringTensor([], [`${base}-${pad5(shard)}-of-${pad5(num)}`])];
+};
+
+/** `ShardedFilespec`: the glob of every shard, `basename-?????-of-NNNNN`. */
+const shardedFilespec: Kernel = (ctx) => {
+  const base = scalarString(ctx, 0, 'basename');
+  const num = scalarInt(ctx, 1, 'num_shards');
+  return [makeStringTensor([], [`${base}-?????-of-${pad5(num)}`])];
+};
+
 export const STRING_KERNELS: Record<string, Kernel> = {
+  ShardedFilename: shardedFilename,
+  ShardedFilespec: shardedFilespec,
   AsString: asStringKernel,
   StringToHashBucketFast: hashBucket((_, s) => fingerprint64(s)),
   StringToHashBucket: hashBucket((_, s) => legacyHash64(s)),

@@ -108,7 +108,30 @@ export function broadcastGradientArgs(x: readonly number[], y: readonly number[]
   return grads;
 }
 
+/**
+ * `BiasAddGrad`: the bias's gradient, the output gradient summed over every dimension but the
+ * channel one (the last for NHWC, dimension 1 for NCHW), as `bias_op.cc` computes it.
+ */
+const biasAddGrad: Kernel = (ctx) => {
+  const g = ctx.input(0);
+  if (g.rank < 2) throw ctx.fail(`Input tensor must be at least 2D: ${shapeText(g.shape)}`);
+  const channel = ctx.attrString('data_format', 'NHWC').startsWith('NC') ? 1 : g.rank - 1;
+  const axes = [...Array(g.rank).keys()].filter((a) => a !== channel);
+  return [ctx.out(ctx.tf.sum(g, axes), ctx.dtype(0))];
+};
+
+/** `ReluGrad`: `gradients` where `features > 0`, else 0 (a NaN gradient at a feature <= 0 gives 0, as in TensorFlow). */
+const reluGrad: Kernel = (ctx) => {
+  const g = ctx.input(0);
+  const f = ctx.input(1);
+  if (!sameShape(g.shape, f.shape)) throw ctx.fail(`gradients and features must have the same shape; got ${shapeText(g.shape)} vs ${shapeText(f.shape)}`);
+  const { tf } = ctx;
+  return [ctx.out(tf.where(tf.greater(f, 0), g, tf.zerosLike(g)), ctx.dtype(0))];
+};
+
 export const TRAINING_KERNELS: Record<string, Kernel> = {
+  BiasAddGrad: biasAddGrad,
+  ReluGrad: reluGrad,
   Assign: (ctx) => {
     const key = refKey(ctx);
     const value = ctx.inputs[1]!;
