@@ -102,7 +102,14 @@ export function anchorSummary(results: ReadonlyMap<string, Measurement>): string
       if (b.status !== 0) return `${lines[0]}: skipped: could not bundle ${entry}: ${b.stderr.trim()}`;
     }
     const peakHook = join(dir, 'peak.mjs');
-    writeFileSync(peakHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.GRAFT_PEAK_FILE) writeFileSync(process.env.GRAFT_PEAK_FILE, String(process.resourceUsage().maxRSS)); });\n");
+    // The peak of the process's own memory: /proc's VmHWM (KiB). Not getrusage's maxRSS, which on
+    // Linux starts from the parent's peak at fork (this bench process holds the 200 MiB graphs).
+    writeFileSync(
+      peakHook,
+      "import { readFileSync, writeFileSync } from 'node:fs';\n" +
+        "const hwm = () => { try { const m = /VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8')); if (m) return Number(m[1]); } catch {} return process.resourceUsage().maxRSS; };\n" +
+        "process.on('exit', () => { if (process.env.GRAFT_PEAK_FILE) writeFileSync(process.env.GRAFT_PEAK_FILE, String(hwm())); });\n",
+    );
     const pyEnv = { ...process.env, PYTHONPATH: dir };
     const script = join(REPO, 'bench', 'anchor', 'tf_protobuf.py');
     const pyJson = (args: string[]): { ms: number; out: Record<string, number> } => {

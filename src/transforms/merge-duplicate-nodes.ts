@@ -3,7 +3,8 @@
  *
  * Matches: nodes with the same op, device, inputs (canonical: `x` equals `x:0`; order and control
  * inputs count) and attributes (compared by value and encoding, so a `tensor_content` constant and
- * an equal `float_val` constant differ, as in TF). Names do not count.
+ * an equal `float_val` constant differ, as in TF; attributes still as loaded from a file are
+ * compared as their encoded bytes, map entries in key order, without decoding). Names do not count.
  * Does: keeps the first such node in graph order and rewires the others' consumers to it (ports
  * and `^` kept). Duplicates whose inputs only become equal after a merge (two `Relu`s of two equal
  * constants) merge too: nodes are keyed in execution order by the *class* of their inputs, which
