@@ -20,6 +20,12 @@ export interface FlagSpec {
    * `--input_binary` or `--input_binary=false`; a following `true`/`false` word is its value).
    */
   readonly bare?: boolean;
+  /**
+   * For a `string` flag: may stand alone, meaning `true`, when no value follows (the end of the
+   * arguments or another `--flag`); otherwise it takes the next argument as its value. For a flag
+   * TensorFlow once defined as a bool and later as a path (freeze_graph's `--input_meta_graph`).
+   */
+  readonly optionalValue?: boolean;
   /** Other spellings (TF 1.x / 2.x names); the value is stored under this flag's name. */
   readonly aliases?: readonly string[];
   /** Accepted but without effect: why (printed as a note when the flag is given). */
@@ -42,7 +48,7 @@ export interface ParsedFlags<O extends Options> {
 }
 
 const COMMON: Options = { debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-const BOOL_WORD = /^(true|false|1|0|yes|no)$/i;
+export const BOOL_WORD = /^(true|false|1|0|yes|no)$/i;
 
 function boolValue(flag: string, v: string): boolean {
   if (/^(true|1|yes)$/i.test(v)) return true;
@@ -114,6 +120,8 @@ export function parseFlags<O extends Options>(args: readonly string[], options: 
         const next = args[i + 1];
         if (spec.bare) {
           inline = next !== undefined && BOOL_WORD.test(next) ? (i++, next) : 'true';
+        } else if (spec.optionalValue && (next === undefined || (next.startsWith('--') && next.length > 2))) {
+          inline = 'true';
         } else {
           if (next === undefined || (next.startsWith('--') && next.length > 2)) throw usageError(`--${given} needs a value (--${given}=VALUE or --${given} VALUE)`);
           inline = next;

@@ -43,6 +43,29 @@ describe.skipIf(!HAVE_MODELS)(`graft freeze (${SKIP_REASON} skips)`, () => {
     expect(mainGraph(await loadModel(out)).nodes.map((n) => n.name).sort()).toEqual(['Add', 'Mul', 'W', 'W/read', 'X', 'b', 'b/read', 'pred']);
   });
 
+  it("takes TensorFlow 1.x's --input_meta_graph as a bool: the --input_graph file is the MetaGraphDef", async () => {
+    const meta = modelPath('tf2onnx_regression_checkpoint', 'model.meta');
+    const ckpt = `--input_checkpoint=${modelPath('tf2onnx_regression_checkpoint', 'model')}`;
+    const forms = [['--input_meta_graph'], ['--input_meta_graph=true'], ['--input_meta_graph', 'true'], ['--input_meta_graph=1']];
+    for (const [i, form] of forms.entries()) {
+      const out = path.join(dir, `meta-bool-${i}.pbtxt`);
+      // The bare flag last and in the middle: a following --flag is not its value.
+      const r = await run(i === 0 ? [`--input_graph=${meta}`, ckpt, '--output_node_names=pred', `--output_graph=${out}`, ...form] : [`--input_graph=${meta}`, ...form, ckpt, '--output_node_names=pred', `--output_graph=${out}`]);
+      expect(r.code, form.join(' ')).toBe(0);
+      expect(mainGraph(await loadModel(out)).nodes.map((n) => n.name).sort()).toEqual(['Add', 'Mul', 'W', 'W/read', 'X', 'b', 'b/read', 'pred']);
+    }
+    const bare = await run([`--input_graph=${meta}`, '--input_meta_graph', ckpt, '--output_node_names=pred', `--output_graph=${path.join(dir, 'meta-bool-mid.pb')}`]);
+    expect(bare.code).toBe(0);
+    // Without --input_graph the bool names no file; a non-.meta --input_graph is not read as one.
+    const alone = await run(['--input_meta_graph', ckpt, '--output_node_names=pred', `--output_graph=${path.join(dir, 'meta-bool-x.pb')}`]);
+    expect(alone.code).toBe(2);
+    expect(alone.err.join('\n')).toContain("--input_meta_graph without a path (TensorFlow 1.x's form)");
+    const pb = await run([`--input_graph=${modelPath('nns_mnist_softmax_frozen', 'mnist.pb')}`, '--input_meta_graph=true', ckpt, '--output_node_names=pred', `--output_graph=${path.join(dir, 'meta-bool-y.pb')}`]);
+    expect(pb.code).toBe(2);
+    expect(pb.err.join('\n')).toContain('is not one; give the file a .meta name');
+    expect(existsSync(path.join(dir, 'meta-bool-x.pb')) || existsSync(path.join(dir, 'meta-bool-y.pb'))).toBe(false);
+  });
+
   it.each([
     [['--signature_def=nope'], 'model/unknown-signature'],
     [['--output_node_names=yy'], 'freeze/missing-output'],

@@ -2,7 +2,7 @@ import { GraftError } from '../../errors';
 import { checkOutput } from '../../io/fs';
 import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-files';
 import { freezeModel } from '../../freeze/freeze-files';
-import { flagBool, parseFlags, splitList } from '../args';
+import { BOOL_WORD, flagBool, parseFlags, splitList } from '../args';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';
 
@@ -10,6 +10,7 @@ export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_m
                     [--output_node_names=a,b] --output_graph=frozen.pb
        graft freeze --input_meta_graph=model.ckpt.meta [--input_checkpoint=model.ckpt] --output_node_names=a,b --output_graph=frozen.pb
        graft freeze --input_graph=graph.pb --input_checkpoint=model.ckpt --output_node_names=a,b --output_graph=frozen.pb
+       (TensorFlow 1.x's --input_graph=model.ckpt.meta --input_meta_graph[=true] is the .meta form.)
   TensorFlow's freeze_graph flags. Variables become constants holding the checkpoint's values and the
   graph is pruned to the outputs (by default the signature's; serving_default unless --signature_def).
   TF2 SavedModels are inlined first. Output is binary GraphDef, or text for .pbtxt.
@@ -28,7 +29,7 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
       input_saved_model_dir: { type: 'string' },
       saved_model_tags: { type: 'string' },
       signature_def: { type: 'string' },
-      input_meta_graph: { type: 'string' },
+      input_meta_graph: { type: 'string', optionalValue: true },
       input_graph: { type: 'string' },
       input_checkpoint: { type: 'string' },
       input_binary: { type: 'string', bare: true, ignored: 'graft tells binary and text GraphDefs apart by their bytes' },
@@ -51,11 +52,26 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
   if (values.help) return io.out(usage), 0;
   for (const n of notes) io.err(n);
   if (positionals.length > 0) throw new GraftError('cli/usage', `Unknown argument ${positionals[0]}.\n${usage}`);
-  const sources = [values.input_saved_model_dir, values.input_meta_graph, values.input_graph].filter((s) => s !== undefined);
+  // TF 1.x: --input_meta_graph as a bool (bare, or =true/false) says the --input_graph file holds a
+  // MetaGraphDef; TF 2.x gives the .meta path itself.
+  let metaGraph = values.input_meta_graph;
+  let inputGraph = values.input_graph;
+  if (metaGraph !== undefined && BOOL_WORD.test(metaGraph)) {
+    const isMeta = flagBool('input_meta_graph', metaGraph, false);
+    if (isMeta && inputGraph === undefined) {
+      throw new GraftError('cli/usage', `--input_meta_graph without a path (TensorFlow 1.x's form) says that --input_graph is a MetaGraphDef: give --input_graph=model.ckpt.meta with it, or --input_meta_graph=model.ckpt.meta.\n${usage}`);
+    }
+    if (isMeta && !/\.meta$/i.test(inputGraph!)) {
+      throw new GraftError('cli/usage', `--input_meta_graph=true: graft reads a MetaGraphDef from a file named .meta, and --input_graph ${inputGraph} is not one; give the file a .meta name (or pass it as --input_meta_graph=FILE.meta)`);
+    }
+    metaGraph = isMeta ? inputGraph : undefined;
+    if (isMeta) inputGraph = undefined;
+  }
+  const sources = [values.input_saved_model_dir, metaGraph, inputGraph].filter((s) => s !== undefined);
   if (sources.length !== 1) throw new GraftError('cli/usage', `Give exactly one of --input_saved_model_dir, --input_meta_graph, --input_graph.\n${usage}`);
   if (!values.output_graph) throw new GraftError('cli/usage', `--output_graph is required.\n${usage}`);
   const input = sources[0]!;
-  if (values.input_graph !== undefined && values.input_checkpoint === undefined && values.output_node_names === undefined) {
+  if (inputGraph !== undefined && values.input_checkpoint === undefined && values.output_node_names === undefined) {
     throw new GraftError('cli/usage', `--input_graph needs --input_checkpoint and --output_node_names.\n${usage}`);
   }
   // Before any work: the output may not touch an input; an existing one needs --overwrite.
