@@ -183,7 +183,24 @@ const placeholders = (g: Graph) => g.nodes.filter((n) => n.op === 'Placeholder')
 export async function runStages(src: Source, opts: OptimizeOptions): Promise<StagesResult> {
   const loaded = await load(src, opts);
   const converted = convertBack(await transform(await freeze(loaded)));
-  return report(await benchStage(await measure(await verify(converted))));
+  return report(await ranOn(await benchStage(await measure(await verify(converted)))));
+}
+
+/** After `ranOn`. */
+export interface RanOn extends Benched {
+  readonly backend: 'wasm' | 'cpu' | null;
+  readonly backendReason: string | null;
+}
+
+/** The backend the runtime ran on, when anything ran on it (folding, verification, measuring, bench). */
+export async function ranOn(s: Benched): Promise<RanOn> {
+  const folded = s.pipelineReport.steps.some((st) => st.transform === 'fold_constants');
+  if (!folded && s.verification === null && s.measured === null && s.benchReport === null) return { ...s, backend: null, backendReason: null };
+  const rt = await import('../runtime/index');
+  const asked = s.opts.backend ?? 'wasm';
+  const backend = await rt.activeBackend(asked);
+  const reason = backend === 'wasm' ? null : asked === 'cpu' ? 'asked for' : `the wasm backend could not start: ${rt.wasmStartFailure() ?? 'no reason given'}`;
+  return { ...s, backend, backendReason: reason };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,7 +785,7 @@ function benchTarget(label: string, graph: Graph, sig: Signature, variables?: Re
 // report
 
 /** Stage 8: sizes per stage, the cost of a lossy run, one verdict per signature, the report. */
-export function report(s: Benched): StagesResult {
+export function report(s: RanOn): StagesResult {
   const stages = stageStats(s);
   const cost = costReport(s, stages);
   const verdicts = signatureVerdicts(s);
@@ -793,6 +810,8 @@ export function report(s: Benched): StagesResult {
     verification: s.verification,
     cost,
     bench: s.benchReport,
+    backend: s.backend,
+    backendReason: s.backendReason,
     diagnostics: s.diagnostics,
     ms: performance.now() - s.started,
   };

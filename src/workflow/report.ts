@@ -223,6 +223,13 @@ export interface OptimizeReport {
   /** What a lossy pipeline saves and costs; null when every step is lossless. */
   readonly cost: CostReport | null;
   readonly bench: BenchReport | null;
+  /**
+   * The tfjs backend that folded constants, verified and benchmarked (wasm, or cpu when asked for
+   * or when wasm could not start); null when nothing ran on the runtime.
+   */
+  readonly backend: 'wasm' | 'cpu' | null;
+  /** Why `backend` is not wasm (asked for cpu, or why wasm could not start); null when it is wasm or null. */
+  readonly backendReason: string | null;
   /** Freezing's and the pipeline's diagnostics, and optimize's own notes. */
   readonly diagnostics: readonly Diagnostic[];
   /** Wall time of the whole run, in milliseconds. */
@@ -473,6 +480,7 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   }
   if ((v || r.cost) && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
   if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
+  if (r.backend !== null && r.backend !== 'wasm') lines.push(`backend: ${r.backend}${r.backendReason ? ` (${r.backendReason})` : ''}: constants were folded and outputs compared on it`);
   if (r.keptVariables.length) lines.push(`variables kept (written by a signature, saved in variables/): ${r.keptVariables.join(', ')}`);
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
