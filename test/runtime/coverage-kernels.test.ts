@@ -109,3 +109,103 @@ describe('ShardedFilename and ShardedFilespec', () => {
     await expect(run('ShardedFilename', [makeStringTensor([2], ['a', 'b']), i32([], [0]), i32([], [1])])).rejects.toThrow('basename must be a scalar, got shape [2]');
   });
 });
+
+/** A protobuf message's fields (number, wire type, payload or number), decoded here from the wire format's rules. */
+function fields(b: Uint8Array): { n: number; w: number; v: Uint8Array | number }[] {
+  const out: { n: number; w: number; v: Uint8Array | number }[] = [];
+  let at = 0;
+  const varint = () => {
+    let r = 0;
+    let m = 1;
+    for (;;) {
+      const x = b[at++]!;
+      r += (x & 0x7f) * m;
+      m *= 128;
+      if (x < 0x80) return r;
+    }
+  };
+  while (at < b.length) {
+    const key = varint();
+    const w = key & 7;
+    const n = key >>> 3;
+    if (w === 0) out.push({ n, w, v: varint() });
+    else if (w === 1) (out.push({ n, w, v: b.slice(at, at + 8) }), (at += 8));
+    else if (w === 5) (out.push({ n, w, v: b.slice(at, at + 4) }), (at += 4));
+    else {
+      const len = varint();
+      out.push({ n, w, v: b.slice(at, at + len) });
+      at += len;
+    }
+  }
+  return out;
+}
+const f64 = (b: Uint8Array, i = 0) => new DataView(b.buffer, b.byteOffset).getFloat64(i * 8, true);
+const f32le = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getFloat32(0, true);
+const utf = (b: Uint8Array | number) => new TextDecoder().decode(b as Uint8Array);
+const summaryValues = (t: Tensor) => fields(tensorStrings(t)[0]!).filter((f) => f.n === 1).map((f) => fields(f.v as Uint8Array));
+const scalarOf = (v: ReturnType<typeof fields>) => ({ tag: utf(v.find((f) => f.n === 1)!.v), simple: f32le(v.find((f) => f.n === 2)!.v as Uint8Array) });
+
+describe('ScalarSummary, HistogramSummary, MergeSummary (summary_op_test.cc)', () => {
+  it('ScalarSummary writes value { tag simple_value } per tag (SimpleFloat, SimpleDouble)', async () => {
+    for (const values of [f32([3], [1.0, -0.73, 10000.0]), makeTensor('double', [3], [1.0, -0.73, 10000.0])]) {
+      const [s] = await run('ScalarSummary', [makeStringTensor([3], ['tag1', 'tag2', 'tag3']), values]);
+      expect(s!.shape).toEqual([]);
+      expect(summaryValues(s!).map(scalarOf)).toEqual([
+        { tag: 'tag1', simple: 1 },
+        { tag: 'tag2', simple: Math.fround(-0.73) },
+        { tag: 'tag3', simple: 10000 },
+      ]);
+    }
+    // The exact bytes of `value { tag: "c1" simple_value: 10 }`: field 1 (length 9) holding field 1 "c1" and field 2 fixed32 10.0f.
+    const [one] = await run('ScalarSummary', [makeStringTensor([], ['c1']), f32([], [10])]);
+    expect(Array.from(tensorStrings(one!)[0]!)).toEqual([0x0a, 9, 0x0a, 2, 0x63, 0x31, 0x15, 0, 0, 0x20, 0x41]);
+  });
+
+  it('ScalarSummary refuses mismatched shapes (Error_MismatchedSize, Error_WrongDimsTags)', async () => {
+    await expect(run('ScalarSummary', [makeStringTensor([2], ['tag1', 'tag2']), f32([3], [1, -0.73, 10000])])).rejects.toThrow('tags and values not the same shape: [2] != [3]');
+    await expect(run('ScalarSummary', [makeStringTensor([2, 1], ['tag1', 'tag2']), f32([2], [1, -0.73])])).rejects.toThrow('tags and values not the same shape');
+    await expect(run('ScalarSummary', [makeStringTensor([1], ['only']), f32([2], [1, 2])])).rejects.toThrow("tags and values not the same shape: [1] != [2] (tag 'only')");
+  });
+
+  it('HistogramSummary buckets as TensorFlow (SimpleFloat: 6 values in [-0.76,-0.69) [0.093,0.1) [3.8,4.2) [4.6,5.1))', async () => {
+    const vals = [0.1, -0.7, 4.1, 4, 5, 4];
+    const [s] = await run('HistogramSummary', [makeStringTensor([], ['taghisto']), f32([3, 2], vals)]);
+    const [value] = summaryValues(s!);
+    expect(utf(value!.find((f) => f.n === 1)!.v)).toBe('taghisto');
+    const histo = fields(value!.find((f) => f.n === 5)!.v as Uint8Array);
+    const d = (n: number) => f64(histo.find((f) => f.n === n)!.v as Uint8Array);
+    const asFloat = vals.map(Math.fround);
+    expect([d(1), d(2), d(3)]).toEqual([Math.fround(-0.7), 5, 6]);
+    expect(d(4)).toBeCloseTo(asFloat.reduce((a, b) => a + b, 0), 12);
+    expect(d(5)).toBeCloseTo(asFloat.reduce((a, b) => a + b * b, 0), 10);
+    const packed = (n: number) => {
+      const b = histo.find((f) => f.n === n)!.v as Uint8Array;
+      return Array.from({ length: b.length / 8 }, (_, i) => f64(b, i));
+    };
+    const limits = packed(6);
+    const counts = packed(7);
+    // Non-empty buckets, as "[left, right) count" with %.2g limits; empty runs are collapsed between them.
+    const rows = counts.flatMap((c, i) => (c > 0 ? [`[${limits[i - 1]!.toPrecision(2)}, ${limits[i]!.toPrecision(2)}) ${c}`] : []));
+    expect(rows).toEqual(['[-0.76, -0.69) 1', '[0.093, 0.10) 1', '[3.8, 4.2) 3', '[4.6, 5.1) 1']);
+    expect(counts.every((c, i) => c > 0 || i === 0 || counts[i - 1]! > 0)).toBe(true);
+    expect(limits[limits.length - 1]).toBe(Number.MAX_VALUE);
+  });
+
+  it('HistogramSummary refuses a non-scalar tag and NaN, naming the node', async () => {
+    await expect(run('HistogramSummary', [makeStringTensor([2, 1], ['tag1', 'tag2']), f32([2], [1, -0.73])])).rejects.toThrow('tags must be scalar');
+    await expect(run('HistogramSummary', [makeStringTensor([], ['h']), f32([2], [1, Number.NaN])])).rejects.toThrow('Nan in summary histogram for: n');
+  });
+
+  it('MergeSummary concatenates the values of every input in order and refuses a duplicate tag (Simple, Error_MismatchedSize)', async () => {
+    const scalar = async (tags: string[], v: number[]) => tensorStrings((await run('ScalarSummary', [makeStringTensor([tags.length], tags), f32([v.length], v)]))[0]!)[0]!;
+    const s1 = await scalar(['tag1', 'tag2'], [1, -0.73]);
+    const s2 = await scalar(['tag3'], [10000]);
+    const s3 = await scalar(['tag4'], [11]);
+    const [m] = await run('MergeSummary', [makeStringTensor([3], [s1, s2, s3])], { N: attr.i(1) });
+    expect(summaryValues(m!).map(scalarOf).map((x) => x.tag)).toEqual(['tag1', 'tag2', 'tag3', 'tag4']);
+    const [m3] = await run('MergeSummary', [makeStringTensor([], [s1]), makeStringTensor([], [s2]), makeStringTensor([], [s3])], { N: attr.i(3) });
+    expect(summaryValues(m3!).map(scalarOf).map((x) => x.simple)).toEqual([1, Math.fround(-0.73), 10000, 11]);
+    const dup = await scalar(['tag1'], [1]);
+    await expect(run('MergeSummary', [makeStringTensor([2], [s1, dup])], { N: attr.i(1) })).rejects.toThrow('Duplicate tag tag1 found in summary inputs');
+  });
+});

@@ -11,7 +11,7 @@
  * - The saver's ops (SaveV2, RestoreV2, MergeV2Checkpoints): graft reads and
  *   writes checkpoints itself (src/io) and never runs a saver graph; kernels writing files from a
  *   graph run are not built.
- * - tf.data input pipelines, summaries and training steps of the Estimator checkpoint
+ * - tf.data input pipelines and training steps of the Estimator checkpoint
  *   (tfx_estimator_checkpoint): they read TFRecord files that are not shipped with the model.
  */
 import * as path from 'node:path';
@@ -43,7 +43,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   serving_half_plus_two_tf2: RESTORE,
   'tf2onnx_regression_checkpoint/model.meta': SAVER_UNSHARDED,
   tf2onnx_regression_saved_model: SAVER,
-  tfdeploy_estimator_dnn_regressor: ['HistogramSummary', 'ScalarSummary', ...SAVER],
+  tfdeploy_estimator_dnn_regressor: SAVER,
   tfdeploy_keras_tf1131: ['DenseToDenseSetOperation', ...SAVER],
   tfdeploy_tf_mnist_pbtxt: SAVER,
   tfdeploy_tf_mnist_tf1131: SAVER,
@@ -66,13 +66,12 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   tfx_keras_serving: RESTORE,
 };
 
-/** The Estimator checkpoint's graph: its input pipeline, summaries and training step included. */
+/** The Estimator checkpoint's graph: its input pipeline and training step included. */
 function TFX_ESTIMATOR(): string[] {
   const dataset = ['BatchDatasetV2', 'FlatMapDataset', 'IteratorGetNext', 'IteratorToStringHandle', 'MapDataset', 'MatchingFiles', 'OneShotIterator', 'OptionalFromValue', 'OptionalNone', 'OptionsDataset', 'ParallelInterleaveDatasetV4', 'ParseExampleDatasetV2', 'PrefetchDataset', 'RepeatDataset', 'ShuffleDataset', 'TFRecordDataset', 'TensorSliceDataset'];
-  const summaries = ['HistogramSummary', 'MergeSummary', 'ScalarSummary'];
   const training = ['ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SparseSegmentSumGrad'];
   const compute = ['LeftShift', 'ReduceJoin', 'ResourceGather'];
-  return [...dataset, ...summaries, ...training, ...compute, ...SAVER];
+  return [...dataset, ...training, ...compute, ...SAVER];
 }
 
 /**

@@ -11,6 +11,7 @@ import { SPARSE_KERNELS } from './sparse';
 import { QUANTIZED_KERNELS } from './quantized';
 import { STATE_KERNELS } from './state';
 import { STRING_KERNELS } from './strings';
+import { SUMMARY_KERNELS } from './summaries';
 import { TABLE_KERNELS } from './tables';
 import { TENSOR_ARRAY_KERNELS } from './tensor-array';
 import { TENSOR_LIST_KERNELS } from './tensor-list';
@@ -18,7 +19,7 @@ import { TRAINING_KERNELS } from './training';
 
 function builtins(): KernelRegistry {
   const r = layeredRegistry();
-  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS, PARSING_KERNELS, SPARSE_KERNELS, TRAINING_KERNELS]) {
+  for (const table of [STATE_KERNELS, MATH_KERNELS, NN_KERNELS, ARRAY_KERNELS, CALL_KERNELS, QUANTIZED_KERNELS, AUDIO_KERNELS, TENSOR_ARRAY_KERNELS, DEBUG_KERNELS, TENSOR_LIST_KERNELS, STRING_KERNELS, TABLE_KERNELS, PARSING_KERNELS, SPARSE_KERNELS, TRAINING_KERNELS, SUMMARY_KERNELS]) {
     for (const [op, k] of Object.entries(table)) r.register(op, k);
   }
   return r;
