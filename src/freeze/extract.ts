@@ -35,7 +35,7 @@ export function missingOutputError(graph: Graph, name: string, what = 'Output'):
   return new GraftError(
     'freeze/missing-output',
     `${what} '${name}' is not a node of the graph${hint ? `; ${hint}` : ''}`,
-    { node: nodeNameOf(name), ...(hint ? { hint: `The outputs are node names (--output_node_names); ${hint}` } : {}) },
+    { node: nodeNameOf(name), ...(hint ? { hint: `The outputs are node names (\`outputNodeNames\`); ${hint}` } : {}) },
   );
 }
 

@@ -40,7 +40,7 @@ export async function freezeModel(path: string, opts: FreezeOptions = {}): Promi
   let ckpt: Checkpoint | null = null;
   if (needsVariables) {
     if (!prefix) {
-      throw new GraftError('io/missing-variables', `${path} has variables but no checkpoint was found; pass --input_checkpoint`, { file: path });
+      throw new GraftError('io/missing-variables', `${path} has variables but no checkpoint was found; give one (\`checkpoint\`)`, { file: path });
     }
     ckpt = await readCheckpointFiles(prefix);
   }

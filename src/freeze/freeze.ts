@@ -99,9 +99,9 @@ function chooseOutputs(mg: MetaGraph, opts: FreezeOptions, file?: string): Chose
       key = keys[0]!;
       diagnostics.push({ severity: 'info', code: 'freeze/signature', message: `No serving_default signature: froze the only signature, '${key}'` });
     } else if (keys.length === 0) {
-      throw new GraftError('freeze/missing-output', 'The model has no signatures: say which outputs to keep (--output_node_names)', { ...(file ? { file } : {}) });
+      throw new GraftError('freeze/missing-output', 'The model has no signatures: say which outputs to keep (`outputNodeNames`)', { ...(file ? { file } : {}) });
     } else {
-      throw new GraftError('model/unknown-signature', `No serving_default signature; choose one of ${keys.map((k) => `'${k}'`).join(', ')} (--signature_def), or give --output_node_names`, { ...(file ? { file } : {}) });
+      throw new GraftError('model/unknown-signature', `No serving_default signature; choose one of ${keys.map((k) => `'${k}'`).join(', ')} (\`signature\`), or give \`outputNodeNames\``, { ...(file ? { file } : {}) });
     }
   }
   const sig = key !== undefined ? mg.signatures[key] : undefined;
@@ -118,7 +118,7 @@ function chooseOutputs(mg: MetaGraph, opts: FreezeOptions, file?: string): Chose
   const sigInputs = sig ? names('inputs') : {};
   const sigOutputs = sig ? names('outputs') : {};
   const outputs = opts.outputNodeNames?.length ? opts.outputNodeNames.map(tensorName) : Object.values(sigOutputs);
-  if (outputs.length === 0) throw new GraftError('freeze/missing-output', `Signature '${key}' has no outputs: say which outputs to keep (--output_node_names)`);
+  if (outputs.length === 0) throw new GraftError('freeze/missing-output', `Signature '${key}' has no outputs: say which outputs to keep (\`outputNodeNames\`)`);
   const signature = sig && key !== undefined && !opts.outputNodeNames?.length ? { key, inputs: sigInputs, outputs: sigOutputs } : undefined;
   return { outputs: [...new Set(outputs)], inputs: [...new Set(Object.values(sigInputs))], ...(signature ? { signature } : {}), diagnostics };
 }

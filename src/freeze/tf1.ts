@@ -109,7 +109,7 @@ export function freezeGraph(graph: Graph, variables: ReadonlyMap<string, Tensor>
   checkGraphShallow('freezeGraph', 'graph', graph);
   if (!(variables instanceof Map)) throw badArgument('freezeGraph', 'variables', 'a Map from variable names to Tensors', variables);
   checkStringsArgument('freezeGraph', 'outputs', outputs);
-  if (outputs.length === 0) throw new GraftError('freeze/missing-output', 'No output nodes: say which outputs to keep (--output_node_names)');
+  if (outputs.length === 0) throw new GraftError('freeze/missing-output', 'No output nodes: say which outputs to keep (`outputNodeNames`)');
   const diagnostics: Diagnostic[] = [];
   let sub = extractSubGraph(graph, outputs);
   const outputNodes = new Set(outputs.map(nodeNameOf));

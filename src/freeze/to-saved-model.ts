@@ -168,10 +168,10 @@ export function predictSignature(graph: Graph, inputs: readonly string[], output
   const ins = parseSpecs(inputs, 'input', graph);
   const outs = parseSpecs(outputs, 'output', graph);
   if (ins.length === 0) {
-    throw new GraftError('graph/missing-node', 'Prediction inputs cannot be empty: the graph has no Placeholder', { hint: 'Name the input tensors (--inputs x:0).' });
+    throw new GraftError('graph/missing-node', 'Prediction inputs cannot be empty: the graph has no Placeholder', { hint: 'Name the input tensors (`inputs`, e.g. x:0).' });
   }
   if (outs.length === 0) {
-    throw new GraftError('freeze/missing-output', 'Prediction outputs cannot be empty: every node of the graph is consumed', { hint: 'Name the output tensors (--outputs y:0).' });
+    throw new GraftError('freeze/missing-output', 'Prediction outputs cannot be empty: every node of the graph is consumed', { hint: 'Name the output tensors (`outputs`, e.g. y:0).' });
   }
   return {
     methodName: PREDICT_METHOD_NAME,

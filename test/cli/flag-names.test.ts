@@ -9,6 +9,8 @@ import { main } from '../../src/cli/main';
 import { flagError, withFlagNames } from '../../src/cli/flag-names';
 import { GraftError, isGraftError } from '../../src/errors';
 import { optimize } from '../../src/workflow/optimize-files';
+import { freezeModel } from '../../src/freeze/freeze-files';
+import { copyFileSync } from 'node:fs';
 import { formatOptimizeReport } from '../../src/workflow/report';
 import { loadRunnable, runModel } from '../../src/verify/runnable';
 import { transformModel } from '../../src/workflow/transform-model';
@@ -92,5 +94,16 @@ describe('flag names', () => {
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^verify: not run \(--no-verify\)/m);
     expect(out.join('\n')).toMatch(/^speed: not measured \(--bench\)$/m);
+  });
+  it.skipIf(!HAVE_MODELS)(`freezeModel names \`checkpoint\`; graft freeze names --input_checkpoint (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const dir = scratch.freshDir('lonely-meta');
+    const meta = path.join(dir, 'model.meta');
+    copyFileSync(modelPath('tf2onnx_regression_checkpoint', 'model.meta'), meta);
+    const e = await freezeModel(meta, { outputNodeNames: ['pred'] }).catch((x: unknown) => x);
+    expect(isGraftError(e) && { code: e.code, message: e.message }).toEqual({ code: 'io/missing-variables', message: `${meta} has variables but no checkpoint was found; give one (\`checkpoint\`)` });
+    const err: string[] = [];
+    const code = await main(['freeze', `--input_meta_graph=${meta}`, '--output_node_names=pred', `--output_graph=${path.join(dir, 'f.pb')}`], { out: () => {}, err: (t) => err.push(t), interactive: false });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain(`graft: error [io/missing-variables]: ${meta} has variables but no checkpoint was found; give one (--input_checkpoint)`);
   });
 });

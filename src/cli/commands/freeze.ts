@@ -4,6 +4,7 @@ import { checkpointFiles, modelInputPaths, saveGraph } from '../../io/model-file
 import { freezeModel } from '../../freeze/freeze-files';
 import { BOOL_WORD, flagBool, parseFlags, splitList } from '../args';
 import { toJson } from '../json-flag';
+import { flagError } from '../flag-names';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_model_tags=serve] [--signature_def=NAME]
@@ -20,6 +21,9 @@ export const usage = `Usage: graft freeze --input_saved_model_dir=DIR [--saved_m
   Also accepted, as freeze_graph spells them: --input_binary[=true|false], --variable_names_whitelist,
   --variable_names_blacklist; and, with a note that graft has no use for them: --input_saver,
   --restore_op_name, --filename_tensor_name, --initializer_nodes, --checkpoint_version.`;
+
+/** The library's option names (`freezeModel`) and this command's flags. */
+const FREEZE_FLAGS = { outputNodeNames: '--output_node_names', checkpoint: '--input_checkpoint', signature: '--signature_def', tags: '--saved_model_tags' } as const;
 
 /** `graft freeze`: freeze_graph for SavedModels (TF1 and TF2), `.meta` + checkpoint, GraphDef + checkpoint. */
 export async function freezeCommand(args: readonly string[], io: Io): Promise<number> {
@@ -91,6 +95,8 @@ export async function freezeCommand(args: readonly string[], io: Io): Promise<nu
     clearDevices: flagBool('clear_devices', values.clear_devices, true),
     ...(allow ? { allowlist: allow } : {}),
     ...(deny ? { denylist: deny } : {}),
+  }).catch((e: unknown) => {
+    throw flagError(e, FREEZE_FLAGS);
   });
   // Written only once freezing succeeded, atomically: a failed run leaves no file.
   await saveGraph(result.graph, values.output_graph, out);

@@ -66,6 +66,7 @@ const FLAGS: FlagNames = {
   inputNodes: '--inputs',
   tags: '--tag_set',
   outputs: '--outputs',
+  outputNodeNames: '--outputs',
   signature: '--signature_def',
   rtol: '--rtol',
   atol: '--atol',

@@ -7,6 +7,7 @@ import { type LoadedModel, loadModel, mainGraph, modelInputPaths } from '../../i
 import { type MetaGraph, type Signature, findMetaGraph } from '../../io/saved-model';
 import { parseFlags, splitList } from '../args';
 import { toJson } from '../json-flag';
+import { flagError } from '../flag-names';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft to-saved-model --in_graph=frozen.pb --export_dir=DIR [--inputs=x:0,...] [--outputs=y:0,...]
@@ -89,6 +90,8 @@ export async function toSavedModelCommand(args: readonly string[], io: Io): Prom
     ...(values.overwrite ? { overwrite: true } : {}),
     sources,
     ...(values.as_text ? { format: 'text' as const } : {}),
+  }).catch((e: unknown) => {
+    throw flagError(e, { inputs: '--inputs', outputs: '--outputs' });
   });
 
   const written = await loadModel(values.export_dir);
