@@ -150,7 +150,9 @@ export class GraftError extends Error {
   readonly param?: string;
 
   constructor(code: ErrorCode, message: string, details: GraftErrorDetails = {}) {
-    super(capMessage(message), details.cause === undefined ? undefined : { cause: details.cause });
+    // Never throws itself: a message that is not a string is shown as String(message), details that are not an object are ignored.
+    if (details === null || typeof details !== 'object') details = {};
+    super(capMessage(typeof message === 'string' ? message : String(message)), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'GraftError';
     this.code = code;
     if (details.file !== undefined) this.file = details.file;

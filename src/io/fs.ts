@@ -23,6 +23,7 @@ import { existsSync, renameSync, rmSync, constants as fsc } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { GraftError, isGraftError } from '../errors';
+import { checkArray, checkFunction, checkObject, checkOptions, checkStringArgument } from '../ir/check';
 
 /** The most graft reads into memory from one file (2 GiB - 1: protobuf's own limit for a message). */
 export const MAX_FILE_BYTES = 2 ** 31 - 1;
@@ -626,6 +627,10 @@ async function commitOutputCounted(
  * ```
  */
 export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[], fs: FileSystem = nodeFileSystem, opts: OutputOptions = {}): Promise<void> {
+  checkStringArgument('writeFileAtomic', 'path', path);
+  if (!Array.isArray(chunks) || !chunks.every((c) => c instanceof Uint8Array)) checkArray('writeFileAtomic', 'chunks', null, 'an array of Uint8Arrays');
+  checkObject('writeFileAtomic', 'fs', fs, 'a FileSystem');
+  checkOptions('writeFileAtomic', 'opts', opts);
   try {
     await commitOutput(path, 'file', (tmp) => fs.writeFile(tmp, chunks), opts, fs);
   } catch (e) {
@@ -645,6 +650,10 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
  * ```
  */
 export async function writeDirAtomic(path: string, build: (tmpDir: string) => Promise<void>, fs: FileSystem = nodeFileSystem, opts: OutputOptions = {}): Promise<void> {
+  checkStringArgument('writeDirAtomic', 'path', path);
+  checkFunction('writeDirAtomic', 'build', build);
+  checkObject('writeDirAtomic', 'fs', fs, 'a FileSystem');
+  checkOptions('writeDirAtomic', 'opts', opts);
   try {
     await commitOutput(path, 'dir', build, opts, fs);
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import type { Graph } from '../ir/graph';
 import type { MetaGraph, SavedModelProto } from './saved-model';
+import { checkLoadedModel } from '../ir/check';
 
 /** Where a model's variables are, and in what state. */
 export interface VariablesInfo {
@@ -41,6 +42,7 @@ export type LoadedModel =
 
 /** The main graph of a loaded model: the GraphDef, the `.meta`'s graph, or the first meta graph. */
 export function mainGraph(model: LoadedModel): Graph {
+  checkLoadedModel('mainGraph', 'model', model);
   if (model.kind === 'graph-def') return model.graph;
   if (model.kind === 'meta-graph') return model.metaGraph.graph;
   return model.savedModel.metaGraphs[0]!.graph;

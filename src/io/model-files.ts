@@ -23,7 +23,7 @@ import {
   parseSavedModelText,
   printSavedModelText,
 } from './saved-model';
-import { checkStringArgument } from '../ir/check';
+import { checkLoadedModel, checkOptions, checkSavedModel, checkStringArgument } from '../ir/check';
 
 export interface LoadOptions {
   readonly fs?: FileSystem;
@@ -217,6 +217,7 @@ export async function modelInputPaths(path: string, fs: FileSystem = nodeFileSys
  * when the model has no checkpoint beside it.
  */
 export async function readModelVariables(model: LoadedModel): Promise<Checkpoint> {
+  checkLoadedModel('readModelVariables', 'model', model);
   if (model.kind === 'graph-def') {
     throw new GraftError('io/missing-variables', `${model.path} is a GraphDef: it has no variables checkpoint`, { file: model.path });
   }
@@ -270,6 +271,9 @@ export interface SaveSavedModelOptions extends OutputOptions {
  * `assetsRoot` (default `assetsFrom`) are refused (`model/asset-outside`).
  */
 export async function saveSavedModel(dir: string, savedModel: SavedModelProto, opts: SaveSavedModelOptions = {}): Promise<void> {
+  checkStringArgument('saveSavedModel', 'dir', dir);
+  checkSavedModel('saveSavedModel', 'savedModel', savedModel);
+  checkOptions('saveSavedModel', 'opts', opts);
   const fs = opts.fs ?? nodeFileSystem;
   const modelDir = opts.assetsRoot ?? opts.assetsFrom;
   const inputs = [...(opts.inputs ?? []), opts.variablesFrom ? nodePath.dirname(opts.variablesFrom) : undefined, opts.assetsFrom];

@@ -20,7 +20,7 @@
 import { GraftError, type ErrorCode } from '../errors';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
 import { type Tensor, numElements, tensorBytes } from '../ir/tensor';
-import { checkBytesArgument } from '../ir/check';
+import { checkBytesArgument, checkTensorArgument } from '../ir/check';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy's ARRAY_ALIGN: the data starts on this boundary. */
@@ -103,6 +103,7 @@ export function readNpy(bytes: Uint8Array, file?: string): Tensor {
  * await fs.writeFile('w.npy', writeNpy(makeTensor('float', [2], [1, 2])));
  */
 export function writeNpy(t: Tensor): Uint8Array {
+  checkTensorArgument('writeNpy', 't', t);
   const code = TO_NUMPY[t.dtype];
   if (code === undefined) {
     throw new GraftError('io/unsupported', `Cannot write a ${t.dtype} tensor as .npy: numpy has no native type for it`);

@@ -14,7 +14,7 @@ import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { encodeGraphDefChunks } from './graphdef';
 import { graphFromProto, graphToProto, shapeFromProto, shapeToProto } from './graph-proto';
 import { type WireField, fieldPayload, splitFields } from './wire';
-import { checkBytesArgument } from '../ir/check';
+import { checkBytesArgument, checkMetaGraph, checkSavedModel, checkStringsArgument } from '../ir/check';
 
 type Msg = Record<string, unknown>;
 
@@ -243,6 +243,7 @@ function encodeInWireOrder(mg: MetaGraph, wire: readonly WireField[]): Chunks {
 
 /** A meta graph as `.meta` bytes. */
 export function encodeMetaGraph(mg: MetaGraph): Uint8Array {
+  checkMetaGraph('encodeMetaGraph', 'mg', mg);
   return joinChunks(encodeMetaGraphChunks(mg));
 }
 
@@ -254,6 +255,7 @@ export function metaGraphToProto(mg: MetaGraph): Msg {
 
 /** A SavedModel as the bytes of `saved_model.pb`. */
 export function encodeSavedModel(sm: SavedModelProto): Uint8Array {
+  checkSavedModel('encodeSavedModel', 'sm', sm);
   return joinChunks(encodeSavedModelChunks(sm));
 }
 
@@ -267,6 +269,7 @@ export function encodeSavedModelChunks(sm: SavedModelProto): Chunks {
 
 /** `saved_model.pbtxt` text. */
 export function printSavedModelText(sm: SavedModelProto): string {
+  checkSavedModel('printSavedModelText', 'sm', sm);
   const m: Msg = { meta_graphs: sm.metaGraphs.map(metaGraphToProto) };
   if (sm.schemaVersion) m.saved_model_schema_version = sm.schemaVersion;
   return printTextMessage('tensorflow.SavedModel', m);
@@ -274,6 +277,8 @@ export function printSavedModelText(sm: SavedModelProto): string {
 
 /** The meta graph whose tags are exactly `tags` (order ignored). */
 export function findMetaGraph(sm: SavedModelProto, tags: readonly string[], file?: string): MetaGraph {
+  checkSavedModel('findMetaGraph', 'sm', sm);
+  checkStringsArgument('findMetaGraph', 'tags', tags);
   const want = [...tags].sort().join(',');
   const mg = sm.metaGraphs.find((m) => [...m.tags].sort().join(',') === want);
   if (!mg) {

@@ -139,3 +139,26 @@ export function checkNodeShallow(fn: string, param: string, v: unknown): void {
     throw badArgument(fn, param, 'a Node (name, op, inputs, attrs; make nodes with makeNode)', v);
   }
 }
+
+/** Throws `api/bad-argument` unless `v` looks like a LoadedModel (loadModel's answer): its `kind` and what that kind holds. */
+export function checkLoadedModel(fn: string, param: string, v: unknown): void {
+  const ok = isObject(v) && (
+    (v.kind === 'graph-def' && isObject(v.graph)) ||
+    (v.kind === 'meta-graph' && isObject(v.metaGraph)) ||
+    (v.kind === 'saved-model' && isObject(v.savedModel) && Array.isArray(v.savedModel.metaGraphs) && v.savedModel.metaGraphs.length > 0)
+  );
+  if (!ok) throw badArgument(fn, param, 'a LoadedModel (what loadModel returns)', v);
+}
+
+/** Throws `api/bad-argument` unless `v` looks like a MetaGraph: a graph, a signatures object, tags and proto. */
+export function checkMetaGraph(fn: string, param: string, v: unknown): void {
+  if (!isObject(v) || !isObject(v.graph) || !isObject(v.signatures) || !Array.isArray(v.tags) || !isObject(v.proto)) {
+    throw badArgument(fn, param, 'a MetaGraph (tags, graph, signatures, proto; from decodeMetaGraph or decodeSavedModel)', v);
+  }
+}
+
+/** Throws `api/bad-argument` unless `v` looks like a SavedModelProto: a metaGraphs array (its items checked shallowly). */
+export function checkSavedModel(fn: string, param: string, v: unknown): void {
+  if (!isObject(v) || !Array.isArray(v.metaGraphs)) throw badArgument(fn, param, 'a SavedModelProto (from decodeSavedModel; { schemaVersion, metaGraphs })', v);
+  v.metaGraphs.forEach((m, i) => checkMetaGraph(fn, `${param}.metaGraphs[${i}]`, m));
+}

@@ -334,6 +334,7 @@ function referencedFunctions(nodes: readonly Node[], library: ReadonlyMap<string
  * Gradient entries for dropped functions are dropped too.
  */
 export function pruneLibrary(graph: Graph): Graph {
+  checkGraphShallow('pruneLibrary', 'graph', graph);
   const library = new Map(graph.library.functions.map((f) => [f.signature.name, f] as const));
   const used = new Set<string>();
   let frontier = referencedFunctions(graph.nodes, library, used);

@@ -24,6 +24,7 @@ import { dataInputs, parseInput } from './node';
 import type { Tensor } from './tensor';
 import { executionOrder } from './topo';
 import { withNodesIfChanged } from './edit';
+import { checkNodeShallow, checkObject, checkString } from './check';
 
 /** A pattern over op types. */
 export interface OpTypePattern {
@@ -90,6 +91,7 @@ export function findMatches(graph: Graph, pattern: OpTypePattern): NodeMatch[] {
  * `CopyOriginalMatch`).
  */
 export function matchedNodes(match: NodeMatch): Node[] {
+  if (typeof match !== 'object' || match === null || typeof match.node !== 'object' || match.node === null || !Array.isArray(match.inputs)) checkObject('matchedNodes', 'match', null, 'a NodeMatch (from findMatches)');
   const out: Node[] = [];
   const seen = new Set<string>();
   const queue: NodeMatch[] = [match];
@@ -172,6 +174,8 @@ export function replaceMatchingOpTypes(
 
 /** The node an input names when it reads output 0 of a `Const`, else undefined. */
 export function constAt(idx: GraphIndex, input: string): Node | undefined {
+  if (typeof idx !== 'object' || idx === null || !(idx.byName instanceof Map)) checkObject('constAt', 'idx', null, 'a GraphIndex (graphIndex(graph))');
+  checkString('constAt', 'input', input);
   const ref = parseInput(input);
   if (ref.control || ref.port !== 0) return undefined;
   const n = idx.byName.get(ref.node);
@@ -180,6 +184,7 @@ export function constAt(idx: GraphIndex, input: string): Node | undefined {
 
 /** The tensor value of a `Const` node. */
 export function constValue(n: Node): Tensor {
+  checkNodeShallow('constValue', 'n', n);
   const v = n.attrs['value'];
   if (!v || v.kind !== 'tensor') throw new Error(`internal: ${n.name} is not a Const with a value`);
   return v.value;

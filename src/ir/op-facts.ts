@@ -30,6 +30,7 @@
 import { type AttrValue, attr } from './attr';
 import { type DType, baseDType } from './dtype';
 import type { Node } from './node';
+import { checkNodeShallow, checkString } from './check';
 
 /** What graft knows about one op. */
 export interface OpFacts {
@@ -505,6 +506,8 @@ export function outputsVariant(node: Node): boolean {
  * @example attrWithDefault(bn, 'is_training') // { kind: 'b', value: true } when absent
  */
 export function attrWithDefault(node: Node, name: string): AttrValue | undefined {
+  checkNodeShallow('attrWithDefault', 'node', node);
+  checkString('attrWithDefault', 'name', name);
   return node.attrs[name] ?? FACTS.get(node.op)?.defaults[name];
 }
 
@@ -513,6 +516,7 @@ export function attrWithDefault(node: Node, name: string): AttrValue | undefined
  * @example missingDefaultAttrs(makeNode({ name: 'bn', op: 'FusedBatchNormV3' })) // { epsilon, ..., is_training }
  */
 export function missingDefaultAttrs(node: Node): Record<string, AttrValue> {
+  checkNodeShallow('missingDefaultAttrs', 'node', node);
   const facts = FACTS.get(node.op);
   const out: Record<string, AttrValue> = {};
   if (!facts) return out;

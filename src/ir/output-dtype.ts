@@ -6,6 +6,8 @@
  */
 import type { DType } from './dtype';
 import type { Node } from './node';
+import { checkNodeShallow } from './check';
+import { badArgument } from '../errors';
 
 function typeAttr(node: Node, name: string): DType | undefined {
   const a = node.attrs[name];
@@ -48,6 +50,8 @@ const LATER_OUTPUTS: Record<string, (node: Node, port: number) => DType | undefi
  * not tell (graft has no full op registry; such a tensor should be named with care).
  */
 export function outputDType(node: Node, port: number): DType {
+  checkNodeShallow('outputDType', 'node', node);
+  if (!Number.isInteger(port) || port < 0) throw badArgument('outputDType', 'port', 'a non-negative integer', port);
   const op = node.op;
   if (port > 0) {
     const later = LATER_OUTPUTS[op];

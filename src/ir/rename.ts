@@ -16,6 +16,7 @@ import { GraftError } from '../errors';
 import type { Graph } from './graph';
 import { mapNodes, replaceInputs } from './edit';
 import { canonicalInput, parseInput } from './node';
+import { checkGraphShallow, checkObject } from './check';
 
 interface Rule {
   readonly source: string;
@@ -29,6 +30,7 @@ export type Renames = ReadonlyMap<string, string> | Readonly<Record<string, stri
 
 /** Compiles renames into a function that rewrites one input string. */
 export function inputRenamer(renames: Renames): (input: string) => string {
+  if (!(renames instanceof Map)) checkObject('inputRenamer', 'renames', renames, 'a Map or an object of source -> destination names');
   const byNode = new Map<string, Rule[]>();
   const entries = renames instanceof Map ? [...renames.entries()] : Object.entries(renames as Record<string, string>);
   for (const [source, dest] of entries) {
@@ -76,6 +78,8 @@ export function inputRenamer(renames: Renames): (input: string) => string {
  * renameNodeInputs(graph, { 'quantize_a:*': 'quantize_b' }) // quantize_a:1 → quantize_b:1
  */
 export function renameNodeInputs(graph: Graph, renames: Renames, nodesToIgnore: ReadonlySet<string> = new Set()): Graph {
+  checkGraphShallow('renameNodeInputs', 'graph', graph);
+  if (!(nodesToIgnore instanceof Set)) checkObject('renameNodeInputs', 'nodesToIgnore', null, 'a Set of node names');
   const rename = inputRenamer(renames);
   return mapNodes(graph, (node) => {
     if (nodesToIgnore.has(node.name)) return node;

@@ -25,7 +25,7 @@ import { outputDType } from './output-dtype';
 import type { Dims } from './shape-fns/dims';
 import { type ShapeContext, type TensorFact, shapeFn } from './shape-fns/ops';
 import { executionOrder } from './topo';
-import { checkGraphShallow } from './check';
+import { checkArray, checkGraphShallow, checkString } from './check';
 
 export type { Dims } from './shape-fns/dims';
 export { compatible, formatDims, mergeDims, relaxDims, broadcastDims } from './shape-fns/dims';
@@ -263,6 +263,9 @@ export interface FunctionShapes {
  * the function (`arg_attr` `_output_shapes`, `_handle_shapes`) are used.
  */
 export function inferFunctionShapes(graph: Graph, name: string, args?: readonly InferredTensor[]): FunctionShapes | undefined {
+  checkGraphShallow('inferFunctionShapes', 'graph', graph);
+  checkString('inferFunctionShapes', 'name', name);
+  if (args !== undefined) checkArray('inferFunctionShapes', 'args', args, 'an array of InferredTensors');
   const engine = new Engine(graph);
   const fn = engine.library.get(name);
   if (!fn) return undefined;

@@ -9,6 +9,7 @@ import { hasNoOutputs, knownOutputCount } from './op-outputs';
 import { executionDepths, executionOrder, hasExecutionOrder } from './topo';
 import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
+import { checkGraphShallow, checkOptions } from './check';
 
 export interface ValidationProblem {
   readonly code: Extract<ErrorCode, 'graph/dangling-input' | 'graph/duplicate-name' | 'graph/cycle' | 'graph/missing-node' | 'graph/bad-output-index'>;
@@ -238,6 +239,8 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
  * missing required nodes. Returns [] for a valid graph. Names in messages are shortened.
  */
 export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOptions = {}): ValidationProblem[] {
+  checkGraphShallow('validateGraph', 'graph', graph, true);
+  checkOptions('validateGraph', 'opts', opts);
   const nodes = 'nodes' in graph ? graph.nodes : graph;
   if (opts.previous && validChange(graph, nodes, opts.previous, opts.required ?? [], opts.cycles !== false)) return [];
   const problems: ValidationProblem[] = [];

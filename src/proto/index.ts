@@ -14,7 +14,7 @@
 import protobuf from 'protobufjs/light.js';
 import textformat from 'protobufjs/ext/textformat.js';
 import type LongType from 'long';
-import { GraftError } from '../errors';
+import { GraftError, badArgument } from '../errors';
 import bundle from './bundle.json';
 import { preserveFunctionDefMapOrder } from './map-order';
 
@@ -131,7 +131,12 @@ function schemaRoot(): protobuf.Root {
 export function messageType(name: MessageName): protobuf.Type {
   let type = types.get(name);
   if (type === undefined) {
-    type = schemaRoot().lookupType(name);
+    if (typeof name !== 'string' || !name.startsWith('tensorflow.')) throw badArgument('messageType', 'name', "a message name such as 'tensorflow.GraphDef'", name);
+    try {
+      type = schemaRoot().lookupType(name);
+    } catch {
+      throw badArgument('messageType', 'name', "a message name of TensorFlow's schema such as 'tensorflow.GraphDef'", name);
+    }
     types.set(name, type);
   }
   return type;
@@ -158,6 +163,8 @@ function where(file: string | undefined): string {
  * ```
  */
 export function decodeMessage<T extends object = ProtoObject>(name: MessageName, bytes: Uint8Array, file?: string): T {
+  if (!(bytes instanceof Uint8Array)) throw badArgument('decodeMessage', 'bytes', 'a Uint8Array', bytes);
+  if (file !== undefined && typeof file !== 'string') throw badArgument('decodeMessage', 'file', 'a file name (or nothing)', file);
   const type = messageType(name);
   const reader = protobuf.Reader.create(bytes);
   reader.discardUnknown = false;
@@ -187,6 +194,7 @@ export function decodeMessage<T extends object = ProtoObject>(name: MessageName,
  * ```
  */
 export function encodeMessage(name: MessageName, message: object): Uint8Array {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) throw badArgument('encodeMessage', 'message', 'a message object', message);
   return messageType(name).encode(message).finish();
 }
 
@@ -200,6 +208,8 @@ export function encodeMessage(name: MessageName, message: object): Uint8Array {
  * ```
  */
 export function parseTextMessage<T extends object = ProtoObject>(name: MessageName, text: string, file?: string): T {
+  if (typeof text !== 'string') throw badArgument('parseTextMessage', 'text', 'a string of text-format protobuf', text);
+  if (file !== undefined && typeof file !== 'string') throw badArgument('parseTextMessage', 'file', 'a file name (or nothing)', file);
   const type = messageType(name);
   try {
     return textformat.fromText(type, text) as unknown as T;
@@ -247,5 +257,6 @@ function findBadEnumLine(message: string, text: string): number | undefined {
  * ```
  */
 export function printTextMessage(name: MessageName, message: object): string {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) throw badArgument('printTextMessage', 'message', 'a message object', message);
   return textformat.toText(messageType(name), message);
 }

@@ -3,7 +3,7 @@
  * to one shard in the order the entries are given (no alignment padding), then an index table
  * holding the header under the empty key and one BundleEntryProto per tensor, sorted bytewise.
  */
-import { GraftError } from '../../errors';
+import { GraftError, badArgument } from '../../errors';
 import { crc32c, maskCrc32c } from './crc32c';
 import {
   type CheckpointEntryInput,
@@ -18,6 +18,7 @@ import {
 import { compareBytes } from './sstable-format';
 import { TableBuilder, type TableWriteOptions } from './sstable-writer';
 import { encodeStringTensor } from './string-tensor';
+import { checkOptions } from '../../ir/check';
 
 export interface WriteCheckpointOptions extends TableWriteOptions {
   /** Only single-shard bundles are written (what SavedModel exports use). */
@@ -36,6 +37,8 @@ export function writeCheckpoint(
   entries: Iterable<CheckpointEntryInput>,
   opts: WriteCheckpointOptions = {},
 ): { index: Uint8Array; shards: Uint8Array[] } {
+  if (typeof (entries as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function' || typeof entries === 'string') throw badArgument('writeCheckpoint', 'entries', 'an array (or iterable) of checkpoint entries', entries);
+  checkOptions('writeCheckpoint', 'opts', opts);
   if (opts.numShards !== undefined && opts.numShards !== 1) {
     throw new GraftError('io/unsupported', 'only single-shard checkpoints can be written');
   }

@@ -7,6 +7,7 @@
 
 /** A static shape: dims with -1 for unknown, or null for unknown rank. */
 export type Dims = readonly number[] | null;
+import { checkArray } from '../check';
 
 /** True when some tensor could have both shapes (same rank when both known, equal known dims). */
 export function compatible(a: Dims, b: Dims): boolean {
@@ -71,5 +72,6 @@ export function unknownDims(n: number): number[] {
 
 /** Text such as `[?,10]` or `<unknown>`. */
 export function formatDims(d: Dims): string {
+  if (d !== null && !Array.isArray(d)) checkArray('formatDims', 'd', d, 'an array of dimensions (or null: unknown rank)');
   return d === null ? '<unknown>' : `[${d.map((x) => (x < 0 ? '?' : String(x))).join(',')}]`;
 }
