@@ -209,3 +209,79 @@ describe('ScalarSummary, HistogramSummary, MergeSummary (summary_op_test.cc)', (
     await expect(run('MergeSummary', [makeStringTensor([2], [s1, dup])], { N: attr.i(1) })).rejects.toThrow('Duplicate tag tag1 found in summary inputs');
   });
 });
+
+describe('ReduceJoin (the examples of tf.strings.reduce_join\'s documentation)', () => {
+  const a = makeStringTensor([2, 2], ['a', 'b', 'c', 'd']);
+  const rj = async (axes: number[], attrs: Record<string, AttrValue> = {}) => (await run('ReduceJoin', [a, i32([axes.length], axes)], attrs))[0]!;
+  it('joins along the listed axes, the first listed varying fastest', async () => {
+    expect(text(await rj([0]))).toEqual(['ac', 'bd']);
+    expect(text(await rj([1]))).toEqual(['ab', 'cd']);
+    expect(text(await rj([-2]))).toEqual(['ac', 'bd']);
+    expect(text(await rj([-1]))).toEqual(['ab', 'cd']);
+    expect((await rj([0], { keep_dims: attr.b(true) })).shape).toEqual([1, 2]);
+    expect((await rj([1], { keep_dims: attr.b(true) })).shape).toEqual([2, 1]);
+    expect(text(await rj([0], { separator: attr.s('.') }))).toEqual(['a.c', 'b.d']);
+    const all = await rj([0, 1]);
+    expect(all.shape).toEqual([]);
+    expect(text(all)).toEqual(['acbd']);
+    expect(text(await rj([1, 0]))).toEqual(['abcd']);
+    const none = await rj([]);
+    expect(none.shape).toEqual([2, 2]);
+    expect(text(none)).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('refuses a bad or repeated axis with TensorFlow\'s messages', async () => {
+    await expect(rj([2])).rejects.toThrow('Invalid reduction dimension 2 for input with 2 dimension(s)');
+    await expect(rj([0, -2])).rejects.toThrow('Duplicate reduction dimension -2');
+  });
+});
+
+describe('LeftShift and RightShift (the examples of tf.bitwise.left_shift / right_shift)', () => {
+  const lhs = [-1, -5, -3, -14];
+  const rhs = [5, 0, 7, 11];
+  it('shift every integer type, wrapping a left shift and clamping the shift to [0, bits - 1]', async () => {
+    const want: Record<string, number[]> = { int8: [-32, -5, -128, 0], int16: [-32, -5, -384, -28672], int32: [-32, -5, -384, -28672], int64: [-32, -5, -384, -28672] };
+    for (const [dt, w] of Object.entries(want)) {
+      const t = (v: number[]) => makeTensor(dt as 'int8', [4], dt === 'int64' ? v.map(BigInt) : v);
+      const [l] = await run('LeftShift', [t(lhs), t(rhs)]);
+      expect(nums(l!), dt).toEqual(w);
+      const [r] = await run('RightShift', [t(lhs), t(rhs)]);
+      expect(nums(r!), dt).toEqual([-1, -5, -1, -1]);
+    }
+    const n8 = (v: number[]) => makeTensor('int8', [4], v);
+    expect(nums((await run('LeftShift', [n8([-2, 64, 101, 32]), n8([-1, -5, -3, -14])]))[0]!)).toEqual([-2, 64, 101, 32]);
+    // uint8: 200 << 1 = 400 wraps to 144; a shift of 9 is clamped to 7.
+    const u8 = (v: number[]) => makeTensor('uint8', [2], v);
+    expect(nums((await run('LeftShift', [u8([200, 1]), u8([1, 9])]))[0]!)).toEqual([144, 128]);
+    expect(nums((await run('RightShift', [u8([200, 255]), u8([3, 9])]))[0]!)).toEqual([25, 1]);
+  });
+});
+
+describe('ResourceGather and TruncatedNormal', () => {
+  it('ResourceGather reads rows of the variable a handle names, int64 exact, with TensorFlow\'s out-of-range message', async () => {
+    const { makeGraph } = await import('../../src/ir/graph');
+    const { runGraph } = await import('../../src/runtime');
+    const nodes = [
+      makeNode({ name: 'v', op: 'VarHandleOp', attrs: { dtype: attr.type('int64'), shape: attr.shape([3, 2]), shared_name: attr.s('emb') } }),
+      makeNode({ name: 'idx', op: 'Placeholder', attrs: { dtype: attr.type('int32') } }),
+      makeNode({ name: 'g', op: 'ResourceGather', inputs: ['v', 'idx'], attrs: { dtype: attr.type('int64'), Tindices: attr.type('int32') } }),
+    ];
+    const big53 = 2n ** 53n + 1n;
+    const variables = new Map([['emb', i64([3, 2], [0, 1, 10, 11, big53, 21])]]);
+    const [g] = await runGraph(makeGraph(nodes), { idx: i32([2, 2], [2, 0, 1, 2]) }, ['g'], { variables, backend: 'cpu' });
+    expect(g!.shape).toEqual([2, 2, 2]);
+    expect(big(g!)).toEqual([big53, 21n, 0n, 1n, 10n, 11n, big53, 21n]);
+    await expect(runGraph(makeGraph(nodes), { idx: i32([2], [0, 3]) }, ['g'], { variables, backend: 'cpu' })).rejects.toThrow('indices[1] = 3 is not in [0, 3)');
+  });
+
+  it('TruncatedNormal draws a standard normal within two standard deviations (not TensorFlow\'s stream)', async () => {
+    const [t] = await run('TruncatedNormal', [i32([2], [100, 50])], { dtype: attr.type('float'), seed: attr.i(7) });
+    expect(t!.shape).toEqual([100, 50]);
+    const v = nums(t!);
+    expect(v.every((x) => Math.abs(x) <= 2)).toBe(true);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    // A standard normal truncated at ±2 has mean 0 and standard deviation 0.8796.
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(Math.abs(sd - 0.8796)).toBeLessThan(0.03);
+  });
+});

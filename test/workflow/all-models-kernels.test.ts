@@ -57,7 +57,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   tfjs_uint8_multiply: RESTORE,
   tfnet_conv1d_tf24: RESTORE,
   tfnet_estimator_cnn_graphonly: SAVER,
-  'tfnet_inception_v3_hub_graphonly/InceptionV3.meta': ['TruncatedNormal', ...SAVER],
+  'tfnet_inception_v3_hub_graphonly/InceptionV3.meta': SAVER,
   tfnet_keras_mlp_tf211: RESTORE,
   'tfrust_legacy_graphs/regression_checkpoint_graph.pb': SAVER_UNSHARDED,
   tfrust_regression_tf2: RESTORE,
@@ -70,8 +70,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
 function TFX_ESTIMATOR(): string[] {
   const dataset = ['BatchDatasetV2', 'FlatMapDataset', 'IteratorGetNext', 'IteratorToStringHandle', 'MapDataset', 'MatchingFiles', 'OneShotIterator', 'OptionalFromValue', 'OptionalNone', 'OptionsDataset', 'ParallelInterleaveDatasetV4', 'ParseExampleDatasetV2', 'PrefetchDataset', 'RepeatDataset', 'ShuffleDataset', 'TFRecordDataset', 'TensorSliceDataset'];
   const training = ['ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SparseSegmentSumGrad'];
-  const compute = ['LeftShift', 'ReduceJoin', 'ResourceGather'];
-  return [...dataset, ...training, ...compute, ...SAVER];
+  return [...dataset, ...training, ...SAVER];
 }
 
 /**

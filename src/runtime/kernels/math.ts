@@ -82,7 +82,33 @@ function truncDiv(tf: KernelContext['tf'], a: T, b: T): T {
 
 const ADD_N_GROUP = 256;
 
+const SHIFT_BITS: Readonly<Record<string, number>> = { int8: 8, int16: 16, int32: 32, int64: 64, uint8: 8, uint16: 16, uint32: 32, uint64: 64 };
+
+/**
+ * `LeftShift`/`RightShift` (tf.bitwise), with TensorFlow's rules: the shift is clamped to
+ * [0, bits - 1]; a left shift is done on the unsigned bits (wrapping); a right shift of a signed
+ * type is arithmetic.
+ */
+function shift(left: boolean): Kernel {
+  return (ctx) => {
+    const a = ctx.host(0);
+    const dt = baseDType(a.dtype);
+    const bits = SHIFT_BITS[dt];
+    if (bits === undefined) throw ctx.fail(`${ctx.node.op} is defined for integer types, not ${dt}`);
+    const signed = dt.startsWith('int');
+    const wrap = (x: bigint) => (signed ? BigInt.asIntN(bits, x) : BigInt.asUintN(bits, x));
+    const big = (x: bigint, y: bigint): bigint => {
+      const yc = y < 0n ? 0n : y > BigInt(bits - 1) ? BigInt(bits - 1) : y;
+      return left ? wrap(x << yc) : wrap(x >> yc);
+    };
+    const where = `Node '${ctx.node.name}' (${ctx.node.op})`;
+    return [hostBinary(a, ctx.host(1), (x, y) => Number(big(BigInt(x), BigInt(y))), big, where)];
+  };
+}
+
 export const MATH_KERNELS: Record<string, Kernel> = {
+  LeftShift: shift(true),
+  RightShift: shift(false),
   Add: binary({ tf: (tf, a, b) => tf.add(a, b), num: (a, b) => a + b, big: (a, b) => a + b }),
   AddV2: binary({ tf: (tf, a, b) => tf.add(a, b), num: (a, b) => a + b, big: (a, b) => a + b }),
   Sub: binary({ tf: (tf, a, b) => tf.sub(a, b), num: (a, b) => a - b, big: (a, b) => a - b }),

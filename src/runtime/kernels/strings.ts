@@ -407,7 +407,54 @@ const shardedFilespec: Kernel = (ctx) => {
   return [makeStringTensor([], [`${base}-?????-of-${pad5(num)}`])];
 };
 
+/**
+ * `ReduceJoin`: joins strings along `reduction_indices` with `separator`, in TensorFlow's order (the
+ * axis listed first varies fastest: `[0, 1]` over [["a","b"],["c","d"]] gives "acbd", `[1, 0]`
+ * "abcd"); no axes is no reduction (reduce_join_op.cc).
+ */
+const reduceJoin: Kernel = (ctx) => {
+  const { values, shape } = stringsOf(ctx, 0);
+  const dims = shape.length;
+  const listed = ctx.numbers(1);
+  const isReduced = new Array<boolean>(dims).fill(false);
+  for (const r of listed) {
+    if (!(r >= -dims && r < dims)) throw ctx.fail(`Invalid reduction dimension ${r} for input with ${dims} dimension(s)`);
+    const t = r < 0 ? r + dims : r;
+    if (isReduced[t]) throw ctx.fail(`Duplicate reduction dimension ${r}`);
+    isReduced[t] = true;
+  }
+  const reduced = [...listed].reverse().map((r) => (r < 0 ? r + dims : r));
+  const unreduced = [...Array(dims).keys()].filter((d) => !isReduced[d]);
+  const strides = new Array<number>(dims).fill(1);
+  for (let d = dims - 2; d >= 0; d--) strides[d] = strides[d + 1]! * shape[d + 1]!;
+  // A linear index over `list` (its last axis fastest) as an offset into the input.
+  const offset = (index: number, list: readonly number[]) => {
+    let at = 0;
+    let rest = index;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const d = list[i]!;
+      at += (rest % shape[d]!) * strides[d]!;
+      rest = Math.floor(rest / shape[d]!);
+    }
+    return at;
+  };
+  const keep = ctx.attrBool('keep_dims', false);
+  const outShape = shape.flatMap((n, d) => (isReduced[d] ? (keep ? [1] : []) : [n]));
+  const outCount = numElements(outShape);
+  const iter = reduced.reduce((p, d) => p * shape[d]!, 1);
+  const sep = enc.encode(ctx.attrString('separator', ''));
+  const out: Uint8Array[] = [];
+  for (let o = 0; o < outCount; o++) {
+    const base = offset(o, unreduced);
+    const parts: Uint8Array[] = [];
+    for (let r = 0; r < iter; r++) parts.push(values[base + offset(r, reduced)]!);
+    out.push(concatBytes(parts, sep));
+  }
+  return [makeStringTensor(outShape, out)];
+};
+
 export const STRING_KERNELS: Record<string, Kernel> = {
+  ReduceJoin: reduceJoin,
   ShardedFilename: shardedFilename,
   ShardedFilespec: shardedFilespec,
   AsString: asStringKernel,
