@@ -4,8 +4,9 @@
  * output absent or complete; after kill -9 the temporary files keep the dead process's id in
  * their name, and the next write beside them removes them. Inputs never change.
  *
- * The signal is sent the moment a `.graft-tmp-` entry appears beside the output (the model
- * carries 800 asset files, so the write lasts long enough to be caught in the middle).
+ * The signal is sent the moment a `.graft-tmp-` entry appears beside the output. The model
+ * carries 800 asset files and graft runs with `slow-writes.cjs` preloaded (each file write waits
+ * 5 ms), so the write lasts seconds and is caught in the middle even on a loaded machine.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +20,8 @@ let template = '';
 const ASSETS = 800;
 /** A whole optimize run, on a loaded machine. */
 const RUN_MS = CASE_MS * 3;
+/** Slows graft's file writes (see the header). */
+const SLOW_WRITES = path.join(import.meta.dirname, 'slow-writes.cjs');
 
 beforeAll(async () => {
   template = freshDir('template');
@@ -77,7 +80,7 @@ describe.concurrent('signals during a write', () => {
       it(`${cmd.name}: ${signal} while writing → exit ${code}, no temporary file left, output absent or complete`, async () => {
         const w = workspace(`${cmd.name}-${signal}`);
         const trap = signalDuringWrite(w.dir, signal);
-        const r = await runCli(cmd.args(w), { direct: true, onSpawn: trap.onSpawn, timeoutMs: RUN_MS });
+        const r = await runCli(cmd.args(w), { direct: true, preload: SLOW_WRITES, onSpawn: trap.onSpawn, timeoutMs: RUN_MS });
         expect(trap.sent(), `the write ended before the signal could be sent (exit ${r.exit}, timed out ${r.timedOut})\n${r.stderr}`).toBe(true);
         expectOutcome(r, code);
         expect(r.stderr).toContain(`stopped by ${signal}`);
@@ -90,7 +93,7 @@ describe.concurrent('signals during a write', () => {
     it(`${cmd.name}: kill -9 while writing leaves named temporaries; the next run removes them and writes the output`, async () => {
       const w = workspace(`${cmd.name}-KILL`);
       const trap = signalDuringWrite(w.dir, 'SIGKILL');
-      const killed = await runCli(cmd.args(w), { direct: true, onSpawn: trap.onSpawn, timeoutMs: RUN_MS });
+      const killed = await runCli(cmd.args(w), { direct: true, preload: SLOW_WRITES, onSpawn: trap.onSpawn, timeoutMs: RUN_MS });
       expect(trap.sent(), `the write ended before the signal could be sent\n${killed.stderr}`).toBe(true);
       expect(killed.signal).toBe('SIGKILL');
       expectAbsentOrComplete(w.out);
