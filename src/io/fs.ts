@@ -339,9 +339,9 @@ export async function checkOutput(output: string, opts: OutputOptions = {}, fs: 
     return;
   }
   const what = kind === 'dir' ? 'a directory that is not empty' : opts.kind === 'dir' ? 'a file' : 'a file';
-  throw new GraftError('io/exists', `The output ${output} already exists (${what}); graft replaces an output only with --overwrite`, {
+  throw new GraftError('io/exists', `The output ${output} already exists (${what}); graft replaces an output only when asked (\`overwrite: true\`; --overwrite on the command line)`, {
     file: output,
-    hint: 'Choose a new path (TF Serving expects a new version number per export), or pass --overwrite to replace it.',
+    hint: 'Choose a new path (TF Serving expects a new version number per export), or ask to replace it (\`overwrite: true\`, --overwrite on the command line).',
   });
 }
 

@@ -78,7 +78,7 @@ export const stripUnusedNodes = defineTransform({
         severity: 'warning',
         code: 'no-outputs',
         message: 'No graph outputs were given, so nothing is known to be unused; the graph is unchanged',
-        hint: 'Pass the outputs (--outputs=...) or load a SavedModel signature.',
+        hint: 'Give the outputs (the pipeline\'s `outputs`; --outputs=... on the command line) or load a SavedModel signature.',
       });
       return graph;
     }
