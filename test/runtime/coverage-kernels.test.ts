@@ -285,3 +285,38 @@ describe('ResourceGather and TruncatedNormal', () => {
     expect(Math.abs(sd - 0.8796)).toBeLessThan(0.03);
   });
 });
+
+describe('RestoreV2 on checkpoints TensorFlow wrote (../shared/models)', async () => {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { HAVE_MODELS, SKIP_REASON, modelPath } = await import('../helpers/models');
+  const { makeGraph } = await import('../../src/ir/graph');
+  const { runGraph } = await import('../../src/runtime');
+  const restore = async (prefix: string, names: string[], dtypes: string[], slices = names.map(() => '')) => {
+    const ph = (name: string) => makeNode({ name, op: 'Placeholder', attrs: { dtype: attr.type('string') } });
+    const nodes = [ph('prefix'), ph('names'), ph('slices'), makeNode({ name: 'r', op: 'RestoreV2', inputs: ['prefix', 'names', 'slices'], attrs: { dtypes: attr.list({ type: dtypes as never }) } })];
+    const read = (p: string) => {
+      if (!existsSync(p)) return Promise.reject(new Error(`no file ${p}`));
+      return Promise.resolve(new Uint8Array(readFileSync(p)));
+    };
+    const feeds = { prefix: makeStringTensor([], [prefix]), names: makeStringTensor([names.length], names), slices: makeStringTensor([slices.length], slices) };
+    return runGraph(makeGraph(nodes), feeds, names.map((_, i) => `r:${i}`), { backend: 'cpu', readFile: read });
+  };
+  const cpu = HAVE_MODELS ? modelPath('serving_half_plus_two_cpu', 'variables', 'variables') : '';
+  const tf2 = HAVE_MODELS ? modelPath('serving_half_plus_two_tf2', 'variables', 'variables') : '';
+
+  it.skipIf(!HAVE_MODELS)(`restores half_plus_two's a = 0.5, b = 2, c = 3 (TF Serving's saved_model_half_plus_two.py) (${HAVE_MODELS ? 'models present' : SKIP_REASON})`, async () => {
+    const got = await restore(cpu, ['b', 'a', 'c'], ['float', 'float', 'float']);
+    expect(got.map((t) => [t.shape, nums(t)])).toEqual([[[], [2]], [[], [0.5]], [[], [3]]]);
+    const [a, graph] = await restore(tf2, ['a/.ATTRIBUTES/VARIABLE_VALUE', '_CHECKPOINTABLE_OBJECT_GRAPH'], ['float', 'string']);
+    expect(nums(a!)).toEqual([0.5]);
+    expect(graph!.dtype).toBe('string');
+    expect(tensorStrings(graph!)[0]!.length).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!HAVE_MODELS)('refuses a missing key, a wrong dtype and a slice, naming them', async () => {
+    await expect(restore(cpu, ['nope'], ['float'])).rejects.toThrow('Key nope not found in checkpoint');
+    await expect(restore(cpu, ['a'], ['double'])).rejects.toThrow('tensor_name = a; expected dtype double does not equal restored dtype float');
+    await expect(restore(cpu, ['a'], ['float'], ['2 0,1'])).rejects.toThrow("restoring a slice ('2 0,1') of 'a' is not supported");
+    await expect(restore(cpu, ['a', 'b'], ['float'])).rejects.toThrow('Got 2 tensor names, but 1 expected dtypes.');
+  });
+});
