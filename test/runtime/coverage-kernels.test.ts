@@ -320,3 +320,34 @@ describe('RestoreV2 on checkpoints TensorFlow wrote (../shared/models)', async (
     await expect(restore(cpu, ['a', 'b'], ['float'])).rejects.toThrow('Got 2 tensor names, but 1 expected dtypes.');
   });
 });
+
+describe('DenseToDenseSetOperation (tf.sets.difference / intersection / union on dense inputs)', () => {
+  // The a of tf.sets' documentation, [[[1, 2], [3, 0]], [[4, 5], [6, 7]]] (in a dense set the 0
+  // counts as a value), against a dense b; the expected sets are worked out by hand per group.
+  const a = i64([2, 2, 2], [1, 2, 3, 0, 4, 5, 6, 7]);
+  const b = i64([2, 2, 2], [1, 3, 2, 0, 4, 6, 5, 0]);
+  const setop = async (op: string, x = a, y = b) => run('DenseToDenseSetOperation', [x, y], { set_operation: attr.s(op) });
+  it('intersection, a-b, b-a and union per group, sorted, with the largest result as the last dimension', async () => {
+    const [ii, iv, is] = await setop('intersection');
+    expect(big(ii!)).toEqual([0, 0, 0, 0, 1, 0, 1, 0, 0].map(BigInt));
+    expect(big(iv!)).toEqual([1n, 0n, 4n]);
+    expect(big(is!)).toEqual([2n, 2n, 1n]);
+    const [, dv, ds] = await setop('a-b');
+    expect(big(dv!)).toEqual([2n, 3n, 5n, 6n, 7n]);
+    expect(big(ds!)).toEqual([2n, 2n, 2n]);
+    const [, bv] = await setop('b-a');
+    expect(big(bv!)).toEqual([3n, 2n, 6n, 0n, 5n]);
+    const [ui, uv, us] = await setop('union');
+    expect(big(uv!)).toEqual([1n, 2n, 3n, 0n, 2n, 3n, 4n, 5n, 6n, 0n, 5n, 6n, 7n]);
+    expect(big(us!)).toEqual([2n, 2n, 4n]);
+    expect(ui!.shape).toEqual([13, 3]);
+  });
+  it('orders strings bytewise and refuses bad arguments with TensorFlow\'s messages', async () => {
+    const s = (v: string[]) => makeStringTensor([1, v.length], v);
+    const [, v] = await setop('UNION', s(['b', 'a', 'b']), s(['ab', 'B']));
+    expect(text(v!)).toEqual(['B', 'a', 'ab', 'b']);
+    await expect(setop('xor')).rejects.toThrow('Invalid set_operation xor.');
+    await expect(setop('union', i64([2], [1, 2]), i64([2], [1, 2]))).rejects.toThrow('Invalid rank 1.');
+    await expect(setop('union', i64([2, 1], [1, 2]), i64([1, 2], [1, 2]))).rejects.toThrow('Mismatched shapes [2] vs [1].');
+  });
+});

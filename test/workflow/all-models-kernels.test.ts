@@ -48,7 +48,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
   'tf2onnx_regression_checkpoint/model.meta': SAVER_UNSHARDED,
   tf2onnx_regression_saved_model: SAVER,
   tfdeploy_estimator_dnn_regressor: SAVER,
-  tfdeploy_keras_tf1131: ['DenseToDenseSetOperation', ...SAVER],
+  tfdeploy_keras_tf1131: SAVER,
   tfdeploy_tf_mnist_pbtxt: SAVER,
   tfdeploy_tf_mnist_tf1131: SAVER,
   tfexamples_fake_effdet_lite0: MERGE_ONLY,

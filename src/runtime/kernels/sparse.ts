@@ -438,7 +438,81 @@ const unsortedSegmentSum: Kernel = (ctx) => {
   return [make(dtype, [numSegments, ...ds.slice(is.length)], out)];
 };
 
+// ---------------------------------------------------------------- DenseToDenseSetOperation
+
+/** std::set's order: numbers numerically, strings bytewise. */
+function setOrder(a: Elem, b: Elem): number {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * `DenseToDenseSetOperation` (tf.sets.difference/intersection/union on dense inputs): per group
+ * (all dimensions but the last), the set operation of the two rows, sorted ascending (strings
+ * bytewise), as a sparse tensor whose last dimension is the largest result (set_kernels.cc).
+ */
+const denseToDenseSetOperation: Kernel = (ctx) => {
+  const a = ctx.host(0);
+  const b = ctx.host(1);
+  const op = ctx.attrString('set_operation', '').toLowerCase();
+  if (!['a-b', 'b-a', 'intersection', 'union'].includes(op)) throw ctx.fail(`Invalid set_operation ${ctx.attrString('set_operation', '')}.`);
+  for (const t of [a, b]) if (t.shape.length < 2) throw ctx.fail(`Invalid rank ${t.shape.length}.`);
+  const ga = a.shape.slice(0, -1);
+  const gb = b.shape.slice(0, -1);
+  if (shapeText(ga) !== shapeText(gb)) throw ctx.fail(`Mismatched shapes ${shapeText(ga)} vs ${shapeText(gb)}.`);
+  const dtype = a.dtype;
+  const va = elems(a);
+  const vb = elems(b);
+  const wa = a.shape[a.shape.length - 1]!;
+  const wb = b.shape[b.shape.length - 1]!;
+  const groups = numElements(ga);
+  const setOf = (v: Elem[]) => {
+    const m = new Map<string, Elem>();
+    for (const e of v) m.set(elemKey(e), e);
+    return m;
+  };
+  const results: { group: number; values: Elem[] }[] = [];
+  let maxSize = 0;
+  for (let g = 0; g < groups; g++) {
+    const s1 = setOf(va.slice(g * wa, (g + 1) * wa));
+    const s2 = setOf(vb.slice(g * wb, (g + 1) * wb));
+    let out: Elem[];
+    if (op === 'a-b') out = [...s1].filter(([k]) => !s2.has(k)).map(([, e]) => e);
+    else if (op === 'b-a') out = [...s2].filter(([k]) => !s1.has(k)).map(([, e]) => e);
+    else if (op === 'intersection') out = [...s1].filter(([k]) => s2.has(k)).map(([, e]) => e);
+    else out = [...new Map([...s1, ...s2]).values()];
+    out.sort(setOrder);
+    if (out.length > 0) results.push({ group: g, values: out });
+    maxSize = Math.max(maxSize, out.length);
+  }
+  const rank = ga.length + 1;
+  const indices: bigint[] = [];
+  const values: Elem[] = [];
+  for (const { group, values: vs } of results) {
+    const pos: number[] = [];
+    let rest = group;
+    for (let d = ga.length - 1; d >= 0; d--) {
+      pos.unshift(rest % ga[d]!);
+      rest = Math.floor(rest / ga[d]!);
+    }
+    vs.forEach((v, j) => {
+      for (const p of pos) indices.push(BigInt(p));
+      indices.push(BigInt(j));
+      values.push(v);
+    });
+  }
+  return [
+    tensorFromArray('int64', [values.length, rank], indices),
+    make(dtype, [values.length], values),
+    tensorFromArray('int64', [rank], [...ga, maxSize].map(BigInt)),
+  ];
+};
+
 export const SPARSE_KERNELS: Record<string, Kernel> = {
+  DenseToDenseSetOperation: denseToDenseSetOperation,
   UnsortedSegmentSum: unsortedSegmentSum,
   SparseToDense: sparseToDense,
   SparseReshape: sparseReshape,
