@@ -8,6 +8,7 @@ import type { Graph } from '../ir/graph';
 import { type FileSystem, checkOutput, nodeFileSystem } from '../io/fs';
 import { saveSavedModel } from '../io/model-files';
 import { type ToSavedModelOptions, toSavedModel } from './to-saved-model';
+import { checkGraphShallow, checkOptions, checkStringArgument } from '../ir/check';
 
 export interface ExportSavedModelOptions extends ToSavedModelOptions {
   /** Copy these files (paths relative to `assetsFrom`) into `assets/`. */
@@ -47,6 +48,9 @@ function checkAssetPaths(assets: readonly string[]): void {
  * ```
  */
 export async function exportSavedModel(graph: Graph, exportDir: string, opts: ExportSavedModelOptions = {}): Promise<void> {
+  checkGraphShallow('exportSavedModel', 'graph', graph);
+  checkStringArgument('exportSavedModel', 'exportDir', exportDir);
+  checkOptions('exportSavedModel', 'opts', opts);
   const fs = opts.fs ?? nodeFileSystem;
   const variables = graph.nodes.filter((n) => VARIABLE_OPS.has(n.op));
   if (variables.length > 0) {

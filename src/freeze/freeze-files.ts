@@ -11,9 +11,14 @@ import { type LoadedModel, loadModel, readModelVariables } from '../io/model-fil
 import { type MetaGraph, findMetaGraph } from '../io/saved-model';
 import { type FreezeOptions, type FreezeResult, freezeMetaGraph, readTableAssets } from './freeze';
 import { VARIABLE_OPS } from './tf1';
+import { checkLoadedModel, checkOptions } from '../ir/check';
+import { badArgument } from '../errors';
 
 /** Freezes a loaded SavedModel: the meta graph with `opts.tags` (default `serve`). */
 export async function freezeSavedModel(model: Extract<LoadedModel, { kind: 'saved-model' }>, opts: FreezeOptions = {}): Promise<FreezeResult> {
+  checkLoadedModel('freezeSavedModel', 'model', model);
+  if (model.kind !== 'saved-model') throw badArgument('freezeSavedModel', 'model', 'a loaded SavedModel', `a ${model.kind as string}`);
+  checkOptions('freezeSavedModel', 'opts', opts);
   const mg = findMetaGraph(model.savedModel, opts.tags ?? ['serve'], model.modelFile);
   const needsVariables = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
   const ckpt = needsVariables ? await readModelVariables(model) : null;

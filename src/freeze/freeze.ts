@@ -26,6 +26,7 @@ import { tf1VariableValues } from './variable-keys';
 import { tableInitializers, wireTableInitializers } from './tables';
 import { type KeptVariable, variableKey, writtenVariables } from './saver';
 import { savedModelInit } from '../io/saved-model-init';
+import { checkFields, checkMetaGraph, checkOptions } from '../ir/check';
 
 export interface FreezeOptions {
   /** Tags of the SavedModel meta graph to freeze (default `serve`). */
@@ -137,6 +138,9 @@ function hasCalls(g: Graph): boolean {
  * ```
  */
 export function freezeMetaGraph(mg: MetaGraph, checkpoint: Checkpoint | null, opts: FreezeOptions & { file?: string } = {}): FreezeResult {
+  checkMetaGraph('freezeMetaGraph', 'mg', mg);
+  if (checkpoint !== null) checkFields('freezeMetaGraph', 'checkpoint', checkpoint, { header: 'object', entries: 'object' }, 'a Checkpoint (readCheckpoint) or null');
+  checkOptions('freezeMetaGraph', 'opts', opts);
   const chosen = chooseOutputs(mg, opts, opts.file);
   const diagnostics = [...chosen.diagnostics];
   const graphNames = new Set(mg.graph.nodes.map((n) => n.name));

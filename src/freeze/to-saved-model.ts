@@ -37,6 +37,7 @@ import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/sa
 import { nearestNames } from '../suggest';
 import type { SaverDef } from './saver';
 import { checkGraphShallow } from '../ir/check';
+import { checkObject, checkStringsArgument } from '../ir/check';
 
 export { outputDType };
 
@@ -165,6 +166,9 @@ function tensorInfo(graph: Graph, tensor: string): TensorInfo {
  *   None or empty.").
  */
 export function predictSignature(graph: Graph, inputs: readonly string[], outputs: readonly string[]): Signature {
+  checkGraphShallow('predictSignature', 'graph', graph);
+  checkStringsArgument('predictSignature', 'inputs', inputs);
+  checkStringsArgument('predictSignature', 'outputs', outputs);
   const ins = parseSpecs(inputs, 'input', graph);
   const outs = parseSpecs(outputs, 'output', graph);
   if (ins.length === 0) {
@@ -268,6 +272,9 @@ export function remapSignatures(
   graph: Graph,
   renames?: ReadonlyMap<string, string>,
 ): { signatures: Record<string, Signature>; dropped: { key: string; missing: string[] }[] } {
+  checkObject('remapSignatures', 'original', original, 'an object of Signatures');
+  checkGraphShallow('remapSignatures', 'graph', graph);
+  if (renames !== undefined && !(renames instanceof Map)) checkObject('remapSignatures', 'renames', null, 'a Map of renamed tensors (or nothing)');
   const byName = graphIndex(graph).byName;
   const rename = (t: string): string => {
     const ref = parseInput(t);

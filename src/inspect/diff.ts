@@ -23,6 +23,7 @@ import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
 import { encodeMessage } from '../proto';
 import { checkGraphShallow } from '../ir/check';
+import { checkFields, checkLoadedModel, checkObject, checkOptions } from '../ir/check';
 
 /** A node present on one side only. */
 export interface DiffNode {
@@ -437,6 +438,8 @@ function tensorInfoText(t: Signature['inputs'][string]): string {
 
 /** Signature keys removed, added and changed (inputs, outputs, method name). */
 export function diffSignatures(a: Readonly<Record<string, Signature>>, b: Readonly<Record<string, Signature>>): SignatureChanges {
+  checkObject('diffSignatures', 'a', a, 'an object of Signatures');
+  checkObject('diffSignatures', 'b', b, 'an object of Signatures');
   const changed: { key: string; changes: string[] }[] = [];
   for (const key of Object.keys(b).sort()) {
     const x = a[key];
@@ -464,6 +467,9 @@ export function diffSignatures(a: Readonly<Record<string, Signature>>, b: Readon
 
 /** `diffModels` on two models already loaded (the loading is in diff-files.ts, tf-graft/node). */
 export function diffLoadedModels(a: LoadedModel, b: LoadedModel, opts: { readonly tagSet?: string } = {}): ModelDiff {
+  checkLoadedModel('diffLoadedModels', 'a', a);
+  checkLoadedModel('diffLoadedModels', 'b', b);
+  checkOptions('diffLoadedModels', 'opts', opts);
   const x = sideOf(a, opts.tagSet);
   const y = sideOf(b, opts.tagSet);
   const d = diffGraphs(x.graph, y.graph);
@@ -506,6 +512,7 @@ function changeLines(c: NodeChange): string[] {
 
 /** The one-line count summary: `22 removed, 2 added, 14 changed, 40 unchanged (78 -> 56 nodes)`. */
 export function formatDiffSummary(d: GraphDiff): string {
+  checkFields('formatDiffSummary', 'd', d, { summary: 'object', functions: 'object' }, 'a GraphDiff (what diffGraphs returns)');
   const s = d.summary;
   const f = d.functions;
   const fn = f.removed.length || f.added.length || f.changed.length ? `; functions: ${f.removed.length} removed, ${f.added.length} added, ${f.changed.length} changed` : '';
@@ -518,6 +525,7 @@ export function formatDiffSummary(d: GraphDiff): string {
  * Nodes inside library functions are named `function/node`.
  */
 export function formatGraphDiff(d: GraphDiff | ModelDiff): string {
+  checkFields('formatGraphDiff', 'd', d, { summary: 'object', functions: 'object' }, 'a GraphDiff or ModelDiff (what diffGraphs or diffLoadedModels returns)');
   const lines: string[] = [];
   if ('a' in d) {
     const side = (s: DiffSide) => `${s.path} (${s.kind}${s.tags ? `, tags ${s.tags.join(',')}` : ''})`;

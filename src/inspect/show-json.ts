@@ -7,6 +7,7 @@ import { GraftError } from '../errors';
 import type { DType } from '../ir/dtype';
 import type { MetaGraph, SavedModelProto, TensorInfo } from '../io/saved-model';
 import { type ShowOptions, opsUsedByGraph } from './show';
+import { checkObject, checkSavedModel, checkString } from '../ir/check';
 
 export interface ShowTensor {
   /** `node:port`; null for sparse and composite tensors (see `encoding`). */
@@ -56,6 +57,9 @@ function sameTags(mg: MetaGraph, tagSet: string): boolean {
  * @throws GraftError `model/unknown-tag-set`, `model/unknown-signature` as `showSavedModel` does.
  */
 export function showSavedModelData(model: SavedModelProto, opts: ShowOptions, path: string): ShowData {
+  checkSavedModel('showSavedModelData', 'model', model);
+  checkObject('showSavedModelData', 'opts', opts, 'ShowOptions');
+  checkString('showSavedModelData', 'path', path);
   let metas = model.metaGraphs;
   if (!opts.all && opts.tagSet !== undefined) {
     const tagSet = opts.tagSet;

@@ -32,6 +32,7 @@ import { type DType, baseDType, dtypeEnumName, dtypeFromEnum, parseDType } from 
 import type { Graph } from '../ir/graph';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
 import { shapeFromProto } from '../io/graph-proto';
+import { checkObject, checkSavedModel } from '../ir/check';
 
 /** Options of `saved_model_cli show`, by the same names. */
 export interface ShowOptions {
@@ -59,6 +60,8 @@ type Msg = Record<string, unknown>;
  *   `model/unknown-signature` when that meta graph has no signature `signatureDef`.
  */
 export function showSavedModel(model: SavedModelProto, opts: ShowOptions, file?: string): string {
+  checkSavedModel('showSavedModel', 'model', model);
+  checkObject('showSavedModel', 'opts', opts, 'ShowOptions');
   if (opts.all) return showAll(model);
   if (opts.tagSet === undefined) {
     const warn = opts.listOps ? '--list_ops must be paired with a tag-set or with --all.\n' : '';

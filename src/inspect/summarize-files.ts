@@ -8,6 +8,7 @@ import { type LoadedModel, loadModel } from '../io/model-files';
 import { listCheckpointEntries } from '../io/checkpoint/bundle-reader';
 import { isGraftError } from '../errors';
 import { type ModelSummary, type SignatureOpsWithoutKernel, type SummarizeOptions, summarizeModel } from './summarize';
+import { checkLoadedModel, checkOptions } from '../ir/check';
 
 /**
  * Loads a model and summarizes it, counting the checkpoint's parameters from its index
@@ -38,6 +39,8 @@ export async function summarize(
 
 /** `summarize` on a model already loaded (reads the checkpoint index for the parameter count). */
 export async function summarizeLoaded(model: LoadedModel, opts: Omit<SummarizeOptions, 'variableShapes'> & { fs?: FileSystem } = {}): Promise<ModelSummary> {
+  checkLoadedModel('summarizeLoaded', 'model', model);
+  checkOptions('summarizeLoaded', 'opts', opts);
   const fs = opts.fs ?? nodeFileSystem;
   let variableShapes: number[][] = [];
   if (model.kind !== 'graph-def' && model.variables.prefix) {

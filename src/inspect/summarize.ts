@@ -22,6 +22,7 @@ import { numElements, tensorByteSize } from '../ir/tensor';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
 import { GraftError, isGraftError } from '../errors';
+import { checkArray, checkFields, checkLoadedModel, checkOptions } from '../ir/check';
 
 export interface TensorSummary {
   readonly name: string;
@@ -219,6 +220,8 @@ export function structureLines(graph: Graph): string[] {
 
 /** Summarizes a loaded model. */
 export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}): ModelSummary {
+  checkLoadedModel('summarizeModel', 'model', model);
+  checkOptions('summarizeModel', 'opts', opts);
   let graph: Graph;
   let mg: MetaGraph | undefined;
   if (model.kind === 'graph-def') graph = model.graph;
@@ -431,6 +434,7 @@ function list(items: readonly string[], max = 12): string {
  * ```
  */
 export function unsupportedLines(u: readonly SignatureOpsWithoutKernel[]): string[] {
+  checkArray('unsupportedLines', 'u', u, 'an array of SignatureOpsWithoutKernel (unsupportedOps)');
   const hit = u.filter((x) => x.ops.length > 0);
   const what = (x: SignatureOpsWithoutKernel) => (x.signature === null ? 'graph outputs' : `'${x.signature}'`);
   if (hit.length === 0) return [`Ops graft cannot run (no kernel): none${u.length > 1 ? ` (${u.length} signatures checked)` : ''}`];
@@ -444,6 +448,7 @@ export function unsupportedLines(u: readonly SignatureOpsWithoutKernel[]): strin
 
 /** The summary as text for people. */
 export function formatSummary(s: ModelSummary): string {
+  checkFields('formatSummary', 's', s, { kind: 'string' }, 'a ModelSummary (what summarizeModel returns)');
   const lines: string[] = [];
   const kind = s.kind === 'saved-model' ? 'SavedModel' : s.kind === 'meta-graph' ? 'MetaGraphDef' : 'GraphDef';
   lines.push(`${kind}: ${s.path} (${s.format})`);

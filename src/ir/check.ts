@@ -162,3 +162,19 @@ export function checkSavedModel(fn: string, param: string, v: unknown): void {
   if (!isObject(v) || !Array.isArray(v.metaGraphs)) throw badArgument(fn, param, 'a SavedModelProto (from decodeSavedModel; { schemaVersion, metaGraphs })', v);
   v.metaGraphs.forEach((m, i) => checkMetaGraph(fn, `${param}.metaGraphs[${i}]`, m));
 }
+
+type FieldKind = 'array' | 'object' | 'string' | 'function' | 'number';
+
+/**
+ * Throws `api/bad-argument` unless `v` is an object whose listed fields have the listed kinds
+ * (constant time: the fields' contents are not looked into). `expected` says what `v` should be,
+ * e.g. 'a BenchReport (what bench returns)'.
+ */
+export function checkFields(fn: string, param: string, v: unknown, fields: Readonly<Record<string, FieldKind>>, expected: string): void {
+  if (!isObject(v)) throw badArgument(fn, param, expected, v);
+  for (const [k, kind] of Object.entries(fields)) {
+    const f = v[k];
+    const ok = kind === 'array' ? Array.isArray(f) : kind === 'object' ? isObject(f) : typeof f === kind;
+    if (!ok) throw badArgument(fn, `${param}.${k}`, `${kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`} (${param} must be ${expected})`, f);
+  }
+}

@@ -21,6 +21,7 @@ import { placeholderDims } from './placeholder';
 import { seededRandom } from './random';
 import { type Tensor, formatBytes, makeStringTensor, makeTensor, numElements } from './tensor';
 import { checkGraphShallow } from './check';
+import { checkArray, checkString } from './check';
 
 /** A placeholder as the generator sees it. */
 export interface PlaceholderSpec {
@@ -105,6 +106,8 @@ export function checkGeneratedSize(dtype: DType, shape: readonly number[], name:
  * ```
  */
 export function generateTensor(dtype: DType, shape: readonly number[], seed: number, name = '', maxBytes = DEFAULT_MAX_INPUT_BYTES): Tensor {
+  checkString('generateTensor', 'dtype', dtype);
+  checkArray('generateTensor', 'shape', shape, 'an array of dimensions');
   checkGeneratedSize(dtype, shape, name, maxBytes);
   return randomTensor(dtype, shape, seededRandom(streamSeed(seed, name)));
 }

@@ -18,9 +18,11 @@ import { type Node, parseInput } from '../ir/node';
 import { type Tensor, tensorStrings } from '../ir/tensor';
 import { decodeMessage } from '../proto';
 import { findFunction, functionProgram } from './program';
+import { checkFields, checkLoadedModel } from '../ir/check';
 
 /** Every checkpoint entry as an IR tensor (bytes copied, so they are aligned and owned), keyed by its name. */
 export function variablesFromCheckpoint(ckpt: Checkpoint): Map<string, Tensor> {
+  checkFields('variablesFromCheckpoint', 'ckpt', ckpt, { header: 'object', entries: 'object' }, 'a Checkpoint (readCheckpoint)');
   const out = new Map<string, Tensor>();
   for (const [name, e] of ckpt.entries) {
     if (name === '') continue;
@@ -102,6 +104,8 @@ function restoreAssignments(body: Body): [Node, string][] {
  * ```
  */
 export function savedModelVariables(model: LoadedModel, ckpt: Checkpoint): Map<string, Tensor> {
+  checkLoadedModel('savedModelVariables', 'model', model);
+  checkFields('savedModelVariables', 'ckpt', ckpt, { header: 'object', entries: 'object' }, 'a Checkpoint (readCheckpoint)');
   const all = variablesFromCheckpoint(ckpt);
   const out = new Map(all);
   const graph = mainGraph(model);

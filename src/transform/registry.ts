@@ -9,6 +9,7 @@ import { GraftError } from '../errors';
 import { builtinTransforms } from '../transforms';
 import type { Transform, TransformAlias } from './define';
 import { nearestNames } from '../suggest';
+import { checkOptions } from '../ir/check';
 
 /** What a name resolves to: the transform, and the alias when the name was one. */
 export interface RegistryEntry {
@@ -169,6 +170,7 @@ function compareNames(a: string, b: string): number {
  * ```
  */
 export function createRegistry(options: CreateRegistryOptions = {}): Registry {
+  checkOptions('createRegistry', 'options', options);
   const r = new TransformMap();
   if (options.builtins !== false) for (const t of builtinTransforms) r.register(t);
   return r;

@@ -4,6 +4,7 @@
  * prints `formatReport(report)`.
  */
 import type { Diagnostic } from '../diagnostics';
+import { checkFields } from '../ir/check';
 
 /** A transform another one ran through `ctx.run` (quantize_nodes' merge_duplicate_nodes). */
 export interface SubstepReport {
@@ -114,6 +115,7 @@ export function stepDiagnostics(s: { readonly diagnostics: readonly Diagnostic[]
  * ```
  */
 export function formatReport(report: PipelineReport): string {
+  checkFields('formatReport', 'report', report, { steps: 'array' }, 'a PipelineReport (what runPipeline returns as report)');
   const rows: string[][] = [['#', 'step', 'changed', 'ms', 'nodes', 'counters']];
   const diagnosticsAfter = new Map<number, Diagnostic[]>();
   for (const s of report.steps) {

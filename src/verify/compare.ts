@@ -13,6 +13,7 @@ import type { Backend, KernelRegistry, RuntimeLimits, RuntimeOptions } from '../
 import { generateFeeds, placeholderSpecs } from './feeds';
 import { DEFAULT_ATOL, DEFAULT_RTOL, type TensorComparison, type Tolerance, compareTensors } from './tolerance';
 import { checkGraphShallow } from '../ir/check';
+import { checkArray, checkFields, checkObject, checkStringsArgument } from '../ir/check';
 
 /** One output's comparison, named. */
 export interface OutputComparison extends TensorComparison {
@@ -136,6 +137,10 @@ export function feedsFor(graph: Graph, feeds: Readonly<Record<string, Tensor>>):
 
 /** Compares candidate outputs with reference outputs, by position. */
 export function compareOutputs(names: readonly string[], reference: readonly Tensor[], candidate: readonly Tensor[], tol: Tolerance): OutputComparison[] {
+  checkStringsArgument('compareOutputs', 'names', names);
+  checkArray('compareOutputs', 'reference', reference, 'an array of Tensors');
+  checkArray('compareOutputs', 'candidate', candidate, 'an array of Tensors');
+  checkObject('compareOutputs', 'tol', tol, 'a Tolerance ({ rtol, atol })');
   return names.map((name, i) => {
     const c = compareTensors(reference[i]!, candidate[i]!, tol);
     return { name, ...c, nanMismatch: c.nanMismatches > 0 };
@@ -214,6 +219,7 @@ function table(rows: string[][]): string[] {
  * ```
  */
 export function formatCompareReport(r: CompareReport): string {
+  checkFields('formatCompareReport', 'r', r, { outputs: 'array' }, 'a CompareReport (what compare returns)');
   const rows = [['output', 'dtype', 'shape', 'max abs', 'max rel', 'mismatches', 'result']];
   for (const o of r.outputs) {
     const result = o.pass ? 'ok' : `FAIL${o.reason ? ` (${o.reason})` : o.nanMismatch ? ' (NaN on one side)' : ''}`;

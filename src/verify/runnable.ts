@@ -17,6 +17,7 @@ import { summarizeModel } from '../inspect/summarize';
 import type { Backend, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
 import { coerceFeed, parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
+import { checkFields, checkOptions } from '../ir/check';
 
 /** A model ready for the runtime. */
 export interface RunnableModel {
@@ -186,6 +187,8 @@ export async function modelFeeds(
  * ```
  */
 export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Promise<ModelRun> {
+  checkFields('runModel', 'm', m, { path: 'string', model: 'object', graph: 'object', inputs: 'array', outputs: 'array' }, 'a RunnableModel (loadRunnable)');
+  checkOptions('runModel', 'opts', opts);
   const seed = opts.seed ?? 1;
   const fetches = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(m, o, 'output')) : m.outputs.map((o) => o.name);
   if (fetches.length === 0) throw new GraftError('api/bad-argument', `${m.path} has no outputs to fetch; name them (\`outputs\`)`, { param: 'outputs' });
@@ -242,6 +245,9 @@ function counterpart(a: RunnableModel, b: RunnableModel, name: string, kind: 'in
  * ```
  */
 export async function compareModels(a: RunnableModel, b: RunnableModel, opts: CompareModelsOptions = {}): Promise<CompareReport> {
+  checkFields('compareModels', 'a', a, { path: 'string', model: 'object', graph: 'object', inputs: 'array', outputs: 'array' }, 'a RunnableModel (loadRunnable)');
+  checkFields('compareModels', 'b', b, { path: 'string', model: 'object', graph: 'object', inputs: 'array', outputs: 'array' }, 'a RunnableModel (loadRunnable)');
+  checkOptions('compareModels', 'opts', opts);
   const specs = (opts.inputs ?? []).map((s) => {
     const { name, source } = parseFeedSpec(s);
     return `${resolveTensorName(a, name, 'input')}=${source}`;

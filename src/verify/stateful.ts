@@ -11,6 +11,7 @@ import { type Tensor, numElements } from '../ir/tensor';
 import type { RuntimeOptions } from '../runtime/index';
 import type { OutputComparison } from './compare';
 import { type Tolerance, compareTensors } from './tolerance';
+import { checkArray, checkFields, checkObject, checkStringsArgument } from '../ir/check';
 
 /** One side of a sequence: the graph, how its sessions are made, and what each call fetches. */
 export interface SequenceSide {
@@ -62,6 +63,11 @@ function missing(name: string, reason: string, t: Tensor | undefined): OutputCom
  * ```
  */
 export async function verifyCallSequence(a: SequenceSide, b: SequenceSide, calls: readonly SequenceCall[], names: readonly string[], tol: Tolerance): Promise<SequenceResult> {
+  checkFields('verifyCallSequence', 'a', a, { graph: 'object', fetches: 'array' }, 'a SequenceSide');
+  checkFields('verifyCallSequence', 'b', b, { graph: 'object', fetches: 'array' }, 'a SequenceSide');
+  checkArray('verifyCallSequence', 'calls', calls, 'an array of SequenceCalls');
+  checkStringsArgument('verifyCallSequence', 'names', names);
+  checkObject('verifyCallSequence', 'tol', tol, 'a Tolerance ({ rtol, atol })');
   const { createSession } = await import('../runtime/index');
   const sa = await createSession(a.graph, a.runtime);
   try {

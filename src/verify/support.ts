@@ -14,6 +14,7 @@ import type { MetaGraph, Signature, TensorInfo } from '../io/saved-model';
 import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { LoadedModel } from '../io/loaded-model';
 import type { KernelRegistry } from '../runtime/index';
+import { checkFields, checkGraphShallow, checkLoadedModel, checkMetaGraph, checkObject, checkOptions, checkStringsArgument } from '../ir/check';
 
 export type { OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
 
@@ -47,6 +48,9 @@ function rawNames(raw: Raw): string[] {
  * ```
  */
 export async function opsWithoutKernel(graph: Graph, outputs: readonly string[], inputs: readonly string[] = [], kernels?: KernelRegistry): Promise<OpsWithoutKernel[]> {
+  checkGraphShallow('opsWithoutKernel', 'graph', graph);
+  checkStringsArgument('opsWithoutKernel', 'outputs', outputs);
+  checkStringsArgument('opsWithoutKernel', 'inputs', inputs);
   // The runtime (its kernel registry) is loaded only when asked.
   const { missingKernels } = await import('../runtime/index');
   const names = new Set(graph.nodes.map((n) => n.name));
@@ -60,6 +64,8 @@ export async function opsWithoutKernel(graph: Graph, outputs: readonly string[],
 
 /** The ops without a kernel one signature needs. */
 export async function signatureOpsWithoutKernel(graph: Graph, sig: Signature, kernels?: KernelRegistry): Promise<OpsWithoutKernel[]> {
+  checkGraphShallow('signatureOpsWithoutKernel', 'graph', graph);
+  checkFields('signatureOpsWithoutKernel', 'sig', sig, { inputs: 'object', outputs: 'object' }, 'a Signature');
   return opsWithoutKernel(graph, signatureTensorNames(sig.outputs), signatureTensorNames(sig.inputs), kernels);
 }
 
@@ -74,6 +80,8 @@ export async function signatureOpsWithoutKernel(graph: Graph, sig: Signature, ke
  * ```
  */
 export async function unsupportedOps(mg: MetaGraph, opts: { signatures?: readonly string[]; kernels?: KernelRegistry } = {}): Promise<SignatureOpsWithoutKernel[]> {
+  checkMetaGraph('unsupportedOps', 'mg', mg);
+  checkOptions('unsupportedOps', 'opts', opts);
   const keys = opts.signatures ?? Object.keys(mg.signatures).filter((k) => k !== INIT_SIGNATURE);
   const out: SignatureOpsWithoutKernel[] = [];
   for (const k of keys) out.push({ signature: k, ops: await signatureOpsWithoutKernel(mg.graph, mg.signatures[k]!, opts.kernels) });
@@ -86,6 +94,8 @@ export async function unsupportedOps(mg: MetaGraph, opts: { signatures?: readonl
  * (the nodes nothing consumes) from its placeholders.
  */
 export async function modelUnsupportedOps(model: LoadedModel, summary: ModelSummary, kernels?: KernelRegistry): Promise<SignatureOpsWithoutKernel[]> {
+  checkLoadedModel('modelUnsupportedOps', 'model', model);
+  checkObject('modelUnsupportedOps', 'summary', summary, 'a ModelSummary (summarizeModel)');
   let mg: MetaGraph | undefined;
   if (model.kind === 'meta-graph') mg = model.metaGraph;
   else if (model.kind === 'saved-model') {
@@ -123,6 +133,8 @@ export interface StateUpdate {
  * ```
  */
 export function stateUpdates(graph: Graph, sig: Signature): StateUpdate[] {
+  checkGraphShallow('stateUpdates', 'graph', graph);
+  checkFields('stateUpdates', 'sig', sig, { inputs: 'object', outputs: 'object' }, 'a Signature');
   const out: StateUpdate[] = [];
   const seenFns = new Set<string>();
   const functions = new Map(graph.library.functions.map((f) => [f.signature.name, f]));

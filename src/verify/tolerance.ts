@@ -12,6 +12,7 @@
  */
 import { baseDType, isFloatDType } from '../ir/dtype';
 import { type Tensor, numElements, tensorStrings, tensorToArray, tensorToNumbers } from '../ir/tensor';
+import { checkObject, checkTensorArgument } from '../ir/check';
 
 /** Default relative tolerance: float32 reassociation (folding, fused ops) stays well below it. */
 export const DEFAULT_RTOL = 1e-4;
@@ -59,6 +60,9 @@ function fmtShape(s: readonly number[]): string {
  * ```
  */
 export function compareTensors(a: Tensor, b: Tensor, tol: Tolerance): TensorComparison {
+  checkTensorArgument('compareTensors', 'a', a);
+  checkTensorArgument('compareTensors', 'b', b);
+  checkObject('compareTensors', 'tol', tol, 'a Tolerance ({ rtol, atol })');
   const dtA = baseDType(a.dtype);
   const dtB = baseDType(b.dtype);
   const base = { dtype: dtA, shape: a.shape };

@@ -17,6 +17,7 @@ import type { Pipeline } from '../transform/pipeline';
 import type { PipelineReport, StepReport } from '../transform/report';
 import { type PipelineResult, type RunOptions, runPipeline } from '../transform/runner';
 import { type FeedInfo, type OutputComparison, buildFeeds, compareOutputs, feedsFor, resolveTolerance } from './compare';
+import { checkGraphShallow, checkObject } from '../ir/check';
 
 /** What to check after each step. */
 export interface VerifyOptions {
@@ -84,6 +85,8 @@ export interface VerifiedResult extends PipelineResult {
  * ```
  */
 export async function runPipelineVerified(graph: Graph, pipeline: Pipeline | string, options: VerifiedRunOptions): Promise<VerifiedResult> {
+  checkGraphShallow('runPipelineVerified', 'graph', graph);
+  checkObject('runPipelineVerified', 'options', options, 'an options object with verify');
   const { verify, hooks, ...runOptions } = options;
   const outputs = (options.outputs ?? []).filter((o) => o !== '');
   if (outputs.length === 0) throw new GraftError('api/bad-argument', 'Verifying a pipeline needs its outputs (`outputs`)', { param: 'outputs' });

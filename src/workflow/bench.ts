@@ -24,6 +24,7 @@ import type { Backend, Session } from '../runtime/index';
 import { summarizeModel } from '../inspect/summarize';
 import { generateInput, placeholderSpecs } from '../verify/feeds';
 import type { RunnableModel } from '../verify/runnable';
+import { checkArray, checkFields, checkOptions, checkString } from '../ir/check';
 
 /** Default batch size: the article's. */
 export const DEFAULT_BENCH_BATCH = 100;
@@ -118,6 +119,8 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /** Median, p10, p90, min, max, mean and MAD of the samples. */
 export function latencyStats(label: string, samples: readonly number[]): LatencyStats {
+  checkString('latencyStats', 'label', label);
+  checkArray('latencyStats', 'samples', samples, 'an array of milliseconds');
   const sorted = [...samples].sort((a, b) => a - b);
   const median = quantile(sorted, 0.5);
   const deviations = sorted.map((s) => Math.abs(s - median)).sort((a, b) => a - b);
@@ -172,6 +175,9 @@ function now(): number {
  * ```
  */
 export async function bench(targets: readonly BenchTarget[], opts: BenchOptions = {}): Promise<BenchReport> {
+  checkArray('bench', 'targets', targets, 'an array of one or two BenchTargets');
+  targets.forEach((t, i) => checkFields('bench', `targets[${i}]`, t, { label: 'string', graph: 'object', inputs: 'array', outputs: 'array' }, 'a BenchTarget'));
+  checkOptions('bench', 'opts', opts);
   if (targets.length < 1 || targets.length > 2) throw new GraftError('api/bad-argument', `bench takes one or two models (\`targets\`), not ${targets.length}`, { param: 'targets' });
   const batch = opts.batch ?? DEFAULT_BENCH_BATCH;
   const runs = opts.runs ?? DEFAULT_BENCH_RUNS;
@@ -248,6 +254,7 @@ export function formatMs(ms: number): string {
  * ```
  */
 export function formatBench(r: BenchReport): string {
+  checkFields('formatBench', 'r', r, { models: 'array' }, 'a BenchReport (what bench returns)');
   const rows = [['model', 'median', 'p10', 'p90', 'MAD', 'runs']];
   for (const m of r.models) rows.push([m.label, formatMs(m.median), formatMs(m.p10), formatMs(m.p90), formatMs(m.mad), String(m.runs)]);
   const widths: number[] = [];

@@ -11,6 +11,7 @@ import type { Diagnostic } from '../transform/define';
 import type { PipelineReport } from '../transform/report';
 import type { OutputComparison } from '../verify/compare';
 import { type BenchReport, formatMs, formatSpeedup } from './bench';
+import { checkArray, checkFields, checkGraphShallow } from '../ir/check';
 
 /** Counts and sizes of one stage of the model. */
 export interface ModelStats {
@@ -255,6 +256,7 @@ export function graphCounts(graph: Graph): Pick<ModelStats, 'nodes' | 'functionN
 
 /** Nodes per op type over the main graph and its library functions, keys in sorted order. */
 export function opTypeCounts(graph: Graph): Record<string, number> {
+  checkGraphShallow('opTypeCounts', 'graph', graph);
   const counts = new Map<string, number>();
   const add = (op: string) => counts.set(op, (counts.get(op) ?? 0) + 1);
   for (const n of graph.nodes) add(n.op);
@@ -273,6 +275,7 @@ export function modelStats(graph: Graph, graphBytes: number, variableBytes: numb
  * functions included), and the change from original to result.
  */
 export function opCountRows(stages: OptimizeReport['stages']): OpCountRow[] {
+  checkFields('opCountRows', 'stages', stages, { original: 'object', frozen: 'object', optimized: 'object' }, 'an OptimizeReport\'s stages');
   const ops = [...new Set([...Object.keys(stages.original.ops), ...Object.keys(stages.frozen.ops), ...Object.keys(stages.optimized.ops)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return ops.map((op) => {
     const original = stages.original.ops[op] ?? 0;
@@ -295,6 +298,7 @@ export function opCountRows(stages: OptimizeReport['stages']): OpCountRow[] {
  * ```
  */
 export function formatOpTable(rows: readonly OpCountRow[]): string {
+  checkArray('formatOpTable', 'rows', rows, 'an array of OpCountRows (opCountRows)');
   const delta = (d: number) => (d > 0 ? `+${d}` : d < 0 ? String(d) : '');
   const sum = (k: 'original' | 'frozen' | 'optimized') => rows.reduce((n, r) => n + r[k], 0);
   const total = { original: sum('original'), frozen: sum('frozen'), optimized: sum('optimized') };
@@ -413,6 +417,7 @@ function isFloatName(d: string): boolean {
  * ```
  */
 export function formatOptimizeReport(r: OptimizeReport): string {
+  checkFields('formatOptimizeReport', 'r', r, { stages: 'object' }, 'an OptimizeReport (what optimize returns)');
   const { original, frozen, optimized } = r.stages;
   const b = r.bench;
   const latency = (i: number): string => (b && b.models[i] ? formatMs(b.models[i]!.median) : '');

@@ -22,6 +22,7 @@ import type { PipelineHooks } from '../transform/runner';
 import { runPipeline, type RunOptions } from '../transform/runner';
 import type { PipelineReport } from '../transform/report';
 import { type VerifiedReport, type VerifyOptions, runPipelineVerified } from '../verify/verify-pipeline';
+import { checkMetaGraph } from '../ir/check';
 
 export interface TransformModelOptions {
   /** `--inputs`; for a SavedModel, defaults to the signatures' inputs. */
@@ -60,6 +61,7 @@ export interface TransformModelResult {
 
 /** Node names a SavedModel needs besides the chosen inputs and outputs. */
 export function savedModelKeepers(mg: MetaGraph): string[] {
+  checkMetaGraph('savedModelKeepers', 'mg', mg);
   const keep: string[] = [];
   for (const sig of Object.values(mg.signatures)) {
     for (const t of [...Object.values(sig.inputs), ...Object.values(sig.outputs)]) if (t.name) keep.push(shortTensorName(t.name));
