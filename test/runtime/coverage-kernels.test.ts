@@ -351,3 +351,25 @@ describe('DenseToDenseSetOperation (tf.sets.difference / intersection / union on
     await expect(setop('union', i64([2, 1], [1, 2]), i64([1, 2], [1, 2]))).rejects.toThrow('Mismatched shapes [2] vs [1].');
   });
 });
+
+describe('SparseSegmentSumGrad, MeanGrad, SqrtNGrad (the gradients of tf.sparse.segment_*)', () => {
+  // Forward: segment_sum(data, indices=[0, 2, 1, 2], segment_ids=[0, 0, 1, 1]) sums rows 0+2 and
+  // 1+2; its gradient sends grad[0] to rows 0 and 2 and grad[1] to rows 1 and 2 (row 2 gets both).
+  const grad = f32([2, 2], [1, 2, 10, 20]);
+  const args = [grad, i32([4], [0, 2, 1, 2]), i32([4], [0, 0, 1, 1]), i32([], [4])];
+  it('scatters the segment gradients back to the rows the indices name', async () => {
+    const [s] = await run('SparseSegmentSumGrad', args);
+    expect(s!.shape).toEqual([4, 2]);
+    expect(nums(s!)).toEqual([1, 2, 10, 20, 11, 22, 0, 0]);
+    // Each segment has 2 rows: mean scales by 1/2, sqrtn by 1/sqrt(2) (rounded to float32, as TensorFlow's T).
+    expect(nums((await run('SparseSegmentMeanGrad', args))[0]!)).toEqual([0.5, 1, 5, 10, 5.5, 11, 0, 0]);
+    const r = Math.fround(1 / Math.sqrt(2));
+    const m = (x: number) => Math.fround(x * r);
+    expect(nums((await run('SparseSegmentSqrtNGrad', args))[0]!)).toEqual([m(1), m(2), m(10), m(20), Math.fround(m(1) + m(10)), Math.fround(m(2) + m(20)), 0, 0]);
+  });
+  it('refuses out-of-range indices and segment ids with TensorFlow\'s messages', async () => {
+    await expect(run('SparseSegmentSumGrad', [grad, i32([1], [4]), i32([1], [0]), i32([], [4])])).rejects.toThrow('Index 4 out of range [0, 4).');
+    await expect(run('SparseSegmentSumGrad', [grad, i32([1], [0]), i32([1], [2]), i32([], [4])])).rejects.toThrow('Segment id 2 out of range [0, 2).');
+    await expect(run('SparseSegmentSumGrad', [grad, i32([2], [0, 1]), i32([1], [0]), i32([], [4])])).rejects.toThrow('segment_ids and indices should have same size.');
+  });
+});

@@ -73,7 +73,7 @@ const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
 /** The Estimator checkpoint's graph: its input pipeline and training step included. */
 function TFX_ESTIMATOR(): string[] {
   const dataset = ['BatchDatasetV2', 'FlatMapDataset', 'IteratorGetNext', 'IteratorToStringHandle', 'MapDataset', 'MatchingFiles', 'OneShotIterator', 'OptionalFromValue', 'OptionalNone', 'OptionsDataset', 'ParallelInterleaveDatasetV4', 'ParseExampleDatasetV2', 'PrefetchDataset', 'RepeatDataset', 'ShuffleDataset', 'TFRecordDataset', 'TensorSliceDataset'];
-  const training = ['ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SparseSegmentSumGrad'];
+  const training = ['ResourceApplyAdagradV2', 'ResourceApplyFtrl', 'ResourceSparseApplyFtrl'];
   return [...dataset, ...training, ...SAVER];
 }
 

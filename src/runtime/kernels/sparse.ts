@@ -511,7 +511,54 @@ const denseToDenseSetOperation: Kernel = (ctx) => {
   ];
 };
 
+// ---------------------------------------------------------------- SparseSegment*Grad
+
+/**
+ * The gradients of `SparseSegmentSum`/`Mean`/`SqrtN`: `out[indices[i]] += grad[segment_ids[i]] *
+ * scale`, scale 1, 1/count or 1/sqrt(count) of the segment (segment_reduction_ops_impl.h).
+ */
+function sparseSegmentGrad(reduce: Reduce): Kernel {
+  return (ctx) => {
+    const grad = ctx.host(0);
+    const dtype = grad.dtype;
+    if (dtype !== 'float' && dtype !== 'double') throw ctx.fail(`${ctx.node.op} of ${dtype} is not computed`, 'runtime/unsupported-dtype');
+    if (ctx.host(1).shape.length !== 1) throw ctx.fail('indices should be a vector.');
+    if (ctx.host(2).shape.length !== 1) throw ctx.fail('segment_ids should be a vector.');
+    if (ctx.host(3).shape.length !== 0) throw ctx.fail('output_dim0 should be a scalar.');
+    const indices = ints(ctx, 1);
+    const segs = ints(ctx, 2);
+    if (indices.length !== segs.length) throw ctx.fail('segment_ids and indices should have same size.');
+    const m = ints(ctx, 3)[0]!;
+    if (grad.shape.length < 1) throw ctx.fail('grad must be at least 1 dimensional');
+    const numSegments = grad.shape[0]!;
+    const inner = numElements(grad.shape.slice(1));
+    const round = dtype === 'float' ? Math.fround : (x: number) => x;
+    const scaling = new Array<number>(numSegments).fill(0);
+    if (reduce !== 'sum') {
+      for (const sg of segs) {
+        if (sg < 0 || sg >= numSegments) throw ctx.fail(`Segment id ${sg} out of range [0, ${numSegments}).`);
+        scaling[sg]! += 1;
+      }
+      for (let k = 0; k < numSegments; k++) scaling[k] = reduce === 'mean' ? 1 / Math.max(scaling[k]!, 1) : 1 / Math.sqrt(Math.max(scaling[k]!, 1));
+    }
+    const g = elems(grad) as number[];
+    const out = new Array<number>(Math.max(m, 0) * inner).fill(0);
+    for (let i = 0; i < indices.length; i++) {
+      const o = indices[i]!;
+      if (o < 0 || o >= m) throw ctx.fail(`Index ${o} out of range [0, ${m}).`);
+      const sg = segs[i]!;
+      if (sg < 0 || sg >= numSegments) throw ctx.fail(`Segment id ${sg} out of range [0, ${numSegments}).`);
+      const scale = reduce === 'sum' ? 1 : round(scaling[sg]!);
+      for (let j = 0; j < inner; j++) out[o * inner + j] = round(out[o * inner + j]! + round(g[sg * inner + j]! * scale));
+    }
+    return [make(dtype, [m, ...grad.shape.slice(1)], out)];
+  };
+}
+
 export const SPARSE_KERNELS: Record<string, Kernel> = {
+  SparseSegmentSumGrad: sparseSegmentGrad('sum'),
+  SparseSegmentMeanGrad: sparseSegmentGrad('mean'),
+  SparseSegmentSqrtNGrad: sparseSegmentGrad('sqrtn'),
   DenseToDenseSetOperation: denseToDenseSetOperation,
   UnsortedSegmentSum: unsortedSegmentSum,
   SparseToDense: sparseToDense,
