@@ -20,6 +20,7 @@ import type { Graph } from './graph';
 import type { Node } from './node';
 import { parseInput } from './node';
 import { retargetColocation, withNodesIfChanged } from './edit';
+import { checkGraphShallow, checkObject } from './check';
 
 export class RewritePlan {
   private readonly at = new Map<string, readonly Node[]>();
@@ -33,6 +34,8 @@ export class RewritePlan {
     private readonly graph: Graph,
     private readonly protectedNodes: ReadonlySet<string>,
   ) {
+    checkGraphShallow('RewritePlan', 'graph', graph);
+    if (typeof (protectedNodes as { has?: unknown } | null)?.has !== 'function') checkObject('RewritePlan', 'protectedNodes', null, 'a Set of node names (ctx.protectedNodes)');
     this.taken = new Set(graph.nodes.map((n) => n.name));
   }
 

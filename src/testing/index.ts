@@ -36,6 +36,7 @@ import type { Pipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import type { SubstepReport } from '../transform/report';
 import { runPipeline } from '../transform/runner';
+import { checkFields, checkGraphShallow, checkObject, checkOptions, checkString, checkStringsArgument } from '../ir/check';
 
 export { graphBuilder, type GraphBuilder, type NodeOptions } from '../ir/builder';
 
@@ -48,11 +49,14 @@ export function iota(n: number, start = 1, dtype: DType = 'float'): Tensor {
 
 /** The names of a graph's nodes, in order. */
 export function nodeNames(graph: Graph): string[] {
+  checkGraphShallow('nodeNames', 'graph', graph);
   return graph.nodes.map((n) => n.name);
 }
 
 /** The node called `name`; throws, listing the nodes there are, when there is none. */
 export function nodeOf(graph: Graph, name: string): Node {
+  checkGraphShallow('nodeOf', 'graph', graph);
+  checkString('nodeOf', 'name', name);
   const n = graph.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`no node '${name}' in the graph (nodes: ${nodeNames(graph).join(', ') || 'none'})`);
   return n;
@@ -75,6 +79,8 @@ export function snapshot(graph: Graph): string {
  * exactly once.
  */
 export function checkNameOracle(before: Graph, after: Graph): string[] {
+  checkGraphShallow('checkNameOracle', 'before', before);
+  checkGraphShallow('checkNameOracle', 'after', after);
   const problems: string[] = [];
   const names = nodeNames(after);
   for (const n of names) if (n.endsWith('expect_removed')) problems.push(`${n} survived`);
@@ -120,6 +126,9 @@ const ANY = defineTransform({ name: 'test_context', summary: 'A context without 
  * inputs and outputs as a pipeline would give them, and records of reports, counters, sub-steps.
  */
 export function recordingContext(o: { inputs?: readonly string[]; outputs?: readonly string[]; transform?: Transform; readFile?: (path: string) => Promise<Uint8Array> } = {}): RecordingContext {
+  checkOptions('recordingContext', 'o', o);
+  if (o.inputs !== undefined) checkStringsArgument('recordingContext', 'o.inputs', o.inputs);
+  if (o.outputs !== undefined) checkStringsArgument('recordingContext', 'o.outputs', o.outputs);
   const inputs = o.inputs ?? [];
   const outputs = o.outputs ?? [];
   const reports: Diagnostic[] = [];
@@ -139,6 +148,8 @@ export function recordingContext(o: { inputs?: readonly string[]; outputs?: read
 
 /** The camelCase parameter values `apply` receives, with the schema's defaults filled in. */
 export function paramsWithDefaults<P extends ParamSchema>(t: Transform<P>, partial: ParamInput<P> = {}): ParamValues<P> {
+  checkFields('paramsWithDefaults', 't', t, { name: 'string', params: 'object', apply: 'function' }, 'a Transform (defineTransform)');
+  checkOptions('paramsWithDefaults', 'partial', partial);
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(t.params)) {
     const k = camelCase(key);
@@ -168,6 +179,10 @@ export async function applyTransform<P extends ParamSchema>(
   params: ParamInput<P> = {},
   ends: { inputs?: readonly string[]; outputs?: readonly string[]; readFile?: (path: string) => Promise<Uint8Array> } = {},
 ): Promise<AppliedTransform> {
+  checkFields('applyTransform', 't', t, { name: 'string', params: 'object', apply: 'function' }, 'a Transform (defineTransform)');
+  checkGraphShallow('applyTransform', 'graph', graph);
+  checkOptions('applyTransform', 'params', params);
+  checkOptions('applyTransform', 'ends', ends);
   const context = recordingContext({ ...ends, transform: t as unknown as Transform });
   const out = await t.apply(graph, paramsWithDefaults(t, params), context);
   return { graph: out, reports: context.reports, counters: context.counters, context };
@@ -205,6 +220,9 @@ const canonical = (g: Graph | string): string => printGraphDefText(typeof g === 
  * write `actual` to the expected file and review it.
  */
 export async function runGoldenCase(c: GoldenCase): Promise<GoldenResult> {
+  checkObject('runGoldenCase', 'c', c, 'a GoldenCase ({ input, pipeline, expected })');
+  if (typeof c.input !== 'string') checkGraphShallow('runGoldenCase', 'c.input', c.input);
+  if (typeof c.expected !== 'string') checkGraphShallow('runGoldenCase', 'c.expected', c.expected);
   const input = typeof c.input === 'string' ? parseGraphDefText(c.input) : c.input;
   const { graph } = await runPipeline(input, c.pipeline, {
     inputs: c.inputs ?? [],

@@ -9,6 +9,7 @@ import { createRegistry, unknownTransformMessage, type Registry } from './regist
 import { applyDefaults, convertCallParams, convertObjectParams, printStepCall } from './params';
 import { formatCaret, parseTransforms, type TransformCall } from './syntax';
 import { isGraftError } from '../errors';
+import { checkArray, checkObject } from '../ir/check';
 
 /**
  * One step of a pipeline, resolved when it was added: by `use` (a transform object, or a name
@@ -58,6 +59,9 @@ export class Pipeline {
 
   /** Use `pipeline()` or `parsePipeline()`. */
   constructor(steps: readonly PipelineStep[] = [], registry: Registry = createRegistry()) {
+    checkArray('Pipeline', 'steps', steps, 'an array of pipeline steps (use pipeline() or parsePipeline())');
+    steps.forEach((s, i) => checkObject('Pipeline', `steps[${i}]`, s, 'a pipeline step'));
+    checkObject('Pipeline', 'registry', registry, 'a Registry (createRegistry)');
     this.steps = Object.freeze([...steps]);
     this.registry = registry;
     Object.freeze(this);

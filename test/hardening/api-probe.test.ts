@@ -60,16 +60,6 @@ const NOT_PROBED: Record<string, string> = {
   setWasmPaths: 'process-wide runtime setting',
 };
 
-/**
- * Functions that still let a raw error out (150 of 229 exports when this probe was written, 116 of
- * 187 once the public API was curated).
- * A ratchet: a function not listed must pass; a listed one that now passes fails the test until it
- * is taken off the list. Names no longer exported (the public API is being curated) are ignored.
- */
-const KNOWN_FAILING = new Set<string>([
-  'applyTransform', 'checkNameOracle', 'new Pipeline', 'new RewritePlan', 'nodeNames', 'nodeOf',
-  'paramsWithDefaults', 'recordingContext', 'runGoldenCase',
-]);
 
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -188,16 +178,12 @@ describe('every exported function answers bad arguments with a GraftError', () =
         console.log(`  ${mine[0].call} -> ${mine[0].error}${mine.length > 1 ? ` (+${mine.length - 1} more calls)` : ''}`);
       }
     }
-    // one line per function not on the known list: its first failing call
-    const newFailures = [...failedFns]
-      .filter((fn) => !KNOWN_FAILING.has(fn))
-      .map((fn) => {
-        const x = failures.find((y) => y.fn === fn)!;
-        return `${x.call} -> ${x.error}`;
-      });
-    expect(newFailures).toEqual([]);
-    const probed = new Set(targets.map((t) => t.name));
-    const nowPassing = [...KNOWN_FAILING].filter((fn) => probed.has(fn) && !failedFns.has(fn));
-    expect(nowPassing, 'these pass now: take them off KNOWN_FAILING').toEqual([]);
+    // One line per function: its first failing call. (When written, 150 of the 229 exports then
+    // failed; 116 of 187 once the public API was curated; none since.)
+    const firstPerFn = [...failedFns].map((fn) => {
+      const x = failures.find((y) => y.fn === fn)!;
+      return `${x.call} -> ${x.error}`;
+    });
+    expect(firstPerFn).toEqual([]);
   }, 600_000);
 });
