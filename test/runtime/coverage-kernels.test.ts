@@ -373,3 +373,53 @@ describe('SparseSegmentSumGrad, MeanGrad, SqrtNGrad (the gradients of tf.sparse.
     await expect(run('SparseSegmentSumGrad', [grad, i32([2], [0, 1]), i32([1], [0]), i32([], [4])])).rejects.toThrow('segment_ids and indices should have same size.');
   });
 });
+
+describe('ResourceApplyAdagradV2, ResourceApplyFtrl, ResourceSparseApplyFtrl', async () => {
+  const { makeGraph } = await import('../../src/ir/graph');
+  const { createSession } = await import('../../src/runtime');
+  const handle = (name: string) => makeNode({ name, op: 'VarHandleOp', attrs: { dtype: attr.type('float'), shape: attr.shape([2]), shared_name: attr.s(name) } });
+  const ph = (name: string, dtype = 'float') => makeNode({ name, op: 'Placeholder', attrs: { dtype: attr.type(dtype as 'float') } });
+  const read = (name: string, after: string) => makeNode({ name: `read_${name}`, op: 'ReadVariableOp', inputs: [name, `^${after}`], attrs: { dtype: attr.type('float') } });
+  const scalar = (v: number) => f32([], [v]);
+
+  it('Adagrad: accum += grad², var -= lr * grad / (sqrt(accum) + epsilon) (training_ops_test testApplyAdagrad\'s equations)', async () => {
+    const nodes = [handle('var'), handle('accum'), ph('lr'), ph('eps'), ph('grad'), makeNode({ name: 'apply', op: 'ResourceApplyAdagradV2', inputs: ['var', 'accum', 'lr', 'eps', 'grad'], attrs: { T: attr.type('float') } }), read('var', 'apply'), read('accum', 'apply')];
+    const x = [0, 1, 2, 3];
+    const y = [1, 2, 3, 4];
+    const g = [0, 1, 2, 3];
+    const variables = new Map([['var', f32([4], x)], ['accum', f32([4], y)]]);
+    const s = await createSession(makeGraph(nodes), { variables, backend: 'cpu' });
+    const [v, a] = await s.run({ lr: scalar(2), eps: scalar(0), grad: f32([4], g) }, ['read_var', 'read_accum']);
+    s.dispose();
+    const accum = y.map((yi, i) => yi + g[i]! * g[i]!);
+    expect(nums(a!)).toEqual(accum);
+    nums(v!).forEach((got, i) => expect(got).toBeCloseTo(x[i]! - (2 * g[i]!) / Math.sqrt(accum[i]!), 5));
+  });
+
+  const ftrlGraph = (sparse: boolean) => makeGraph([
+    handle('var'), handle('accum'), handle('linear'), ph('grad'), ph('indices', 'int32'), ph('lr'), ph('l1'), ph('l2'), ph('lr_power'),
+    makeNode({ name: 'apply', op: sparse ? 'ResourceSparseApplyFtrl' : 'ResourceApplyFtrl', inputs: ['var', 'accum', 'linear', 'grad', ...(sparse ? ['indices'] : []), 'lr', 'l1', 'l2', 'lr_power'], attrs: { T: attr.type('float') } }),
+    read('var', 'apply'),
+  ]);
+  const ftrlFeeds = (g: number[]) => ({ grad: f32([2], g), indices: i32([2], [0, 1]), lr: scalar(3), l1: scalar(0), l2: scalar(0), lr_power: scalar(-0.5) });
+
+  it('FTRL without regularization: three steps give ftrl_test.py testFtrlwithoutRegularization\'s values', async () => {
+    for (const sparse of [false, true]) {
+      for (const [g, want] of [[[0.1, 0.2], [-2.60260963, -4.29698515]], [[0.01, 0.02], [-0.28432083, -0.56694895]]] as const) {
+        const variables = new Map([['var', f32([2], [0, 0])], ['accum', f32([2], [0.1, 0.1])], ['linear', f32([2], [0, 0])]]);
+        const s = await createSession(ftrlGraph(sparse), { variables, backend: 'cpu' });
+        let last: Tensor | undefined;
+        for (let step = 0; step < 3; step++) [last] = await s.run(ftrlFeeds([...g]), ['read_var']);
+        s.dispose();
+        nums(last!).forEach((got, i) => expect(got, `${sparse ? 'sparse' : 'dense'} ${g}`).toBeCloseTo(want[i]!, 5));
+      }
+    }
+  });
+
+  it('sparse FTRL refuses an index out of range', async () => {
+    const variables = new Map([['var', f32([2], [0, 0])], ['accum', f32([2], [0.1, 0.1])], ['linear', f32([2], [0, 0])]]);
+    const s = await createSession(ftrlGraph(true), { variables, backend: 'cpu' });
+    await expect(s.run({ ...ftrlFeeds([0.1, 0.2]), indices: i32([2], [0, 5]) }, ['read_var'])).rejects.toThrow('Index 5 at offset 1 in indices is out of range');
+    s.dispose();
+  });
+});

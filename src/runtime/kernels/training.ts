@@ -15,7 +15,8 @@
 import type * as tfcore from '@tensorflow/tfjs-core';
 import { baseDType } from '../../ir/dtype';
 import type { Kernel, KernelContext } from '../kernel';
-import { type Value, tensorFromArray, valueDType, valueShape } from '../values';
+import { tensorToNumbers } from '../../ir/tensor';
+import { type Value, tensorFromArray, valueDType, valueShape, valueToHost } from '../values';
 
 function shapeText(s: readonly number[]): string {
   return `[${s.join(',')}]`;
@@ -129,7 +130,124 @@ const reluGrad: Kernel = (ctx) => {
   return [ctx.out(tf.where(tf.greater(f, 0), g, tf.zerosLike(g)), ctx.dtype(0))];
 };
 
+// ---------------------------------------------------------------- Adagrad and FTRL updates
+
+/** A resource variable's elements as numbers, with its dtype and shape (float and double only). */
+function readSlot(ctx: KernelContext, i: number, what: string): { key: string; shape: number[]; dtype: string; v: number[] } {
+  const h = ctx.inputs[i];
+  if (h?.kind !== 'resource') throw ctx.fail(`input ${i} (${what}) is not a resource handle`);
+  const t = valueToHost(ctx.variable(h.name), { node: ctx.node.name });
+  if (t.dtype !== 'float' && t.dtype !== 'double') throw ctx.fail(`${ctx.node.op} of ${t.dtype} is not computed`, 'runtime/unsupported-dtype');
+  return { key: h.name, shape: [...t.shape], dtype: t.dtype, v: tensorToNumbers(t) };
+}
+
+function scalarInput(ctx: KernelContext, i: number, what: string): number {
+  const s = valueShape(ctx.inputs[i]!);
+  if (!(s.length === 0 || (s.length === 1 && s[0] === 1))) throw ctx.fail(`${what} is not a scalar: ${shapeText(s)}`);
+  return ctx.numbers(i)[0]!;
+}
+
+function writeSlot(ctx: KernelContext, slot: { key: string; shape: number[]; dtype: string }, v: number[]): void {
+  ctx.assignVariable(slot.key, { kind: 'host', t: tensorFromArray(slot.dtype as 'float', slot.shape, v) });
+}
+
+/** `ResourceApplyAdagradV2`: `accum += grad²` (when update_slots), `var -= lr * grad / (sqrt(accum) + epsilon)`. */
+const applyAdagradV2: Kernel = (ctx) => {
+  const v = readSlot(ctx, 0, 'var');
+  const accum = readSlot(ctx, 1, 'accum');
+  const lr = scalarInput(ctx, 2, 'lr');
+  const eps = scalarInput(ctx, 3, 'epsilon');
+  const gradShape = valueShape(ctx.inputs[4]!);
+  if (!sameShape(v.shape, accum.shape)) throw ctx.fail(`var and accum do not have the same shape${shapeText(v.shape)} ${shapeText(accum.shape)}`);
+  if (!sameShape(v.shape, gradShape)) throw ctx.fail(`var and grad do not have the same shape${shapeText(v.shape)} ${shapeText(gradShape)}`);
+  const r = v.dtype === 'float' ? Math.fround : (x: number) => x;
+  const g = ctx.numbers(4);
+  const update = ctx.attrBool('update_slots', true);
+  const a = accum.v.map((x, i) => (update ? r(x + r(g[i]! * g[i]!)) : x));
+  const out = v.v.map((x, i) => r(x - r(r(g[i]! * r(lr)) / r(r(Math.sqrt(a[i]!)) + r(eps)))));
+  writeSlot(ctx, accum, a);
+  writeSlot(ctx, v, out);
+  return [];
+};
+
+/** One FTRL-Proximal step on elements (training_ops.cc's ApplyFtrl, multiply_linear_by_lr false). */
+function ftrlStep(r: (x: number) => number, p: { lr: number; l1: number; l2: number; lrPower: number }, x: number, acc: number, lin: number, g: number): [number, number, number] {
+  const newAccum = r(acc + r(g * g));
+  const powNew = p.lrPower === -0.5 ? r(Math.sqrt(newAccum)) : r(Math.pow(newAccum, -p.lrPower));
+  const powOld = p.lrPower === -0.5 ? r(Math.sqrt(acc)) : r(Math.pow(acc, -p.lrPower));
+  const linear = r(lin + r(g - r(r(r(powNew - powOld) / p.lr) * x)));
+  const quadratic = r(r(powNew / p.lr) + r(2 * p.l2));
+  const pre = r(r(Math.sign(linear) * p.l1 - linear) / quadratic);
+  return [Math.abs(linear) > p.l1 ? pre : 0, newAccum, linear];
+}
+
+function ftrlParams(ctx: KernelContext, first: number): { lr: number; l1: number; l2: number; lrPower: number } {
+  if (ctx.attrBool('multiply_linear_by_lr', false)) throw ctx.fail('FTRL with multiply_linear_by_lr is not computed', 'runtime/unsupported-op');
+  const [lr, l1, l2, lrPower] = ['lr', 'l1', 'l2', 'lr_power'].map((w, k) => scalarInput(ctx, first + k, w)) as [number, number, number, number];
+  if (!(lr > 0)) throw ctx.fail(`lr is not a positive scalar: ${lr}`);
+  if (!(l1 >= 0)) throw ctx.fail(`l1 regularization strength is not a non-negative scalar: ${l1}`);
+  if (!(l2 >= 0)) throw ctx.fail(`l2 regularization strength is not a non-negative scalar: ${l2}`);
+  if (!(lrPower <= 0)) throw ctx.fail(`lr_power is not a non-positive scalar: ${lrPower}`);
+  return { lr, l1, l2, lrPower };
+}
+
+/** `ResourceApplyFtrl`: FTRL-Proximal on the whole variable (var, accum, linear; grad, lr, l1, l2, lr_power). */
+const applyFtrl: Kernel = (ctx) => {
+  const v = readSlot(ctx, 0, 'var');
+  const accum = readSlot(ctx, 1, 'accum');
+  const linear = readSlot(ctx, 2, 'linear');
+  const gradShape = valueShape(ctx.inputs[3]!);
+  for (const [n, s] of [['accum', accum.shape], ['linear', linear.shape], ['grad', gradShape]] as const) {
+    if (!sameShape(v.shape, s)) throw ctx.fail(`var and ${n} do not have the same shape${shapeText(v.shape)} ${shapeText(s)}`);
+  }
+  const p = ftrlParams(ctx, 4);
+  const r = v.dtype === 'float' ? Math.fround : (x: number) => x;
+  const g = ctx.numbers(3);
+  const out = v.v.map((x, i) => ftrlStep(r, p, x, accum.v[i]!, linear.v[i]!, g[i]!));
+  writeSlot(ctx, v, out.map((o) => o[0]));
+  writeSlot(ctx, accum, out.map((o) => o[1]));
+  writeSlot(ctx, linear, out.map((o) => o[2]));
+  return [];
+};
+
+/** `ResourceSparseApplyFtrl`: the FTRL step on the rows `indices` names, in order (a repeated row is stepped again). */
+const sparseApplyFtrl: Kernel = (ctx) => {
+  const v = readSlot(ctx, 0, 'var');
+  const accum = readSlot(ctx, 1, 'accum');
+  const linear = readSlot(ctx, 2, 'linear');
+  for (const [n, s] of [['accum', accum.shape], ['linear', linear.shape]] as const) {
+    if (!sameShape(v.shape, s)) throw ctx.fail(`var and ${n} do not have the same shape${shapeText(v.shape)} ${shapeText(s)}`);
+  }
+  if (v.shape.length < 1) throw ctx.fail('var must be at least 1 dimensional');
+  const gradShape = valueShape(ctx.inputs[3]!);
+  const indices = ctx.numbers(4);
+  if (valueShape(ctx.inputs[4]!).length !== 1) throw ctx.fail('indices must be one-dimensional');
+  if (gradShape[0] !== indices.length) throw ctx.fail(`grad must be the same size as indices in the first dimension.`);
+  const p = ftrlParams(ctx, 5);
+  const r = v.dtype === 'float' ? Math.fround : (x: number) => x;
+  const g = ctx.numbers(3);
+  const rows = v.shape[0]!;
+  const inner = v.v.length / Math.max(rows, 1);
+  indices.forEach((row, i) => {
+    if (row < 0 || row >= rows) throw ctx.fail(`Index ${row} at offset ${i} in indices is out of range`);
+    for (let j = 0; j < inner; j++) {
+      const at = row * inner + j;
+      const [nv, na, nl] = ftrlStep(r, p, v.v[at]!, accum.v[at]!, linear.v[at]!, g[i * inner + j]!);
+      v.v[at] = nv;
+      accum.v[at] = na;
+      linear.v[at] = nl;
+    }
+  });
+  writeSlot(ctx, v, v.v);
+  writeSlot(ctx, accum, accum.v);
+  writeSlot(ctx, linear, linear.v);
+  return [];
+};
+
 export const TRAINING_KERNELS: Record<string, Kernel> = {
+  ResourceApplyAdagradV2: applyAdagradV2,
+  ResourceApplyFtrl: applyFtrl,
+  ResourceSparseApplyFtrl: sparseApplyFtrl,
   BiasAddGrad: biasAddGrad,
   ReluGrad: reluGrad,
   Assign: (ctx) => {
