@@ -86,6 +86,8 @@ const EXIT_OPS = new Set(['Exit', 'RefExit']);
 const NEVER_FOLDED_OPS = new Set([
   'Placeholder', 'PlaceholderV2', 'PlaceholderWithDefault', '_Arg', '_Retval', '_Send', '_Recv', '_HostSend', '_HostRecv',
   'GetSessionHandle', 'GetSessionHandleV2', 'GetSessionTensor', 'DeleteSessionTensor', 'FakeParam', 'NoOp',
+  // The saver's: their filename input is a Const that TensorFlow's Saver feeds with the path.
+  'ShardedFilename', 'ShardedFilespec', 'RestoreV2',
 ]);
 
 /** Random ops, stateless ones included (their streams are TF's Philox, which tfjs does not have). */
