@@ -38,6 +38,7 @@ import { nearestNames } from '../suggest';
 import type { SaverDef } from './saver';
 import { checkGraphShallow } from '../ir/check';
 import { checkObject, checkStringsArgument } from '../ir/check';
+import { badArgument } from '../errors';
 
 export { outputDType };
 
@@ -274,7 +275,7 @@ export function remapSignatures(
 ): { signatures: Record<string, Signature>; dropped: { key: string; missing: string[] }[] } {
   checkObject('remapSignatures', 'original', original, 'an object of Signatures');
   checkGraphShallow('remapSignatures', 'graph', graph);
-  if (renames !== undefined && !(renames instanceof Map)) checkObject('remapSignatures', 'renames', null, 'a Map of renamed tensors (or nothing)');
+  if (renames !== undefined && !(renames instanceof Map)) throw badArgument('remapSignatures', 'renames', 'a Map of renamed tensors (or nothing)', renames);
   const byName = graphIndex(graph).byName;
   const rename = (t: string): string => {
     const ref = parseInput(t);

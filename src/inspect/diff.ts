@@ -440,6 +440,9 @@ function tensorInfoText(t: Signature['inputs'][string]): string {
 export function diffSignatures(a: Readonly<Record<string, Signature>>, b: Readonly<Record<string, Signature>>): SignatureChanges {
   checkObject('diffSignatures', 'a', a, 'an object of Signatures');
   checkObject('diffSignatures', 'b', b, 'an object of Signatures');
+  for (const [param, sigs] of [['a', a], ['b', b]] as const) {
+    for (const [k, sig] of Object.entries(sigs)) checkFields('diffSignatures', `${param}['${k}']`, sig, { inputs: 'object', outputs: 'object' }, 'a Signature');
+  }
   const changed: { key: string; changes: string[] }[] = [];
   for (const key of Object.keys(b).sort()) {
     const x = a[key];

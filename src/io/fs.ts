@@ -24,6 +24,7 @@ import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { GraftError, isGraftError } from '../errors';
 import { checkArray, checkFunction, checkObject, checkOptions, checkStringArgument } from '../ir/check';
+import { badArgument } from '../errors';
 
 /** The most graft reads into memory from one file (2 GiB - 1: protobuf's own limit for a message). */
 export const MAX_FILE_BYTES = 2 ** 31 - 1;
@@ -628,7 +629,7 @@ async function commitOutputCounted(
  */
 export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[], fs: FileSystem = nodeFileSystem, opts: OutputOptions = {}): Promise<void> {
   checkStringArgument('writeFileAtomic', 'path', path);
-  if (!Array.isArray(chunks) || !chunks.every((c) => c instanceof Uint8Array)) checkArray('writeFileAtomic', 'chunks', null, 'an array of Uint8Arrays');
+  if (!Array.isArray(chunks) || !chunks.every((c) => c instanceof Uint8Array)) throw badArgument('writeFileAtomic', 'chunks', 'an array of Uint8Arrays', chunks);
   checkObject('writeFileAtomic', 'fs', fs, 'a FileSystem');
   checkOptions('writeFileAtomic', 'opts', opts);
   try {

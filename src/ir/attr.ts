@@ -6,6 +6,7 @@
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
 import { checkArray, checkObject, checkString } from './check';
+import { badArgument } from '../errors';
 
 /** A tensor shape as attributes hold it: -1 is an unknown dimension. */
 export interface Shape {
@@ -74,7 +75,7 @@ export function shapeOf(dims: readonly number[] | null): Shape {
 
 /** `[1,?,3]`-style text for a shape; `<unknown>` for unknown rank. */
 export function formatShape(s: Shape): string {
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.dims)) checkObject('formatShape', 's', null, 'a Shape ({ dims, unknownRank })');
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.dims)) throw badArgument('formatShape', 's', 'a Shape ({ dims, unknownRank })', s);
   if (s.unknownRank) return '<unknown>';
   return `[${s.dims.map((d) => (d < 0 ? '?' : String(d))).join(',')}]`;
 }

@@ -24,13 +24,23 @@ import { dataInputs, parseInput } from './node';
 import type { Tensor } from './tensor';
 import { executionOrder } from './topo';
 import { withNodesIfChanged } from './edit';
-import { checkNodeShallow, checkObject, checkString } from './check';
+import { checkFunction, checkGraphShallow, checkNodeShallow, checkObject, checkString } from './check';
+import { badArgument } from '../errors';
 
 /** A pattern over op types. */
 export interface OpTypePattern {
   /** `*`, an op name, or `A|B|C`. */
   readonly op: string;
   readonly inputs?: readonly OpTypePattern[];
+}
+
+/** Throws `api/bad-argument` unless `p` is an OpTypePattern (op strings all the way down; patterns are small). */
+function checkPattern(fn: string, param: string, p: unknown): void {
+  const q = p as { op?: unknown; inputs?: unknown } | null;
+  if (typeof q !== 'object' || q === null || typeof q.op !== 'string') throw badArgument(fn, param, "an OpTypePattern ({ op: 'Conv2D|MatMul', inputs: [...] })", p);
+  if (q!.inputs === undefined) return;
+  if (!Array.isArray(q!.inputs)) throw badArgument(fn, `${param}.inputs`, 'an array of OpTypePatterns', q!.inputs);
+  (q!.inputs as unknown[]).forEach((x, i) => checkPattern(fn, `${param}.inputs[${i}]`, x));
 }
 
 /** A matched subgraph: the node matched by the pattern's head, and its matched inputs. */
@@ -46,6 +56,8 @@ export interface NodeMatch {
  * findMatches(graph, { op: 'Mul', inputs: [{ op: 'Add', inputs: [{ op: 'Const' }, { op: 'Const' }] }, { op: '*' }] })
  */
 export function findMatches(graph: Graph, pattern: OpTypePattern): NodeMatch[] {
+  checkGraphShallow('findMatches', 'graph', graph);
+  checkPattern('findMatches', 'pattern', pattern);
   const { byName } = graphIndex(graph);
   const claimed = new Set<string>();
   const matches: NodeMatch[] = [];
@@ -91,7 +103,7 @@ export function findMatches(graph: Graph, pattern: OpTypePattern): NodeMatch[] {
  * `CopyOriginalMatch`).
  */
 export function matchedNodes(match: NodeMatch): Node[] {
-  if (typeof match !== 'object' || match === null || typeof match.node !== 'object' || match.node === null || !Array.isArray(match.inputs)) checkObject('matchedNodes', 'match', null, 'a NodeMatch (from findMatches)');
+  if (typeof match !== 'object' || match === null || typeof match.node !== 'object' || match.node === null || !Array.isArray(match.inputs)) throw badArgument('matchedNodes', 'match', 'a NodeMatch (from findMatches)', match);
   const out: Node[] = [];
   const seen = new Set<string>();
   const queue: NodeMatch[] = [match];
@@ -133,6 +145,10 @@ export function replaceMatchingOpTypes(
   generate: (match: NodeMatch, ctx: MatchContext) => readonly Node[],
   options: ReplaceOptions = {},
 ): Graph {
+  checkGraphShallow('replaceMatchingOpTypes', 'graph', graph);
+  checkPattern('replaceMatchingOpTypes', 'pattern', pattern);
+  checkFunction('replaceMatchingOpTypes', 'generate', generate);
+  checkObject('replaceMatchingOpTypes', 'options', options);
   const matches = findMatches(graph, pattern);
   if (matches.length === 0) return graph;
   const { consumers, inputs: inputRefs } = graphIndex(graph);
@@ -174,7 +190,7 @@ export function replaceMatchingOpTypes(
 
 /** The node an input names when it reads output 0 of a `Const`, else undefined. */
 export function constAt(idx: GraphIndex, input: string): Node | undefined {
-  if (typeof idx !== 'object' || idx === null || !(idx.byName instanceof Map)) checkObject('constAt', 'idx', null, 'a GraphIndex (graphIndex(graph))');
+  if (typeof idx !== 'object' || idx === null || !(idx.byName instanceof Map)) throw badArgument('constAt', 'idx', 'a GraphIndex (graphIndex(graph))', idx);
   checkString('constAt', 'input', input);
   const ref = parseInput(input);
   if (ref.control || ref.port !== 0) return undefined;

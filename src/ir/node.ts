@@ -7,6 +7,7 @@
 import { GraftError } from '../errors';
 import type { AttrValue } from './attr';
 import { checkNodeShallow, checkObject, checkString, nodeProblem } from './check';
+import { badArgument } from '../errors';
 
 /** An immutable node: TensorFlow's `NodeDef`. */
 export interface Node {
@@ -75,7 +76,7 @@ export function inputNodeName(input: string): string {
 
 /** Formats an input: port 0 is written without `:0`, as TensorFlow writes it. */
 export function formatInput(ref: InputRef): string {
-  if (typeof ref !== 'object' || ref === null || typeof ref.node !== 'string') checkObject('formatInput', 'ref', null, 'an InputRef ({ node, port, control })');
+  if (typeof ref !== 'object' || ref === null || typeof ref.node !== 'string') throw badArgument('formatInput', 'ref', 'an InputRef ({ node, port, control })', ref);
   if (ref.control) return `^${ref.node}`;
   if (ref.outputArg !== undefined) return `${ref.node}:${ref.outputArg}:${ref.port}`;
   return ref.port === 0 ? ref.node : `${ref.node}:${ref.port}`;

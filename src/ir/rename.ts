@@ -17,6 +17,7 @@ import type { Graph } from './graph';
 import { mapNodes, replaceInputs } from './edit';
 import { canonicalInput, parseInput } from './node';
 import { checkGraphShallow, checkObject } from './check';
+import { badArgument } from '../errors';
 
 interface Rule {
   readonly source: string;
@@ -79,7 +80,7 @@ export function inputRenamer(renames: Renames): (input: string) => string {
  */
 export function renameNodeInputs(graph: Graph, renames: Renames, nodesToIgnore: ReadonlySet<string> = new Set()): Graph {
   checkGraphShallow('renameNodeInputs', 'graph', graph);
-  if (!(nodesToIgnore instanceof Set)) checkObject('renameNodeInputs', 'nodesToIgnore', null, 'a Set of node names');
+  if (!(nodesToIgnore instanceof Set)) throw badArgument('renameNodeInputs', 'nodesToIgnore', 'a Set of node names', nodesToIgnore);
   const rename = inputRenamer(renames);
   return mapNodes(graph, (node) => {
     if (nodesToIgnore.has(node.name)) return node;

@@ -21,6 +21,7 @@ import type { Node } from './node';
 import { parseInput } from './node';
 import { retargetColocation, withNodesIfChanged } from './edit';
 import { checkGraphShallow, checkObject } from './check';
+import { badArgument } from '../errors';
 
 export class RewritePlan {
   private readonly at = new Map<string, readonly Node[]>();
@@ -35,7 +36,7 @@ export class RewritePlan {
     private readonly protectedNodes: ReadonlySet<string>,
   ) {
     checkGraphShallow('RewritePlan', 'graph', graph);
-    if (typeof (protectedNodes as { has?: unknown } | null)?.has !== 'function') checkObject('RewritePlan', 'protectedNodes', null, 'a Set of node names (ctx.protectedNodes)');
+    if (typeof (protectedNodes as { has?: unknown } | null)?.has !== 'function') throw badArgument('RewritePlan', 'protectedNodes', 'a Set of node names (ctx.protectedNodes)', protectedNodes);
     this.taken = new Set(graph.nodes.map((n) => n.name));
   }
 

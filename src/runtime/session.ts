@@ -86,6 +86,9 @@ export function createKernelRegistry(): KernelRegistry {
 }
 
 function registryFor(kernels?: KernelRegistry): KernelRegistry {
+  if (kernels !== undefined && (typeof kernels !== 'object' || kernels === null || typeof kernels.has !== 'function' || typeof kernels.get !== 'function')) {
+    throw badArgument('missingKernels', 'kernels', 'a KernelRegistry (createKernelRegistry)', kernels);
+  }
   return kernels ?? BUILTIN_KERNELS;
 }
 
@@ -101,6 +104,8 @@ function supported(op: string, kernels: KernelRegistry): boolean {
  */
 export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry, fed?: readonly string[]): { op: string; nodes: string[] }[] {
   checkGraphShallow('missingKernels', 'graph', graph);
+  if (fetches !== undefined) checkStringsArgument('missingKernels', 'fetches', fetches);
+  if (fed !== undefined) checkStringsArgument('missingKernels', 'fed', fed);
   const reg = registryFor(kernels);
   // The graph's name index only: no program (edges, constant set, order) is built for this.
   const byName = graphIndex(graph).byName;

@@ -12,6 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
+import { attr } from '../../src/ir/attr';
+import { graphBuilder } from '../../src/ir/builder';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -61,6 +63,14 @@ const NOT_PROBED: Record<string, string> = {
 };
 
 
+/** A small valid graph: x (Placeholder) -> y (Identity). */
+function smallGraph(): unknown {
+  const b = graphBuilder();
+  const x = b.placeholder('x', 'float', [2]);
+  b.op('Identity', [x], { T: attr.type('float') }, 'y');
+  return b.graph();
+}
+
 const CALL_TIMEOUT_MS = 10_000;
 
 interface Failure {
@@ -99,14 +109,15 @@ function describeError(e: unknown): string {
 }
 
 /** Calls `target` with each bad value in each position < arity (others undefined); the non-GraftError outcomes. */
-async function probe(label: string, target: (args: unknown[]) => unknown, arity: number): Promise<Failure[]> {
+async function probe(label: string, target: (args: unknown[]) => unknown, arity: number, first?: [string, () => unknown]): Promise<Failure[]> {
   const failures: Failure[] = [];
   const positions = Math.max(arity, 1);
-  for (let pos = 0; pos < positions; pos++) {
+  for (let pos = first ? 1 : 0; pos < positions; pos++) {
     for (const [valueLabel, make] of BAD_VALUES) {
       const args: unknown[] = new Array(positions).fill(undefined);
+      if (first) args[0] = first[1]();
       args[pos] = make();
-      const call = `${label}(${args.map((_, i) => (i === pos ? valueLabel : '_')).join(', ')})`;
+      const call = `${label}(${args.map((_, i) => (i === pos ? valueLabel : i === 0 && first ? first[0] : '_')).join(', ')})`;
       const outcome = await settle(() => target(args));
       if ('hung' in outcome) failures.push({ fn: label, call, error: `no answer in ${CALL_TIMEOUT_MS} ms` });
       else if ('threw' in outcome && !(outcome.threw instanceof GraftError)) failures.push({ fn: label, call, error: describeError(outcome.threw) });
@@ -167,7 +178,9 @@ describe('every exported function answers bad arguments with a GraftError', () =
     const failures: Failure[] = [];
     const failedFns = new Set<string>();
     for (const t of targets) {
-      const f = await probe(t.name, t.target, t.arity);
+      // bad values everywhere; then, for the many functions that take a graph first, a real graph
+      // first so that the checks of the later parameters are reached
+      const f = [...(await probe(t.name, t.target, t.arity)), ...(await probe(t.name, t.target, t.arity, ['graph', smallGraph]))];
       if (f.length > 0) failedFns.add(t.name);
       failures.push(...f);
     }
