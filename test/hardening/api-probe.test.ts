@@ -2,8 +2,9 @@
  * Issue 10, item 6 (a library that checks its callers), as a sweep: every function exported by
  * every entry point of the package (package.json "exports" -> tsup's entries -> src/), called with
  * bad values in each parameter position up to its arity. Whatever it throws, synchronously or as
- * a rejection, must be a GraftError; a raw TypeError/RangeError from inside is a bug. Returning
- * normally is fine (many functions accept any string or number).
+ * a rejection, must be a GraftError (an `api/bad-argument` one naming the parameter in `param`); a
+ * raw TypeError/RangeError from inside is a bug. Returning normally is fine (many functions accept
+ * any string or number). A second pass puts a real graph first, so later parameters are reached.
  *
  * The calls run in a temporary working directory, so a writer given 'x' as a path writes there.
  */
@@ -121,6 +122,9 @@ async function probe(label: string, target: (args: unknown[]) => unknown, arity:
       const outcome = await settle(() => target(args));
       if ('hung' in outcome) failures.push({ fn: label, call, error: `no answer in ${CALL_TIMEOUT_MS} ms` });
       else if ('threw' in outcome && !(outcome.threw instanceof GraftError)) failures.push({ fn: label, call, error: describeError(outcome.threw) });
+      else if ('threw' in outcome && (outcome.threw as GraftError).code === 'api/bad-argument' && !(outcome.threw as GraftError).param) {
+        failures.push({ fn: label, call, error: `api/bad-argument naming no param: ${(outcome.threw as GraftError).message.slice(0, 120)}` });
+      }
     }
   }
   return failures;
