@@ -63,10 +63,11 @@ export function checkStringArgument(fn: string, param: string, v: unknown): void
 }
 
 /** What is wrong with `v` as a tensor, or undefined. */
-export function tensorProblem(v: unknown, where: string): string | undefined {
+export function tensorProblem(v: unknown, where: string, dims: 'non-negative' | 'any' = 'non-negative'): string | undefined {
   if (!isObject(v)) return `${where} must be a Tensor (makeTensor, readNpy), not ${describeValue(v)}`;
   if (typeof v.dtype !== 'string') return `${where}.dtype must be a dtype name, not ${describeValue(v.dtype)}`;
-  if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) return `${where}.shape must be an array of non-negative integers, not ${describeValue(v.shape)}`;
+  const okDim = dims === 'any' ? (d: unknown) => Number.isInteger(d) : (d: unknown) => Number.isInteger(d) && (d as number) >= 0;
+  if (!Array.isArray(v.shape) || !v.shape.every(okDim)) return `${where}.shape must be an array of ${dims === 'any' ? '' : 'non-negative '}integers, not ${describeValue(v.shape)}`;
   if (!isObject(v.data) || typeof v.data.kind !== 'string') return `${where}.data must be tensor data (make tensors with makeTensor), not ${describeValue(v.data)}`;
   return undefined;
 }
@@ -103,8 +104,8 @@ function checkLibrary(fn: string, param: string, g: Record<string, unknown>): vo
 }
 
 /** Throws `api/bad-argument` unless `v` is a tensor (its fields' types; the data is not looked into). */
-export function checkTensorArgument(fn: string, param: string, v: unknown): void {
-  const p = tensorProblem(v, param);
+export function checkTensorArgument(fn: string, param: string, v: unknown, dims: 'non-negative' | 'any' = 'non-negative'): void {
+  const p = tensorProblem(v, param, dims);
   if (p) throw new GraftError('api/bad-argument', `${fn}: ${p}`, { param });
 }
 

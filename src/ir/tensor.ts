@@ -237,7 +237,8 @@ export function tensorStrings(t: Tensor): Uint8Array[] {
 
 /** Bytes the tensor's values occupy when stored packed (strings: the sum of their lengths). */
 export function tensorByteSize(t: Tensor): number {
-  checkTensorArgument('tensorByteSize', 't', t);
+  // Negative dimensions are a graph's bad data (graph/bad-tensor, raised by the readers), not a bad argument.
+  checkTensorArgument('tensorByteSize', 't', t, 'any');
   if (t.data.kind === 'strings') {
     // Without expanding: the values given, then the last one repeated to fill the shape.
     const vals = t.data.values;
