@@ -101,19 +101,116 @@ export function lazyAttrDecodeCount(): number {
   return attrDecodes;
 }
 
-/** Decodes one node's attributes on first use, then forwards everything to the frozen result. */
+const ABSENT = -1;
+const UNSURE = -2;
+
+let at = 0;
+/** A varint at `at` (advanced), or -1 when it runs past `end` or is too long. */
+function varintAt(b: Uint8Array, end: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (at >= end) return -1;
+    const x = b[at++]!;
+    v += (x & 0x7f) * 2 ** shift;
+    if (x < 0x80) return v;
+  }
+  return -1;
+}
+
+/**
+ * A node's attribute entries as [key, value start, value end, ...]: a key whose entry is not the
+ * plain `key, value` pair TensorFlow writes, or that appears twice, gets UNSURE as its start.
+ * Null when the node's bytes hold anything unusual (a non-ASCII key, a field that is not
+ * length-delimited, a length past the end), so every read decodes the whole map.
+ */
+function scanEntries(b: Uint8Array, from: number, end: number): (string | number)[] | null {
+  const out: (string | number)[] = [];
+  let p = from;
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return null;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return null;
+    p = at;
+    const e = p + l;
+    if (tag === 0x2a) {
+      // A map entry: key (field 1), then value (field 2), ending the entry.
+      let key: string | undefined;
+      let start = UNSURE;
+      if (b[p] === 0x0a) {
+        at = p + 1;
+        const kl = varintAt(b, e);
+        if (kl < 0 || kl > e - at) return null;
+        key = '';
+        for (let c = 0; c < kl; c++) {
+          const x = b[at + c]!;
+          if (x >= 0x80) return null;
+          key += String.fromCharCode(x);
+        }
+        at += kl;
+        if (at < e && b[at] === 0x12) {
+          at++;
+          const vl = varintAt(b, e);
+          if (vl >= 0 && at + vl === e) start = at;
+        }
+      }
+      if (key === undefined) return null;
+      let dup = false;
+      for (let j = 0; j < out.length; j += 3) {
+        if (out[j] === key) {
+          out[j + 1] = UNSURE;
+          dup = true;
+        }
+      }
+      if (!dup) out.push(key, start, e);
+    }
+    p = e;
+  }
+  return out;
+}
+
+/**
+ * Decodes one node's attributes on first use, then forwards everything to the frozen result.
+ * Reading a single key that the node's bytes hold once, in the plain form TensorFlow writes,
+ * decodes that attribute only (cached in the target); listing keys, spreading or anything
+ * unusual decodes the whole map, keeping the values already decoded (same objects, file order).
+ */
 class LazyAttrs implements ProxyHandler<AttrRecord> {
   private loaded = false;
+  private counted = false;
+  /** Set by `locate`: the end of the value it found. */
+  private valueEnd = 0;
+  /** The node's attribute entries, as [key, value start, value end]...; null when unusual. */
+  private entries: (string | number)[] | null | undefined = undefined;
   constructor(
     readonly source: NodeSource,
     readonly index: number,
     readonly name: string,
   ) {}
 
+  private fail(e: unknown): GraftError {
+    const s = this.source;
+    const where = s.file === undefined ? '' : ` in ${s.file}`;
+    const message = e instanceof Error ? e.message : String(e);
+    return new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${this.name}'${where} do not decode: ${message}`, {
+      ...(s.file !== undefined ? { file: s.file } : {}),
+      node: this.name,
+      cause: e,
+    });
+  }
+
+  private count(): void {
+    if (this.counted) return;
+    this.counted = true;
+    attrDecodes++;
+  }
+
   private load(t: AttrRecord): AttrRecord {
     if (this.loaded) return t;
     const s = this.source;
     const i = this.index;
+    const cached = Object.keys(t);
     try {
       let m: Msg | undefined;
       try {
@@ -122,85 +219,76 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
         m = undefined;
       }
       m ??= decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[i]!, s.end[i]!), s.file).attr as Msg | undefined;
-      // Written straight into the proxy's target, every value frozen as it is made.
-      decodeAttrs(m, t);
+      if (cached.length === 0) {
+        // Written straight into the proxy's target, every value frozen as it is made.
+        decodeAttrs(m, t);
+      } else {
+        // Some values were decoded one by one: keep those objects, in the file's key order.
+        const full = decodeAttrs(m, {});
+        const keep: AttrRecord = {};
+        for (const k of cached) {
+          keep[k] = t[k]!;
+          delete t[k];
+        }
+        for (const k of Object.keys(full)) t[k] = Object.prototype.hasOwnProperty.call(keep, k) ? keep[k]! : full[k]!;
+      }
     } catch (e) {
-      const where = s.file === undefined ? '' : ` in ${s.file}`;
-      const message = e instanceof Error ? e.message : String(e);
-      throw new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${this.name}'${where} do not decode: ${message}`, {
-        ...(s.file !== undefined ? { file: s.file } : {}),
-        node: this.name,
-        cause: e,
-      });
+      throw this.fail(e);
     }
-    attrDecodes++;
+    this.count();
     Object.freeze(t);
     this.loaded = true;
     return t;
   }
 
   /**
-   * True when the node's bytes surely hold no attribute called `k` (so asking for one that is not
-   * there, as most passes do, decodes nothing). False when it is there, or when unsure.
+   * Where attribute `k` is in the node's bytes: ABSENT when they surely hold none, the start of
+   * its encoded AttrValue (end in `valueEnd`) when they hold exactly one plain `key, value`
+   * entry for it and nothing unusual, else UNSURE. The node's bytes are scanned once.
    */
-  private lacks(k: string): boolean {
-    for (let c = 0; c < k.length; c++) if (k.charCodeAt(c) >= 0x80) return false;
-    const b = this.source.bytes;
-    let p = this.source.payloadStart[this.index]!;
-    const end = this.source.end[this.index]!;
-    let at = 0;
-    const len = (): number => {
-      let v = 0;
-      for (let shift = 0; shift < 35; shift += 7) {
-        const x = b[at++]!;
-        v += (x & 0x7f) * 2 ** shift;
-        if (x < 0x80) return v;
+  private locate(k: string): number {
+    if (k === '__proto__') return UNSURE;
+    if (this.entries === undefined) this.entries = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
+    const es = this.entries;
+    if (es === null) return UNSURE;
+    for (let j = 0; j < es.length; j += 3) {
+      if (es[j] === k) {
+        this.valueEnd = es[j + 2] as number;
+        return es[j + 1] as number;
       }
-      return -1;
-    };
-    while (p < end) {
-      const tag = b[p++]!;
-      if (tag >= 0x80 || (tag & 7) !== 2) return false;
-      at = p;
-      const l = len();
-      if (l < 0) return false;
-      p = at;
-      if (tag === 0x2a) {
-        // A map entry: key (field 1), value (field 2).
-        let q = p;
-        const e = p + l;
-        while (q < e) {
-          const t = b[q++]!;
-          if (t >= 0x80 || (t & 7) !== 2) return false;
-          at = q;
-          const kl = len();
-          if (kl < 0) return false;
-          q = at;
-          if (t === 0x0a && kl === k.length) {
-            let same = true;
-            for (let c = 0; c < kl; c++) {
-              if (b[q + c] !== k.charCodeAt(c)) {
-                same = false;
-                break;
-              }
-            }
-            if (same) return false;
-          }
-          q += kl;
-        }
-      }
-      p += l;
     }
-    return true;
+    return ABSENT;
+  }
+
+  /** Decodes the one attribute at `start` into the target. */
+  private loadOne(t: AttrRecord, k: string, start: number): AttrValue | undefined {
+    try {
+      const m = decodeMessage<Msg>('tensorflow.AttrValue', this.source.bytes.subarray(start, this.valueEnd));
+      decodeAttrs({ [k]: m }, t);
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.count();
+    return t[k];
   }
 
   get(t: AttrRecord, k: string | symbol, r: unknown): unknown {
     if (k === LAZY) return this;
-    if (!this.loaded && typeof k === 'string' && this.lacks(k)) return Reflect.get(t, k, r);
+    if (!this.loaded && typeof k === 'string') {
+      if (Object.prototype.hasOwnProperty.call(t, k)) return t[k];
+      const at = this.locate(k);
+      if (at === ABSENT) return Reflect.get(t, k, r);
+      if (at >= 0) return this.loadOne(t, k, at);
+    }
     return Reflect.get(this.load(t), k, r);
   }
   has(t: AttrRecord, k: string | symbol): boolean {
-    if (!this.loaded && typeof k === 'string' && this.lacks(k)) return Reflect.has(t, k);
+    if (!this.loaded && typeof k === 'string') {
+      if (Object.prototype.hasOwnProperty.call(t, k)) return true;
+      const at = this.locate(k);
+      if (at === ABSENT) return Reflect.has(t, k);
+      if (at >= 0) return true;
+    }
     return Reflect.has(this.load(t), k);
   }
   ownKeys(t: AttrRecord): (string | symbol)[] {

@@ -59,6 +59,34 @@ describe('lazy GraphDef loading', () => {
     expect(lazyAttrDecodeCount()).toBe(before + 2);
   });
 
+  it('reading one attribute decodes only it; a later full decode keeps its object and the file order', () => {
+    const g = decodeGraphDef(sample());
+    const c4 = g.nodes[4]!;
+    const value = c4.attrs.value;
+    expect(value?.kind).toBe('tensor');
+    expect(Object.isFrozen(value)).toBe(true);
+    expect(c4.attrs.value).toBe(value);
+    expect('dtype' in c4.attrs).toBe(true);
+    expect('T' in c4.attrs).toBe(false);
+    // Listing keys decodes the rest: the order is the file's, the value read first is the same object.
+    expect(Object.keys(c4.attrs)).toEqual(['dtype', 'value']);
+    expect(c4.attrs.value).toBe(value);
+    expect(c4.attrs.dtype).toEqual({ kind: 'type', value: 'float' });
+    expect(Object.isFrozen(c4.attrs)).toBe(true);
+    expect({ ...c4.attrs }).toEqual({ dtype: { kind: 'type', value: 'float' }, value });
+  });
+
+  it('reading one attribute leaves the others encoded: a bad one is reported only when it is read', () => {
+    const good = [0x0a, 0x01, 0x54, 0x12, 0x02, 0x30, 0x01]; // key "T", value: type DT_FLOAT
+    const bad = [0x0a, 0x01, 0x76, 0x12, 0x03, 0x42, 0x05, 0x08]; // key "v", a truncated tensor
+    const node = [0x0a, 0x01, 0x78, 0x12, 0x04, ...Buffer.from('Relu'), 0x2a, good.length, ...good, 0x2a, bad.length, ...bad];
+    const g = decodeGraphDef(Uint8Array.from([0x0a, node.length, ...node]), 'bad.pb');
+    const x = g.nodes[0]!;
+    expect(x.attrs.T).toEqual({ kind: 'type', value: 'float' });
+    expect(() => x.attrs.v).toThrow(/node 'x'/);
+    expect(() => Object.keys(x.attrs)).toThrow(/node 'x'/);
+  });
+
   it.skipIf(!HAVE_MODELS)(`a real model: name/op/inputs of every node decode no attributes (skipped when ${SKIP_REASON})`, () => {
     const before = lazyAttrDecodeCount();
     const g = decodeGraphDef(new Uint8Array(readFileSync(modelPath('utensor_cifar10_cnn/cifar10_cnn.pb'))));
