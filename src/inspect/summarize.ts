@@ -10,7 +10,7 @@
 import { placeholderDims } from '../ir/placeholder';
 import { formatShape, type Shape } from '../ir/attr';
 import { type DType, dtypeToEnum } from '../ir/dtype';
-import { inferShapes } from '../ir/shape-inference';
+import { inferShapesOf } from '../ir/shape-inference';
 import { executionOrder } from '../ir/topo';
 import { validateGraph } from '../ir/validate';
 import { tfSummarizeValue } from './array-text';
@@ -297,9 +297,9 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   let inferred: TensorSummary[] | undefined;
   const inferredOutputs = (): TensorSummary[] => {
     if (!inferred) {
-      const shapes = inferShapes(graph);
-      inferred = outputTensors.map((t) => {
-        const name = t.includes(':') ? t : `${t}:0`;
+      const names = outputTensors.map((t) => (t.includes(':') ? t : `${t}:0`));
+      const shapes = inferShapesOf(graph, names);
+      inferred = names.map((name) => {
         const f = shapes.get(name);
         return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
       });

@@ -250,6 +250,26 @@ export function inferShapes(graph: Graph, options: InferShapesOptions = {}): Map
   return toMap(engine.run(graph.nodes, null, overrides), graph.nodes);
 }
 
+/**
+ * `inferShapes` answered for some tensors only (`node:port` names; others are left out, as are
+ * tensors `inferShapes` would leave out): the same inference, without building the whole map.
+ * Internal (summarize prints a graph's outputs).
+ */
+export function inferShapesOf(graph: Graph, tensors: readonly string[]): Map<string, InferredTensor> {
+  checkGraphShallow('inferShapes', 'graph', graph);
+  const facts = new Engine(graph).run(graph.nodes, null);
+  const out = new Map<string, InferredTensor>();
+  for (const t of tensors) {
+    const colon = t.lastIndexOf(':');
+    if (colon < 0) continue;
+    const port = Number(t.slice(colon + 1));
+    if (!Number.isInteger(port) || port < 0 || String(port) !== t.slice(colon + 1)) continue;
+    const f = facts.get(t.slice(0, colon))?.[port];
+    if (f) out.set(t, { dtype: f.dtype, shape: f.shape === null ? null : [...f.shape] });
+  }
+  return out;
+}
+
 /** What `inferFunctionShapes` finds in one function body. */
 export interface FunctionShapes {
   /** Body tensors by `node:port` (flat output index). */
