@@ -51,45 +51,13 @@ export function setAttrDecoder(f: (m: Msg | undefined, into: AttrRecord) => Attr
  * whole `NodeDef` instead and gets protobufjs' own answer for anything unusual.
  */
 function attrMap(b: Uint8Array, start: number, end: number): Msg | undefined {
-  let p = start;
+  const entries = plainAttrEntries(b, start, end);
+  if (entries === undefined) return undefined;
   let m: Msg | undefined;
-  const varint = (): number => {
-    let v = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= end) return -1;
-      const x = b[p++]!;
-      v += (x & 0x7f) * 2 ** shift;
-      if (x < 0x80) return v;
-    }
-    return -1;
-  };
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2 || tag < 0x0a || tag > 0x2a) return undefined;
-    const l = varint();
-    if (l < 0 || l > end - p) return undefined;
-    if (tag !== 0x2a) {
-      p += l;
-      continue;
-    }
-    const e = p + l;
-    if (b[p++] !== 0x0a) return undefined;
-    const kl = varint();
-    if (kl < 0 || kl > e - p) return undefined;
-    let key = '';
-    for (let i = 0; i < kl; i++) {
-      const c = b[p + i]!;
-      if (c >= 0x80) return undefined;
-      key += String.fromCharCode(c);
-    }
-    p += kl;
-    if (b[p++] !== 0x12) return undefined;
-    const vl = varint();
-    if (vl < 0 || vl !== e - p) return undefined;
+  for (const entry of entries) {
+    if (entry.key === '__proto__') return undefined;
     m ??= {};
-    if (key === '__proto__') return undefined;
-    m[key] = decodeMessage<Msg>('tensorflow.AttrValue', b.subarray(p, e));
-    p = e;
+    m[entry.key] = decodeMessage<Msg>('tensorflow.AttrValue', b.subarray(entry.start, entry.end));
   }
   return m;
 }
@@ -115,6 +83,51 @@ function varintAt(b: Uint8Array, end: number): number {
     if (x < 0x80) return v;
   }
   return -1;
+}
+
+interface PlainEntry {
+  readonly key: string;
+  /** Where the entry's encoded AttrValue starts and ends in the bytes. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The `attr` map entries of a NodeDef's bytes, in file order, when every one is the plain
+ * `key, value` pair TensorFlow writes with an ASCII key; undefined when any is not, or a field is
+ * not length-delimited, or a length runs past the end (the caller then lets protobufjs decode).
+ */
+function plainAttrEntries(b: Uint8Array, from: number, end: number): PlainEntry[] | undefined {
+  const entries: PlainEntry[] = [];
+  let p = from;
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return undefined;
+    p = at;
+    const e = p + l;
+    if (tag === 0x2a) {
+      if (b[p] !== 0x0a) return undefined;
+      at = p + 1;
+      const kl = varintAt(b, e);
+      if (kl < 0 || kl > e - at) return undefined;
+      let key = '';
+      for (let i = 0; i < kl; i++) {
+        const c = b[at + i]!;
+        if (c >= 0x80) return undefined;
+        key += String.fromCharCode(c);
+      }
+      at += kl;
+      if (b[at++] !== 0x12) return undefined;
+      const vl = varintAt(b, e);
+      if (vl < 0 || at + vl !== e) return undefined;
+      entries.push({ key, start: at, end: e });
+    }
+    p = e;
+  }
+  return entries;
 }
 
 /**
@@ -513,44 +526,8 @@ function encodedAttrsOf(node: Node): EncodedAttrs | undefined {
 }
 
 function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttrs | undefined {
-  let p = from;
-  const entries: { key: string; start: number; end: number }[] = [];
-  const varint = (): number => {
-    let v = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= end) return -1;
-      const x = b[p++]!;
-      v += (x & 0x7f) * 2 ** shift;
-      if (x < 0x80) return v;
-    }
-    return -1;
-  };
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
-    const l = varint();
-    if (l < 0 || l > end - p) return undefined;
-    if (tag !== 0x2a) {
-      p += l;
-      continue;
-    }
-    const e = p + l;
-    if (b[p++] !== 0x0a) return undefined;
-    const kl = varint();
-    if (kl < 0 || kl > e - p) return undefined;
-    let key = '';
-    for (let i = 0; i < kl; i++) {
-      const c = b[p + i]!;
-      if (c >= 0x80) return undefined;
-      key += String.fromCharCode(c);
-    }
-    p += kl;
-    if (b[p++] !== 0x12) return undefined;
-    const vl = varint();
-    if (vl < 0 || vl !== e - p) return undefined;
-    entries.push({ key, start: p, end: e });
-    p = e;
-  }
+  const entries = plainAttrEntries(b, from, end);
+  if (entries === undefined) return undefined;
   entries.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   for (let i = 1; i < entries.length; i++) if (entries[i]!.key === entries[i - 1]!.key) return undefined;
   return { bytes: b, keys: entries.map((x) => x.key), start: entries.map((x) => x.start), end: entries.map((x) => x.end) };
