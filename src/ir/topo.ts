@@ -99,16 +99,7 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
       }
     }
   }
-  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
-  const fill = offsets.slice(0, count);
-  const consumers = new Int32Array(offsets[count]!);
-  e = 0;
-  for (let i = 0; i < count; i++) {
-    for (let k = nodes[i]!.inputs.length; k > 0; k--) {
-      const j = producer[e++]!;
-      if (j >= 0) consumers[fill[j]!++] = i;
-    }
-  }
+  const consumers = consumerRows(nodes, producer, offsets);
   const order: Node[] = [];
   const emitted = new Uint8Array(count);
   const depth = new Int32Array(count);
@@ -142,4 +133,25 @@ export function topologicalOrder(graph: Graph | readonly Node[]): readonly Node[
     throw new GraftError('graph/cycle', `${r.inCycle.length} nodes in a cycle, e.g. '${r.inCycle[0]!.name}'`, { node: r.inCycle[0]!.name });
   }
   return r.order;
+}
+
+/**
+ * Every node's consumers as one flat array of rows. On entry `producer` holds, for each input
+ * edge in node order, the producing node's position (or -1 for an edge left out), and
+ * `offsets[j + 1]` the number of edges counted for producer j; on return `offsets[j]` is where
+ * node j's row starts (`offsets[j + 1]` where it ends).
+ */
+export function consumerRows(nodes: readonly Node[], producer: Int32Array, offsets: Int32Array): Int32Array {
+  const count = nodes.length;
+  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
+  const fill = offsets.slice(0, count);
+  const consumers = new Int32Array(offsets[count]!);
+  let e = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = nodes[i]!.inputs.length; k > 0; k--) {
+      const j = producer[e++]!;
+      if (j >= 0) consumers[fill[j]!++] = i;
+    }
+  }
+  return consumers;
 }

@@ -6,7 +6,7 @@ import { builtConsumers, graphIndex } from './graph';
 import type { Node } from './node';
 import { inputNodeName } from './node';
 import { hasNoOutputs, knownOutputCount } from './op-outputs';
-import { executionDepths, executionOrder, hasExecutionOrder } from './topo';
+import { consumerRows, executionDepths, executionOrder, hasExecutionOrder } from './topo';
 import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
 import { checkGraphShallow, checkOptions } from './check';
@@ -88,16 +88,7 @@ function strictCycleNodes(nodes: readonly Node[], index: ReadonlyMap<string, num
       }
     }
   }
-  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
-  const fill = offsets.slice(0, count);
-  const consumers = new Int32Array(offsets[count]!);
-  e = 0;
-  for (let i = 0; i < count; i++) {
-    for (let k = nodes[i]!.inputs.length; k > 0; k--) {
-      const j = producer[e++]!;
-      if (j >= 0) consumers[fill[j]!++] = i;
-    }
-  }
+  const consumers = consumerRows(nodes, producer, offsets);
   const stack = new Int32Array(count);
   let top = 0;
   for (let i = 0; i < count; i++) if (pending[i] === 0) stack[top++] = i;
