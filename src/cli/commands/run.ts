@@ -193,6 +193,17 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   if (values.generate_inputs !== true) checkAllFed(model, feeds, values);
   const outputs = [...model.outputs].map((o) => ({ key: o.key ?? o.name, name: o.name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Before running: an existing output file needs --overwrite, and no output may be an input.
+  if (values.outdir !== undefined) {
+    // The keys come from the model: one that is not a plain file name would write outside --outdir.
+    for (const o of outputs) {
+      if (o.key === '' || o.key === '.' || o.key === '..' || /[/\\\0]/.test(o.key)) {
+        throw new GraftError('io/unsafe-path', `Output key '${o.key}' of ${path} is not a plain file name, so --outdir cannot hold ${o.key}.npy`, {
+          file: path,
+          hint: 'Run without --outdir (the results print), or with graft run --out DIR, which names files after the tensors.',
+        });
+      }
+    }
+  }
   const files = values.outdir !== undefined ? outputs.map((o) => nodePath.join(values.outdir!, `${o.key}.npy`)) : [];
   const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
   if (values.outdir !== undefined && (await nodeFileSystem.kind(values.outdir)) === 'file') {
