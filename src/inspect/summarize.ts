@@ -17,7 +17,8 @@ import { tfSummarizeValue } from './array-text';
 import type { Graph } from '../ir/graph';
 import { graphIndex, opCounts } from '../ir/graph';
 import type { Node } from '../ir/node';
-import { inputNodeName, parseInput } from '../ir/node';
+import { parseInput } from '../ir/node';
+import { CONTROL_PORT, graphEdges } from '../ir/edges';
 import { numElements, tensorByteSize } from '../ir/tensor';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
@@ -231,36 +232,47 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   const sig = mg ? pickSignature(mg, opts.signature, file) : undefined;
 
   const idx = graphIndex(graph);
-  const consumed = new Set<string>();
+  const nodes = graph.nodes;
+  const count = nodes.length;
+  // Edges resolved once to node positions (no per-edge strings or objects); with repeated names
+  // an edge names the first node of the name, and every node of a name shares its marks below.
+  const { offsets, producer, port, uniqueNames } = graphEdges(nodes);
+  const first = (i: number): number => (uniqueNames ? i : idx.position.get(nodes[i]!.name)!);
+  const consumed = new Uint8Array(count);
   let controlEdges = 0;
   const invalidInputs: { node: string; input: string }[] = [];
-  for (const n of graph.nodes) {
-    for (const input of n.inputs) {
-      const from = inputNodeName(input);
-      consumed.add(from);
-      if (input.charCodeAt(0) === 94 /* ^ */) controlEdges++;
-      if (!idx.byName.has(from)) invalidInputs.push({ node: n.name, input });
+  for (let i = 0; i < count; i++) {
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (port[e] === CONTROL_PORT) controlEdges++;
+      if (j >= 0) consumed[j] = 1;
+      else invalidInputs.push({ node: nodes[i]!.name, input: nodes[i]!.inputs[e - offsets[i]!]! });
     }
   }
 
-  const tfOutputs = graph.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'Assign', 'NoOp', 'Placeholder'].includes(n.op));
+  const tfOutputs = nodes.filter((n, i) => !consumed[first(i)] && !['Const', 'Assign', 'NoOp', 'Placeholder'].includes(n.op));
   const sigOutputs = sig ? Object.values(sig[1].outputs).map((t) => t.name).filter((x): x is string => x !== null) : [];
   const outputNames = sigOutputs.length > 0 ? [...new Set(sigOutputs.map((t) => parseInput(t).node))] : tfOutputs.map((n) => n.name);
   const outputs = outputNames.map((name) => ({ name, op: idx.byName.get(name)?.op ?? '?' }));
 
   // Unused: not reachable backwards (data and control) from the outputs.
-  const needed = new Set<string>();
-  const stack = outputNames.filter((n) => idx.byName.has(n));
+  const needed = new Uint8Array(count);
+  const stack: number[] = [];
+  for (const name of outputNames) {
+    const j = idx.position.get(name);
+    if (j !== undefined) stack.push(j);
+  }
   while (stack.length) {
-    const name = stack.pop()!;
-    if (needed.has(name)) continue;
-    needed.add(name);
-    for (const input of idx.byName.get(name)!.inputs) {
-      const from = inputNodeName(input);
-      if (!needed.has(from) && idx.byName.has(from)) stack.push(from);
+    const i = stack.pop()!;
+    if (needed[i]) continue;
+    needed[i] = 1;
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (j >= 0 && !needed[j]) stack.push(j);
     }
   }
-  const unusedNodes = graph.nodes.filter((n) => !needed.has(n.name)).map((n) => n.name);
+  const unusedNodes: string[] = [];
+  for (let i = 0; i < count; i++) if (!needed[first(i)]) unusedNodes.push(nodes[i]!.name);
 
   const allOps = opCounts([...graph.nodes, ...graph.library.functions.flatMap((f) => f.nodes)]);
   const ops = [...allOps].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || (a.op < b.op ? -1 : 1));

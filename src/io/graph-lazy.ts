@@ -16,7 +16,8 @@
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
-import { type EncodedAttrs, setEncodedAttrsProvider } from '../ir/encoded-attrs';
+import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider } from '../ir/encoded-attrs';
+import { dtypeFromEnum } from '../ir/dtype';
 import { decodeMessage } from '../proto';
 
 type Msg = Record<string, unknown>;
@@ -184,6 +185,19 @@ function scanEntries(b: Uint8Array, from: number, end: number): (string | number
 }
 
 /**
+ * An AttrValue that is one `type` or `b` field whose value fits in one byte (how TensorFlow writes
+ * dtypes and flags), as `attrsFromProto` makes it from protobufjs' message, without calling
+ * protobufjs; undefined for anything else.
+ */
+function smallAttr(b: Uint8Array, start: number, end: number): AttrValue | undefined {
+  if (end !== start + 2 || b[start + 1]! >= 0x80) return undefined;
+  const tag = b[start];
+  if (tag === 0x30) return Object.freeze({ kind: 'type', value: dtypeFromEnum(b[start + 1]!) });
+  if (tag === 0x28) return Object.freeze({ kind: 'b', value: b[start + 1] !== 0 });
+  return undefined;
+}
+
+/**
  * Decodes one node's attributes on first use, then forwards everything to the frozen result.
  * Reading a single key that the node's bytes hold once, in the plain form TensorFlow writes,
  * decodes that attribute only (cached in the target); listing keys, spreading or anything
@@ -196,6 +210,8 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
   private valueEnd = 0;
   /** The node's attribute entries, as [key, value start, value end]...; null when unusual. */
   private entries: (string | number)[] | null | undefined = undefined;
+  /** The keys of `entries`, once asked for. */
+  private keys: readonly string[] | undefined = undefined;
   constructor(
     readonly source: NodeSource,
     readonly index: number,
@@ -273,8 +289,31 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     return ABSENT;
   }
 
+  /**
+   * The node's attribute keys without decoding them (cached); undefined once the map is decoded
+   * (the target then lists them) or when its bytes are unusual (a full decode says).
+   */
+  keyList(): readonly string[] | undefined {
+    if (this.loaded) return undefined;
+    if (this.keys !== undefined) return this.keys;
+    if (this.entries === undefined) this.entries = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
+    const es = this.entries;
+    if (es === null) return undefined;
+    const keys: string[] = [];
+    for (let j = 0; j < es.length; j += 3) {
+      if (es[j] === '__proto__') return undefined;
+      keys.push(es[j] as string);
+    }
+    return (this.keys = keys);
+  }
+
   /** Decodes the one attribute at `start` into the target. */
   private loadOne(t: AttrRecord, k: string, start: number): AttrValue | undefined {
+    const small = smallAttr(this.source.bytes, start, this.valueEnd);
+    if (small) {
+      this.count();
+      return (t[k] = small);
+    }
     try {
       const m = decodeMessage<Msg>('tensorflow.AttrValue', this.source.bytes.subarray(start, this.valueEnd));
       decodeAttrs({ [k]: m }, t);
@@ -534,3 +573,8 @@ function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttr
 }
 
 setEncodedAttrsProvider(encodedAttrsOf);
+
+setAttrKeysProvider((node) => {
+  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
+  return h instanceof LazyAttrs ? h.keyList() : undefined;
+});

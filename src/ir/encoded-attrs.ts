@@ -30,3 +30,19 @@ export function setEncodedAttrsProvider(f: (node: Node) => EncodedAttrs | undefi
 export function encodedAttrs(node: Node): EncodedAttrs | undefined {
   return provider?.(node);
 }
+
+let keysProvider: ((node: Node) => readonly string[] | undefined) | undefined;
+
+/** Registers how to list a loaded node's attribute keys without decoding them (the lazy loader does). */
+export function setAttrKeysProvider(f: (node: Node) => readonly string[] | undefined): void {
+  keysProvider = f;
+}
+
+/**
+ * The keys of `node.attrs`, in no particular order, without decoding any value when they are a
+ * loaded node's: passes that try several candidate keys per node (`T`, `dtype`, `out_type`, ...)
+ * ask only those present. Call once per node (for attributes made in code it is `Object.keys`).
+ */
+export function attrKeys(node: Node): readonly string[] {
+  return keysProvider?.(node) ?? Object.keys(node.attrs);
+}

@@ -7,14 +7,17 @@
 import type { DType } from './dtype';
 import type { Node } from './node';
 import { checkNodeShallow } from './check';
+import { attrKeys } from './encoded-attrs';
 import { badArgument } from '../errors';
 
-function typeAttr(node: Node, name: string): DType | undefined {
+function typeAttr(node: Node, name: string, keys?: readonly string[]): DType | undefined {
+  if (keys && !keys.includes(name)) return undefined;
   const a = node.attrs[name];
   return a?.kind === 'type' ? a.value : undefined;
 }
 
-function typeListAttr(node: Node, name: string, port: number): DType | undefined {
+function typeListAttr(node: Node, name: string, port: number, keys?: readonly string[]): DType | undefined {
+  if (keys && !keys.includes(name)) return undefined;
   const a = node.attrs[name];
   return a?.kind === 'list' ? a.value.type?.[port] : undefined;
 }
@@ -64,17 +67,19 @@ export function outputDType(node: Node, port: number): DType {
   }
   if (BOOL_OUT.has(op)) return 'bool';
   if (FIXED_OUT[op]) return FIXED_OUT[op]!;
+  // Only the keys the node has are read (a loaded node lists them without decoding).
+  const keys = attrKeys(node);
   const specific =
-    typeAttr(node, 'output_type') ?? // ArgMax, ArgMin
-    typeAttr(node, 'out_type') ?? // Shape, Size, StringToNumber, DecodeRaw
-    typeAttr(node, 'DstT') ?? // Cast
-    typeAttr(node, 'Toutput') ?? // quantized ops
-    typeAttr(node, 'out_T') ?? // QuantizeV2-style
-    typeAttr(node, 'dtype') ?? // Placeholder, Const, variables, random ops
-    typeAttr(node, 'T') ??
-    typeListAttr(node, 'T', 0) ??
-    typeListAttr(node, 'Tout', 0) ??
-    typeListAttr(node, 'output_types', 0) ??
-    typeListAttr(node, 'dtypes', 0);
+    typeAttr(node, 'output_type', keys) ?? // ArgMax, ArgMin
+    typeAttr(node, 'out_type', keys) ?? // Shape, Size, StringToNumber, DecodeRaw
+    typeAttr(node, 'DstT', keys) ?? // Cast
+    typeAttr(node, 'Toutput', keys) ?? // quantized ops
+    typeAttr(node, 'out_T', keys) ?? // QuantizeV2-style
+    typeAttr(node, 'dtype', keys) ?? // Placeholder, Const, variables, random ops
+    typeAttr(node, 'T', keys) ??
+    typeListAttr(node, 'T', 0, keys) ??
+    typeListAttr(node, 'Tout', 0, keys) ??
+    typeListAttr(node, 'output_types', 0, keys) ??
+    typeListAttr(node, 'dtypes', 0, keys);
   return specific ?? 'invalid';
 }

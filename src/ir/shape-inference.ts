@@ -19,12 +19,14 @@
 import type { DType } from './dtype';
 import { dtypeFromEnum, parseDType } from './dtype';
 import type { FunctionDef, Graph } from './graph';
-import { type Node, isControlInput, parseInput } from './node';
+import { type Node, parseInput } from './node';
 import { flatOutputIndex } from './op-outputs';
 import { outputDType } from './output-dtype';
 import type { Dims } from './shape-fns/dims';
 import { type ShapeContext, type TensorFact, shapeFn } from './shape-fns/ops';
-import { executionOrder } from './topo';
+import { executionOrder, executionOrderPositions } from './topo';
+import { CONTROL_PORT, type GraphEdges, PARSE_PORT, graphEdges } from './edges';
+import { graphIndex } from './graph';
 import { checkArray, checkGraphShallow, checkString } from './check';
 
 export type { Dims } from './shape-fns/dims';
@@ -49,6 +51,19 @@ const MERGE_OPS = new Set(['Merge', 'RefMerge']);
 const MAX_CALL_DEPTH = 16;
 const UNKNOWN_FACT: TensorFact = { dtype: 'invalid', shape: null };
 
+/** One run's state, shared by its visits. */
+interface Run {
+  readonly list: readonly Node[];
+  readonly edges: GraphEdges;
+  /** Per slot, the position of the last node of that name; undefined when names are unique. */
+  readonly last: Int32Array | undefined;
+  previous: readonly (TensorFact[] | undefined)[];
+  facts: (TensorFact[] | undefined)[];
+  readonly args: ReadonlyMap<string, TensorFact> | null;
+  readonly overrides: ReadonlyMap<string, Dims> | undefined;
+  readonly forceUnknown: ReadonlySet<string>;
+}
+
 interface ArgDef {
   readonly name: string;
   readonly type?: number;
@@ -58,7 +73,22 @@ function argList(fn: FunctionDef, key: 'input_arg' | 'output_arg'): ArgDef[] {
   return ((fn.signature as Record<string, unknown>)[key] as ArgDef[] | undefined) ?? [];
 }
 
-type Facts = Map<string, TensorFact[]>;
+/**
+ * What one run found: facts per node name, held by the position of the name's first node (so a
+ * repeated name keeps the facts of the node of that name visited last, as a map by name would).
+ */
+class Facts {
+  constructor(
+    private readonly slots: readonly (TensorFact[] | undefined)[],
+    private readonly index: ReadonlyMap<string, number>,
+  ) {}
+  get(name: string): TensorFact[] | undefined {
+    const i = this.index.get(name);
+    return i === undefined ? undefined : this.slots[i];
+  }
+}
+
+const EMPTY_FACTS = new Facts([], new Map());
 
 class Engine {
   readonly library: ReadonlyMap<string, FunctionDef>;
@@ -72,43 +102,73 @@ class Engine {
   /** Infers `nodes`; `args` are a function's arguments (names that are not nodes). */
   run(nodes: readonly Node[], args: ReadonlyMap<string, TensorFact> | null, overrides?: ReadonlyMap<string, Dims>): Facts {
     const list: readonly Node[] = args ? [...[...args.keys()].map((name) => ({ name, op: '_Arg', inputs: [], device: '', attrs: {} }) as Node), ...nodes] : nodes;
-    const { order, inCycle } = executionOrder(list);
-    const byName = new Map(list.map((n) => [n.name, n]));
-    const hasMerge = order.some((n) => MERGE_OPS.has(n.op));
-    let previous: Facts = new Map();
-    let facts: Facts = new Map();
+    const count = list.length;
+    const { order: orderNodes, inCycle } = executionOrder(list);
+    const order = executionOrderPositions(list);
+    const position = graphIndex(list).position;
+    const edges = graphEdges(list);
+    // Slot of a node: the position of the first node of its name. The producer read through a
+    // name is the last node of that name (as a map built from the list in order holds).
+    let slot: Int32Array | undefined;
+    let last: Int32Array | undefined;
+    if (!edges.uniqueNames) {
+      slot = new Int32Array(count);
+      last = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const s = position.get(list[i]!.name)!;
+        slot[i] = s;
+        last[s] = i;
+      }
+    }
+    const hasMerge = orderNodes.some((n) => MERGE_OPS.has(n.op));
+    let previous: (TensorFact[] | undefined)[] = [];
+    let facts: (TensorFact[] | undefined)[] = [];
     const forceUnknown = new Set<string>();
+    const run: Run = { list, edges, last, previous, facts, args, overrides, forceUnknown };
     for (let pass = 0; ; pass++) {
-      facts = new Map();
-      for (const node of order) facts.set(node.name, this.visit(node, byName, facts, previous, args, overrides, forceUnknown));
-      for (const node of inCycle) facts.set(node.name, []);
+      facts = new Array(count);
+      run.facts = facts;
+      run.previous = previous;
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!;
+        facts[slot ? slot[i]! : i] = this.visit(i, run);
+      }
+      for (const node of inCycle) facts[position.get(node.name)!] = [];
       if (!hasMerge) break;
-      const changed = order.some((n) => MERGE_OPS.has(n.op) && JSON.stringify(facts.get(n.name)?.[0]?.shape) !== JSON.stringify(previous.get(n.name)?.[0]?.shape));
+      const changed = orderNodes.some((n) => MERGE_OPS.has(n.op) && JSON.stringify(facts[position.get(n.name)!]?.[0]?.shape) !== JSON.stringify(previous[position.get(n.name)!]?.[0]?.shape));
       if (!changed && pass > 0) break;
       if (pass >= 10) {
         if (forceUnknown.size > 0) break;
-        for (const n of order) if (MERGE_OPS.has(n.op)) forceUnknown.add(n.name);
+        for (const n of orderNodes) if (MERGE_OPS.has(n.op)) forceUnknown.add(n.name);
       }
       previous = facts;
     }
-    return facts;
+    return new Facts(facts, position);
   }
 
-  private visit(node: Node, byName: ReadonlyMap<string, Node>, facts: Facts, previous: Facts, args: ReadonlyMap<string, TensorFact> | null, overrides: ReadonlyMap<string, Dims> | undefined, forceUnknown: ReadonlySet<string>): TensorFact[] {
+  private visit(i: number, run: Run): TensorFact[] {
+    const { list, edges, last, facts, previous, args, overrides, forceUnknown } = run;
+    const node = list[i]!;
     if (node.op === '_Arg' && args?.has(node.name)) return [args.get(node.name)!];
     const inputs: TensorFact[] = [];
-    for (const input of node.inputs) {
-      if (isControlInput(input)) continue;
-      const ref = parseInput(input);
-      const outs = facts.get(ref.node) ?? previous.get(ref.node);
+    const merge = MERGE_OPS.has(node.op);
+    const { offsets, producer: producers, port: ports } = edges;
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      let port: number | undefined = ports[e]!;
+      if (port === CONTROL_PORT) continue;
+      const p = producers[e]!;
+      const outs = p < 0 ? undefined : (facts[p] ?? previous[p]);
       if (!outs) {
-        if (MERGE_OPS.has(node.op)) continue; // a back edge not visited yet
+        if (merge) continue; // a back edge not visited yet
         inputs.push(UNKNOWN_FACT);
         continue;
       }
-      const producer = byName.get(ref.node);
-      const port = ref.outputArg !== undefined && producer ? flatOutputIndex(producer, ref.outputArg, ref.port) : ref.port;
-      inputs.push((port !== undefined ? outs[port] : undefined) ?? { dtype: producer ? outputDType(producer, port ?? 0) : 'invalid', shape: null });
+      const producer = list[last ? last[p]! : p]!;
+      if (port === PARSE_PORT) {
+        const ref = parseInput(node.inputs[e - offsets[i]!]!);
+        port = ref.outputArg !== undefined ? flatOutputIndex(producer, ref.outputArg, ref.port) : ref.port;
+      }
+      inputs.push((port !== undefined ? outs[port] : undefined) ?? { dtype: outputDType(producer, port ?? 0), shape: null });
     }
     const ctx: ShapeContext = {
       node,
@@ -124,13 +184,17 @@ class Engine {
     } catch {
       outs = []; // a shape function that meets an inconsistent graph leaves the outputs unknown
     }
-    const result = outs.map((o, port): TensorFact => {
-      const fromAttrs = outputDType(node, port);
-      const dtype = o.dtype ?? (fromAttrs !== 'invalid' ? fromAttrs : (inputs[0]?.dtype ?? 'invalid'));
-      const f: TensorFact = { dtype, shape: o.shape, ...(o.value ? { value: o.value } : {}), ...(o.handle ? { handle: o.handle } : {}) };
-      return f;
-    });
-    if (forceUnknown.has(node.name) && result[0]) result[0] = { dtype: result[0].dtype, shape: null };
+    const result: TensorFact[] = new Array(outs.length);
+    for (let port = 0; port < outs.length; port++) {
+      const o = outs[port]!;
+      let dtype = o.dtype;
+      if (dtype === undefined) {
+        const fromAttrs = outputDType(node, port);
+        dtype = fromAttrs !== 'invalid' ? fromAttrs : (inputs[0]?.dtype ?? 'invalid');
+      }
+      result[port] = o.value ? (o.handle ? { dtype, shape: o.shape, value: o.value, handle: o.handle } : { dtype, shape: o.shape, value: o.value }) : o.handle ? { dtype, shape: o.shape, handle: o.handle } : { dtype, shape: o.shape };
+    }
+    if (forceUnknown.size > 0 && forceUnknown.has(node.name) && result[0]) result[0] = { dtype: result[0].dtype, shape: null };
     if (overrides && (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault' || node.op === 'PlaceholderV2')) {
       const o = overrides.get(node.name) ?? overrides.get(`${node.name}:0`);
       if (o !== undefined) result[0] = { dtype: result[0]?.dtype ?? outputDType(node, 0), shape: o };
@@ -154,7 +218,7 @@ class Engine {
       args.set(a.name, f.handle || !handles[i] ? f : { ...f, handle: handles[i] });
     });
     // Guard recursion: a function reached again while being inferred is unknown.
-    const pending = { outputs: undefined, body: new Map(), nodes: fn.nodes };
+    const pending = { outputs: undefined, body: EMPTY_FACTS, nodes: fn.nodes };
     this.memo.set(key, pending);
     this.depth++;
     let body: Facts;

@@ -29,6 +29,8 @@ const orders = new WeakMap<Graph | readonly Node[], ExecutionOrder>();
  * validation uses to show that edited edges close no cycle.
  */
 const depths = new WeakMap<ExecutionOrder, Int32Array>();
+/** Per computed order, the positions (in the node list) of its nodes, in order. */
+const positions = new WeakMap<ExecutionOrder, Int32Array>();
 
 /** True when the execution order of this graph (or node list) instance is already computed. */
 export function hasExecutionOrder(graph: Graph | readonly Node[]): boolean {
@@ -38,6 +40,11 @@ export function hasExecutionOrder(graph: Graph | readonly Node[]): boolean {
 /** The depths of `graph`'s nodes by index (see `depths`), computing the execution order if needed. */
 export function executionDepths(graph: Graph | readonly Node[]): Int32Array {
   return depths.get(executionOrder(graph))!;
+}
+
+/** `executionOrder(graph).order` as positions in the node list, computing the order if needed. */
+export function executionOrderPositions(graph: Graph | readonly Node[]): Int32Array {
+  return positions.get(executionOrder(graph))!;
 }
 
 /**
@@ -101,12 +108,14 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   }
   const consumers = consumerRows(nodes, producer, offsets);
   const order: Node[] = [];
+  const orderPositions = new Int32Array(count);
   const emitted = new Uint8Array(count);
   const depth = new Int32Array(count);
   while (top > 0) {
     const i = stack[--top]!;
     if (emitted[i]) continue;
     emitted[i] = 1;
+    orderPositions[order.length] = i;
     order.push(nodes[i]!);
     const d = depth[i]! + 1;
     for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
@@ -118,6 +127,7 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   const inCycle = order.length === count ? [] : nodes.filter((_, i) => !emitted[i]);
   const result: ExecutionOrder = Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
   depths.set(result, depth);
+  positions.set(result, orderPositions.subarray(0, order.length));
   return result;
 }
 

@@ -14,6 +14,8 @@ import { GraftError, badArgument } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
 import { EMPTY_LIBRARY, graphIndex } from '../ir/graph';
+import { CONTROL_PORT, graphEdges } from '../ir/edges';
+import { attrKeys } from '../ir/encoded-attrs';
 import { type InputRef, type Node, inputNodeName, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
@@ -107,10 +109,11 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   if (fetches !== undefined) checkStringsArgument('missingKernels', 'fetches', fetches);
   if (fed !== undefined) checkStringsArgument('missingKernels', 'fed', fed);
   const reg = registryFor(kernels);
-  // The graph's name index only: no program (edges, constant set, order) is built for this.
-  const byName = graphIndex(graph).byName;
+  // The graph's name index and flat edges only: no program (parsed edges, constant set, order).
   const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
-  const names = fetches ? nameClosure(byName, fetches.map((f) => parseInput(f).node), fedNodes) : new Set(graph.nodes.map((n) => n.name));
+  // Every node of a name is the first of that name (as the name index holds).
+  const all = (): Iterable<Node> => (graphEdges(graph).uniqueNames ? graph.nodes : graphIndex(graph).byName.values());
+  const nodes: Iterable<Node> = fetches ? nameClosure(graph, fetches.map((f) => parseInput(f).node), fedNodes) : all();
   const missing = new Map<string, string[]>();
   const add = (op: string, node: string) => {
     const l = missing.get(op) ?? [];
@@ -119,13 +122,15 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   };
   const seenFns = new Set<string>();
   // A worklist, not recursion: functions calling functions nest as deep as a model makes them.
-  const work: Array<{ byName: ReadonlyMap<string, Node>; main: boolean; names: Iterable<string>; suffix: string }> = [{ byName, main: true, names, suffix: '' }];
+  const work: Array<{ main: boolean; nodes: Iterable<Node>; suffix: string }> = [{ main: true, nodes, suffix: '' }];
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { suffix } = item;
-    for (const name of item.names) {
-      const node = item.byName.get(name)!;
+    for (const node of item.nodes) {
+      const name = node.name;
       if (item.main && fedNodes.has(name)) continue;
       if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
+      // Only a node with a function attribute key can call one (a loaded node lists its keys undecoded).
+      if (!attrKeys(node).some((k) => CALL_ATTRS.has(k))) continue;
       for (const f of calledFunctions(node)) {
         if (seenFns.has(f.name)) continue;
         seenFns.add(f.name);
@@ -141,37 +146,62 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
           add(`function ${f.name}`, `${name}${suffix}`);
           continue;
         }
-        work.push({ byName: fp.byName, main: false, names: closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]), suffix: ` (in ${f.name})` });
+        const names = closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]);
+        work.push({ main: false, nodes: [...names].map((n) => fp.byName.get(n)!), suffix: ` (in ${f.name})` });
       }
     }
   }
   return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
 }
 
+/** The attribute keys `calledFunctions` reads. */
+const CALL_ATTRS: ReadonlySet<string> = new Set(['f', 'then_branch', 'else_branch', 'cond', 'body']);
+
 /**
- * `closure` (executor.ts) over a graph's name index, reading inputs from the nodes' input strings
- * (no parsed edges): the same names in the same order.
+ * `closure` (executor.ts) over a graph's flat edges: the same nodes in the same order (the first
+ * node of a repeated name, as the name index holds).
  */
-function nameClosure(byName: ReadonlyMap<string, Node>, targets: readonly string[], fedNodes: ReadonlySet<string>): Set<string> {
-  const needed = new Set<string>();
-  const stack = [...targets];
+function nameClosure(graph: Graph, targets: readonly string[], fedNodes: ReadonlySet<string>): Node[] {
+  const nodes = graph.nodes;
+  const position = graphIndex(graph).position;
+  const { offsets, producer, port } = graphEdges(graph);
+  const needed = new Uint8Array(nodes.length);
+  const out: Node[] = [];
+  // Positions; an input naming no node is pushed as -1 - (its edge), a target as -1 - edges - (its index).
+  const stack: number[] = [];
+  const edgeCount = offsets[nodes.length]!;
+  for (let t = 0; t < targets.length; t++) stack.push(position.get(targets[t]!) ?? -1 - edgeCount - t);
   while (stack.length > 0) {
-    const name = stack.pop()!;
-    if (needed.has(name)) continue;
-    const node = byName.get(name);
-    if (!node) throw new GraftError('graph/missing-node', `No node '${name}'`, { node: name });
-    needed.add(name);
-    if (fedNodes.has(name)) continue;
-    for (const input of node.inputs) {
-      const from = inputNodeName(input);
-      if (input.charCodeAt(0) === 94 /* ^ */) {
-        const src = byName.get(from);
-        if (src && CHECKPOINT_OPS.has(src.op)) continue;
-      }
-      stack.push(from);
+    const i = stack.pop()!;
+    if (i < 0) {
+      const k = -1 - i;
+      const name = k >= edgeCount ? targets[k - edgeCount]! : inputNodeName(edgeInput(nodes, offsets, k));
+      throw new GraftError('graph/missing-node', `No node '${name}'`, { node: name });
+    }
+    if (needed[i]) continue;
+    needed[i] = 1;
+    const node = nodes[i]!;
+    out.push(node);
+    if (fedNodes.size > 0 && fedNodes.has(node.name)) continue;
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (j >= 0 && port[e] === CONTROL_PORT && CHECKPOINT_OPS.has(nodes[j]!.op)) continue;
+      stack.push(j >= 0 ? j : -1 - e);
     }
   }
-  return needed;
+  return out;
+}
+
+/** The input string of edge `e`. */
+function edgeInput(nodes: readonly Node[], offsets: Int32Array, e: number): string {
+  let lo = 0;
+  let hi = nodes.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid]! <= e) lo = mid;
+    else hi = mid - 1;
+  }
+  return nodes[lo]!.inputs[e - offsets[lo]!]!;
 }
 
 /**

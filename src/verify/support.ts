@@ -9,6 +9,7 @@
  * verified.
  */
 import type { Graph } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import type { MetaGraph, Signature, TensorInfo } from '../io/saved-model';
 import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
@@ -53,7 +54,7 @@ export async function opsWithoutKernel(graph: Graph, outputs: readonly string[],
   checkStringsArgument('opsWithoutKernel', 'inputs', inputs);
   // The runtime (its kernel registry) is loaded only when asked.
   const { missingKernels } = await import('../runtime/index');
-  const names = new Set(graph.nodes.map((n) => n.name));
+  const names = graphIndex(graph).byName;
   // A signature naming a node the graph lacks is reported elsewhere (freeze/missing-output).
   const fetches = outputs.filter((o) => names.has(parseInput(o).node));
   if (fetches.length === 0) return [];

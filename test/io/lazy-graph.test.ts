@@ -14,6 +14,7 @@ import { makeGraph, withNodes } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeTensor } from '../../src/ir/tensor';
 import { validateGraph } from '../../src/ir/validate';
+import { attrKeys } from '../../src/ir/encoded-attrs';
 import { decodeMessage, encodeMessage } from '../../src/proto';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
@@ -57,6 +58,32 @@ describe('lazy GraphDef loading', () => {
     // A node without attributes decodes to {} and counts too.
     expect(Object.keys(g.nodes[50]!.attrs)).toEqual([]);
     expect(lazyAttrDecodeCount()).toBe(before + 2);
+  });
+
+  it('attrKeys lists a loaded node\'s keys without decoding; type and bool values read alone equal the full decode', () => {
+    const bytes = encodeGraphDef(
+      makeGraph([
+        makeNode({ name: 'm', op: 'MatMul', attrs: { transpose_b: attr.b(true), T: attr.type('float'), transpose_a: attr.b(false), _class: attr.list({ s: ['loc:@x'] }) } }),
+        makeNode({ name: 'r', op: 'Identity', attrs: { T: attr.type('float_ref'), U: attr.type('invalid'), dtype: attr.type('dtype(99)' as never) } }),
+      ]),
+    );
+    const before = lazyAttrDecodeCount();
+    const g = decodeGraphDef(bytes);
+    expect([...attrKeys(g.nodes[0]!)].sort()).toEqual(['T', '_class', 'transpose_a', 'transpose_b']);
+    expect([...attrKeys(g.nodes[1]!)].sort()).toEqual(['T', 'U', 'dtype']);
+    expect(lazyAttrDecodeCount()).toBe(before);
+    const one = g.nodes.map((n) => Object.fromEntries(['transpose_a', 'transpose_b', 'T', 'U', 'dtype'].filter((k) => attrKeys(n).includes(k)).map((k) => [k, n.attrs[k]])));
+    expect(Object.isFrozen(one[0]!.T)).toBe(true);
+    const full = decodeGraphDef(bytes);
+    for (const [i, n] of full.nodes.entries()) {
+      const all = { ...n.attrs };
+      for (const [k, v] of Object.entries(one[i]!)) expect(v).toEqual(all[k]);
+    }
+    expect(one[0]).toEqual({ transpose_a: { kind: 'b', value: false }, transpose_b: { kind: 'b', value: true }, T: { kind: 'type', value: 'float' } });
+    expect(one[1]).toEqual({ T: { kind: 'type', value: 'float_ref' }, U: { kind: 'type', value: 'invalid' }, dtype: { kind: 'type', value: 'dtype(99)' } });
+    // Once decoded, the keys are the map's own.
+    expect(Object.keys(g.nodes[0]!.attrs).sort()).toEqual(['T', '_class', 'transpose_a', 'transpose_b']);
+    expect([...attrKeys(g.nodes[0]!)].sort()).toEqual(['T', '_class', 'transpose_a', 'transpose_b']);
   });
 
   it('reading one attribute decodes only it; a later full decode keeps its object and the file order', () => {
