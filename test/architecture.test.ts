@@ -103,6 +103,26 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
+  it("a built-in's body (src/transforms/apply/) is imported by nothing statically: its declaration loads it with import()", () => {
+    const APPLY = path.join(SRC, 'transforms', 'apply');
+    const offenders: string[] = [];
+    for (const file of all) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        if (m[2] || !m[3]!.startsWith('.')) continue; // type-only imports are erased
+        const target = path.resolve(path.dirname(file), m[3]!);
+        if (target.startsWith(APPLY + path.sep)) offenders.push(`${path.relative(SRC, file)} imports ${m[3]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    const declarations = readdirSync(path.join(SRC, 'transforms')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    expect(declarations.length).toBeGreaterThan(20);
+    for (const f of declarations) {
+      const name = f.replace(/\.ts$/, '');
+      expect(readFileSync(path.join(SRC, 'transforms', f), 'utf8'), f).toContain(`lazyApply(() => import('./apply/${name}')`);
+      expect(statSync(path.join(APPLY, f)).isFile(), `apply/${f}`).toBe(true);
+    }
+  });
+
   it('the base files import nothing of graft', () => {
     const offenders: string[] = [];
     for (const file of all) {

@@ -31,7 +31,7 @@ import type { Node } from '../ir/node';
 import { type Tensor, makeTensor } from '../ir/tensor';
 import { parseGraphDefText, printGraphDefText } from '../io/graphdef';
 import { createTransformContext } from '../transform/context';
-import { type Diagnostic, type ParamInput, type ParamSchema, type ParamValues, type Transform, type TransformContext, camelCase, defineTransform } from '../transform/define';
+import { type Diagnostic, type ParamInput, type ParamSchema, type ParamValues, type Transform, type TransformContext, camelCase, defineTransform, isBuiltinTransform, loadAllTransforms, loadTransform } from '../transform/define';
 import type { Pipeline } from '../transform/pipeline';
 import type { Registry } from '../transform/registry';
 import type { SubstepReport } from '../transform/report';
@@ -183,6 +183,9 @@ export async function applyTransform<P extends ParamSchema>(
   checkGraphShallow('applyTransform', 'graph', graph);
   checkOptions('applyTransform', 'params', params);
   checkOptions('applyTransform', 'ends', ends);
+  // As the runner does: the built-ins load on first use, and a transform of one's own may run any of them.
+  if (!isBuiltinTransform(t as unknown as Transform)) await loadAllTransforms();
+  await loadTransform(t as unknown as Transform);
   const context = recordingContext({ ...ends, transform: t as unknown as Transform });
   const out = await t.apply(graph, paramsWithDefaults(t, params), context);
   return { graph: out, reports: context.reports, counters: context.counters, context };

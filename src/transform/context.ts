@@ -7,7 +7,7 @@
 import { GraftError } from '../errors';
 import type { Diagnostic } from '../diagnostics';
 import type { Graph } from '../ir/graph';
-import type { ParamInput, ParamSchema, ReportInput, Transform, TransformContext } from './define';
+import { type ParamInput, type ParamSchema, type ReportInput, type Transform, type TransformContext, transformLoaded } from './define';
 import { applyDefaults, convertObjectParams, printStepCall } from './params';
 import type { SubstepReport } from './report';
 
@@ -77,6 +77,12 @@ export function createTransformContext(transform: Transform, options: ContextOpt
         count: (c, by) => void (counters[c] = (counters[c] ?? 0) + by),
         substep: (r) => substeps.push(r),
       });
+      if (!transformLoaded(inner as Transform)) {
+        // Only a direct call of `apply` gets here: the runner and `applyTransform` load first.
+        throw new GraftError('transform/failed', `${transform.name} ran ${inner.name} as a sub-step before ${inner.name} was loaded (built-in transforms load on first use)`, {
+          hint: 'Run it in a pipeline (runPipeline), or with applyTransform from tf-graft/testing, which load the built-ins first.',
+        });
+      }
       const t0 = now();
       const out = inner.apply(graph, applyDefaults(inner as Transform, given) as never, innerCtx);
       if (out instanceof Promise) {

@@ -256,6 +256,68 @@ export function defineTransform<const P extends ParamSchema, const C extends str
   });
 }
 
+// ---------------------------------------------------------------- an apply loaded on first use
+
+/** The `apply` of the defined transform `T`, typed by its schema, counters and codes: what an `apply` kept in a module of its own declares. */
+export type ApplyOf<T> = T extends Transform<infer P, infer C, infer K> ? TransformDefinition<P, C, K>['apply'] : never;
+
+/** Each lazy `apply` → what loads its module (once). */
+const LOADERS = new WeakMap<object, () => Promise<void>>();
+/** The lazy `apply`s whose module has loaded. */
+const LOADED = new WeakSet<object>();
+/** Every lazy `apply` defined so far, for `loadAllTransforms`. */
+const ALL_LOADERS = new Set<() => Promise<void>>();
+
+/**
+ * An `apply` whose body lives in another module, loaded with `import()` on first use: what keeps
+ * the built-in transforms' bodies out of what the core loads on import (a browser bundle loads
+ * only the transforms a pipeline runs). `load` resolves to a module exporting `apply`. Until it
+ * has loaded, the returned `apply` answers with a promise; once loaded it calls the module's
+ * `apply` directly (synchronously when that is), so `ctx.run` can run a loaded transform.
+ * `runs` names the transforms the body runs with `ctx.run`: they are loaded with it.
+ */
+export function lazyApply(
+  load: () => Promise<{ readonly apply?: unknown }>,
+  runs: readonly Transform[] = [],
+  // `any`: the loaded apply is typed where it is written (`ApplyOf<typeof transform>`); typing it
+  // here would make the definition's type depend on the module that depends on it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): (graph: Graph, params: any, ctx: any) => Graph | Promise<Graph> {
+  let impl: ((graph: Graph, params: unknown, ctx: unknown) => Graph | Promise<Graph>) | undefined;
+  let loading: Promise<void> | undefined;
+  const ensure = (): Promise<void> =>
+    (loading ??= Promise.all([load(), ...runs.map(loadTransform)]).then(
+      ([mod]) => {
+        if (typeof mod.apply !== 'function') throw new GraftError('transform/failed', 'a lazily loaded transform module exports no apply function');
+        impl = mod.apply as typeof impl;
+        LOADED.add(apply);
+      },
+      (e: unknown) => {
+        loading = undefined; // a failed load (a chunk the network lost) is tried again next time
+        throw e;
+      },
+    ));
+  const apply = (graph: Graph, params: unknown, ctx: unknown): Graph | Promise<Graph> => (impl ? impl(graph, params, ctx) : ensure().then(() => impl!(graph, params, ctx)));
+  LOADERS.set(apply, ensure);
+  ALL_LOADERS.add(ensure);
+  return apply;
+}
+
+/** Loads a transform's `apply` if it is loaded lazily (`lazyApply`); resolves at once otherwise. */
+export function loadTransform(t: Transform): Promise<void> {
+  return LOADERS.get(t.apply)?.() ?? Promise.resolve();
+}
+
+/** True unless the transform's `apply` is lazy and not loaded yet (then it answers with a promise). */
+export function transformLoaded(t: Transform): boolean {
+  return !LOADERS.has(t.apply) || LOADED.has(t.apply);
+}
+
+/** Loads every lazily loaded `apply` defined so far: before a transform of the caller's own runs, since it may run any built-in with `ctx.run`. */
+export async function loadAllTransforms(): Promise<void> {
+  await Promise.all([...ALL_LOADERS].map((load) => load()));
+}
+
 const BUILTIN = new WeakSet<object>();
 
 /** Marks graft's own transforms (called once, by the built-in list): the runner trusts them not to change their input in place. */

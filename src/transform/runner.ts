@@ -23,7 +23,7 @@ import { GraftError, describeValue, isGraftError } from '../errors';
 import { EMPTY_LIBRARY, makeGraph, type Graph } from '../ir/graph';
 import { protectedNodeNames } from '../ir/edit';
 import { validateGraph, type ValidationProblem } from '../ir/validate';
-import { camelCase, isBuiltinTransform, type Diagnostic } from './define';
+import { camelCase, isBuiltinTransform, loadAllTransforms, loadTransform, type Diagnostic } from './define';
 import { payloadChecksum } from '../ir/checksum';
 import { graphProblem } from '../ir/check';
 import { parsePipeline, Pipeline, resolvePipeline, type ResolvedStep } from './pipeline';
@@ -182,6 +182,11 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
   const p = typeof pipelineOrString === 'string' ? parsePipeline(pipelineOrString, options.registry) : pipelineOrString;
   if (!(p instanceof Pipeline)) throw new GraftError('transform/parse', 'runPipeline expects a Pipeline or a transform string');
   const steps = resolvePipeline(p);
+  // The built-ins' bodies load on first use (`lazyApply`): load what the steps run before any
+  // step is timed. A transform of the caller's own may run any built-in with `ctx.run`, so a
+  // pipeline holding one loads them all.
+  if (steps.some((s) => !isBuiltinTransform(s.transform))) await loadAllTransforms();
+  await Promise.all(steps.map((s) => loadTransform(s.transform)));
 
   const inputs = Object.freeze([...(options.inputs ?? [])]);
   const outputs = Object.freeze([...(options.outputs ?? [])]);
@@ -232,7 +237,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
     const before = trusted ? 0 : payloadChecksum(current);
     const t0 = now();
     try {
-      // `apply` is synchronous today; awaiting also accepts a transform that returns a promise.
+      // `apply` may answer with a promise (transforms that evaluate nodes); awaiting takes both.
       result = await step.transform.apply(current, step.params as never, ctx);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;

@@ -7,9 +7,7 @@
  * used as ops are not added; attributes added by very recent TF releases are not written (see
  * `op-facts.ts`), so older runtimes can still read the result.
  */
-import { knownOp, missingDefaultAttrs } from '../ir/op-facts';
-import { mapNodes, setAttrs } from '../ir/edit';
-import { defineTransform } from '../transform/define';
+import { defineTransform, lazyApply } from '../transform/define';
 
 export const addDefaultAttributes = defineTransform({
   name: 'add_default_attributes',
@@ -21,24 +19,5 @@ export const addDefaultAttributes = defineTransform({
   codes: {
     'unknown-op': { severity: 'info', doc: 'An op graft\'s op facts do not know; its nodes were left as they are.' },
   },
-  apply(graph, _params, ctx) {
-    const functions = new Set(graph.library.functions.map((f) => f.signature.name));
-    const unknown = new Set<string>();
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      if (!knownOp(node.op)) {
-        if (!functions.has(node.op) && !unknown.has(node.op)) {
-          unknown.add(node.op);
-          ctx.report({ severity: 'info', code: 'unknown-op', node: node.name, message: `Op '${node.op}' is not in graft's op facts; its nodes were left as they are` });
-        }
-        return node;
-      }
-      const missing = missingDefaultAttrs(node);
-      if (Object.keys(missing).length === 0) return node;
-      n++;
-      return setAttrs(node, missing);
-    });
-    if (n > 0) ctx.count('changed', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/add-default-attributes')),
 });

@@ -9,10 +9,7 @@
  * `ConcatV2` with an int64 axis (`Tidx=int64`) is left alone with a
  * `backport_concatv2/int64-axis` warning, since Concat only takes an int32 `concat_dim`.
  */
-import { attrWithDefault } from '../ir/op-facts';
-import { mapNodes, removeAttrs, updateNode } from '../ir/edit';
-import { defineTransform } from '../transform/define';
-import { controlInputs, dataInputs } from '../ir/node';
+import { defineTransform, lazyApply } from '../transform/define';
 
 export const backportConcatV2 = defineTransform({
   name: 'backport_concatv2',
@@ -24,19 +21,5 @@ export const backportConcatV2 = defineTransform({
   codes: {
     'int64-axis': { severity: 'warning', doc: 'A ConcatV2 with an int64 axis, which Concat cannot take; left as it is.' },
   },
-  apply(graph, _params, ctx) {
-    return mapNodes(graph, (node) => {
-      if (node.op !== 'ConcatV2') return node;
-      const data = dataInputs(node);
-      if (data.length < 2) return node;
-      const tidx = attrWithDefault(node, 'Tidx');
-      if (tidx?.kind === 'type' && tidx.value !== 'int32') {
-        ctx.report({ severity: 'warning', code: 'int64-axis', node: node.name, message: `ConcatV2 '${node.name}' has a ${tidx.value} axis; Concat only takes int32` });
-        return node;
-      }
-      ctx.count('backported');
-      const axis = data[data.length - 1]!;
-      return updateNode(removeAttrs(node, ['Tidx']), { op: 'Concat', inputs: [axis, ...data.slice(0, -1), ...controlInputs(node)] });
-    });
-  },
+  apply: lazyApply(() => import('./apply/backport-concatv2')),
 });

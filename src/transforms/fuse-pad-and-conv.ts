@@ -12,12 +12,9 @@
  * integrity check also keeps it, after logging); the control inputs of both nodes are kept; the
  * conv's device is kept; nodes outside the match keep their positions.
  */
-import { makeNode } from '../ir/node';
-import { defineTransform } from '../transform/define';
-import { dataInputs } from '../ir/node';
-import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
+import { defineTransform, lazyApply } from '../transform/define';
 
-const NAME = 'fuse_pad_and_conv';
+export const NAME = 'fuse_pad_and_conv';
 
 export const fusePadAndConv = defineTransform({
   name: NAME,
@@ -29,16 +26,5 @@ export const fusePadAndConv = defineTransform({
   codes: {
     unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
   },
-  apply(graph, _params, ctx) {
-    return fuseConvChains(graph, ctx, NAME, ['MirrorPad'], (conv, [pad]) => {
-      const [x, paddings] = dataInputs(pad);
-      return [makeNode({
-        name: conv.name,
-        op: 'FusedPadConv2D',
-        device: conv.device,
-        inputs: [x!, paddings!, dataInputs(conv)[1]!, ...mergedControls(pad, conv)],
-        attrs: { ...convAttrs(conv), mode: pad.attrs['mode']! },
-      })];
-    });
-  },
+  apply: lazyApply(() => import('./apply/fuse-pad-and-conv')),
 });

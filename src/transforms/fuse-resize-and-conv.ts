@@ -12,14 +12,9 @@
  * Differences from TensorFlow: a resize read elsewhere or protected is not fused; control inputs
  * are kept; nodes outside the match keep their positions.
  */
-import { attr } from '../ir/attr';
-import { makeNode } from '../ir/node';
-import { makeTensor } from '../ir/tensor';
-import { defineTransform } from '../transform/define';
-import { dataInputs } from '../ir/node';
-import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
+import { defineTransform, lazyApply } from '../transform/define';
 
-const NAME = 'fuse_resize_and_conv';
+export const NAME = 'fuse_resize_and_conv';
 
 export const fuseResizeAndConv = defineTransform({
   name: NAME,
@@ -31,21 +26,5 @@ export const fuseResizeAndConv = defineTransform({
   codes: {
     unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
   },
-  apply(graph, _params, ctx) {
-    return fuseConvChains(graph, ctx, NAME, ['ResizeBilinear'], (conv, [resize], plan) => {
-      const [x, size] = dataInputs(resize);
-      const paddingsName = plan.uniqueName(`${conv.name}_dummy_paddings`);
-      const align = resize.attrs['align_corners'] ?? attr.b(false);
-      return [
-        makeNode({ name: paddingsName, op: 'Const', device: conv.device, attrs: { dtype: attr.type('int32'), value: attr.tensor(makeTensor('int32', [4, 2], new Array(8).fill(0))) } }),
-        makeNode({
-          name: conv.name,
-          op: 'FusedResizeAndPadConv2D',
-          device: conv.device,
-          inputs: [x!, size!, paddingsName, dataInputs(conv)[1]!, ...mergedControls(resize, conv)],
-          attrs: { ...convAttrs(conv), resize_align_corners: align, mode: attr.s('REFLECT') },
-        }),
-      ];
-    });
-  },
+  apply: lazyApply(() => import('./apply/fuse-resize-and-conv')),
 });

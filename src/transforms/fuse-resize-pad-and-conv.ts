@@ -12,13 +12,9 @@
  * dilated or NCHW conv, int64 paddings. Differences from TensorFlow: intermediates read elsewhere
  * or protected are not fused; control inputs are kept; other nodes keep their positions.
  */
-import { attr } from '../ir/attr';
-import { makeNode } from '../ir/node';
-import { defineTransform } from '../transform/define';
-import { dataInputs } from '../ir/node';
-import { convAttrs, fuseConvChains, mergedControls } from './shared/fused-conv';
+import { defineTransform, lazyApply } from '../transform/define';
 
-const NAME = 'fuse_resize_pad_and_conv';
+export const NAME = 'fuse_resize_pad_and_conv';
 
 export const fuseResizePadAndConv = defineTransform({
   name: NAME,
@@ -30,16 +26,5 @@ export const fuseResizePadAndConv = defineTransform({
   codes: {
     unsupported: { severity: 'warning', doc: 'A Conv2D chain that cannot be fused; left as it is.' },
   },
-  apply(graph, _params, ctx) {
-    return fuseConvChains(graph, ctx, NAME, ['MirrorPad', 'ResizeBilinear'], (conv, [pad, resize]) => {
-      const [x, size] = dataInputs(resize);
-      return [makeNode({
-        name: conv.name,
-        op: 'FusedResizeAndPadConv2D',
-        device: conv.device,
-        inputs: [x!, size!, dataInputs(pad)[1]!, dataInputs(conv)[1]!, ...mergedControls(resize, pad, conv)],
-        attrs: { ...convAttrs(conv), resize_align_corners: resize.attrs['align_corners'] ?? attr.b(false), mode: pad.attrs['mode']! },
-      })];
-    });
-  },
+  apply: lazyApply(() => import('./apply/fuse-resize-pad-and-conv')),
 });

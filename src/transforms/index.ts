@@ -1,6 +1,6 @@
 /**
- * The built-in transforms, one file each, named after the transform (each file documents where
- * graft differs from TensorFlow).
+ * The built-in transforms, one declaration each, named after the transform (each documents where
+ * graft differs from TensorFlow); the body of each is `apply/<name>.ts`, loaded on first use.
  */
 import { type Transform, markBuiltinTransforms } from '../transform/define';
 import { addDefaultAttributes } from './add-default-attributes';

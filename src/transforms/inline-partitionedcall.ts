@@ -21,9 +21,7 @@
  * - A call that is a graph input or output keeps its name, as an `Identity`/`IdentityN` of the
  *   inlined results, so the pipeline's outputs still exist.
  */
-import { GraftError } from '../errors';
-import { CALL_OPS, inlineFunctionCalls } from '../ir/inline';
-import { defineTransform, param } from '../transform/define';
+import { defineTransform, param, lazyApply } from '../transform/define';
 
 export const inlinePartitionedCall = defineTransform({
   name: 'inline_partitionedcall',
@@ -35,22 +33,5 @@ export const inlinePartitionedCall = defineTransform({
   },
   counters: { inlined: 'Function calls replaced by their bodies.' },
   codes: {},
-  apply(graph, params, ctx) {
-    const ops = params.stateful ? CALL_OPS : new Set(['PartitionedCall']);
-    const library = new Set(graph.library.functions.map((f) => f.signature.name));
-    for (const node of graph.nodes) {
-      if (!ops.has(node.op)) continue;
-      const f = node.attrs.f;
-      if (!f) throw new GraftError('transform/failed', `Node ${node.name} has no attribute: f`, { node: node.name, op: node.op });
-      if (f.kind !== 'func') throw new GraftError('transform/failed', `Node ${node.name}: cannot figure out the function name (attribute f is not a function)`, { node: node.name, op: node.op });
-      if (!library.has(f.value.name)) throw new GraftError('transform/failed', `function ${f.value.name} not found (called by node ${node.name})`, { node: node.name, op: node.op });
-    }
-    const { graph: out, inlined } = inlineFunctionCalls(graph, {
-      protectedNodes: ctx.protectedNodes,
-      inline: (node) => ops.has(node.op),
-      errorCode: 'transform/failed',
-    });
-    if (inlined > 0) ctx.count('inlined', inlined);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/inline-partitionedcall')),
 });

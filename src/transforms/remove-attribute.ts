@@ -4,9 +4,7 @@
  *
  * Differences from TensorFlow: its error messages name this transform (TF's say remove_nodes).
  */
-import { GraftError } from '../errors';
-import { mapNodes, removeAttrs } from '../ir/edit';
-import { defineTransform, param } from '../transform/define';
+import { defineTransform, param, lazyApply } from '../transform/define';
 
 export const removeAttribute = defineTransform({
   name: 'remove_attribute',
@@ -19,17 +17,5 @@ export const removeAttribute = defineTransform({
     changed: 'Nodes that lost the attribute.',
   },
   codes: {},
-  apply(graph, params, ctx) {
-    const name = params.attributeName;
-    if (!name) throw new GraftError('transform/bad-param', "remove_attribute expects exactly one 'attribute_name' argument, e.g. remove_attribute(op_name=Mul, attribute_name=foo)");
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      if (params.opName !== '*' && node.op !== params.opName) return node;
-      const m = removeAttrs(node, [name]);
-      if (m !== node) n++;
-      return m;
-    });
-    if (n > 0) ctx.count('changed', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/remove-attribute')),
 });

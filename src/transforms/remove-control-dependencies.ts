@@ -5,9 +5,7 @@
  * put a TF1 loop body's constants in the loop frame, and the ordering of `Assign`/update ops. Use it
  * on inference graphs whose control edges only served training.
  */
-import { isControlInput } from '../ir/node';
-import { mapNodes, replaceInputs } from '../ir/edit';
-import { defineTransform } from '../transform/define';
+import { defineTransform, lazyApply } from '../transform/define';
 
 export const removeControlDependencies = defineTransform({
   name: 'remove_control_dependencies',
@@ -17,15 +15,5 @@ export const removeControlDependencies = defineTransform({
     removed_edges: 'Control inputs removed.',
   },
   codes: {},
-  apply(graph, _params, ctx) {
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      const kept = node.inputs.filter((s) => !isControlInput(s));
-      if (kept.length === node.inputs.length) return node;
-      n += node.inputs.length - kept.length;
-      return replaceInputs(node, kept);
-    });
-    if (n > 0) ctx.count('removed_edges', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/remove-control-dependencies')),
 });

@@ -3,8 +3,7 @@
  *
  * As in TensorFlow, function bodies in the library keep their devices.
  */
-import { mapNodes, updateNode } from '../ir/edit';
-import { defineTransform } from '../transform/define';
+import { defineTransform, lazyApply } from '../transform/define';
 
 export const removeDevice = defineTransform({
   name: 'remove_device',
@@ -14,14 +13,5 @@ export const removeDevice = defineTransform({
     changed: 'Nodes whose device was cleared.',
   },
   codes: {},
-  apply(graph, _params, ctx) {
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      if (node.device === '') return node;
-      n++;
-      return updateNode(node, { device: '' });
-    });
-    if (n > 0) ctx.count('changed', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/remove-device')),
 });

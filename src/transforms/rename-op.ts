@@ -2,9 +2,7 @@
  * `rename_op(old_op_name=..., new_op_name=...)`: changes the op of every node of one op, and
  * nothing else (attributes are not checked against the new op).
  */
-import { GraftError } from '../errors';
-import { mapNodes, updateNode } from '../ir/edit';
-import { defineTransform, param } from '../transform/define';
+import { defineTransform, param, lazyApply } from '../transform/define';
 
 export const renameOp = defineTransform({
   name: 'rename_op',
@@ -17,18 +15,5 @@ export const renameOp = defineTransform({
     changed: 'Nodes whose op was renamed.',
   },
   codes: {},
-  apply(graph, params, ctx) {
-    const { oldOpName: from, newOpName: to } = params;
-    if (!from || !to) {
-      throw new GraftError('transform/bad-param', "rename_op expects exactly one 'old_op_name' and one 'new_op_name' argument, e.g. rename_op(old_op_name=Mul, new_op_name=Multiply)");
-    }
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      if (node.op !== from || from === to) return node;
-      n++;
-      return updateNode(node, { op: to });
-    });
-    if (n > 0) ctx.count('changed', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/rename-op')),
 });

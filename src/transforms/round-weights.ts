@@ -17,33 +17,7 @@
  *   thumb and shifts every value by half a step). Tensors holding NaN or ±Inf are left unchanged
  *   with a `round_weights/non-finite` warning.
  */
-import { attr } from '../ir/attr';
-import { baseDType } from '../ir/dtype';
-import { mapNodes, setAttrs } from '../ir/edit';
-import { numElements } from '../ir/tensor';
-import { defineTransform, param } from '../transform/define';
-import { floatArray, floatTensor } from './shared/conv-weights';
-
-const MIN_ELEMENTS = 16;
-
-/** The rounded copy of `values` (float32 math), or undefined when the range is empty. */
-export function roundToLevels(values: Float32Array, numSteps: number): Float32Array | undefined {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!(max > min)) return undefined;
-  const f = Math.fround;
-  const w = f(f(max - min) / numSteps);
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const bucket = Math.min(Math.floor(f(f(values[i]! - min) / w)), numSteps - 1);
-    out[i] = f(min + f(w * (bucket + 0.5)));
-  }
-  return out;
-}
+import { defineTransform, param, lazyApply } from '../transform/define';
 
 export const roundWeights = defineTransform({
   name: 'round_weights',
@@ -58,20 +32,5 @@ export const roundWeights = defineTransform({
   codes: {
     'non-finite': { severity: 'warning', doc: 'A constant holding NaN or infinite values; left unrounded.' },
   },
-  apply(graph, params, ctx) {
-    return mapNodes(graph, (node) => {
-      if (node.op !== 'Const') return node;
-      const v = node.attrs['value'];
-      if (v?.kind !== 'tensor' || baseDType(v.value.dtype) !== 'float' || numElements(v.value.shape) < MIN_ELEMENTS) return node;
-      const values = floatArray(v.value) as Float32Array;
-      if (values.some((x) => !Number.isFinite(x))) {
-        ctx.report({ severity: 'warning', code: 'non-finite', node: node.name, message: `'${node.name}' holds NaN or infinite values; left unrounded` });
-        return node;
-      }
-      const rounded = roundToLevels(values, params.numSteps);
-      if (!rounded) return node;
-      ctx.count('rounded');
-      return setAttrs(node, { value: attr.tensor(floatTensor('float', v.value.shape, rounded)) });
-    });
-  },
+  apply: lazyApply(() => import('./apply/round-weights')),
 });

@@ -5,8 +5,7 @@
  * As in TensorFlow, function bodies in the library are left alone. (TF's README calls the flag
  * `is_default`; the code reads `if_default`, as here.)
  */
-import { mapNodes, updateNode } from '../ir/edit';
-import { defineTransform, param } from '../transform/define';
+import { defineTransform, param, lazyApply } from '../transform/define';
 
 export const setDevice = defineTransform({
   name: 'set_device',
@@ -19,14 +18,5 @@ export const setDevice = defineTransform({
     changed: 'Nodes whose device was set.',
   },
   codes: {},
-  apply(graph, params, ctx) {
-    let n = 0;
-    const out = mapNodes(graph, (node) => {
-      if (node.device === params.device || (params.ifDefault && node.device !== '')) return node;
-      n++;
-      return updateNode(node, { device: params.device });
-    });
-    if (n > 0) ctx.count('changed', n);
-    return out;
-  },
+  apply: lazyApply(() => import('./apply/set-device')),
 });

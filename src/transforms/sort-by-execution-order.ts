@@ -8,10 +8,7 @@
  * Differences from TensorFlow: returns the same graph when the order is already the sorted one;
  * library and versions are kept.
  */
-import { GraftError } from '../errors';
-import { executionOrder } from '../ir/topo';
-import { withNodesIfChanged } from '../ir/edit';
-import { defineTransform } from '../transform/define';
+import { defineTransform, lazyApply } from '../transform/define';
 
 export const sortByExecutionOrder = defineTransform({
   name: 'sort_by_execution_order',
@@ -19,15 +16,5 @@ export const sortByExecutionOrder = defineTransform({
   params: {},
   counters: {},
   codes: {},
-  apply(graph) {
-    const { order, inCycle, unknownInputs } = executionOrder(graph);
-    if (unknownInputs.length > 0) {
-      const [node, missing] = unknownInputs[0]!;
-      throw new GraftError('graph/dangling-input', `Node '${node}': Unknown input node '${missing}'`, { node });
-    }
-    if (inCycle.length > 0) {
-      throw new GraftError('graph/cycle', `${inCycle.length} nodes in a cycle, e.g. '${inCycle[0]!.name}'`, { node: inCycle[0]!.name });
-    }
-    return withNodesIfChanged(graph, order);
-  },
+  apply: lazyApply(() => import('./apply/sort-by-execution-order')),
 });

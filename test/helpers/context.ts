@@ -4,7 +4,12 @@
  */
 import type { ParamInput, ParamSchema, Transform } from '../../src/transform/define';
 import type { Graph } from '../../src/ir/graph';
+import { loadTransform } from '../../src/transform/define';
 import { type RecordingContext, paramsWithDefaults, recordingContext } from '../../src/testing/index';
+import { builtinTransforms } from '../../src/transforms/index';
+
+// The built-ins load their `apply` on first use; `run` calls it synchronously, so load them all first.
+await Promise.all(builtinTransforms.map(loadTransform));
 
 export type TestContext = RecordingContext;
 

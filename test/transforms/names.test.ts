@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/attr';
 import { GraftError } from '../../src/errors';
-import { obfuscateNames, shortId } from '../../src/transforms/obfuscate-names';
+import { obfuscateNames } from '../../src/transforms/obfuscate-names';
+import { shortId } from '../../src/transforms/apply/obfuscate-names';
 import { renameNode } from '../../src/transforms/rename-node';
 import { graphBuilder, nodeNames, nodeOf, snapshot } from '../helpers/graph-builder';
 import { run } from '../helpers/context';

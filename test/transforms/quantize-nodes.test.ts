@@ -14,18 +14,19 @@ import { createSession, runGraph } from '../../src/runtime';
 import { seededRandom } from '../../src/runtime/feeds';
 import { stripUnusedNodes } from '../../src/transforms/strip-unused-nodes';
 import { floatToQuantized, quantizedTypeInfo } from '../../src/runtime/kernels/quantized';
+import { quantizeNodes } from '../../src/transforms/quantize-nodes';
 import {
   convertFakeQuantsToRequantize,
   hoistFakeQuants,
   mergeAdjacentRequantizes,
-  quantizeNodes,
   quantizePlaceholders,
   removeRedundantQuantizations,
   uniqueInputName,
-} from '../../src/transforms/quantize-nodes';
+} from '../../src/transforms/apply/quantize-nodes';
 import { run, runAsync, testContext } from '../helpers/context';
 import { runPipeline } from '../../src/transform/runner';
-import { freezeRequantizationRanges, freezeRequantizationRangesFromLog, parseRequantizationLog } from '../../src/transforms/freeze-requantization-ranges';
+import { freezeRequantizationRanges } from '../../src/transforms/freeze-requantization-ranges';
+import { freezeRequantizationRangesFromLog, parseRequantizationLog } from '../../src/transforms/apply/freeze-requantization-ranges';
 import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
 import { HAVE_MODELS, modelPath } from '../helpers/models';
 

@@ -10,15 +10,15 @@ import { type Tensor, makeStringTensor, makeTensor, makeValueTensor, numElements
 import type { KernelRegistry } from '../../src/runtime/index';
 import { createRegistry } from '../../src/transform/registry';
 import { runPipeline } from '../../src/transform/runner';
+import { quantizeWeights } from '../../src/transforms/quantize-weights';
 import {
   FLT_MIN,
   dequantizeMinFirst,
   floatToHalfBits,
   namePattern,
   quantizeEightBit,
-  quantizeWeights,
   roundHalfAwayFromZero,
-} from '../../src/transforms/quantize-weights';
+} from '../../src/transforms/apply/quantize-weights';
 import { run } from '../helpers/context';
 import { graphBuilder, nodeNames, nodeOf, snapshot } from '../helpers/graph-builder';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
