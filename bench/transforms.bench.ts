@@ -29,7 +29,7 @@ import { type Graph, graphIndex, makeGraph } from '../src/ir/graph';
 import { type Node, inputNodeName } from '../src/ir/node';
 import { executionOrder } from '../src/ir/topo';
 import { validateGraph } from '../src/ir/validate';
-import type { Diagnostic, Transform, TransformContext } from '../src/transform/define';
+import { type Diagnostic, type Transform, type TransformContext, loadTransform } from '../src/transform/define';
 import { applyDefaults } from '../src/transform/params';
 import { createTransformContext } from '../src/transform/context';
 import { protectedNodeNames } from '../src/ir/edit';
@@ -99,6 +99,9 @@ function minimalContext(t: Transform, model: FrozenCnnGraph): TransformContext {
     substep: () => {},
   });
 }
+
+// The built-ins load their bodies on first use; `applyDirect` times the synchronous call, so load them first.
+await Promise.all([mergeDuplicateNodes, removeNodes, stripUnusedNodes].map((t) => loadTransform(t as Transform)));
 
 /** `t.apply` with the schema's defaults filled in, as the runner calls it. */
 function applyDirect(t: Transform, given: Readonly<Record<string, unknown>>, graph: Graph, model: FrozenCnnGraph): Graph {
