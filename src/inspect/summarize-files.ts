@@ -34,7 +34,11 @@ export async function summarize(
   const fs = opts.fs ?? nodeFileSystem;
   const model = await loadModel(path, { fs });
   const summary = await summarizeLoaded(model, { ...opts, fs });
-  return opts.unsupportedOps ? { ...summary, unsupportedOps: await opts.unsupportedOps(model, summary) } : summary;
+  if (!opts.unsupportedOps) return summary;
+  // Added to the summary itself, last, rather than spread into a copy: a spread would read the lazy
+  // inferredOutputs (shape inference over the whole graph) even when no caller wants them.
+  const unsupportedOps = await opts.unsupportedOps(model, summary);
+  return Object.defineProperty(summary, 'unsupportedOps', { value: unsupportedOps, enumerable: true, writable: true, configurable: true });
 }
 
 /** `summarize` on a model already loaded (reads the checkpoint index for the parameter count). */

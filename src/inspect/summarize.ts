@@ -15,7 +15,7 @@ import { executionOrder } from '../ir/topo';
 import { validateGraph } from '../ir/validate';
 import { tfSummarizeValue } from './array-text';
 import type { Graph } from '../ir/graph';
-import { graphIndex, opCounts } from '../ir/graph';
+import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
 import { parseInput } from '../ir/node';
 import { CONTROL_PORT, graphEdges } from '../ir/edges';
@@ -161,6 +161,20 @@ export interface SummarizeOptions {
   readonly variableShapes?: readonly (readonly number[])[];
 }
 
+/**
+ * A summary's output shapes as `formatSummary` prints them (how many, and the first few), without
+ * inferring the others: a hidden property of what `summarizeModel` returns, which a copy of the
+ * summary does not carry (then `inferredOutputs` is read).
+ */
+interface FirstInferred {
+  readonly count: number;
+  first(n: number): TensorSummary[];
+}
+const FIRST_INFERRED = Symbol('graft.firstInferred');
+
+/** Ops never taken as outputs by `summarize_graph`. */
+const NOT_OUTPUTS: ReadonlySet<string> = new Set(['Const', 'Assign', 'NoOp', 'Placeholder']);
+
 const QUANTIZED = /^(Quantize|Dequantize|Quantized|Requantize|RequantizationRange|FakeQuant)/;
 
 function attrDType(n: Node, key: string): DType | null {
@@ -250,7 +264,11 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     }
   }
 
-  const tfOutputs = nodes.filter((n, i) => !consumed[first(i)] && !['Const', 'Assign', 'NoOp', 'Placeholder'].includes(n.op));
+  const tfOutputs: Node[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    if (!consumed[first(i)] && !NOT_OUTPUTS.has(n.op)) tfOutputs.push(n);
+  }
   const sigOutputs = sig ? Object.values(sig[1].outputs).map((t) => t.name).filter((x): x is string => x !== null) : [];
   const outputNames = sigOutputs.length > 0 ? [...new Set(sigOutputs.map((t) => parseInput(t).node))] : tfOutputs.map((n) => n.name);
   const outputs = outputNames.map((name) => ({ name, op: idx.byName.get(name)?.op ?? '?' }));
@@ -271,32 +289,55 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
       if (j >= 0 && !needed[j]) stack.push(j);
     }
   }
+  // One pass over the nodes for everything decided by op, name and device.
   const unusedNodes: string[] = [];
-  for (let i = 0; i < count; i++) if (!needed[first(i)]) unusedNodes.push(nodes[i]!.name);
-
-  const allOps = opCounts([...graph.nodes, ...graph.library.functions.flatMap((f) => f.nodes)]);
+  const constNodes: Node[] = [];
+  const placeholderNodes: Node[] = [];
+  const tfVariableNodes: Node[] = [];
+  const variableNodes: Node[] = [];
+  const quantizationNodes: string[] = [];
+  const allOps = new Map<string, number>();
+  const devices = new Map<string, number>();
+  let constCount = 0;
+  let identityCount = 0;
+  let variableCount = 0;
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    const op = n.op;
+    if (!needed[first(i)]) unusedNodes.push(n.name);
+    allOps.set(op, (allOps.get(op) ?? 0) + 1);
+    if (op === 'Const') constCount++, constNodes.push(n);
+    else if (op === 'Identity') identityCount++;
+    else if (op === 'Placeholder') placeholderNodes.push(n);
+    if (op === 'Variable' || op === 'VariableV2') tfVariableNodes.push(n);
+    if (op === 'Variable' || op === 'VariableV2' || op === 'VarHandleOp') variableNodes.push(n);
+    if (op.includes('Variable')) variableCount++;
+    if (QUANTIZED.test(op)) quantizationNodes.push(n.name);
+    if (n.device) devices.set(n.device, (devices.get(n.device) ?? 0) + 1);
+  }
+  for (const f of graph.library.functions) for (const n of f.nodes) allOps.set(n.op, (allOps.get(n.op) ?? 0) + 1);
   const ops = [...allOps].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || (a.op < b.op ? -1 : 1));
 
   let constElements = 0;
   let constBytes = 0;
-  const consts: { name: string; dtype: DType; shape: readonly number[]; bytes: number }[] = [];
-  for (const n of graph.nodes) {
-    if (n.op !== 'Const') continue;
+  // The five largest, the first of equal sizes first (what a stable sort by size would put first).
+  const largestConsts: { name: string; dtype: DType; shape: readonly number[]; bytes: number }[] = [];
+  for (const n of constNodes) {
     const v = n.attrs.value;
     if (v?.kind !== 'tensor') continue;
     const bytes = tensorByteSize(v.value);
     constElements += numElements(v.value.shape);
     constBytes += bytes;
-    consts.push({ name: n.name, dtype: v.value.dtype, shape: v.value.shape, bytes });
+    if (largestConsts.length === 5 && bytes <= largestConsts[4]!.bytes) continue;
+    let k = largestConsts.length;
+    while (k > 0 && largestConsts[k - 1]!.bytes < bytes) k--;
+    largestConsts.splice(k, 0, { name: n.name, dtype: v.value.dtype, shape: v.value.shape, bytes });
+    if (largestConsts.length > 5) largestConsts.pop();
   }
-  consts.sort((a, b) => b.bytes - a.bytes);
-
-  const devices = new Map<string, number>();
-  for (const n of graph.nodes) if (n.device) devices.set(n.device, (devices.get(n.device) ?? 0) + 1);
 
   const summarizeGraph: SummarizeGraphFacts = {
-    inputs: graph.nodes.filter((n) => n.op === 'Placeholder').map(graphNodeInfo),
-    variables: graph.nodes.filter((n) => n.op === 'Variable' || n.op === 'VariableV2').map(graphNodeInfo),
+    inputs: placeholderNodes.map(graphNodeInfo),
+    variables: tfVariableNodes.map(graphNodeInfo),
     outputs: tfOutputs.map((n) => ({ name: n.name, op: n.op })),
     constParameters: constElements,
     // TensorFlow reads a `value` attribute, which variable nodes do not have.
@@ -306,18 +347,18 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   const outputTensors = sigOutputs.length > 0 ? sigOutputs : outputNames;
   // Shape inference costs a pass over the graph (and its functions): run on first read only, so
   // callers that want the signature alone (loading a model to run it) do not pay for it.
-  let inferred: TensorSummary[] | undefined;
-  const inferredOutputs = (): TensorSummary[] => {
-    if (!inferred) {
-      const names = outputTensors.map((t) => (t.includes(':') ? t : `${t}:0`));
-      const shapes = inferShapesOf(graph, names);
-      inferred = names.map((name) => {
-        const f = shapes.get(name);
-        return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
-      });
-    }
-    return inferred;
+  const tensorNames = outputTensors.map((t) => (t.includes(':') ? t : `${t}:0`));
+  const infer = (names: readonly string[]): TensorSummary[] => {
+    const shapes = inferShapesOf(graph, names);
+    return names.map((name) => {
+      const f = shapes.get(name);
+      return { name, dtype: f && f.dtype !== 'invalid' ? f.dtype : null, shape: f ? f.shape : null };
+    });
   };
+  let inferred: TensorSummary[] | undefined;
+  const inferredOutputs = (): TensorSummary[] => (inferred ??= infer(tensorNames));
+  // The text shows the first few: inferring those needs only what they read (inferShapesOf).
+  const firstInferred: FirstInferred = { count: tensorNames.length, first: (n) => (inferred ? inferred.slice(0, n) : infer(tensorNames.slice(0, n))) };
 
   const variableElements = (opts.variableShapes ?? []).reduce((s, shape) => s + numElements(shape), 0);
   const graphBytes = model.fileBytes;
@@ -341,24 +382,22 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
           },
         }
       : {}),
-    placeholders: graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => ({ name: n.name, dtype: attrDType(n, 'dtype'), shape: n.attrs['shape'] ? placeholderDims(n, graph) : null })),
+    placeholders: placeholderNodes.map((n) => ({ name: n.name, dtype: attrDType(n, 'dtype'), shape: n.attrs['shape'] ? placeholderDims(n, graph) : null })),
     outputs,
     unusedNodes,
-    quantizationNodes: graph.nodes.filter((n) => QUANTIZED.test(n.op)).map((n) => n.name),
-    variables: graph.nodes
-      .filter((n) => n.op === 'VariableV2' || n.op === 'Variable' || n.op === 'VarHandleOp')
-      .map((n) => ({ name: n.name, op: n.op, dtype: attrDType(n, 'dtype'), shape: attrShape(n, 'shape') })),
+    quantizationNodes,
+    variables: variableNodes.map((n) => ({ name: n.name, op: n.op, dtype: attrDType(n, 'dtype'), shape: attrShape(n, 'shape') })),
     counts: {
-      nodes: graph.nodes.length,
-      const: allOpsIn(graph, 'Const'),
-      variable: graph.nodes.filter((n) => n.op.includes('Variable')).length,
-      identity: allOpsIn(graph, 'Identity'),
+      nodes: count,
+      const: constCount,
+      variable: variableCount,
+      identity: identityCount,
       controlEdges,
       functions: graph.library.functions.length,
       functionNodes: graph.library.functions.reduce((s, f) => s + f.nodes.length, 0),
     },
     ops,
-    parameters: { constElements, constBytes, variableElements, largestConsts: consts.slice(0, 5) },
+    parameters: { constElements, constBytes, variableElements, largestConsts },
     devices: [...devices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([device, nodes]) => ({ device, nodes })),
     invalidInputs,
     problems: validateGraph(graph).map((p) => ({ code: p.code, node: p.node, message: p.message })),
@@ -367,7 +406,8 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     summarizeGraph,
   };
   // Enumerable, so JSON and spreads include it.
-  return Object.defineProperty(summary, 'inferredOutputs', { get: inferredOutputs, enumerable: true, configurable: true }) as ModelSummary;
+  Object.defineProperty(summary, 'inferredOutputs', { get: inferredOutputs, enumerable: true, configurable: true });
+  return Object.defineProperty(summary, FIRST_INFERRED, { value: firstInferred }) as ModelSummary;
 }
 
 /** `PrintNodeInfo`'s facts about a node. */
@@ -383,12 +423,6 @@ function graphNodeInfo(n: Node): SummarizeGraphNode {
 /** TensorFlow's `DataTypeString`: `float`, `float_ref`, `INVALID`. */
 function dataTypeString(dtype: DType): string {
   return dtype === 'invalid' ? 'INVALID' : dtype;
-}
-
-function allOpsIn(graph: Graph, op: string): number {
-  let n = 0;
-  for (const x of graph.nodes) if (x.op === op) n++;
-  return n;
 }
 
 function shapeDims(s: Shape | null): readonly number[] | null {
@@ -430,9 +464,18 @@ function tensorText(t: TensorSummary): string {
 }
 
 function list(items: readonly string[], max = 12): string {
-  if (items.length === 0) return 'none';
-  const shown = items.slice(0, max).join(', ');
-  return items.length > max ? `${shown}, ... (${items.length - max} more)` : shown;
+  return listFirst(items.slice(0, max), items.length, max);
+}
+
+/** `list` of items written by `text` (only the ones shown are written). */
+function listOf<T>(items: readonly T[], text: (item: T) => string, max = 12): string {
+  return listFirst(items.slice(0, max).map(text), items.length, max);
+}
+
+/** `list` given only the first `max` items (`shown`) of `count`. */
+function listFirst(shown: readonly string[], count: number, max: number): string {
+  if (count === 0) return 'none';
+  return count > max ? `${shown.join(', ')}, ... (${count - max} more)` : shown.join(', ');
 }
 
 /**
@@ -465,7 +508,7 @@ export function formatSummary(s: ModelSummary): string {
   const kind = s.kind === 'saved-model' ? 'SavedModel' : s.kind === 'meta-graph' ? 'MetaGraphDef' : 'GraphDef';
   lines.push(`${kind}: ${s.path} (${s.format})`);
   if (s.metaGraphs) {
-    for (const m of s.metaGraphs) lines.push(`  meta graph [${m.tags.join(', ')}]: signatures ${list(m.signatures.map((x) => `'${x}'`))}`);
+    for (const m of s.metaGraphs) lines.push(`  meta graph [${m.tags.join(', ')}]: signatures ${listOf(m.signatures, (x) => `'${x}'`)}`);
   }
   if (s.unsupportedOps) lines.push(...unsupportedLines(s.unsupportedOps));
   if (s.problems.length > 0) {
@@ -479,12 +522,14 @@ export function formatSummary(s: ModelSummary): string {
     for (const t of s.signature.outputs) lines.push(`  output ${t.key}: ${tensorText(t)}`);
   }
   lines.push('');
-  lines.push(`Input feature nodes: ${list(s.placeholders.map(tensorText))}`);
-  lines.push(`Output nodes: ${list(s.outputs.map((o) => `${o.name} (${o.op})`))}`);
+  lines.push(`Input feature nodes: ${listOf(s.placeholders, tensorText)}`);
+  lines.push(`Output nodes: ${listOf(s.outputs, (o) => `${o.name} (${o.op})`)}`);
   lines.push(`Unused nodes: ${s.unusedNodes.length} of ${s.counts.nodes}${s.unusedNodes.length ? ` (${list(s.unusedNodes, 6)})` : ''}`);
   lines.push(`Quantization nodes: ${list(s.quantizationNodes)}`);
-  lines.push(`Variables: ${list(s.variables.map((v) => `${tensorText(v)} ${v.op}`), 8)}`);
-  lines.push(`Output shapes (inferred): ${list(s.inferredOutputs.map((t) => `${t.name} ${t.dtype ?? '?'} ${t.shape === null ? '<unknown>' : formatShape({ dims: t.shape, unknownRank: false })}`), 8)}`);
+  lines.push(`Variables: ${listOf(s.variables, (v) => `${tensorText(v)} ${v.op}`, 8)}`);
+  const inferredText = (t: TensorSummary) => `${t.name} ${t.dtype ?? '?'} ${t.shape === null ? '<unknown>' : formatShape({ dims: t.shape, unknownRank: false })}`;
+  const firstInferred = (s as { [FIRST_INFERRED]?: FirstInferred })[FIRST_INFERRED];
+  lines.push(`Output shapes (inferred): ${firstInferred ? listFirst(firstInferred.first(8).map(inferredText), firstInferred.count, 8) : listOf(s.inferredOutputs, inferredText, 8)}`);
   lines.push('');
   lines.push(...summarizeGraphLines(s.summarizeGraph));
   lines.push('');

@@ -16,7 +16,7 @@
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
-import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider } from '../ir/encoded-attrs';
+import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider } from '../ir/encoded-attrs';
 import { dtypeFromEnum } from '../ir/dtype';
 import { decodeMessage } from '../proto';
 
@@ -86,6 +86,34 @@ function varintAt(b: Uint8Array, end: number): number {
   return -1;
 }
 
+/** Recently read attribute keys, by a hash of their bytes (a collision just makes a new string). */
+const keyTable: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
+const keyDecoder = new TextDecoder();
+
+/**
+ * The ASCII key at `b[at, at + len)`, undefined when a byte is not ASCII. Keys repeat across a
+ * graph's nodes (`T`, `dtype`, `_output_shapes`): equal bytes give the same string object while it
+ * stays in the table, so a graph holds one copy of each key, and comparing keys is cheap.
+ */
+function asciiKey(b: Uint8Array, at: number, len: number): string | undefined {
+  let h = len;
+  for (let i = at, end = at + len; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return undefined;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  const slot = (h ^ (h >>> 15)) & 511;
+  const known = keyTable[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === b[at + i]) i++;
+    if (i === len) return known;
+  }
+  const key = len <= 64 ? String.fromCharCode.apply(null, b.subarray(at, at + len) as unknown as number[]) : keyDecoder.decode(b.subarray(at, at + len));
+  keyTable[slot] = key;
+  return key;
+}
+
 interface PlainEntry {
   readonly key: string;
   /** Where the entry's encoded AttrValue starts and ends in the bytes. */
@@ -114,12 +142,8 @@ function plainAttrEntries(b: Uint8Array, from: number, end: number): PlainEntry[
       at = p + 1;
       const kl = varintAt(b, e);
       if (kl < 0 || kl > e - at) return undefined;
-      let key = '';
-      for (let i = 0; i < kl; i++) {
-        const c = b[at + i]!;
-        if (c >= 0x80) return undefined;
-        key += String.fromCharCode(c);
-      }
+      const key = asciiKey(b, at, kl);
+      if (key === undefined) return undefined;
       at += kl;
       if (b[at++] !== 0x12) return undefined;
       const vl = varintAt(b, e);
@@ -156,12 +180,8 @@ function scanEntries(b: Uint8Array, from: number, end: number): (string | number
         at = p + 1;
         const kl = varintAt(b, e);
         if (kl < 0 || kl > e - at) return null;
-        key = '';
-        for (let c = 0; c < kl; c++) {
-          const x = b[at + c]!;
-          if (x >= 0x80) return null;
-          key += String.fromCharCode(x);
-        }
+        key = asciiKey(b, at, kl);
+        if (key === undefined) return null;
         at += kl;
         if (at < e && b[at] === 0x12) {
           at++;
@@ -181,8 +201,43 @@ function scanEntries(b: Uint8Array, from: number, end: number): (string | number
     }
     p = e;
   }
-  return out;
+  // Kept per node: an array of exactly its length (the one grown by push reserves more).
+  return out.slice();
 }
+
+/**
+ * Whether a NodeDef's bytes hold an `attr` entry with one of `keys` (ASCII), comparing key bytes
+ * in place; undefined when a field is not length-delimited or a length runs past the end.
+ */
+function bytesHaveKey(b: Uint8Array, from: number, end: number, keys: readonly string[]): boolean | undefined {
+  let p = from;
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return undefined;
+    p = at;
+    const e = p + l;
+    if (tag === 0x2a) {
+      if (b[p] !== 0x0a) return undefined;
+      at = p + 1;
+      const kl = varintAt(b, e);
+      if (kl < 0 || kl > e - at) return undefined;
+      for (const k of keys) {
+        if (k.length !== kl) continue;
+        let i = 0;
+        while (i < kl && k.charCodeAt(i) === b[at + i]) i++;
+        if (i === kl) return true;
+      }
+    }
+    p = e;
+  }
+  return false;
+}
+
+/** Attribute key lists by their keys joined (`T\0_output_shapes\0`), shared by the nodes that have them. */
+const keyLists = new Map<string, readonly string[]>();
 
 /**
  * An AttrValue that is one `type` or `b` field whose value fits in one byte (how TensorFlow writes
@@ -190,12 +245,19 @@ function scanEntries(b: Uint8Array, from: number, end: number): (string | number
  * protobufjs; undefined for anything else.
  */
 function smallAttr(b: Uint8Array, start: number, end: number): AttrValue | undefined {
-  if (end !== start + 2 || b[start + 1]! >= 0x80) return undefined;
+  if (end !== start + 2) return undefined;
+  const v = b[start + 1]!;
+  if (v >= 0x80) return undefined;
   const tag = b[start];
-  if (tag === 0x30) return Object.freeze({ kind: 'type', value: dtypeFromEnum(b[start + 1]!) });
-  if (tag === 0x28) return Object.freeze({ kind: 'b', value: b[start + 1] !== 0 });
+  // Frozen values, so nodes share them.
+  if (tag === 0x30) return (TYPE_VALUES[v] ??= Object.freeze({ kind: 'type', value: dtypeFromEnum(v) }));
+  if (tag === 0x28) return v === 0 ? FALSE_VALUE : TRUE_VALUE;
   return undefined;
 }
+
+const TYPE_VALUES: (AttrValue | undefined)[] = [];
+const FALSE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: false });
+const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
 
 /**
  * Decodes one node's attributes on first use, then forwards everything to the frozen result.
@@ -299,12 +361,35 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     if (this.entries === undefined) this.entries = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
     const es = this.entries;
     if (es === null) return undefined;
-    const keys: string[] = [];
+    let sig = '';
     for (let j = 0; j < es.length; j += 3) {
       if (es[j] === '__proto__') return undefined;
-      keys.push(es[j] as string);
+      sig += `${es[j] as string}\0`;
+    }
+    // Nodes of one op mostly have the same keys: they share one frozen list.
+    let keys = keyLists.get(sig);
+    if (keys === undefined) {
+      const list: string[] = [];
+      for (let j = 0; j < es.length; j += 3) list.push(es[j] as string);
+      keys = Object.freeze(list);
+      if (keyLists.size < 4096) keyLists.set(sig, keys);
     }
     return (this.keys = keys);
+  }
+
+  /**
+   * Whether the node's attributes have one of `keys`, from its bytes (nothing decoded or kept);
+   * undefined once they are decoded, or when the bytes are unusual.
+   */
+  hasAny(keys: readonly string[]): boolean | undefined {
+    if (this.loaded) return undefined;
+    const es = this.entries;
+    if (es === null) return undefined;
+    if (es !== undefined) {
+      for (let j = 0; j < es.length; j += 3) if (keys.includes(es[j] as string)) return true;
+      return false;
+    }
+    return bytesHaveKey(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, keys);
   }
 
   /** Decodes the one attribute at `start` into the target. */
@@ -573,6 +658,11 @@ function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttr
 }
 
 setEncodedAttrsProvider(encodedAttrsOf);
+
+setHasAnyAttrProvider((node, keys) => {
+  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
+  return h instanceof LazyAttrs ? h.hasAny(keys) : undefined;
+});
 
 setAttrKeysProvider((node) => {
   const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];

@@ -46,3 +46,22 @@ export function setAttrKeysProvider(f: (node: Node) => readonly string[] | undef
 export function attrKeys(node: Node): readonly string[] {
   return keysProvider?.(node) ?? Object.keys(node.attrs);
 }
+
+let anyKeyProvider: ((node: Node, keys: readonly string[]) => boolean | undefined) | undefined;
+
+/** Registers how to tell whether a loaded node has one of some attribute keys without decoding (the lazy loader does). */
+export function setHasAnyAttrProvider(f: (node: Node, keys: readonly string[]) => boolean | undefined): void {
+  anyKeyProvider = f;
+}
+
+/**
+ * Whether `node.attrs` has any of `keys` (own keys), read from a loaded node's bytes without
+ * decoding or keeping anything: for a pass over every node that wants a rare key (a called
+ * function's `f`, `body`, ...).
+ */
+export function hasAnyAttr(node: Node, keys: readonly string[]): boolean {
+  const known = anyKeyProvider?.(node, keys);
+  if (known !== undefined) return known;
+  for (const k of keys) if (Object.prototype.hasOwnProperty.call(node.attrs, k)) return true;
+  return false;
+}

@@ -100,7 +100,7 @@ class Engine {
   }
 
   /** Infers `nodes`; `args` are a function's arguments (names that are not nodes). */
-  run(nodes: readonly Node[], args: ReadonlyMap<string, TensorFact> | null, overrides?: ReadonlyMap<string, Dims>): Facts {
+  run(nodes: readonly Node[], args: ReadonlyMap<string, TensorFact> | null, overrides?: ReadonlyMap<string, Dims>, only?: Uint8Array): Facts {
     const list: readonly Node[] = args ? [...[...args.keys()].map((name) => ({ name, op: '_Arg', inputs: [], device: '', attrs: {} }) as Node), ...nodes] : nodes;
     const count = list.length;
     const { order: orderNodes, inCycle } = executionOrder(list);
@@ -121,6 +121,9 @@ class Engine {
       }
     }
     const hasMerge = orderNodes.some((n) => MERGE_OPS.has(n.op));
+    // Only some nodes (by position): the caller passes every data ancestor of them, so each is
+    // inferred as in a whole run. Loops repeat passes over the whole graph: then all are visited.
+    const mask = hasMerge ? undefined : only;
     let previous: (TensorFact[] | undefined)[] = [];
     let facts: (TensorFact[] | undefined)[] = [];
     const forceUnknown = new Set<string>();
@@ -131,6 +134,7 @@ class Engine {
       run.previous = previous;
       for (let k = 0; k < order.length; k++) {
         const i = order[k]!;
+        if (mask && !mask[i]) continue;
         facts[slot ? slot[i]! : i] = this.visit(i, run);
       }
       for (const node of inCycle) facts[position.get(node.name)!] = [];
@@ -321,17 +325,49 @@ export function inferShapes(graph: Graph, options: InferShapesOptions = {}): Map
  */
 export function inferShapesOf(graph: Graph, tensors: readonly string[]): Map<string, InferredTensor> {
   checkGraphShallow('inferShapes', 'graph', graph);
-  const facts = new Engine(graph).run(graph.nodes, null);
-  const out = new Map<string, InferredTensor>();
+  const asked: [string, string, number][] = [];
   for (const t of tensors) {
     const colon = t.lastIndexOf(':');
     if (colon < 0) continue;
     const port = Number(t.slice(colon + 1));
     if (!Number.isInteger(port) || port < 0 || String(port) !== t.slice(colon + 1)) continue;
-    const f = facts.get(t.slice(0, colon))?.[port];
+    asked.push([t, t.slice(0, colon), port]);
+  }
+  const facts = new Engine(graph).run(graph.nodes, null, undefined, dataAncestors(graph, asked.map((a) => a[1])));
+  const out = new Map<string, InferredTensor>();
+  for (const [t, node, port] of asked) {
+    const f = facts.get(node)?.[port];
     if (f) out.set(t, { dtype: f.dtype, shape: f.shape === null ? null : [...f.shape] });
   }
   return out;
+}
+
+/**
+ * The nodes `names` and every node they read data from (by position), when inferring only those
+ * gives each the facts a whole run gives it: names are unique and there is no library (a function
+ * call's inference may depend on which call came first). Undefined otherwise: infer everything.
+ */
+function dataAncestors(graph: Graph, names: readonly string[]): Uint8Array | undefined {
+  if (graph.library.functions.length > 0) return undefined;
+  const { offsets, producer, port, uniqueNames } = graphEdges(graph);
+  if (!uniqueNames) return undefined;
+  const position = graphIndex(graph).position;
+  const mask = new Uint8Array(graph.nodes.length);
+  const stack: number[] = [];
+  for (const name of names) {
+    const i = position.get(name);
+    if (i !== undefined) stack.push(i);
+  }
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (mask[i]) continue;
+    mask[i] = 1;
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (j >= 0 && port[e] !== CONTROL_PORT && !mask[j]) stack.push(j);
+    }
+  }
+  return mask;
 }
 
 /** What `inferFunctionShapes` finds in one function body. */

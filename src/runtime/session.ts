@@ -15,7 +15,7 @@ import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
 import { EMPTY_LIBRARY, graphIndex } from '../ir/graph';
 import { CONTROL_PORT, graphEdges } from '../ir/edges';
-import { attrKeys } from '../ir/encoded-attrs';
+import { hasAnyAttr } from '../ir/encoded-attrs';
 import { type InputRef, type Node, inputNodeName, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
@@ -130,7 +130,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
       if (item.main && fedNodes.has(name)) continue;
       if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
       // Only a node with a function attribute key can call one (a loaded node lists its keys undecoded).
-      if (!attrKeys(node).some((k) => CALL_ATTRS.has(k))) continue;
+      if (!hasAnyAttr(node, CALL_ATTRS)) continue;
       for (const f of calledFunctions(node)) {
         if (seenFns.has(f.name)) continue;
         seenFns.add(f.name);
@@ -155,7 +155,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
 }
 
 /** The attribute keys `calledFunctions` reads. */
-const CALL_ATTRS: ReadonlySet<string> = new Set(['f', 'then_branch', 'else_branch', 'cond', 'body']);
+const CALL_ATTRS: readonly string[] = ['f', 'then_branch', 'else_branch', 'cond', 'body'];
 
 /**
  * `closure` (executor.ts) over a graph's flat edges: the same nodes in the same order (the first

@@ -51,6 +51,24 @@ describe('summarizeModel (TF summarize_graph suggested cases)', () => {
     expect(humanReadableNum(7850)).toBe('7.85k');
   });
 
+  it('prints the first output shapes as the whole inference gives them, and says how many more', () => {
+    const b = graphBuilder();
+    for (let i = 0; i < 11; i++) {
+      const x = b.placeholder(`x${i}`, 'float', [-1, i + 1]);
+      b.op('Relu', [b.op('Identity', [x], { T: attr.type('float') }, `id${i}`)], { T: attr.type('float') }, `y${i}`);
+    }
+    const text = formatSummary(summarizeModel(asModel(b.graph())));
+    const all = summarizeModel(asModel(b.graph())).inferredOutputs;
+    expect(all).toHaveLength(11);
+    expect(all[7]).toEqual({ name: 'y7:0', dtype: 'float', shape: [-1, 8] });
+    const shown = all.slice(0, 8).map((t) => `${t.name} float [?,${t.shape![1]}]`);
+    expect(text).toContain(`Output shapes (inferred): ${shown.join(', ')}, ... (3 more)\n`);
+    // The JSON form (every output) is unchanged by the text having been printed first.
+    const s = summarizeModel(asModel(b.graph()));
+    formatSummary(s);
+    expect(JSON.parse(JSON.stringify(s)).inferredOutputs).toEqual(all);
+  });
+
   it('counts unused nodes against the outputs, control edges included', () => {
     const b = graphBuilder();
     const x = b.placeholder('x', 'float', [1]);
