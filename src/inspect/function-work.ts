@@ -31,11 +31,14 @@ const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
  * ```
  */
 export function functionWork(graph: Graph): FunctionWork | undefined {
+  // No library: nothing to call (and no node's attributes are read, which would decode them).
+  if (graph.library.functions.length === 0) return undefined;
   const byName = new Map(graph.library.functions.map((f) => [f.signature.name, f]));
   const called = (n: Graph['nodes'][number]): string | undefined => {
     if (byName.has(n.op)) return n.op;
+    if (!CALL_OPS.has(n.op)) return undefined;
     const f = n.attrs.f;
-    return CALL_OPS.has(n.op) && f?.kind === 'func' ? f.value.name : undefined;
+    return f?.kind === 'func' ? f.value.name : undefined;
   };
   const calls = graph.nodes.filter((n) => called(n) !== undefined && byName.has(called(n)!));
   if (calls.length === 0) return undefined;

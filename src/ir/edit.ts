@@ -11,7 +11,7 @@ import { attrText } from './attr';
 import type { Graph } from './graph';
 import { withNodes } from './graph';
 import type { Node } from './node';
-import { isControlInput, parseInput } from './node';
+import { inputNodeName, isControlInput, parseInput } from './node';
 import { checkArray, checkFunction, checkGraphShallow, checkNodeShallow, checkObject, checkStringsArgument } from './check';
 
 /**
@@ -95,13 +95,14 @@ export function controlsLast(inputs: readonly string[]): string[] {
 /** Drops repeated control inputs, and control inputs on a node already read as data. */
 export function dedupeControlInputs(inputs: readonly string[]): string[] {
   checkStringsArgument('dedupeControlInputs', 'inputs', inputs);
+  if (!inputs.some(isControlInput)) return [...inputs];
   const dataNodes = new Set<string>();
-  for (const s of inputs) if (!isControlInput(s)) dataNodes.add(parseInput(s).node);
+  for (const s of inputs) if (!isControlInput(s)) dataNodes.add(inputNodeName(s));
   const seen = new Set<string>();
   const out: string[] = [];
   for (const s of inputs) {
     if (isControlInput(s)) {
-      const name = parseInput(s).node;
+      const name = inputNodeName(s);
       if (dataNodes.has(name) || seen.has(name)) continue;
       seen.add(name);
     }

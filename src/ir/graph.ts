@@ -105,24 +105,69 @@ export interface GraphIndex {
 const indexes = new WeakMap<Graph | readonly Node[], GraphIndex>();
 
 /**
+ * Name → node, read through the position index (one hash map per graph version, not two): a
+ * read-only map view that answers like a `Map` of the first node of each name.
+ */
+class NodesByName implements ReadonlyMap<string, Node> {
+  constructor(
+    private readonly position: ReadonlyMap<string, number>,
+    private readonly nodes: readonly Node[],
+  ) {}
+  get size(): number {
+    return this.position.size;
+  }
+  get(name: string): Node | undefined {
+    const i = this.position.get(name);
+    return i === undefined ? undefined : this.nodes[i];
+  }
+  has(name: string): boolean {
+    return this.position.has(name);
+  }
+  keys(): MapIterator<string> {
+    return this.position.keys();
+  }
+  values(): MapIterator<Node> {
+    const { position, nodes } = this;
+    return (function* () {
+      for (const i of position.values()) yield nodes[i]!;
+    })() as unknown as MapIterator<Node>;
+  }
+  entries(): MapIterator<[string, Node]> {
+    const { position, nodes } = this;
+    return (function* () {
+      for (const [name, i] of position) yield [name, nodes[i]!] as [string, Node];
+    })() as unknown as MapIterator<[string, Node]>;
+  }
+  [Symbol.iterator](): MapIterator<[string, Node]> {
+    return this.entries();
+  }
+  forEach(fn: (value: Node, key: string, map: ReadonlyMap<string, Node>) => void, thisArg?: unknown): void {
+    for (const [name, i] of this.position) fn.call(thisArg, this.nodes[i]!, name, this);
+  }
+}
+
+/**
  * The indexes of one graph version. Names and positions are built at once; parsed inputs and
  * consumers (one object per edge) only when first asked for, since most readers need only names.
  */
 class LazyGraphIndex implements GraphIndex {
-  readonly byName = new Map<string, Node>();
+  readonly byName: ReadonlyMap<string, Node>;
   readonly position = new Map<string, number>();
   private inputsMap: Map<string, InputRef[]> | undefined;
   private consumersMap: Map<string, Consumer[]> | undefined;
 
   constructor(private readonly nodes: readonly Node[]) {
-    const { byName, position } = this;
-    for (let i = 0; i < nodes.length; i++) {
-      const n = nodes[i]!;
-      if (!byName.has(n.name)) {
-        byName.set(n.name, n);
-        position.set(n.name, i);
+    const { position } = this;
+    for (let i = 0; i < nodes.length; i++) position.set(nodes[i]!.name, i);
+    if (position.size !== nodes.length) {
+      // A repeated name (rare): the first node of each name keeps it.
+      position.clear();
+      for (let i = 0; i < nodes.length; i++) {
+        const name = nodes[i]!.name;
+        if (!position.has(name)) position.set(name, i);
       }
     }
+    this.byName = new NodesByName(position, nodes);
   }
 
   get inputs(): ReadonlyMap<string, readonly InputRef[]> {

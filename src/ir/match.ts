@@ -190,7 +190,7 @@ export function replaceMatchingOpTypes(
 
 /** The node an input names when it reads output 0 of a `Const`, else undefined. */
 export function constAt(idx: GraphIndex, input: string): Node | undefined {
-  if (typeof idx !== 'object' || idx === null || !(idx.byName instanceof Map)) throw badArgument('constAt', 'idx', 'a GraphIndex (graphIndex(graph))', idx);
+  if (typeof idx !== 'object' || idx === null || typeof (idx.byName as { get?: unknown } | null)?.get !== 'function') throw badArgument('constAt', 'idx', 'a GraphIndex (graphIndex(graph))', idx);
   checkString('constAt', 'input', input);
   const ref = parseInput(input);
   if (ref.control || ref.port !== 0) return undefined;

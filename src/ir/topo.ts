@@ -5,7 +5,7 @@
  */
 import { GraftError } from '../errors';
 import type { Graph } from './graph';
-import { graphIndex } from './graph';
+import { graphEdges } from './edges';
 import type { Node } from './node';
 import { inputNodeName, isControlInput } from './node';
 import { checkGraphShallow } from './check';
@@ -42,6 +42,24 @@ export function executionDepths(graph: Graph | readonly Node[]): Int32Array {
   return depths.get(executionOrder(graph))!;
 }
 
+/** Each node's consumers by position in the node list, in CSR form: node j's row is `consumers[offsets[j] .. offsets[j + 1])`, one entry per edge. */
+export interface ConsumerRows {
+  readonly offsets: Int32Array;
+  readonly consumers: Int32Array;
+}
+/** Per computed order, the consumer rows it was sorted with (kept: incremental validation reads them). */
+const rows = new WeakMap<ExecutionOrder, ConsumerRows>();
+
+/**
+ * The consumer rows of `graph`'s nodes when its execution order is already computed (they are a
+ * by-product of the sort), else undefined: nothing is computed. With repeated names, an edge is
+ * a row entry of the last node of its name.
+ */
+export function builtConsumerRows(graph: Graph | readonly Node[]): ConsumerRows | undefined {
+  const r = orders.get('nodes' in graph ? graph.nodes : graph);
+  return r === undefined ? undefined : rows.get(r);
+}
+
 /** `executionOrder(graph).order` as positions in the node list, computing the order if needed. */
 export function executionOrderPositions(graph: Graph | readonly Node[]): Int32Array {
   return positions.get(executionOrder(graph))!;
@@ -64,20 +82,20 @@ export function executionOrder(graph: Graph | readonly Node[]): ExecutionOrder {
 }
 
 function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
-  // Flat arrays: edges resolved to producer indexes once, consumers in CSR form (no per-edge objects).
+  // Flat arrays: edges resolved to producer positions once (the graph's flat edges, shared with
+  // other passes), consumers in CSR form (no per-edge objects).
   const count = nodes.length;
-  // Names to positions: the graph's own index when names are unique (the last of a repeated name otherwise).
-  const idx = graphIndex(nodes);
-  let pos: ReadonlyMap<string, number> = idx.position;
-  if (idx.byName.size !== count) {
+  const edges = graphEdges(nodes);
+  let producer = edges.producer;
+  if (!edges.uniqueNames) {
+    // A repeated name: edges read the last node of the name here.
     const own = new Map<string, number>();
     for (let i = 0; i < count; i++) own.set(nodes[i]!.name, i);
-    pos = own;
+    producer = new Int32Array(producer.length);
+    let e = 0;
+    for (let i = 0; i < count; i++) for (const input of nodes[i]!.inputs) producer[e++] = own.get(inputNodeName(input)) ?? -1;
   }
-  let edges = 0;
-  for (let i = 0; i < count; i++) edges += nodes[i]!.inputs.length;
   const pending = new Int32Array(count);
-  const producer = new Int32Array(edges);
   const offsets = new Int32Array(count + 1);
   const unknownInputs: [string, string][] = [];
   const stack = new Int32Array(count);
@@ -94,16 +112,10 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
       pending[i] = inputs.length;
     }
     if (inputs.length === 0) stack[top++] = i;
-    for (const input of inputs) {
-      const name = inputNodeName(input);
-      const j = pos.get(name);
-      if (j === undefined) {
-        unknownInputs.push([n.name, name]);
-        producer[e++] = -1;
-      } else {
-        producer[e++] = j;
-        offsets[j + 1]!++;
-      }
+    for (let k = 0; k < inputs.length; k++) {
+      const j = producer[e++]!;
+      if (j < 0) unknownInputs.push([n.name, inputNodeName(inputs[k]!)]);
+      else offsets[j + 1]!++;
     }
   }
   const consumers = consumerRows(nodes, producer, offsets);
@@ -128,6 +140,7 @@ function computeExecutionOrder(nodes: readonly Node[]): ExecutionOrder {
   const result: ExecutionOrder = Object.freeze({ order: Object.freeze(order), inCycle: Object.freeze(inCycle), unknownInputs: Object.freeze(unknownInputs) });
   depths.set(result, depth);
   positions.set(result, orderPositions.subarray(0, order.length));
+  rows.set(result, { offsets, consumers });
   return result;
 }
 

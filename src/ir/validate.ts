@@ -6,7 +6,8 @@ import { builtConsumers, graphIndex } from './graph';
 import type { Node } from './node';
 import { inputNodeName } from './node';
 import { hasNoOutputs, knownOutputCount } from './op-outputs';
-import { consumerRows, executionDepths, executionOrder, hasExecutionOrder } from './topo';
+import { builtConsumerRows, consumerRows, executionDepths, executionOrder, hasExecutionOrder } from './topo';
+import { graphEdges } from './edges';
 import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
 import { checkGraphShallow, checkOptions } from './check';
@@ -144,80 +145,145 @@ const LOOP_OPS = new Set([...MERGE_OPS, ...NEXT_ITERATION_OPS]);
  * changed; false when it may not be (the caller then runs the full check, which says what is
  * wrong, so problems are always reported the same way).
  *
- * - Names: no duplicate (the name index has one entry per node); required names present.
- * - Edges: a node that is not an object of `previous` is checked like every node in the full
- *   check. An unchanged node keeps its inputs, so it can only lose its producer (a name that is
- *   gone) or see it change op or attributes (its output count may differ): those readers are
- *   checked, through `previous`'s consumers when something built them, else by looking at every
- *   unchanged node's inputs (no per-edge objects either way).
- * - Cycles: every input of a changed node is shallower than it in depths computed for
- *   `previous` (or inherited by it; see `executionDepths`). Unchanged nodes keep their edges, each
- *   shallower except a loop's back edge into a `Merge`, so a cycle would have to pass through a
- *   back edge that was already there. Changed loop nodes (`Merge`, `NextIteration`, or a node that
- *   replaced one), new names and inputs not in the depths are not judged here.
+ * What changed is found through `previous`'s name index (built once per graph version; the new
+ * graph's own index is not built here), walking both node lists in order: a node of the new list
+ * that is the very object `previous` holds under its name is unchanged ("kept"); every other node
+ * is fresh (new or edited). One flat state per previous position says which; no set of nodes, no
+ * per-edge objects.
+ *
+ * - Names: each previous name claimed at most once (by its kept node or by one fresh node), and
+ *   names `previous` lacked at most once, so no duplicate; required names present.
+ * - Edges: a fresh node is checked like every node in the full check. A kept node keeps its
+ *   inputs, so it can only lose its producer (a name that is gone) or see it change op or
+ *   attributes (its output count may differ): those readers are checked, through `previous`'s
+ *   consumer rows (built with its execution order) or its consumers index when
+ *   either is built, else by looking at every kept node's inputs.
+ * - Cycles: every input of a fresh node is shallower than it in depths computed for `previous`
+ *   (or inherited by it; see `executionDepths`). Kept nodes keep their edges, each shallower
+ *   except a loop's back edge into a `Merge`, so a cycle would have to pass through a back edge
+ *   that was already there. Fresh loop nodes (`Merge`, `NextIteration`, or a node that replaced
+ *   one), new names and inputs not in the depths are not judged here.
  */
 function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], previous: Graph | readonly Node[], required: readonly string[], cycles: boolean): boolean {
   const before = 'nodes' in previous ? previous.nodes : previous;
   const depths = cycles ? depthsOf(previous) : undefined;
   if (cycles && !depths) return false;
-  const byName = graphIndex(graph).byName;
-  if (byName.size !== nodes.length) return false;
-  for (const name of required) if (!byName.has(name.replace(/^\^/, '').split(':')[0]!)) return false;
-  const old = new Set<Node>(before);
-  const prevByName = graphIndex(previous).byName;
-  /** Names whose readers must be looked at again: gone, or now a node with another op or attributes. */
-  let recheck: Set<string> | undefined;
-  for (const n of nodes) {
-    if (old.has(n)) continue;
-    const replaced = prevByName.get(n.name);
-    if (replaced && (replaced.op !== n.op || replaced.attrs !== n.attrs)) (recheck ??= new Set()).add(n.name);
-    for (const input of n.inputs) {
-      const producer = byName.get(inputNodeName(input));
-      if (!producer || edgeProblem(n, input, producer)) return false;
+  const prevIndex = graphIndex(previous);
+  const prevPos = prevIndex.position;
+  // A valid `previous` has unique names; otherwise positions by name say nothing.
+  if (prevIndex.byName.size !== before.length) return false;
+  /**
+   * By previous position, what the new list has under that name: 0 nothing (gone), -1 the same
+   * object (kept), i + 1 a fresh node at `nodes[i]`. Fresh nodes with names `previous` does not
+   * have are in `added`.
+   */
+  const state = new Int32Array(before.length);
+  const fresh: number[] = [];
+  let added: Map<string, Node> | undefined;
+  // Transforms keep the order: walk both lists, looking a name up only where they differ.
+  let j = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    let p: number | undefined = j;
+    if (j >= before.length || before[j] !== n) {
+      p = prevPos.get(n.name);
+      if (p === undefined) {
+        if (added?.has(n.name)) return false;
+        (added ??= new Map()).set(n.name, n);
+        fresh.push(i);
+        continue;
+      }
     }
-    if (!depths) continue;
-    if (LOOP_OPS.has(n.op) || (replaced && LOOP_OPS.has(replaced.op))) return false;
-    const at = depths.position.get(n.name);
-    if (at === undefined) return false;
-    const d = depths.depth[at]!;
+    // Two claims on one name (a node twice, or two nodes of one name): a duplicate.
+    if (state[p] !== 0) return false;
+    if (before[p] === n) {
+      state[p] = -1;
+      j = p + 1;
+    } else {
+      state[p] = i + 1;
+      fresh.push(i);
+    }
+  }
+  /** The new graph's node at previous position `p` (which must be a number), or undefined. */
+  const at = (p: number): Node | undefined => {
+    const s = state[p]!;
+    return s === 0 ? undefined : s < 0 ? before[p] : nodes[s - 1];
+  };
+  /** The new graph's node called `name`. */
+  const lookup = (name: string): Node | undefined => {
+    const p = prevPos.get(name);
+    return p === undefined ? added?.get(name) : at(p);
+  };
+  for (const name of required) if (lookup(name.replace(/^\^/, '').split(':')[0]!) === undefined) return false;
+  // Depths by previous position when they were computed for `previous` itself (the usual case).
+  const samePositions = depths !== undefined && depths.position === prevPos;
+  for (const i of fresh) {
+    const n = nodes[i]!;
+    const self = prevPos.get(n.name);
+    const replaced = self === undefined ? undefined : before[self]!;
+    let d = -1;
+    if (depths) {
+      if (LOOP_OPS.has(n.op) || (replaced && LOOP_OPS.has(replaced.op))) return false;
+      const where = samePositions ? self : depths.position.get(n.name);
+      if (where === undefined) return false;
+      d = depths.depth[where]!;
+    }
     for (const input of n.inputs) {
-      const from = depths.position.get(inputNodeName(input));
+      const name = inputNodeName(input);
+      const p = prevPos.get(name);
+      const producer = p === undefined ? added?.get(name) : at(p);
+      if (!producer || edgeProblem(n, input, producer)) return false;
+      if (!depths) continue;
+      const from = samePositions ? p : depths.position.get(name);
       if (from === undefined || depths.depth[from]! >= d) return false;
     }
   }
-  // Names that are gone: among the previous nodes that are not in the new list, found by walking
-  // both lists in order (transforms keep the order), else by looking every previous name up.
-  const goneIfAbsent = (p: Node): void => {
-    if (!byName.has(p.name)) (recheck ??= new Set()).add(p.name);
-  };
-  let i = 0;
-  let inOrder = true;
-  for (const n of nodes) {
-    if (!old.has(n)) continue;
-    while (i < before.length && before[i] !== n) goneIfAbsent(before[i++]!);
-    if (i === before.length) {
-      inOrder = false;
-      break;
-    }
-    i++;
+  // Previous nodes whose readers must be looked at again: gone, or now a node with another op or attributes.
+  const recheck: number[] = [];
+  for (let p = 0; p < before.length; p++) {
+    const s = state[p]!;
+    if (s < 0) continue;
+    const old = before[p]!;
+    const now = s === 0 ? undefined : nodes[s - 1]!;
+    if (now === undefined || now.op !== old.op || now.attrs !== old.attrs) recheck.push(p);
   }
-  if (inOrder) while (i < before.length) goneIfAbsent(before[i++]!);
-  else for (const p of before) goneIfAbsent(p);
-  if (recheck) {
-    const readers = (n: Node): boolean => {
+  if (recheck.length > 0) {
+    /** Whether kept node `n`'s inputs that name `name` are fine. */
+    const reads = (n: Node, name: string): boolean => {
       for (const input of n.inputs) {
-        const name = inputNodeName(input);
-        if (!recheck!.has(name)) continue;
-        const producer = byName.get(name);
+        if (inputNodeName(input) !== name) continue;
+        const producer = lookup(name);
         if (!producer || edgeProblem(n, input, producer)) return false;
       }
       return true;
     };
-    const consumers = builtConsumers(previous);
-    if (consumers) {
-      for (const name of recheck) for (const c of consumers.get(name) ?? []) if (byName.get(c.node.name) === c.node && !readers(c.node)) return false;
+    const rows = builtConsumerRows(previous);
+    const consumers = rows ? undefined : builtConsumers(previous);
+    if (rows) {
+      const { offsets, consumers: readers } = rows;
+      for (const p of recheck) {
+        const name = before[p]!.name;
+        for (let k = offsets[p]!, end = offsets[p + 1]!; k < end; k++) {
+          const c = readers[k]!;
+          if (state[c] === -1 && !reads(before[c]!, name)) return false;
+        }
+      }
+    } else if (consumers) {
+      for (const p of recheck) {
+        const name = before[p]!.name;
+        for (const c of consumers.get(name) ?? []) if (state[prevPos.get(c.node.name)!] === -1 && !reads(c.node, name)) return false;
+      }
     } else {
-      for (const n of nodes) if (old.has(n) && !readers(n)) return false;
+      const names = new Set<string>();
+      for (const p of recheck) names.add(before[p]!.name);
+      for (let p = 0; p < before.length; p++) {
+        if (state[p] !== -1) continue;
+        const n = before[p]!;
+        for (const input of n.inputs) {
+          const name = inputNodeName(input);
+          if (names.has(name) && !reads(n, name)) return false;
+        }
+      }
     }
   }
   if (depths) inheritedDepths.set(graph, depths);
@@ -247,15 +313,18 @@ export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOpti
     }
     index = own;
   }
+  // Producers by edge: the graph's flat edges (shared with the sort) when no name repeats.
+  const edges = index === shared.position ? graphEdges(nodes) : undefined;
   // Merges joining two data inputs that are not a loop's back edge: the strict cycle pass is needed.
   let joiningMerges = false;
+  let e = 0;
   for (const n of nodes) {
     const merge = MERGE_OPS.has(n.op);
     let forward = 0;
     for (const input of n.inputs) {
-      const name = inputNodeName(input);
-      const j = index.get(name);
-      if (j === undefined) {
+      const j = edges ? edges.producer[e++]! : (index.get(inputNodeName(input)) ?? -1);
+      if (j < 0) {
+        const name = inputNodeName(input);
         problems.push({ code: 'graph/dangling-input', node: n.name, message: `Node '${shortName(n.name)}' (${n.op}) has input '${shortName(name)}', which does not exist` });
         continue;
       }

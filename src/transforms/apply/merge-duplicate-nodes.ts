@@ -9,7 +9,8 @@ import type { Node } from '../../ir/node';
 import { inputNodeName, parseInput } from '../../ir/node';
 import { encodedAttrs } from '../../ir/encoded-attrs';
 import { isStatefulOp } from '../../ir/op-facts';
-import { executionOrder } from '../../ir/topo';
+import { executionOrderPositions } from '../../ir/topo';
+import { CONTROL_PORT, graphEdges } from '../../ir/edges';
 import { retargetColocation, withNodesIfChanged } from '../../ir/edit';
 import { inputRenamer } from '../../ir/rename';
 import { replaceInputs } from '../../ir/edit';
@@ -118,93 +119,228 @@ function addToGroup(group: Group, id: number, node: Node): void {
   }
 }
 
+/** A growable pool of int32 words (the input signatures of all groups, end to end). */
+class IntPool {
+  words = new Int32Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.words.length) {
+      const grown = new Int32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[this.length++] = x;
+  }
+}
+
+/** Small ids for strings (ops, devices, named ports): one lookup per distinct string. */
+class Interner {
+  private readonly ids = new Map<string, number>();
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+}
+
+/**
+ * An input's port as a number: the port for `x`/`x:N` (`x` is `x:0`), else a negative id of
+ * `out_arg:N` (or of a port too large for an int32). `port` is the edge's entry in `graphEdges`.
+ */
+function portToken(input: string, port: number, named: Interner): number {
+  if (port >= 0) return port;
+  const r = parseInput(input);
+  return r.outputArg === undefined && r.port <= 0x7fffffff ? r.port : -1 - named.id(`${r.outputArg ?? ''}:${r.port}`);
+}
+
+/** What an input edge reads, as a number: a class id (>= 0), a node not classified yet, or a name no node has. */
+const UNCLASSIFIED = -1;
+const UNKNOWN = -2;
+
 /**
  * One pass in execution order. `again` is true when something merged and some input was keyed
  * before its producer was classified (a loop back edge), so another pass may find more.
+ *
+ * Flat: each node's class is an entry of an array by position, its inputs' producers come from
+ * the graph's flat edges (no name lookups), and the key of op, device and input classes is a
+ * number (a hash of the signature, which is kept in one pool and compared on a hit), so no key
+ * strings are built and no object is made per node.
  */
 function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: Graph; merged: number; again: boolean } {
+  const nodes = graph.nodes;
+  const count = nodes.length;
   const idx = graphIndex(graph);
-  const { order, inCycle } = executionOrder(graph);
-  /** node name → class id; equal ids compute the same values. */
-  const classOf = new Map<string, number>();
-  const members: string[][] = [];
-  let sawBackEdge = false;
-  /** op, device and input classes → the classes with them. */
-  const groups = new Map<string, Group>();
-  /** The first node of each class, by class id. */
-  const reps: Node[] = [];
-  const newClass = (name: string, node?: Node): number => {
-    members.push([name]);
-    if (node) reps[members.length - 1] = node;
-    return members.length - 1;
-  };
-  const parts: string[] = [];
-  const visit = (node: Node): void => {
-    if (classOf.has(node.name)) return; // a duplicate name; the first keeps it
-    if (protectedNodes.has(node.name) || FEED_OPS.has(node.op) || isStatefulOp(node.op)) {
-      classOf.set(node.name, newClass(node.name));
-      return;
-    }
-    parts.length = 0;
-    parts.push(node.op, node.device);
-    for (const s of node.inputs) {
-      const name = inputNodeName(s);
-      const c = classOf.get(name);
-      // A node not classified yet (behind a loop back edge) is only equal to itself.
-      if (c === undefined) sawBackEdge = true;
-      const who = c === undefined ? `n:${name}` : `c${c}`;
-      if (s.charCodeAt(0) === 94 /* ^ */) {
-        parts.push(`^${who}`);
-        continue;
-      }
-      let port = '0';
-      if (s.length !== name.length) {
-        const r = parseInput(s);
-        port = r.outputArg === undefined ? `${r.port}` : `${r.outputArg}:${r.port}`;
-      }
-      parts.push(`${who}:${port}`);
-    }
-    const key = joinKey(parts);
-    const group = groups.get(key);
-    if (group === undefined) {
-      const id = newClass(node.name, node);
-      groups.set(key, { ids: [id], reps });
-      classOf.set(node.name, id);
-      return;
-    }
-    const c = findInGroup(group, node);
-    if (c === undefined) {
-      const id = newClass(node.name, node);
-      addToGroup(group, id, node);
-      classOf.set(node.name, id);
-    } else {
-      members[c]!.push(node.name);
-      classOf.set(node.name, c);
-    }
-  };
-  for (const node of order) visit(node);
-  for (const node of inCycle) visit(node);
-
-  const renames = new Map<string, string>();
-  const survivorOf = new Map<string, string>();
-  for (const group of members) {
-    if (group.length < 2) continue;
-    // The survivor is the first in graph order, as in TF.
-    const survivor = group.reduce((a, b) => (idx.position.get(b)! < idx.position.get(a)! ? b : a));
-    for (const name of group) {
-      if (name === survivor) continue;
-      renames.set(`${name}:*`, survivor);
-      survivorOf.set(name, survivor);
+  const { offsets: edgeStart, producer, port: ports, uniqueNames } = graphEdges(graph);
+  // Execution order, then the nodes on a cycle (in graph order).
+  const ordered = executionOrderPositions(graph);
+  let visitOrder = ordered;
+  if (ordered.length < count) {
+    const seen = new Uint8Array(count);
+    for (const i of ordered) seen[i] = 1;
+    visitOrder = new Int32Array(count);
+    visitOrder.set(ordered);
+    let k = ordered.length;
+    for (let i = 0; i < count; i++) if (!seen[i]) visitOrder[k++] = i;
+  }
+  // Where names repeat, an edge reads the first node of its name that is visited (which keeps the
+  // name; later ones are left alone); `canon` maps each position to that node.
+  let canon: Int32Array | undefined;
+  if (!uniqueNames) {
+    const first = new Map<string, number>();
+    canon = new Int32Array(count);
+    for (const i of visitOrder) {
+      const name = nodes[i]!.name;
+      const f = first.get(name);
+      if (f === undefined) first.set(name, i);
+      canon[i] = f ?? i;
     }
   }
-  if (survivorOf.size === 0) return { graph, merged: 0, again: false };
+  /** Class id by position; -1 until classified. Equal ids compute the same values. */
+  const cls = new Int32Array(count).fill(-1);
+  /** By class id: the position of its first node (the one attributes are compared with). */
+  const classFirst: number[] = [];
+  const reps: Node[] = [];
+  let sawBackEdge = false;
+  const ops = new Interner();
+  const devices = new Interner();
+  const named = new Interner();
+  const unknownNames = new Interner();
+  /** By op id: whether nodes of the op are never merged (feed points, stateful or unknown ops). */
+  const neverMerged: boolean[] = [];
+  /** Signature hash → group ids (usually one). */
+  const byHash = new Map<number, number | number[]>();
+  const pool = new IntPool();
+  /** By group id: where its signature starts in the pool (it ends where the next one starts). */
+  const sigStart: number[] = [];
+  /** By group id: its first class; groups a second node reached get a `Group` for attribute keying. */
+  const groupFirst: number[] = [];
+  const extended = new Map<number, Group>();
+  const sig: number[] = [];
 
+  const newClass = (i: number, node: Node): number => {
+    const id = classFirst.length;
+    classFirst.push(i);
+    reps.push(node);
+    cls[i] = id;
+    return id;
+  };
+  const sameSignature = (g: number): boolean => {
+    const start = sigStart[g]!;
+    const end = g + 1 < sigStart.length ? sigStart[g + 1]! : pool.length;
+    if (end - start !== sig.length) return false;
+    const w = pool.words;
+    for (let k = 0; k < sig.length; k++) if (w[start + k] !== sig[k]) return false;
+    return true;
+  };
+  const visit = (i: number): void => {
+    if (canon !== undefined && canon[i] !== i) return; // a repeated name; the first visited keeps it
+    const node = nodes[i]!;
+    const op = ops.id(node.op);
+    let never = neverMerged[op];
+    if (never === undefined) neverMerged[op] = never = FEED_OPS.has(node.op) || isStatefulOp(node.op);
+    if (never || protectedNodes.has(node.name)) {
+      newClass(i, node);
+      return;
+    }
+    // The signature: op, device, then per input what it reads, whether it is a control input, and its port.
+    sig.length = 0;
+    sig.push(op, devices.id(node.device), node.inputs.length);
+    let h = Math.imul(op + 1, 0x9e3779b1) ^ sig[1]! ^ (node.inputs.length << 24);
+    const e0 = edgeStart[i]!;
+    for (let k = 0; k < node.inputs.length; k++) {
+      const input = node.inputs[k]!;
+      let j = producer[e0 + k]!;
+      if (j >= 0 && canon !== undefined) j = canon[j]!;
+      let what: number;
+      let id: number;
+      if (j < 0) {
+        // A name no node has (only in graphs not validated): equal only to itself.
+        sawBackEdge = true;
+        what = UNKNOWN;
+        id = unknownNames.id(inputNodeName(input));
+      } else if (cls[j] === -1) {
+        // A node not classified yet (behind a loop back edge) is only equal to itself.
+        sawBackEdge = true;
+        what = UNCLASSIFIED;
+        id = j;
+      } else {
+        what = cls[j]!;
+        id = 0;
+      }
+      const p = ports[e0 + k]!;
+      const control = p === CONTROL_PORT;
+      const port = control ? 0 : portToken(input, p, named);
+      sig.push(what, id, control ? 1 : 0, port);
+      h = Math.imul(h ^ what, 0x85ebca6b) ^ Math.imul(id + 0x632be5ab, 0xc2b2ae35) ^ (control ? 0x27d4eb2f : 0) ^ Math.imul(port, 0x165667b1);
+      h = (h << 13) | (h >>> 19);
+    }
+    const hit = byHash.get(h);
+    let group: number | undefined;
+    if (hit !== undefined) {
+      if (typeof hit === 'number') {
+        if (sameSignature(hit)) group = hit;
+      } else {
+        for (const g of hit) if (sameSignature(g)) group = g;
+      }
+    }
+    if (group === undefined) {
+      const g = groupFirst.length;
+      groupFirst.push(newClass(i, node));
+      sigStart.push(pool.length);
+      for (const x of sig) pool.push(x);
+      if (hit === undefined) byHash.set(h, g);
+      else if (typeof hit === 'number') byHash.set(h, [hit, g]);
+      else hit.push(g);
+      return;
+    }
+    let ext = extended.get(group);
+    if (ext === undefined) extended.set(group, (ext = { ids: [groupFirst[group]!], reps }));
+    const c = findInGroup(ext, node);
+    if (c === undefined) addToGroup(ext, newClass(i, node), node);
+    else cls[i] = c;
+  };
+  for (let k = 0; k < count; k++) visit(visitOrder[k]!);
+
+  // Each class's survivor: its first node in graph order, as in TF.
+  const rank = (i: number): number => (uniqueNames ? i : idx.position.get(nodes[i]!.name)!);
+  const survivor = new Int32Array(classFirst.length).fill(-1);
+  let multi = false;
+  for (let i = 0; i < count; i++) {
+    const c = cls[i]!;
+    if (c < 0) continue;
+    const s = survivor[c]!;
+    if (s < 0) survivor[c] = i;
+    else {
+      multi = true;
+      if (rank(i) < rank(s)) survivor[c] = i;
+    }
+  }
+  if (!multi) return { graph, merged: 0, again: false };
+  const survivorOf = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const c = cls[i]!;
+    if (c >= 0 && survivor[c] !== i) survivorOf.set(nodes[i]!.name, nodes[survivor[c]!]!.name);
+  }
+  if (survivorOf.size === 0) return { graph, merged: 0, again: false };
+  /** By position: whether the node's name is merged away (all nodes of that name go, and reads of it move). */
+  const gone = new Uint8Array(count);
+  for (let i = 0; i < count; i++) if (survivorOf.has(nodes[i]!.name)) gone[i] = 1;
+
+  const renames = new Map<string, string>();
+  for (const [name, to] of survivorOf) renames.set(`${name}:*`, to);
   const rename = inputRenamer(renames);
   const out: Node[] = [];
-  for (const node of graph.nodes) {
-    if (survivorOf.has(node.name)) continue;
+  for (let i = 0; i < count; i++) {
+    if (gone[i]) continue;
+    const node = nodes[i]!;
     let n = node;
-    if (node.inputs.some((s) => survivorOf.has(inputNodeName(s)))) n = replaceInputs(node, node.inputs.map(rename));
+    for (let e = edgeStart[i]!, end = edgeStart[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (j >= 0 && gone[j]) {
+        n = replaceInputs(node, node.inputs.map(rename));
+        break;
+      }
+    }
     out.push(retargetColocation(n, (name) => survivorOf.get(name)));
   }
   return { graph: withNodesIfChanged(graph, out), merged: survivorOf.size, again: sawBackEdge };

@@ -3,10 +3,11 @@
  * differs from TensorFlow), loaded with `import()` the first time the transform runs.
  */
 import { GraftError } from '../../errors';
-import { graphIndex } from '../../ir/graph';
+import { type Graph, graphIndex } from '../../ir/graph';
 import type { Node } from '../../ir/node';
 import { dataInputs, inputNodeName, isControlInput, parseInput } from '../../ir/node';
-import { executionOrder } from '../../ir/topo';
+import { executionOrder, executionOrderPositions } from '../../ir/topo';
+import { CONTROL_PORT, type GraphEdges, PARSE_PORT, graphEdges } from '../../ir/edges';
 import { dedupeControlInputs, replaceInputs, retargetColocation, withNodesIfChanged } from '../../ir/edit';
 import type { ApplyOf } from '../../transform/define';
 import type { removeNodes } from '../remove-nodes';
@@ -18,6 +19,190 @@ export const apply: ApplyOf<typeof removeNodes> = (graph, params, ctx) => {
     throw new GraftError('transform/bad-param', "remove_nodes expects at least one 'op' argument, e.g. remove_nodes(op=Identity)");
   }
   const ops = new Set(params.op);
+  const edges = graphEdges(graph);
+  return edges.uniqueNames ? removeFlat(graph, edges, ops, params.maxInputs, ctx) : removeByName(graph, ops, params.maxInputs, ctx);
+};
+
+type Ctx = Parameters<ApplyOf<typeof removeNodes>>[2];
+
+const NO_CONTROLS: readonly string[] = Object.freeze([]);
+
+/**
+ * The transform over a graph whose names are unique (every valid graph): nodes by position, edges
+ * through the graph's flat edges (`graphEdges`), marks in typed arrays; no name lookups per edge and no
+ * object per edge or per node.
+ */
+function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, maxInputs: number, ctx: Ctx): Graph {
+  const nodes = graph.nodes;
+  const count = nodes.length;
+  const { offsets: edgeStart, producer, port } = edges;
+  /** By position, once asked: 1 for a node that sorts (not on a cycle), computed only when some node does not. */
+  let onCycle: Uint8Array | null | undefined;
+  const sorts = (i: number): boolean => {
+    if (onCycle === undefined) {
+      const { inCycle } = executionOrder(graph);
+      onCycle = null;
+      if (inCycle.length > 0) {
+        onCycle = new Uint8Array(count).fill(1);
+        for (const i of executionOrderPositions(graph)) onCycle[i] = 0;
+      }
+    }
+    return onCycle === null || onCycle[i] === 0;
+  };
+
+  // The nodes that may go: position, and the edge of the first data input (its source).
+  const CANDIDATE = 1;
+  const CONTROL_READ = 2;
+  const PORT_READ = 4;
+  const REMOVED = 8;
+  const mark = new Uint8Array(count);
+  const candidates: number[] = [];
+  const firstData: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i]!;
+    if (!ops.has(node.op) || ctx.protectedNodes.has(node.name)) continue;
+    let data = 0;
+    let first = -1;
+    const inputs = node.inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      const s = inputs[k]!;
+      if (s === '' || s.charCodeAt(0) === 94 /* ^ */) continue;
+      if (data++ === 0) first = k;
+    }
+    if (data < 1 || data > maxInputs) continue;
+    const e = edgeStart[i]! + first;
+    if (producer[e]! < 0 || !sorts(i)) continue;
+    candidates.push(i);
+    firstData.push(e);
+    mark[i] = CANDIDATE;
+  }
+  if (candidates.length === 0) return graph;
+  // How candidates are read: as a control input, or through output 1 or higher.
+  for (let i = 0; i < count; i++) {
+    const inputs = nodes[i]!.inputs;
+    const e0 = edgeStart[i]!;
+    for (let k = 0; k < inputs.length; k++) {
+      const j = producer[e0 + k]!;
+      if (j < 0 || (mark[j]! & CANDIDATE) === 0) continue;
+      const p = port[e0 + k]!;
+      if (p === CONTROL_PORT) mark[j]! |= CONTROL_READ;
+      else if (p > 0 || (p === PARSE_PORT && parseInput(inputs[k]!).port > 0)) mark[j]! |= PORT_READ;
+    }
+  }
+
+  let removedCount = 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
+    const node = nodes[i]!;
+    if (mark[i]! & PORT_READ) {
+      ctx.report({
+        severity: 'warning',
+        code: 'multi-output',
+        node: node.name,
+        message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
+      });
+      continue;
+    }
+    const source = nodes[producer[firstData[c]!]!]!;
+    if (SWITCH_OPS.has(source.op) && mark[i]! & CONTROL_READ) {
+      ctx.report({
+        severity: 'info',
+        code: 'pivot',
+        node: node.name,
+        message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
+      });
+      continue;
+    }
+    mark[i]! |= REMOVED;
+    removedCount++;
+  }
+  if (removedCount === 0) return graph;
+  const removed = (j: number): boolean => j >= 0 && (mark[j]! & REMOVED) !== 0;
+
+  // Removable nodes are all sortable, so these chains are acyclic. Resolved in execution order
+  // (a removed node's inputs first), iteratively: chains can be millions of nodes deep.
+  /** By position of a removed node: the input its consumers read instead, and that input's node. */
+  const dataOf: string[] = [];
+  const sourceOf = new Int32Array(count);
+  /** By position of a removed node: the control inputs it passes on to its consumers. */
+  const controlsOf: (readonly string[])[] = [];
+  const firstDataOf = new Int32Array(count);
+  for (let c = 0; c < candidates.length; c++) firstDataOf[candidates[c]!] = firstData[c]!;
+  /** The node a control input on removed node j resolves to. */
+  const controlName = (j: number): string => nodes[sourceOf[j]!]!.name;
+  for (const i of executionOrderPositions(graph)) {
+    if (!removed(i)) continue;
+    const node = nodes[i]!;
+    const e = firstDataOf[i]!;
+    const target = node.inputs[e - edgeStart[i]!]!;
+    const t = producer[e]!;
+    const p = port[e]!;
+    const chained = removed(t) && (p === 0 || (p === PARSE_PORT && parseInput(target).port === 0));
+    dataOf[i] = chained ? dataOf[t]! : target;
+    sourceOf[i] = chained ? sourceOf[t]! : t;
+    // The control inputs a removed node passes on to its consumers.
+    let out: Set<string> | undefined;
+    const e0 = edgeStart[i]!;
+    for (let q = 0; q < node.inputs.length; q++) {
+      const s = node.inputs[q]!;
+      if (s.charCodeAt(0) !== 94 /* ^ */) continue;
+      const c = producer[e0 + q]!;
+      out ??= new Set();
+      out.add(`^${removed(c) ? controlName(c) : inputNodeName(s)}`);
+      if (removed(c)) for (const x of controlsOf[c]!) out.add(x);
+    }
+    if (removed(t) && controlsOf[t]!.length > 0) {
+      out ??= new Set();
+      for (const x of controlsOf[t]!) out.add(x);
+    }
+    controlsOf[i] = out === undefined ? NO_CONTROLS : [...out];
+  }
+
+  const idx = graphIndex(graph);
+  const colocation = (name: string): string | undefined => {
+    const j = idx.position.get(name);
+    return j !== undefined && removed(j) ? controlName(j) : undefined;
+  };
+  const out: Node[] = [];
+  for (let i = 0; i < count; i++) {
+    if (removed(i)) continue;
+    const node = nodes[i]!;
+    const e0 = edgeStart[i]!;
+    const e1 = edgeStart[i + 1]!;
+    let touched = false;
+    for (let e = e0; e < e1; e++) {
+      if (removed(producer[e]!)) {
+        touched = true;
+        break;
+      }
+    }
+    let n = node;
+    if (touched) {
+      const data: string[] = [];
+      const controls: string[] = [];
+      for (let e = e0; e < e1; e++) {
+        const input = node.inputs[e - e0]!;
+        const j = producer[e]!;
+        const control = input.charCodeAt(0) === 94; /* ^ */
+        if (!removed(j)) {
+          (control ? controls : data).push(input);
+          continue;
+        }
+        if (control) controls.push(`^${controlName(j)}`);
+        else data.push(dataOf[j]!);
+        for (const c of controlsOf[j]!) controls.push(c);
+      }
+      for (const c of controls) data.push(c);
+      n = replaceInputs(node, dedupeControlInputs(data));
+    }
+    out.push(retargetColocation(n, colocation));
+  }
+  ctx.count('removed', count - out.length);
+  return withNodesIfChanged(graph, out);
+}
+
+/** The transform by node names: for a graph in which some name repeats (only when validation is off). */
+function removeByName(graph: Graph, ops: ReadonlySet<string>, maxInputs: number, ctx: Ctx): Graph {
   const idx = graphIndex(graph);
   let sorted: Set<string> | undefined;
   const isSortable = (name: string): boolean => {
@@ -36,7 +221,7 @@ export const apply: ApplyOf<typeof removeNodes> = (graph, params, ctx) => {
   for (const node of graph.nodes) {
     if (!ops.has(node.op) || ctx.protectedNodes.has(node.name)) continue;
     const data = dataInputs(node);
-    if (data.length < 1 || data.length > params.maxInputs) continue;
+    if (data.length < 1 || data.length > maxInputs) continue;
     const source = idx.byName.get(parseInput(data[0]!).node);
     if (!source || !isSortable(node.name)) continue;
     candidates.push({ node, data, source });
@@ -133,4 +318,4 @@ export const apply: ApplyOf<typeof removeNodes> = (graph, params, ctx) => {
   }
   ctx.count('removed', graph.nodes.length - out.length);
   return withNodesIfChanged(graph, out);
-};
+}
