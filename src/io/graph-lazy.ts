@@ -22,12 +22,14 @@ import { decodeMessage } from '../proto';
 
 type Msg = Record<string, unknown>;
 
-/** The bytes a graph was scanned from, and where each node sits in them. */
+/**
+ * The bytes a graph was scanned from, and where each node sits in them. It holds no node: each
+ * node's attribute handler knows its own node, so nodes a transform dropped (and the versions it
+ * replaced) are freed while the rest of the graph lives on.
+ */
 export interface NodeSource {
   readonly bytes: Uint8Array;
   readonly file: string | undefined;
-  /** The node objects as loaded, by index. A node equal (===) to its entry is unchanged. */
-  nodes: readonly Node[];
   /** Start of node i's `node` field (its tag), start of its payload, and its end. */
   readonly fieldStart: Uint32Array;
   readonly payloadStart: Uint32Array;
@@ -259,6 +261,13 @@ const TYPE_VALUES: (AttrValue | undefined)[] = [];
 const FALSE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: false });
 const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
 
+/** Set by `LazyAttrs.locate`: the end of the value it found (read right after). */
+let foundEnd = 0;
+
+/** `LazyAttrs.flags` bits. */
+const LOADED = 1;
+const COUNTED = 2;
+
 /**
  * Decodes one node's attributes on first use, then forwards everything to the frozen result.
  * Reading a single key that the node's bytes hold once, in the plain form TensorFlow writes,
@@ -266,10 +275,12 @@ const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
  * unusual decodes the whole map, keeping the values already decoded (same objects, file order).
  */
 class LazyAttrs implements ProxyHandler<AttrRecord> {
-  private loaded = false;
-  private counted = false;
-  /** Set by `locate`: the end of the value it found. */
-  private valueEnd = 0;
+  /**
+   * The node as loaded (set right after it is made): a node is unchanged exactly when it is this
+   * object. Edits of it that keep its attributes share this handler, and keep the node alive.
+   */
+  node!: Node;
+  private flags = 0;
   /** The node's attribute entries, as [key, value start, value end]...; null when unusual. */
   private entries: (string | number)[] | null | undefined = undefined;
   /** The keys of `entries`, once asked for. */
@@ -277,28 +288,32 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
   constructor(
     readonly source: NodeSource,
     readonly index: number,
-    readonly name: string,
   ) {}
 
   private fail(e: unknown): GraftError {
     const s = this.source;
+    const name = this.node.name;
     const where = s.file === undefined ? '' : ` in ${s.file}`;
     const message = e instanceof Error ? e.message : String(e);
-    return new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${this.name}'${where} do not decode: ${message}`, {
+    return new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${name}'${where} do not decode: ${message}`, {
       ...(s.file !== undefined ? { file: s.file } : {}),
-      node: this.name,
+      node: name,
       cause: e,
     });
   }
 
   private count(): void {
-    if (this.counted) return;
-    this.counted = true;
+    if (this.flags & COUNTED) return;
+    this.flags |= COUNTED;
     attrDecodes++;
   }
 
+  private get loaded(): boolean {
+    return (this.flags & LOADED) !== 0;
+  }
+
   private load(t: AttrRecord): AttrRecord {
-    if (this.loaded) return t;
+    if (this.flags & LOADED) return t;
     const s = this.source;
     const i = this.index;
     const cached = Object.keys(t);
@@ -328,13 +343,13 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     }
     this.count();
     Object.freeze(t);
-    this.loaded = true;
+    this.flags |= LOADED;
     return t;
   }
 
   /**
    * Where attribute `k` is in the node's bytes: ABSENT when they surely hold none, the start of
-   * its encoded AttrValue (end in `valueEnd`) when they hold exactly one plain `key, value`
+   * its encoded AttrValue (end in `foundEnd`) when they hold exactly one plain `key, value`
    * entry for it and nothing unusual, else UNSURE. The node's bytes are scanned once.
    */
   private locate(k: string): number {
@@ -344,7 +359,7 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     if (es === null) return UNSURE;
     for (let j = 0; j < es.length; j += 3) {
       if (es[j] === k) {
-        this.valueEnd = es[j + 2] as number;
+        foundEnd = es[j + 2] as number;
         return es[j + 1] as number;
       }
     }
@@ -394,13 +409,14 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
 
   /** Decodes the one attribute at `start` into the target. */
   private loadOne(t: AttrRecord, k: string, start: number): AttrValue | undefined {
-    const small = smallAttr(this.source.bytes, start, this.valueEnd);
+    const end = foundEnd;
+    const small = smallAttr(this.source.bytes, start, end);
     if (small) {
       this.count();
       return (t[k] = small);
     }
     try {
-      const m = decodeMessage<Msg>('tensorflow.AttrValue', this.source.bytes.subarray(start, this.valueEnd));
+      const m = decodeMessage<Msg>('tensorflow.AttrValue', this.source.bytes.subarray(start, end));
       decodeAttrs({ [k]: m }, t);
     } catch (e) {
       throw this.fail(e);
@@ -452,7 +468,7 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
 }
 
 /** Where a loaded node's bytes are; undefined for any node not made by `scanGraphDef`. */
-export function lazyNodeSource(node: Node): { readonly source: NodeSource; readonly index: number } | undefined {
+export function lazyNodeSource(node: Node): { readonly source: NodeSource; readonly index: number; readonly node: Node } | undefined {
   const attrs = node.attrs as unknown as Record<symbol, unknown> | undefined;
   const h = attrs?.[LAZY];
   return h instanceof LazyAttrs ? h : undefined;
@@ -461,7 +477,74 @@ export function lazyNodeSource(node: Node): { readonly source: NodeSource; reado
 /** True when `node` is exactly the object loaded from its bytes (so they can be written back). */
 export function isUnchangedLoadedNode(node: Node): boolean {
   const h = lazyNodeSource(node);
-  return h !== undefined && h.source.nodes[h.index] === node;
+  return h !== undefined && h.node === node;
+}
+
+/**
+ * The attributes of `node` as the bytes they were loaded from, ready to copy into an encoding of
+ * the node: the loaded bytes and the [start, end) of each `attr` field in them (tag included), in
+ * file order. Given when `node.attrs` are a loaded node's (the node itself, or an edit of it that
+ * kept its attributes) and writing those fields as they are gives what protobufjs writes for the
+ * decoded map: every entry the plain `key, value` pair with lengths of minimal size, keys ASCII,
+ * distinct and not all digits (JavaScript lists integer-like keys first, so their order would
+ * change). Undefined otherwise. Nothing is decoded.
+ */
+export function loadedAttrFields(node: Node): { readonly bytes: Uint8Array; readonly ranges: number[] } | undefined {
+  const h = lazyNodeSource(node);
+  if (h === undefined) return undefined;
+  const b = h.source.bytes;
+  const end = h.source.end[h.index]!;
+  const ranges: number[] = [];
+  let p = h.source.payloadStart[h.index]!;
+  while (p < end) {
+    const fieldAt = p;
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return undefined;
+    const payload = at;
+    const e = payload + l;
+    p = e;
+    if (tag !== 0x2a) continue;
+    if (!minimalVarint(b, fieldAt + 1, payload) || b[payload] !== 0x0a) return undefined;
+    at = payload + 1;
+    const kl = varintAt(b, e);
+    if (kl < 0 || kl > e - at || !minimalVarint(b, payload + 1, at)) return undefined;
+    const key = at;
+    let digits = true;
+    for (let i = key; i < key + kl; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return undefined;
+      if (c < 0x30 || c > 0x39) digits = false;
+    }
+    if (digits) return undefined;
+    at = key + kl;
+    if (b[at++] !== 0x12) return undefined;
+    const vAt = at;
+    const vl = varintAt(b, e);
+    if (vl < 0 || at + vl !== e || !minimalVarint(b, vAt, at)) return undefined;
+    // Distinct keys: the earlier entries' keys start 2 bytes plus their length's size in.
+    for (let j = 0; j < ranges.length; j += 2) {
+      at = ranges[j]! + 1;
+      varintAt(b, end);
+      at += 1;
+      const ol = varintAt(b, end);
+      if (ol === kl && sameBytes(b, at, key, kl)) return undefined;
+    }
+    ranges.push(fieldAt, e);
+  }
+  return { bytes: b, ranges };
+}
+
+/** True when the varint in b[from, to) has no needless trailing zero group. */
+function minimalVarint(b: Uint8Array, from: number, to: number): boolean {
+  return to - from === 1 || b[to - 1] !== 0;
+}
+
+function sameBytes(b: Uint8Array, x: number, y: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (b[x + i] !== b[y + i]) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------- strings
@@ -490,6 +573,44 @@ function stringReader(bytes: Uint8Array): (start: number, end: number) => string
 
 // ---------------------------------------------------------------- the scan
 
+/**
+ * A reader of UTF-8 ranges of `bytes` that returns the same string object for equal bytes while
+ * they stay in its table (`size` slots, a power of two; a collision just makes a new string).
+ */
+function interner(bytes: Uint8Array, str: (start: number, end: number) => string, size: number): (start: number, end: number) => string {
+  const strings: (string | undefined)[] = new Array<string | undefined>(size).fill(undefined);
+  const at = new Uint32Array(size);
+  const lengths = new Uint32Array(size);
+  const mask = size - 1;
+  return (s, e) => {
+    const n = e - s;
+    if (n === 0) return '';
+    if (n > 256) return str(s, e);
+    let h = n;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 15)) & mask;
+    const known = strings[slot];
+    if (known !== undefined && lengths[slot] === n) {
+      const o = at[slot]! - s;
+      let i = s;
+      while (i < e && bytes[i] === bytes[i + o]) i++;
+      if (i === e) return known;
+    }
+    const v = str(s, e);
+    strings[slot] = v;
+    at[slot] = s;
+    lengths[slot] = n;
+    return v;
+  };
+}
+
+/** The first `n` strings of `buf` as a new array of exactly that length. */
+function exactInputs(buf: readonly string[], n: number): string[] {
+  if (n === 1) return [buf[0]!];
+  if (n === 2) return [buf[0]!, buf[1]!];
+  return buf.slice(0, n);
+}
+
 const EMPTY_INPUTS: readonly string[] = Object.freeze([]);
 
 /** The result of a scan: the nodes, the fields other than `node` (in file order), the source. */
@@ -507,13 +628,22 @@ export interface ScannedGraphDef {
 export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager: (payload: Uint8Array) => Node): ScannedGraphDef | undefined {
   const len = bytes.length;
   const str = stringReader(bytes);
+  // Names and inputs through one table (an input naming a node is that node's name string), ops
+  // and devices through a small one: a graph repeats them, and each would be a string of its own.
+  let size = 256;
+  while (size < 1 << 17 && size < len / 16) size *= 2;
+  const names = interner(bytes, str, size);
+  const ops = interner(bytes, str, 1 << 10);
   const nodes: Node[] = [];
   const rest: Uint8Array[] = [];
+  // One node's inputs, copied into an array of their exact length (pushing into an empty array
+  // would reserve 17 slots for the usual one or two).
+  const inputBuf: string[] = [];
   let cap = 1024;
   let fieldStart: Uint32Array = new Uint32Array(cap);
   let payloadStart: Uint32Array = new Uint32Array(cap);
   let ends: Uint32Array = new Uint32Array(cap);
-  const source = { bytes, file, nodes, fieldStart, payloadStart, end: ends } as { -readonly [K in keyof NodeSource]: NodeSource[K] };
+  const source = { bytes, file, fieldStart, payloadStart, end: ends } as { -readonly [K in keyof NodeSource]: NodeSource[K] };
   let pos = 0;
   let ok = true;
 
@@ -576,7 +706,7 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
     let name = '';
     let op = '';
     let device = '';
-    let inputs: string[] | undefined;
+    let inputCount = 0;
     let other = false;
     while (pos < end) {
       const t = varint();
@@ -589,10 +719,10 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
         if (!ok || sl > end - pos) return undefined;
         const s = pos;
         pos += sl;
-        if (f === 1) name = str(s, pos);
-        else if (f === 2) op = str(s, pos);
-        else if (f === 3) (inputs ??= []).push(str(s, pos));
-        else if (f === 4) device = str(s, pos);
+        if (f === 1) name = names(s, pos);
+        else if (f === 2) op = ops(s, pos);
+        else if (f === 3) inputBuf[inputCount++] = names(s, pos);
+        else if (f === 4) device = ops(s, pos);
       } else {
         if (f === 0 || !skip(w, end)) return undefined;
         other = true;
@@ -618,14 +748,16 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
       nodes.push(eager(bytes.subarray(start, end)));
       continue;
     }
+    const handler = new LazyAttrs(source, i);
     const node: Node = {
       name,
       op,
-      inputs: inputs ? Object.freeze(inputs) : EMPTY_INPUTS,
+      inputs: inputCount === 0 ? EMPTY_INPUTS : Object.freeze(exactInputs(inputBuf, inputCount)),
       device,
-      attrs: new Proxy({} as AttrRecord, new LazyAttrs(source, i, name)),
+      attrs: new Proxy({} as AttrRecord, handler),
     };
-    nodes.push(Object.freeze(node));
+    handler.node = Object.freeze(node);
+    nodes.push(node);
   }
   source.fieldStart = fieldStart.subarray(0, nodes.length);
   source.payloadStart = payloadStart.subarray(0, nodes.length);

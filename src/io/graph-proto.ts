@@ -274,7 +274,7 @@ export function nodeToProto(n: Node): Msg {
   const o = origins.get(n);
   if (o) return o;
   const lazy = lazyNodeSource(n);
-  if (lazy && lazy.source.nodes[lazy.index] === n) {
+  if (lazy && lazy.node === n) {
     // An unchanged node loaded lazily: its message is its bytes, decoded (as an eager load made it).
     const s = lazy.source;
     return decodeMessage<Msg>('tensorflow.NodeDef', s.bytes.subarray(s.payloadStart[lazy.index]!, s.end[lazy.index]!), s.file);

@@ -10,7 +10,8 @@ import type { Graph } from '../ir/graph';
 import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
-import { lazyNodeSource, scanGraphDef } from './graph-lazy';
+import { lazyNodeSource, loadedAttrFields, scanGraphDef } from './graph-lazy';
+import type { Node } from '../ir/node';
 import { checkBytesArgument, checkGraphShallow } from '../ir/check';
 
 type Msg = Record<string, unknown>;
@@ -33,7 +34,6 @@ export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
   if (scanned) {
     const rest = scanned.rest.length === 0 ? {} : decodeMessage<Msg>('tensorflow.GraphDef', joinChunks(scanned.rest), file);
     graph = graphFromProto(rest, scanned.nodes);
-    scanned.source.nodes = graph.nodes;
   } else {
     graph = graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
   }
@@ -85,6 +85,135 @@ export function printGraphDefText(graph: Graph): string {
 /** Nodes encoded together in one protobufjs call (same bytes as one by one, far fewer buffers). */
 const BATCH = 512;
 
+/** Size of the blocks edited nodes are written into by hand. */
+const BLOCK = 256 * 1024;
+
+/**
+ * Writes nodes whose attributes are still the loaded bytes (`loadedAttrFields`): name, op,
+ * inputs and device encoded here, the attribute fields copied, the whole framed as a GraphDef
+ * `node` field — byte for byte what protobufjs writes for the same node. Output goes into
+ * blocks; `take()` returns what was written since the last call, as one view.
+ */
+class NodeWriter {
+  private block = new Uint8Array(0);
+  private pos = 0;
+  private from = 0;
+
+  /** Writes `node` (as GraphDef field 1); false, writing nothing, when its attributes are not plain loaded bytes. */
+  write(node: Node, chunks: Chunks): boolean {
+    // Strings other than ASCII go through protobufjs (its UTF-8 is the reference).
+    let size = stringField(node.name) + stringField(node.op) + stringField(node.device);
+    for (const input of node.inputs) {
+      const n = asciiLength(input);
+      if (n < 0) return false;
+      size += 1 + varintSize(n) + n;
+    }
+    if (size < 0) return false;
+    const attrs = loadedAttrFields(node);
+    if (attrs === undefined) return false;
+    const { bytes, ranges } = attrs;
+    let big = false;
+    for (let j = 0; j < ranges.length; j += 2) {
+      const n = ranges[j + 1]! - ranges[j]!;
+      size += n;
+      if (n >= SPLICE_THRESHOLD) big = true;
+    }
+    this.reserve(1 + varintSize(size) + (big ? size - attrBytes(ranges) : size));
+    this.byte(0x0a);
+    this.varint(size);
+    if (node.name !== '') this.string(0x0a, node.name);
+    if (node.op !== '') this.string(0x12, node.op);
+    for (const input of node.inputs) this.string(0x1a, input);
+    if (node.device !== '') this.string(0x22, node.device);
+    for (let j = 0; j < ranges.length; j += 2) {
+      const field = bytes.subarray(ranges[j]!, ranges[j + 1]!);
+      if (field.length >= SPLICE_THRESHOLD) {
+        // A large tensor goes out as a view of the loaded bytes, not copied.
+        this.flush(chunks);
+        chunks.push(field);
+      } else {
+        this.reserve(field.length);
+        this.block.set(field, this.pos);
+        this.pos += field.length;
+      }
+    }
+    return true;
+  }
+
+  /** Moves what was written since the last flush to `chunks`. */
+  flush(chunks: Chunks): void {
+    if (this.pos > this.from) chunks.push(this.block.subarray(this.from, this.pos));
+    this.from = this.pos;
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.block.length) return;
+    // Written bytes stay where they are (views of them may be in `chunks` already).
+    const pending = this.block.subarray(this.from, this.pos);
+    const next = new Uint8Array(Math.max(BLOCK, n + pending.length));
+    next.set(pending, 0);
+    this.block = next;
+    this.pos = pending.length;
+    this.from = 0;
+  }
+
+  private byte(x: number): void {
+    this.block[this.pos++] = x;
+  }
+
+  private varint(v: number): void {
+    while (v >= 0x80) {
+      this.block[this.pos++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.block[this.pos++] = v;
+  }
+
+  /** An ASCII string field (checked by `write`). */
+  private string(tag: number, s: string): void {
+    const n = s.length;
+    const b = this.block;
+    let p = this.pos;
+    b[p++] = tag;
+    this.pos = p;
+    this.varint(n);
+    p = this.pos;
+    for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i);
+    this.pos = p + n;
+  }
+}
+
+function attrBytes(ranges: readonly number[]): number {
+  let n = 0;
+  for (let j = 0; j < ranges.length; j += 2) {
+    const l = ranges[j + 1]! - ranges[j]!;
+    if (l >= SPLICE_THRESHOLD) n += l;
+  }
+  return n;
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Bytes of an optional ASCII string field (tag, length, bytes): 0 when empty (not written); a large negative number when not ASCII. */
+function stringField(s: string): number {
+  if (s === '') return 0;
+  const n = asciiLength(s);
+  return n < 0 ? -(2 ** 40) : 1 + varintSize(n) + n;
+}
+
+/** The length of `s` when it is ASCII, else -1. */
+function asciiLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return -1;
+  return s.length;
+}
+
 /** The graph as binary GraphDef chunks (join them, or hand them to `writev`). */
 export function encodeGraphDefChunks(graph: Graph): Chunks {
   checkGraphShallow('encodeGraphDef', 'graph', graph);
@@ -98,7 +227,10 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
   let runBytes: Uint8Array | undefined;
   let runStart = 0;
   let runEnd = 0;
+  // Edited loaded nodes that kept their attributes: written by hand around their attribute bytes.
+  const writer = new NodeWriter();
   const flush = () => {
+    writer.flush(chunks);
     if (runBytes) chunks.push(runBytes.subarray(runStart, runEnd));
     runBytes = undefined;
     if (batch.length > 0) chunks.push(encodeMessage('tensorflow.GraphDef', { node: batch }));
@@ -106,7 +238,7 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
   };
   for (const node of graph.nodes) {
     const lazy = lazyNodeSource(node);
-    if (lazy && lazy.source.nodes[lazy.index] === node) {
+    if (lazy && lazy.node === node) {
       // Unchanged since it was loaded: written back as its own bytes.
       const s = lazy.source;
       const start = s.fieldStart[lazy.index]!;
@@ -120,7 +252,13 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
       runEnd = s.end[lazy.index]!;
       continue;
     }
+    if (lazy && node.extras === undefined) {
+      // Edited, attributes kept (rewired inputs, a new device or name): no attribute is decoded.
+      if (runBytes || batch.length > 0) flush();
+      if (writer.write(node, chunks)) continue;
+    }
     if (runBytes) flush();
+    writer.flush(chunks);
     const msg = nodeToProto(node);
     if (hasBigTensor(msg)) {
       flush();

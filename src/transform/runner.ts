@@ -168,7 +168,15 @@ function preStepDiagnostics(step: ResolvedStep, earlier: readonly ResolvedStep[]
  * console.log(formatReport(report));
  * ```
  */
-export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | string, options: RunOptions = {}): Promise<PipelineResult> {
+export function runPipeline(graph: Graph, pipelineOrString: Pipeline | string, options: RunOptions = {}): Promise<PipelineResult> {
+  // Not async itself: a suspended async function keeps its arguments as long as it runs, and the
+  // run lets go of its input graph (see runHeld).
+  return runHeld({ graph }, pipelineOrString, options);
+}
+
+async function runHeld(held: { graph: Graph | undefined }, pipelineOrString: Pipeline | string, options: RunOptions): Promise<PipelineResult> {
+  let graph = held.graph!;
+  held.graph = undefined;
   const problem = graphProblem(graph, 'graph');
   if (problem) throw new GraftError('api/bad-argument', `runPipeline: ${problem}`, { param: 'graph' });
   if (typeof pipelineOrString !== 'string' && !(pipelineOrString instanceof Pipeline)) {
@@ -204,6 +212,10 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
   }
 
   let current = graph;
+  const nodesBefore = graph.nodes.length;
+  // Only `current` holds a graph from here: once a step has its output, the graph before it (and
+  // its indexes) can be freed, unless the caller keeps it.
+  graph = undefined!;
   const reports: StepReport[] = [];
   for (const [index, step] of steps.entries()) {
     signal?.throwIfAborted();
@@ -317,7 +329,7 @@ export async function runPipeline(graph: Graph, pipelineOrString: Pipeline | str
   const report: PipelineReport = Object.freeze({
     steps: Object.freeze(reports),
     ms: now() - start,
-    nodesBefore: graph.nodes.length,
+    nodesBefore,
     nodesAfter: current.nodes.length,
     diagnostics: Object.freeze(reports.flatMap(stepDiagnostics)),
   });

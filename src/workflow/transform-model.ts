@@ -109,14 +109,18 @@ export async function transformModel(inPath: string, outPath: string, opts: Tran
   // Before any work: the output may not touch the input, and an existing one needs overwrite.
   const out = { inputs: await modelInputPaths(inPath), overwrite: opts.overwrite };
   await checkOutput(outPath, { ...out, kind: isDirectoryTarget(outPath) ? 'dir' : 'file' });
-  const model: LoadedModel = await loadModel(inPath);
+  let model: LoadedModel | undefined = await loadModel(inPath);
   if (model.kind === 'graph-def') {
     if (isDirectoryTarget(outPath)) {
       throw new GraftError('api/bad-argument', `${inPath} is a GraphDef; \`outPath\` must be a .pb or .pbtxt file (a GraphDef has no signatures to make a SavedModel from)`, { param: 'outPath' });
     }
     const inputs = opts.inputs ?? [];
     const outputs = opts.outputs ?? [];
-    const { graph, report } = await runSteps(model.graph, opts, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
+    const running = runSteps(model.graph, opts, { inputs, outputs, registry: opts.registry, hooks: opts.hooks });
+    // The loaded graph is the runner's now: held here, it (its nodes and indexes) would stay in
+    // memory through every step and the save.
+    model = undefined;
+    const { graph, report } = await running;
     await saveGraph(graph, outPath, { format: opts.outputAsText ? 'text' : undefined, ...out });
     return { report, graph, inputs, outputs, protectedForSavedModel: [], wrote: 'graph-def' };
   }

@@ -155,14 +155,65 @@ describe('lazy GraphDef loading', () => {
     expect(isUnchangedLoadedNode(edited.nodes[6]!)).toBe(true);
     expect(isUnchangedLoadedNode(edited.nodes[7]!)).toBe(false);
     const out = encodeGraphDef(edited);
-    // Only the edited node had its attributes decoded (to be encoded again).
-    expect(lazyAttrDecodeCount()).toBe(before + 1);
+    // Its attributes were kept: written as their loaded bytes, none decoded.
+    expect(lazyAttrDecodeCount()).toBe(before);
     // The same edit made on protobufjs's message gives the same bytes.
     const m = decodeMessage<GraphDefMsg>('tensorflow.GraphDef', bytes);
     m.node[7]!.device = '/device:GPU:0';
     expect(Buffer.from(out).equals(Buffer.from(encodeMessage('tensorflow.GraphDef', m)))).toBe(true);
     // Text output still sees every attribute.
     expect(printGraphDefText(edited)).toContain('device: "/device:GPU:0"');
+  });
+
+  it('rewired nodes keep their attribute bytes; a node whose attributes changed is decoded and re-encoded alone', () => {
+    const bytes = sample();
+    const g = decodeGraphDef(bytes);
+    const before = lazyAttrDecodeCount();
+    // Every Add reads c0 instead, one is renamed, one loses its device; Const 4 gets a new dtype.
+    const edited = withNodes(
+      g,
+      g.nodes.map((n, i) => {
+        if (i === 4) return updateNode(n, { attrs: { ...n.attrs, dtype: attr.type('int32') } });
+        if (n.op !== 'Add') return n;
+        return updateNode(n, { inputs: ['c0', ...n.inputs.slice(1)], ...(i === 9 ? { name: 'renamed' } : {}), ...(i === 5 ? { device: '' } : {}) });
+      }),
+    );
+    const decodesToEdit = lazyAttrDecodeCount() - before;
+    const out = encodeGraphDef(edited);
+    // Encoding decoded nothing more: only node 4, whose attributes the edit itself read.
+    expect(decodesToEdit).toBe(1);
+    expect(lazyAttrDecodeCount()).toBe(before + 1);
+    const m = decodeMessage<{ node: { name: string; device?: string; input?: string[]; attr: Record<string, { type?: number }> }[] }>('tensorflow.GraphDef', bytes);
+    m.node.forEach((n, i) => {
+      if (i % 2 === 1) n.input = ['c0', ...n.input!.slice(1)];
+      if (i === 9) n.name = 'renamed';
+      if (i === 5) delete n.device;
+    });
+    m.node[4]!.attr.dtype = { type: 3 };
+    expect(Buffer.from(out).equals(Buffer.from(encodeMessage('tensorflow.GraphDef', m)))).toBe(true);
+    expect(decodeGraphDef(out).nodes[4]!.attrs.dtype).toEqual({ kind: 'type', value: 'int32' });
+  });
+
+  it('attribute bytes protobufjs would write differently are re-encoded: digit keys, repeated keys, long length prefixes', () => {
+    const t = [0x0a, 0x01, 0x54, 0x12, 0x02, 0x30, 0x01]; // key "T", type DT_FLOAT
+    const digit = [0x0a, 0x01, 0x37, 0x12, 0x02, 0x30, 0x03]; // key "7", type DT_INT32
+    const t2 = [0x0a, 0x01, 0x54, 0x12, 0x02, 0x30, 0x03]; // key "T" again, DT_INT32
+    const padded = [0x0a, 0x81, 0x00, 0x54, 0x12, 0x02, 0x30, 0x01]; // key "T", its length in two bytes
+    const node = (name: string, entries: number[][]) => {
+      const body = [0x0a, name.length, ...Buffer.from(name), 0x12, 0x01, 0x58, 0x1a, 0x01, 0x61];
+      for (const e of entries) body.push(0x2a, e.length, ...e);
+      return [0x0a, body.length, ...body];
+    };
+    const a = [0x0a, 0x01, 0x61, 0x12, 0x01, 0x58];
+    const bytes = Uint8Array.from([0x0a, a.length, ...a, ...node('x', [t, digit]), ...node('y', [t, t2]), ...node('z', [padded]), ...node('w', [t])]);
+    const g = decodeGraphDef(bytes);
+    const edited = withNodes(g, g.nodes.map((n) => (n.name === 'a' ? n : updateNode(n, { inputs: ['a:0'] }))));
+    const m = decodeMessage<{ node: { input?: string[] }[] }>('tensorflow.GraphDef', bytes);
+    for (const n of m.node.slice(1)) n.input = ['a:0'];
+    const canonical = Buffer.from(encodeMessage('tensorflow.GraphDef', m));
+    expect(Buffer.from(encodeGraphDef(edited)).equals(canonical)).toBe(true);
+    // The padded length is not protobufjs's: that node was re-encoded, not copied.
+    expect(canonical.includes(Buffer.from(padded))).toBe(false);
   });
 
   it('attribute bytes that do not decode give a GraftError naming the node and the file when first read', () => {
