@@ -17,7 +17,7 @@ import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
 import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider } from '../ir/encoded-attrs';
-import { dtypeFromEnum } from '../ir/dtype';
+import { type DType, dtypeFromEnum } from '../ir/dtype';
 import { decodeMessage } from '../proto';
 
 type Msg = Record<string, unknown>;
@@ -257,6 +257,75 @@ function smallAttr(b: Uint8Array, start: number, end: number): AttrValue | undef
   return undefined;
 }
 
+/** A varint of at most 31 bits at `at` (advanced), or -1 (longer, or past `end`). */
+function smallVarintAt(b: Uint8Array, end: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (at >= end) return -1;
+    const x = b[at++]!;
+    v |= (x & 0x7f) << shift;
+    if (x < 0x80) return v;
+  }
+  if (at >= end) return -1;
+  const x = b[at++]!;
+  return x < 0x08 ? v + x * 2 ** 28 : -1;
+}
+
+const NOT_CONTENT = new Set(['resource', 'variant', 'string', 'string_ref']);
+
+/**
+ * An AttrValue holding a TensorProto of exactly `dtype`, a shape of plain dims and a non-empty
+ * `tensor_content` (how TensorFlow writes a constant's values), as `attrsFromProto` makes it from
+ * protobufjs' message (the content a view of the bytes, as protobufjs gives it); undefined for
+ * anything else, which protobufjs decodes.
+ */
+function contentTensorAttr(b: Uint8Array, start: number, end: number): AttrValue | undefined {
+  at = start;
+  if (b[at++] !== 0x42) return undefined;
+  const l = smallVarintAt(b, end);
+  if (l < 0 || at + l !== end) return undefined;
+  let dtype: string | undefined;
+  let dims: number[] | undefined;
+  let content: Uint8Array | undefined;
+  while (at < end) {
+    const tag = b[at++]!;
+    if (tag === 0x08 && dtype === undefined) {
+      const v = smallVarintAt(b, end);
+      if (v < 0) return undefined;
+      dtype = dtypeFromEnum(v);
+      if (dtype.startsWith('dtype(') || NOT_CONTENT.has(dtype)) return undefined;
+    } else if (tag === 0x12 && dims === undefined) {
+      const sl = smallVarintAt(b, end);
+      if (sl < 0 || sl > end - at) return undefined;
+      const shapeEnd = at + sl;
+      dims = [];
+      while (at < shapeEnd) {
+        if (b[at++] !== 0x12) return undefined;
+        const dl = smallVarintAt(b, shapeEnd);
+        if (dl < 0 || dl > shapeEnd - at) return undefined;
+        const dimEnd = at + dl;
+        let size = 0;
+        if (at < dimEnd) {
+          if (b[at++] !== 0x08) return undefined;
+          size = smallVarintAt(b, dimEnd);
+          if (size < 0 || at !== dimEnd) return undefined;
+        }
+        dims.push(size);
+      }
+    } else if (tag === 0x22 && content === undefined) {
+      const cl = smallVarintAt(b, end);
+      if (cl <= 0 || cl > end - at) return undefined;
+      content = b.subarray(at, at + cl);
+      at += cl;
+    } else {
+      return undefined;
+    }
+  }
+  if (dtype === undefined || content === undefined) return undefined;
+  const data = Object.freeze({ kind: 'content' as const, bytes: content });
+  return Object.freeze({ kind: 'tensor', value: Object.freeze({ dtype: dtype as DType, shape: Object.freeze(dims ? dims.slice() : []), data }) });
+}
+
 const TYPE_VALUES: (AttrValue | undefined)[] = [];
 const FALSE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: false });
 const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
@@ -410,7 +479,7 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
   /** Decodes the one attribute at `start` into the target. */
   private loadOne(t: AttrRecord, k: string, start: number): AttrValue | undefined {
     const end = foundEnd;
-    const small = smallAttr(this.source.bytes, start, end);
+    const small = smallAttr(this.source.bytes, start, end) ?? contentTensorAttr(this.source.bytes, start, end);
     if (small) {
       this.count();
       return (t[k] = small);

@@ -12,7 +12,7 @@ import { attr } from '../../src/ir/attr';
 import { updateNode } from '../../src/ir/edit';
 import { makeGraph, withNodes } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
-import { makeTensor } from '../../src/ir/tensor';
+import { makeStringTensor, makeTensor, makeValueTensor } from '../../src/ir/tensor';
 import { validateGraph } from '../../src/ir/validate';
 import { attrKeys } from '../../src/ir/encoded-attrs';
 import { decodeMessage, encodeMessage } from '../../src/proto';
@@ -84,6 +84,28 @@ describe('lazy GraphDef loading', () => {
     // Once decoded, the keys are the map's own.
     expect(Object.keys(g.nodes[0]!.attrs).sort()).toEqual(['T', '_class', 'transpose_a', 'transpose_b']);
     expect([...attrKeys(g.nodes[0]!)].sort()).toEqual(['T', '_class', 'transpose_a', 'transpose_b']);
+  });
+
+  it('a constant\'s value read alone equals the full decode, whatever form its values take', () => {
+    const tensors = [
+      makeTensor('float', [2, 3], [1, 2, 3, 4, 5, 6]),
+      makeTensor('int64', [], [7]),
+      makeTensor('int32', [1, 0, 4], []),
+      makeTensor('double', [300], Array.from({ length: 300 }, (_, i) => i / 3)),
+      makeTensor('uint8', [2], [1, 255]),
+      makeValueTensor('float', [4], [2.5]),
+      makeStringTensor([2], ['a', 'bc']),
+    ];
+    const bytes = encodeGraphDef(makeGraph(tensors.map((t, i) => makeNode({ name: `c${i}`, op: 'Const', attrs: { dtype: attr.type(t.dtype), value: attr.tensor(t) } }))));
+    const one = decodeGraphDef(bytes).nodes.map((n) => n.attrs.value);
+    const full = decodeGraphDef(bytes).nodes.map((n) => ({ ...n.attrs }).value);
+    expect(one).toEqual(full);
+    for (const [i, v] of one.entries()) {
+      expect(v?.kind).toBe('tensor');
+      if (v?.kind === 'tensor') expect(Object.isFrozen(v) && Object.isFrozen(v.value) && Object.isFrozen(v.value.shape) && Object.isFrozen(v.value.data)).toBe(true);
+      expect(v).toEqual(full[i]);
+    }
+    expect(one.map((v) => (v?.kind === 'tensor' ? v.value.data.kind : '?'))).toEqual(['content', 'content', 'values', 'content', 'content', 'values', 'strings']);
   });
 
   it('reading one attribute decodes only it; a later full decode keeps its object and the file order', () => {
