@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeGraphDef, encodeGraphDef } from '../src/io/graphdef';
-import type { Measurement } from './measure';
+import { type Measurement, exposedGc } from './measure';
 import { largeGraph, smallGraph } from './synthetic';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -70,10 +70,17 @@ const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
-/** Times graft's load in this process (median of `n`), for sizes the io cases do not cover. */
+/**
+ * Times graft's load in this process: the median of `n` runs after one warm-up, each on a
+ * collected heap with nothing of the previous run kept (as the io cases measure). Every size is
+ * measured here, the same way, so their ratio compares like with like.
+ */
 function graftLoadMs(bytes: Uint8Array, n: number): number {
+  const gc = exposedGc();
   const times: number[] = [];
   for (let i = 0; i < n + 1; i++) {
+    gc?.();
+    gc?.();
     const t = performance.now();
     decodeGraphDef(bytes);
     if (i > 0) times.push(performance.now() - t);
@@ -139,7 +146,7 @@ export function anchorSummary(results: ReadonlyMap<string, Measurement>): string
     const stats = new Map<string, Record<string, number>>();
     for (const s of sizes) {
       const t = pyJson(['time', s.file, '5']).out;
-      const graftLoad = s.nodes === 100_000 ? results.get('100k nodes: graft load (decodeGraphDef)')?.medianMs ?? graftLoadMs(s.bytes, 5) : graftLoadMs(s.bytes, 5);
+      const graftLoad = graftLoadMs(s.bytes, 7);
       const pyParse: number[] = [];
       const pyRound: number[] = [];
       const summarize: number[] = [];

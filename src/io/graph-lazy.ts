@@ -699,8 +699,9 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
   const str = stringReader(bytes);
   // Names and inputs through one table (an input naming a node is that node's name string), ops
   // and devices through a small one: a graph repeats them, and each would be a string of its own.
+  // (At most 2^16 slots: a longer `new Array` would be a slow dictionary in V8.)
   let size = 256;
-  while (size < 1 << 17 && size < len / 16) size *= 2;
+  while (size < 1 << 16 && size < len / 16) size *= 2;
   const names = interner(bytes, str, size);
   const ops = interner(bytes, str, 1 << 10);
   const nodes: Node[] = [];
