@@ -9,7 +9,8 @@
  */
 import { placeholderDims } from '../ir/placeholder';
 import { formatShape, type Shape } from '../ir/attr';
-import { type DType, dtypeToEnum } from '../ir/dtype';
+import { type DType, dtypeSize, dtypeToEnum } from '../ir/dtype';
+import { tensorHeader } from '../ir/encoded-attrs';
 import { inferShapesOf } from '../ir/shape-inference';
 import { executionOrder } from '../ir/topo';
 import { validateGraph } from '../ir/validate';
@@ -323,15 +324,27 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   // The five largest, the first of equal sizes first (what a stable sort by size would put first).
   const largestConsts: { name: string; dtype: DType; shape: readonly number[]; bytes: number }[] = [];
   for (const n of constNodes) {
-    const v = n.attrs.value;
-    if (v?.kind !== 'tensor') continue;
-    const bytes = tensorByteSize(v.value);
-    constElements += numElements(v.value.shape);
+    // A loaded constant's dtype and shape are read from its bytes when they say all the size
+    // needs (a content tensor: elements times the dtype's size); else the value is decoded.
+    let dtype: DType;
+    let shape: readonly number[];
+    let bytes: number;
+    const header = tensorHeader(n, 'value');
+    if (header) {
+      ({ dtype, shape } = header);
+      bytes = numElements(shape) * (dtypeSize(dtype) ?? 0);
+    } else {
+      const v = n.attrs.value;
+      if (v?.kind !== 'tensor') continue;
+      ({ dtype, shape } = v.value);
+      bytes = tensorByteSize(v.value);
+    }
+    constElements += numElements(shape);
     constBytes += bytes;
     if (largestConsts.length === 5 && bytes <= largestConsts[4]!.bytes) continue;
     let k = largestConsts.length;
     while (k > 0 && largestConsts[k - 1]!.bytes < bytes) k--;
-    largestConsts.splice(k, 0, { name: n.name, dtype: v.value.dtype, shape: v.value.shape, bytes });
+    largestConsts.splice(k, 0, { name: n.name, dtype, shape, bytes });
     if (largestConsts.length > 5) largestConsts.pop();
   }
 

@@ -16,7 +16,7 @@
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
-import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider } from '../ir/encoded-attrs';
+import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider, setTensorHeaderProvider } from '../ir/encoded-attrs';
 import { type DType, dtypeFromEnum } from '../ir/dtype';
 import { decodeMessage } from '../proto';
 
@@ -273,20 +273,28 @@ function smallVarintAt(b: Uint8Array, end: number): number {
 
 const NOT_CONTENT = new Set(['resource', 'variant', 'string', 'string_ref']);
 
+/** What `contentTensor` reads: the dtype, the dims, and where the content is. */
+interface ContentTensor {
+  readonly dtype: DType;
+  readonly dims: number[];
+  readonly contentStart: number;
+  readonly contentEnd: number;
+}
+
 /**
  * An AttrValue holding a TensorProto of exactly `dtype`, a shape of plain dims and a non-empty
- * `tensor_content` (how TensorFlow writes a constant's values), as `attrsFromProto` makes it from
- * protobufjs' message (the content a view of the bytes, as protobufjs gives it); undefined for
+ * `tensor_content` (how TensorFlow writes a constant's values), read in place; undefined for
  * anything else, which protobufjs decodes.
  */
-function contentTensorAttr(b: Uint8Array, start: number, end: number): AttrValue | undefined {
+function contentTensor(b: Uint8Array, start: number, end: number): ContentTensor | undefined {
   at = start;
   if (b[at++] !== 0x42) return undefined;
   const l = smallVarintAt(b, end);
   if (l < 0 || at + l !== end) return undefined;
   let dtype: string | undefined;
   let dims: number[] | undefined;
-  let content: Uint8Array | undefined;
+  let contentStart = -1;
+  let contentEnd = -1;
   while (at < end) {
     const tag = b[at++]!;
     if (tag === 0x08 && dtype === undefined) {
@@ -312,18 +320,28 @@ function contentTensorAttr(b: Uint8Array, start: number, end: number): AttrValue
         }
         dims.push(size);
       }
-    } else if (tag === 0x22 && content === undefined) {
+    } else if (tag === 0x22 && contentStart < 0) {
       const cl = smallVarintAt(b, end);
       if (cl <= 0 || cl > end - at) return undefined;
-      content = b.subarray(at, at + cl);
-      at += cl;
+      contentStart = at;
+      contentEnd = at += cl;
     } else {
       return undefined;
     }
   }
-  if (dtype === undefined || content === undefined) return undefined;
-  const data = Object.freeze({ kind: 'content' as const, bytes: content });
-  return Object.freeze({ kind: 'tensor', value: Object.freeze({ dtype: dtype as DType, shape: Object.freeze(dims ? dims.slice() : []), data }) });
+  if (dtype === undefined || contentStart < 0) return undefined;
+  return { dtype: dtype as DType, dims: dims ? dims.slice() : [], contentStart, contentEnd };
+}
+
+/**
+ * `contentTensor` as the attribute `attrsFromProto` makes from protobufjs' message (frozen; the
+ * content a view of the bytes, as protobufjs gives it).
+ */
+function contentTensorAttr(b: Uint8Array, start: number, end: number): AttrValue | undefined {
+  const c = contentTensor(b, start, end);
+  if (!c) return undefined;
+  const data = Object.freeze({ kind: 'content' as const, bytes: b.subarray(c.contentStart, c.contentEnd) });
+  return Object.freeze({ kind: 'tensor', value: Object.freeze({ dtype: c.dtype, shape: Object.freeze(c.dims), data }) });
 }
 
 const TYPE_VALUES: (AttrValue | undefined)[] = [];
@@ -474,6 +492,18 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
       return false;
     }
     return bytesHaveKey(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, keys);
+  }
+
+  /**
+   * The dtype and dims of tensor attribute `k` when its bytes are a plain content tensor, read in
+   * place (nothing decoded or kept; the bytes are what any decoded value was made from); else
+   * undefined.
+   */
+  tensorHeader(k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
+    const start = this.locate(k);
+    if (start < 0) return undefined;
+    const c = contentTensor(this.source.bytes, start, foundEnd);
+    return c && { dtype: c.dtype, shape: c.dims };
   }
 
   /** Decodes the one attribute at `start` into the target. */
@@ -860,6 +890,11 @@ function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttr
 }
 
 setEncodedAttrsProvider(encodedAttrsOf);
+
+setTensorHeaderProvider((node, key) => {
+  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
+  return h instanceof LazyAttrs ? h.tensorHeader(key) : undefined;
+});
 
 setHasAnyAttrProvider((node, keys) => {
   const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];

@@ -3,6 +3,7 @@
  * layer (the lazy GraphDef loader) registers how to find them, so that passes in the layers above
  * can compare attributes without decoding them.
  */
+import type { DType } from './dtype';
 import type { Node } from './node';
 
 /** A node's attributes as their encoded bytes: entry `i` has key `keys[i]`, value bytes `bytes[start[i], end[i])`. */
@@ -64,4 +65,26 @@ export function hasAnyAttr(node: Node, keys: readonly string[]): boolean {
   if (known !== undefined) return known;
   for (const k of keys) if (Object.prototype.hasOwnProperty.call(node.attrs, k)) return true;
   return false;
+}
+
+/** A tensor attribute's dtype and shape. */
+export interface TensorHeader {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+let headerProvider: ((node: Node, key: string) => TensorHeader | undefined) | undefined;
+
+/** Registers how to read a loaded node's tensor attribute header in place (the lazy loader does). */
+export function setTensorHeaderProvider(f: (node: Node, key: string) => TensorHeader | undefined): void {
+  headerProvider = f;
+}
+
+/**
+ * The dtype and shape of tensor attribute `key` of a loaded node, read from its bytes without
+ * decoding or keeping the tensor, when they hold it as TensorFlow writes a constant's values
+ * (`tensor_content`); undefined otherwise (read `node.attrs[key]`). For passes that only count.
+ */
+export function tensorHeader(node: Node, key: string): TensorHeader | undefined {
+  return headerProvider?.(node, key);
 }

@@ -14,7 +14,7 @@ import { makeGraph, withNodes } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeStringTensor, makeTensor, makeValueTensor } from '../../src/ir/tensor';
 import { validateGraph } from '../../src/ir/validate';
-import { attrKeys } from '../../src/ir/encoded-attrs';
+import { attrKeys, tensorHeader } from '../../src/ir/encoded-attrs';
 import { decodeMessage, encodeMessage } from '../../src/proto';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
@@ -106,6 +106,11 @@ describe('lazy GraphDef loading', () => {
       expect(v).toEqual(full[i]);
     }
     expect(one.map((v) => (v?.kind === 'tensor' ? v.value.data.kind : '?'))).toEqual(['content', 'content', 'values', 'content', 'content', 'values', 'strings']);
+    // tensorHeader reads a content tensor's dtype and shape in place, and says nothing of the rest.
+    const before = lazyAttrDecodeCount();
+    const headers = decodeGraphDef(bytes).nodes.map((n) => tensorHeader(n, 'value'));
+    expect(lazyAttrDecodeCount()).toBe(before);
+    expect(headers).toEqual(one.map((v) => (v?.kind === 'tensor' && v.value.data.kind === 'content' ? { dtype: v.value.dtype, shape: v.value.shape } : undefined)));
   });
 
   it('reading one attribute decodes only it; a later full decode keeps its object and the file order', () => {
