@@ -677,7 +677,7 @@ function stringReader(bytes: Uint8Array): (start: number, end: number) => string
  * they stay in its table (`size` slots, a power of two; a collision just makes a new string).
  */
 function interner(bytes: Uint8Array, str: (start: number, end: number) => string, size: number): (start: number, end: number) => string {
-  const strings: (string | undefined)[] = new Array<string | undefined>(size).fill(undefined);
+  const strings: (string | undefined)[] = new Array<string | undefined>(size);
   const at = new Uint32Array(size);
   const lengths = new Uint32Array(size);
   const mask = size - 1;
@@ -685,8 +685,9 @@ function interner(bytes: Uint8Array, str: (start: number, end: number) => string
     const n = e - s;
     if (n === 0) return '';
     if (n > 256) return str(s, e);
-    let h = n;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    // A hash of the length, the first byte and the last four (names differ most at their ends).
+    let h = Math.imul(n ^ (bytes[s]! << 8), 0x01000193);
+    for (let i = e > s + 4 ? e - 4 : s; i < e; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     const slot = (h ^ (h >>> 15)) & mask;
     const known = strings[slot];
     if (known !== undefined && lengths[slot] === n) {
@@ -729,9 +730,10 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
   const str = stringReader(bytes);
   // Names and inputs through one table (an input naming a node is that node's name string), ops
   // and devices through a small one: a graph repeats them, and each would be a string of its own.
-  // (At most 2^16 slots: a longer `new Array` would be a slow dictionary in V8.)
+  // At most 2^14 slots (a longer `new Array` is a dictionary in V8): inputs mostly name nodes
+  // written shortly before, whose entries are still there.
   let size = 256;
-  while (size < 1 << 16 && size < len / 16) size *= 2;
+  while (size < 1 << 14 && size < len / 16) size *= 2;
   const names = interner(bytes, str, size);
   const ops = interner(bytes, str, 1 << 10);
   const nodes: Node[] = [];
