@@ -238,6 +238,51 @@ function bytesHaveKey(b: Uint8Array, from: number, end: number, keys: readonly s
   return false;
 }
 
+/**
+ * Where the value of attribute `key` starts in a NodeDef's bytes (its end in `foundEnd`) when they
+ * hold exactly one plain `key, value` entry for it and every entry is plain; else -1. Nothing is
+ * kept (`locate` without the per-node entries).
+ */
+function plainValueOf(b: Uint8Array, from: number, end: number, key: string): number {
+  let found = -1;
+  let foundAt = 0;
+  let p = from;
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return -1;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return -1;
+    p = at;
+    const e = p + l;
+    if (tag === 0x2a) {
+      if (b[p] !== 0x0a) return -1;
+      at = p + 1;
+      const kl = varintAt(b, e);
+      if (kl < 0 || kl > e - at) return -1;
+      let same = kl === key.length;
+      for (let i = 0; i < kl; i++) {
+        const c = b[at + i]!;
+        if (c >= 0x80) return -1;
+        if (same && c !== key.charCodeAt(i)) same = false;
+      }
+      at += kl;
+      if (at >= e || b[at] !== 0x12) return -1;
+      at++;
+      const vl = varintAt(b, e);
+      if (vl < 0 || at + vl !== e) return -1;
+      if (same) {
+        if (found >= 0) return -1;
+        found = at;
+        foundAt = e;
+      }
+    }
+    p = e;
+  }
+  foundEnd = foundAt;
+  return found;
+}
+
 /** Attribute key lists by their keys joined (`T\0_output_shapes\0`), shared by the nodes that have them. */
 const keyLists = new Map<string, readonly string[]>();
 
@@ -500,7 +545,8 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    * undefined.
    */
   tensorHeader(k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
-    const start = this.locate(k);
+    // Before anything scanned the node's entries, find the one asked for without keeping them.
+    const start = this.entries === undefined ? plainValueOf(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k) : this.locate(k);
     if (start < 0) return undefined;
     const c = contentTensor(this.source.bytes, start, foundEnd);
     return c && { dtype: c.dtype, shape: c.dims };

@@ -121,14 +121,20 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
     missing.set(op, l);
   };
   const seenFns = new Set<string>();
+  // Whether graft runs an op, asked once per op.
+  const runs = new Map<string, boolean>();
   // A worklist, not recursion: functions calling functions nest as deep as a model makes them.
   const work: Array<{ main: boolean; nodes: Iterable<Node>; suffix: string }> = [{ main: true, nodes, suffix: '' }];
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { suffix } = item;
+    const skipFed = item.main && fedNodes.size > 0;
     for (const node of item.nodes) {
       const name = node.name;
-      if (item.main && fedNodes.has(name)) continue;
-      if (!supported(node.op, reg)) add(node.op, `${name}${suffix}`);
+      if (skipFed && fedNodes.has(name)) continue;
+      const op = node.op;
+      let ok = runs.get(op);
+      if (ok === undefined) runs.set(op, (ok = supported(op, reg)));
+      if (!ok) add(op, `${name}${suffix}`);
       // Only a node with a function attribute key can call one (a loaded node lists its keys undecoded).
       if (!hasAnyAttr(node, CALL_ATTRS)) continue;
       for (const f of calledFunctions(node)) {
