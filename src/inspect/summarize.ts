@@ -276,18 +276,20 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
 
   // Unused: not reachable backwards (data and control) from the outputs.
   const needed = new Uint8Array(count);
-  const stack: number[] = [];
+  // Each node is expanded once, so the stack never holds more than the outputs and the edges.
+  const stack = new Int32Array(outputNames.length + offsets[count]!);
+  let top = 0;
   for (const name of outputNames) {
     const j = idx.position.get(name);
-    if (j !== undefined) stack.push(j);
+    if (j !== undefined) stack[top++] = j;
   }
-  while (stack.length) {
-    const i = stack.pop()!;
+  while (top > 0) {
+    const i = stack[--top]!;
     if (needed[i]) continue;
     needed[i] = 1;
     for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
       const j = producer[e]!;
-      if (j >= 0 && !needed[j]) stack.push(j);
+      if (j >= 0 && !needed[j]) stack[top++] = j;
     }
   }
   // One pass over the nodes for everything decided by op, name and device.

@@ -353,18 +353,20 @@ function dataAncestors(graph: Graph, names: readonly string[]): Uint8Array | und
   if (!uniqueNames) return undefined;
   const position = graphIndex(graph).position;
   const mask = new Uint8Array(graph.nodes.length);
-  const stack: number[] = [];
+  // Each node is expanded once, so the stack never holds more than the names and the edges.
+  const stack = new Int32Array(names.length + offsets[graph.nodes.length]!);
+  let top = 0;
   for (const name of names) {
     const i = position.get(name);
-    if (i !== undefined) stack.push(i);
+    if (i !== undefined) stack[top++] = i;
   }
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  while (top > 0) {
+    const i = stack[--top]!;
     if (mask[i]) continue;
     mask[i] = 1;
     for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
       const j = producer[e]!;
-      if (j >= 0 && port[e] !== CONTROL_PORT && !mask[j]) stack.push(j);
+      if (j >= 0 && port[e] !== CONTROL_PORT && !mask[j]) stack[top++] = j;
     }
   }
   return mask;

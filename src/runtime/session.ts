@@ -174,11 +174,13 @@ function nameClosure(graph: Graph, targets: readonly string[], fedNodes: Readonl
   const needed = new Uint8Array(nodes.length);
   const out: Node[] = [];
   // Positions; an input naming no node is pushed as -1 - (its edge), a target as -1 - edges - (its index).
-  const stack: number[] = [];
+  // Each node is expanded once, so the stack never holds more than the targets and the edges.
   const edgeCount = offsets[nodes.length]!;
-  for (let t = 0; t < targets.length; t++) stack.push(position.get(targets[t]!) ?? -1 - edgeCount - t);
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  const stack = new Int32Array(targets.length + edgeCount);
+  let top = 0;
+  for (let t = 0; t < targets.length; t++) stack[top++] = position.get(targets[t]!) ?? -1 - edgeCount - t;
+  while (top > 0) {
+    const i = stack[--top]!;
     if (i < 0) {
       const k = -1 - i;
       const name = k >= edgeCount ? targets[k - edgeCount]! : inputNodeName(edgeInput(nodes, offsets, k));
@@ -192,7 +194,7 @@ function nameClosure(graph: Graph, targets: readonly string[], fedNodes: Readonl
     for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
       const j = producer[e]!;
       if (j >= 0 && port[e] === CONTROL_PORT && CHECKPOINT_OPS.has(nodes[j]!.op)) continue;
-      stack.push(j >= 0 ? j : -1 - e);
+      stack[top++] = j >= 0 ? j : -1 - e;
     }
   }
   return out;
