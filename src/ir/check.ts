@@ -33,8 +33,8 @@ export function graphProblem(v: unknown, where = 'graph'): string | undefined {
   if (!Array.isArray(v.nodes)) return `${where}.nodes must be an array of nodes, not ${describeValue(v.nodes)}`;
   const nodes = v.nodes as unknown[];
   for (let i = 0; i < nodes.length; i++) {
-    const p = nodeProblem(nodes[i], `${where}.nodes[${i}]`);
-    if (p) return p;
+    // The name of the place is made only for a node that has a problem (not one string per node).
+    if (nodeProblem(nodes[i], '') !== undefined) return nodeProblem(nodes[i], `${where}.nodes[${i}]`);
   }
   return undefined;
 }

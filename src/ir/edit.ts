@@ -8,6 +8,7 @@
  */
 import type { AttrValue } from './attr';
 import { attrText } from './attr';
+import { hasAnyAttr } from './encoded-attrs';
 import type { Graph } from './graph';
 import { withNodes } from './graph';
 import type { Node } from './node';
@@ -97,7 +98,7 @@ export function replaceInputs(node: Node, inputs: readonly string[]): Node {
 export function controlsLast(inputs: readonly string[]): string[] {
   checkStringsArgument('controlsLast', 'inputs', inputs);
   const data = inputs.filter((s) => !isControlInput(s));
-  if (data.length === inputs.length) return [...inputs];
+  if (data.length === inputs.length) return data;
   return [...data, ...inputs.filter(isControlInput)];
 }
 
@@ -143,6 +144,7 @@ export function setAttrs(node: Node, attrs: Readonly<Record<string, AttrValue>>)
 }
 
 const LOC_PREFIX = 'loc:@';
+const CLASS_KEY: readonly string[] = ['_class'];
 
 /**
  * Retargets colocation constraints (`_class: ["loc:@name"]`) after nodes were renamed or removed.
@@ -153,6 +155,8 @@ const LOC_PREFIX = 'loc:@';
 export function retargetColocation(node: Node, target: (name: string) => string | null | undefined): Node {
   checkNodeShallow('retargetColocation', 'node', node);
   checkFunction('retargetColocation', 'target', target);
+  // Most nodes have none: a loaded node answers from its bytes, without decoding anything.
+  if (!hasAnyAttr(node, CLASS_KEY)) return node;
   const cls = node.attrs['_class'];
   if (!cls || cls.kind !== 'list' || !cls.value.s) return node;
   let changed = false;

@@ -217,8 +217,9 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
   for (const name of required) if (lookup(name.replace(/^\^/, '').split(':')[0]!) === undefined) return false;
   // Depths by previous position when they were computed for `previous` itself (the usual case).
   const samePositions = depths !== undefined && depths.position === prevPos;
-  for (const i of fresh) {
-    const n = nodes[i]!;
+  // Indexed loops here and below: these run once per step over many nodes, often before they are optimized.
+  for (let f = 0; f < fresh.length; f++) {
+    const n = nodes[fresh[f]!]!;
     const self = prevPos.get(n.name);
     const replaced = self === undefined ? undefined : before[self]!;
     let d = -1;
@@ -228,7 +229,9 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
       if (where === undefined) return false;
       d = depths.depth[where]!;
     }
-    for (const input of n.inputs) {
+    const inputs = n.inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k]!;
       const name = inputNodeName(input);
       const p = prevPos.get(name);
       const producer = p === undefined ? added?.get(name) : at(p);
@@ -318,10 +321,13 @@ export function validateGraph(graph: Graph | readonly Node[], opts: ValidateOpti
   // Merges joining two data inputs that are not a loop's back edge: the strict cycle pass is needed.
   let joiningMerges = false;
   let e = 0;
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     const merge = MERGE_OPS.has(n.op);
     let forward = 0;
-    for (const input of n.inputs) {
+    const inputs = n.inputs;
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k]!;
       const j = edges ? edges.producer[e++]! : (index.get(inputNodeName(input)) ?? -1);
       if (j < 0) {
         const name = inputNodeName(input);

@@ -53,22 +53,32 @@ function joinKey(parts: readonly string[]): string {
 interface Group {
   /** Class ids in creation order. */
   readonly ids: number[];
-  /** The node standing for each class (its first), by class id (shared by all groups). */
-  readonly reps: Node[];
+  /** The node standing for a class (its first), by class id. */
+  readonly repOf: (id: number) => Node;
   /** Keyed classes: built when the second node arrives. */
-  byKey?: Map<string, number[]>;
+  byKey?: Map<string | number, number[]>;
   bytes?: boolean;
 }
 
-function attrKeyOf(node: Node, bytes: boolean): string {
+/**
+ * A key that equal attributes share (confirmed by `sameEncodedAttrs` or `sameAttrs`): for encoded
+ * attributes a number hashed from the keys, value lengths and sampled value bytes (nothing made
+ * per node); else a string of the keys and `shallowAttrKey`s.
+ */
+function attrKeyOf(node: Node, bytes: boolean): string | number {
   if (!bytes) {
     const attrs = node.attrs;
     return joinKey(Object.keys(attrs).sort().map((k) => `${k}=${shallowAttrKey(attrs[k]!)}`));
   }
   const e = encodedAttrs(node)!;
-  const parts: string[] = [];
-  for (let i = 0; i < e.keys.length; i++) parts.push(e.keys[i]!, `${e.end[i]! - e.start[i]!}:${sampleHash(e.bytes.subarray(e.start[i]!, e.end[i]!))}`);
-  return joinKey(parts);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < e.keys.length; i++) {
+    const key = e.keys[i]!;
+    for (let c = 0; c < key.length; c++) h = Math.imul(h ^ key.charCodeAt(c), 0x01000193);
+    h = Math.imul(h ^ (e.end[i]! - e.start[i]!), 0x01000193);
+    h = Math.imul(h ^ sampleHashRange(e.bytes, e.start[i]!, e.end[i]!), 0x01000193);
+  }
+  return h >>> 0;
 }
 
 function sameEncodedAttrs(a: Node, b: Node): boolean {
@@ -91,10 +101,10 @@ function findInGroup(group: Group, node: Node): number | undefined {
   const encoded = encodedAttrs(node) !== undefined;
   if (group.byKey === undefined || (group.bytes && !encoded)) {
     // Key (or re-key, by value) the classes so far.
-    group.bytes = encoded && group.ids.every((id) => encodedAttrs(group.reps[id]!) !== undefined);
+    group.bytes = encoded && group.ids.every((id) => encodedAttrs(group.repOf(id)) !== undefined);
     group.byKey = new Map();
     for (const id of group.ids) {
-      const k = attrKeyOf(group.reps[id]!, group.bytes);
+      const k = attrKeyOf(group.repOf(id), group.bytes);
       const list = group.byKey.get(k);
       if (list) list.push(id);
       else group.byKey.set(k, [id]);
@@ -103,7 +113,7 @@ function findInGroup(group: Group, node: Node): number | undefined {
   const candidates = group.byKey.get(attrKeyOf(node, group.bytes!));
   if (!candidates) return undefined;
   for (const id of candidates) {
-    const rep = group.reps[id]!;
+    const rep = group.repOf(id);
     if (group.bytes ? sameEncodedAttrs(rep, node) : sameAttrs(rep.attrs, node.attrs)) return id;
   }
   return undefined;
@@ -116,20 +126,6 @@ function addToGroup(group: Group, id: number, node: Node): void {
     const list = group.byKey.get(k);
     if (list) list.push(id);
     else group.byKey.set(k, [id]);
-  }
-}
-
-/** A growable pool of int32 words (the input signatures of all groups, end to end). */
-class IntPool {
-  words = new Int32Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.words.length) {
-      const grown = new Int32Array(this.words.length * 2);
-      grown.set(this.words);
-      this.words = grown;
-    }
-    this.words[this.length++] = x;
   }
 }
 
@@ -176,7 +172,7 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
   let visitOrder = ordered;
   if (ordered.length < count) {
     const seen = new Uint8Array(count);
-    for (const i of ordered) seen[i] = 1;
+    for (let k = 0; k < ordered.length; k++) seen[ordered[k]!] = 1;
     visitOrder = new Int32Array(count);
     visitOrder.set(ordered);
     let k = ordered.length;
@@ -188,7 +184,8 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
   if (!uniqueNames) {
     const first = new Map<string, number>();
     canon = new Int32Array(count);
-    for (const i of visitOrder) {
+    for (let k = 0; k < count; k++) {
+      const i = visitOrder[k]!;
       const name = nodes[i]!.name;
       const f = first.get(name);
       if (f === undefined) first.set(name, i);
@@ -198,8 +195,9 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
   /** Class id by position; -1 until classified. Equal ids compute the same values. */
   const cls = new Int32Array(count).fill(-1);
   /** By class id: the position of its first node (the one attributes are compared with). */
-  const classFirst: number[] = [];
-  const reps: Node[] = [];
+  const classFirst = new Int32Array(count);
+  let classes = 0;
+  const repOf = (id: number): Node => nodes[classFirst[id]!]!;
   let sawBackEdge = false;
   const ops = new Interner();
   const devices = new Interner();
@@ -207,30 +205,37 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
   const unknownNames = new Interner();
   /** By op id: whether nodes of the op are never merged (feed points, stateful or unknown ops). */
   const neverMerged: boolean[] = [];
-  /** Signature hash → group ids (usually one). */
-  const byHash = new Map<number, number | number[]>();
-  const pool = new IntPool();
-  /** By group id: where its signature starts in the pool (it ends where the next one starts). */
-  const sigStart: number[] = [];
-  /** By group id: its first class; groups a second node reached get a `Group` for attribute keying. */
-  const groupFirst: number[] = [];
+  /**
+   * Signatures (op, device, input count, then per input: what it reads, an id, control, port),
+   * end to end; the one being keyed is written after the last and kept only for a new group.
+   * Sized for every node's signature, so it never grows.
+   */
+  const pool = new Int32Array(3 * count + 4 * edgeStart[count]!);
+  let used = 0;
+  let sigLength = 0;
+  /** By group id: where its signature starts in the pool, its hash and its first class. */
+  const sigStart = new Int32Array(count + 1);
+  const groupHash = new Int32Array(count);
+  const groupFirst = new Int32Array(count);
+  let groups = 0;
+  /** Groups a second node reached: attributes keyed. */
   const extended = new Map<number, Group>();
-  const sig: number[] = [];
-
-  const newClass = (i: number, node: Node): number => {
-    const id = classFirst.length;
-    classFirst.push(i);
-    reps.push(node);
-    cls[i] = id;
-    return id;
-  };
+  /**
+   * Groups by signature hash: an open-addressing table of group ids + 1 (0 empty), at most half
+   * full (sized for every node), probed linearly; a group's own hash skips most comparisons.
+   */
+  const slots = new Int32Array(1 << Math.max(4, 32 - Math.clz32(2 * count + 1)));
+  const mask = slots.length - 1;
   const sameSignature = (g: number): boolean => {
     const start = sigStart[g]!;
-    const end = g + 1 < sigStart.length ? sigStart[g + 1]! : pool.length;
-    if (end - start !== sig.length) return false;
-    const w = pool.words;
-    for (let k = 0; k < sig.length; k++) if (w[start + k] !== sig[k]) return false;
+    if (sigStart[g + 1]! - start !== sigLength) return false;
+    for (let k = 0; k < sigLength; k++) if (pool[start + k] !== pool[used + k]) return false;
     return true;
+  };
+  const newClass = (i: number): number => {
+    cls[i] = classes;
+    classFirst[classes] = i;
+    return classes++;
   };
   const visit = (i: number): void => {
     if (canon !== undefined && canon[i] !== i) return; // a repeated name; the first visited keeps it
@@ -239,16 +244,18 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
     let never = neverMerged[op];
     if (never === undefined) neverMerged[op] = never = FEED_OPS.has(node.op) || isStatefulOp(node.op);
     if (never || protectedNodes.has(node.name)) {
-      newClass(i, node);
+      newClass(i);
       return;
     }
-    // The signature: op, device, then per input what it reads, whether it is a control input, and its port.
-    sig.length = 0;
-    sig.push(op, devices.id(node.device), node.inputs.length);
-    let h = Math.imul(op + 1, 0x9e3779b1) ^ sig[1]! ^ (node.inputs.length << 24);
+    const inputs = node.inputs;
+    const device = devices.id(node.device);
+    let w = used;
+    pool[w++] = op;
+    pool[w++] = device;
+    pool[w++] = inputs.length;
+    let h = Math.imul(op + 1, 0x9e3779b1) ^ device ^ (inputs.length << 24);
     const e0 = edgeStart[i]!;
-    for (let k = 0; k < node.inputs.length; k++) {
-      const input = node.inputs[k]!;
+    for (let k = 0; k < inputs.length; k++) {
       let j = producer[e0 + k]!;
       if (j >= 0 && canon !== undefined) j = canon[j]!;
       let what: number;
@@ -257,7 +264,7 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
         // A name no node has (only in graphs not validated): equal only to itself.
         sawBackEdge = true;
         what = UNKNOWN;
-        id = unknownNames.id(inputNodeName(input));
+        id = unknownNames.id(inputNodeName(inputs[k]!));
       } else if (cls[j] === -1) {
         // A node not classified yet (behind a loop back edge) is only equal to itself.
         sawBackEdge = true;
@@ -269,41 +276,52 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
       }
       const p = ports[e0 + k]!;
       const control = p === CONTROL_PORT;
-      const port = control ? 0 : portToken(input, p, named);
-      sig.push(what, id, control ? 1 : 0, port);
+      const port = control ? 0 : portToken(inputs[k]!, p, named);
+      pool[w++] = what;
+      pool[w++] = id;
+      pool[w++] = control ? 1 : 0;
+      pool[w++] = port;
       h = Math.imul(h ^ what, 0x85ebca6b) ^ Math.imul(id + 0x632be5ab, 0xc2b2ae35) ^ (control ? 0x27d4eb2f : 0) ^ Math.imul(port, 0x165667b1);
       h = (h << 13) | (h >>> 19);
     }
-    const hit = byHash.get(h);
-    let group: number | undefined;
-    if (hit !== undefined) {
-      if (typeof hit === 'number') {
-        if (sameSignature(hit)) group = hit;
-      } else {
-        for (const g of hit) if (sameSignature(g)) group = g;
+    sigLength = w - used;
+    // Final avalanche (murmur3's), so the low bits that pick a slot depend on every input.
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    let slot = h & mask;
+    let group = -1;
+    for (; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const g = slots[slot]! - 1;
+      if (groupHash[g] === h && sameSignature(g)) {
+        group = g;
+        break;
       }
     }
-    if (group === undefined) {
-      const g = groupFirst.length;
-      groupFirst.push(newClass(i, node));
-      sigStart.push(pool.length);
-      for (const x of sig) pool.push(x);
-      if (hit === undefined) byHash.set(h, g);
-      else if (typeof hit === 'number') byHash.set(h, [hit, g]);
-      else hit.push(g);
+    if (group < 0) {
+      // A new group: keep its signature, take the empty slot the probe stopped at.
+      const g = groups++;
+      groupFirst[g] = newClass(i);
+      groupHash[g] = h;
+      sigStart[g] = used;
+      used = w;
+      sigStart[g + 1] = used;
+      slots[slot] = g + 1;
       return;
     }
     let ext = extended.get(group);
-    if (ext === undefined) extended.set(group, (ext = { ids: [groupFirst[group]!], reps }));
+    if (ext === undefined) extended.set(group, (ext = { ids: [groupFirst[group]!], repOf }));
     const c = findInGroup(ext, node);
-    if (c === undefined) addToGroup(ext, newClass(i, node), node);
+    if (c === undefined) addToGroup(ext, newClass(i), node);
     else cls[i] = c;
   };
   for (let k = 0; k < count; k++) visit(visitOrder[k]!);
 
   // Each class's survivor: its first node in graph order, as in TF.
   const rank = (i: number): number => (uniqueNames ? i : idx.position.get(nodes[i]!.name)!);
-  const survivor = new Int32Array(classFirst.length).fill(-1);
+  const survivor = new Int32Array(classes).fill(-1);
   let multi = false;
   for (let i = 0; i < count; i++) {
     const c = cls[i]!;
@@ -363,9 +381,14 @@ function shallowAttrKey(v: AttrValue): string {
 
 /** FNV-1a over at most 64 evenly spaced bytes: cheap, and separates most different weights. */
 function sampleHash(bytes: Uint8Array): number {
-  const step = Math.max(1, Math.floor(bytes.length / 64));
+  return sampleHashRange(bytes, 0, bytes.length);
+}
+
+/** `sampleHash` of `bytes[start, end)`, without a view of it. */
+function sampleHashRange(bytes: Uint8Array, start: number, end: number): number {
+  const step = Math.max(1, Math.floor((end - start) / 64));
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i += step) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  for (let i = start; i < end; i += step) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h >>> 0;
 }
 

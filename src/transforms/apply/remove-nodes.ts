@@ -44,7 +44,8 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
       onCycle = null;
       if (inCycle.length > 0) {
         onCycle = new Uint8Array(count).fill(1);
-        for (const i of executionOrderPositions(graph)) onCycle[i] = 0;
+        const at = executionOrderPositions(graph);
+        for (let k = 0; k < at.length; k++) onCycle[at[k]!] = 0;
       }
     }
     return onCycle === null || onCycle[i] === 0;
@@ -121,16 +122,24 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
 
   // Removable nodes are all sortable, so these chains are acyclic. Resolved in execution order
   // (a removed node's inputs first), iteratively: chains can be millions of nodes deep.
-  /** By position of a removed node: the input its consumers read instead, and that input's node. */
-  const dataOf: string[] = [];
+  /**
+   * By position of a removed node: the input its consumers read instead, as the edge whose input
+   * string it is (`dataEdge`) and the node holding that edge (`dataNode`); and that input's node.
+   */
+  const dataEdge = new Int32Array(count);
+  const dataNode = new Int32Array(count);
   const sourceOf = new Int32Array(count);
-  /** By position of a removed node: the control inputs it passes on to its consumers. */
-  const controlsOf: (readonly string[])[] = [];
+  const dataOf = (j: number): string => nodes[dataNode[j]!]!.inputs[dataEdge[j]! - edgeStart[dataNode[j]!]!]!;
+  /** By position of a removed node: the control inputs it passes on to its consumers (only the non-empty). */
+  const passedOn = new Map<number, readonly string[]>();
+  const controlsOf = (j: number): readonly string[] => passedOn.get(j) ?? NO_CONTROLS;
   const firstDataOf = new Int32Array(count);
   for (let c = 0; c < candidates.length; c++) firstDataOf[candidates[c]!] = firstData[c]!;
   /** The node a control input on removed node j resolves to. */
   const controlName = (j: number): string => nodes[sourceOf[j]!]!.name;
-  for (const i of executionOrderPositions(graph)) {
+  const at = executionOrderPositions(graph);
+  for (let k = 0; k < at.length; k++) {
+    const i = at[k]!;
     if (!removed(i)) continue;
     const node = nodes[i]!;
     const e = firstDataOf[i]!;
@@ -138,7 +147,8 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
     const t = producer[e]!;
     const p = port[e]!;
     const chained = removed(t) && (p === 0 || (p === PARSE_PORT && parseInput(target).port === 0));
-    dataOf[i] = chained ? dataOf[t]! : target;
+    dataNode[i] = chained ? dataNode[t]! : i;
+    dataEdge[i] = chained ? dataEdge[t]! : e;
     sourceOf[i] = chained ? sourceOf[t]! : t;
     // The control inputs a removed node passes on to its consumers.
     let out: Set<string> | undefined;
@@ -149,13 +159,13 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
       const c = producer[e0 + q]!;
       out ??= new Set();
       out.add(`^${removed(c) ? controlName(c) : inputNodeName(s)}`);
-      if (removed(c)) for (const x of controlsOf[c]!) out.add(x);
+      if (removed(c)) for (const x of controlsOf(c)) out.add(x);
     }
-    if (removed(t) && controlsOf[t]!.length > 0) {
+    if (removed(t) && controlsOf(t).length > 0) {
       out ??= new Set();
-      for (const x of controlsOf[t]!) out.add(x);
+      for (const x of controlsOf(t)) out.add(x);
     }
-    controlsOf[i] = out === undefined ? NO_CONTROLS : [...out];
+    if (out !== undefined && out.size > 0) passedOn.set(i, [...out]);
   }
 
   const idx = graphIndex(graph);
@@ -189,11 +199,16 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
           continue;
         }
         if (control) controls.push(`^${controlName(j)}`);
-        else data.push(dataOf[j]!);
-        for (const c of controlsOf[j]!) controls.push(c);
+        else data.push(dataOf(j));
+        const inherited = controlsOf(j);
+        for (let q = 0; q < inherited.length; q++) controls.push(inherited[q]!);
       }
-      for (const c of controls) data.push(c);
-      n = replaceInputs(node, dedupeControlInputs(data));
+      if (controls.length > 0) {
+        for (const c of controls) data.push(c);
+        n = replaceInputs(node, dedupeControlInputs(data));
+      } else {
+        n = replaceInputs(node, data);
+      }
     }
     out.push(retargetColocation(n, colocation));
   }
