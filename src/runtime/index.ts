@@ -4,7 +4,8 @@
  * tfjs is loaded lazily (dynamic `import()` in `tfjs.ts`), so nothing outside the runtime pays
  * for it. The wasm backend is the default; the pure-JS cpu backend is the fallback.
  *
- * Where things are: `session.ts` (sessions, `runGraph`, `evaluateNode`, `missingKernels`),
+ * Where things are: `session.ts` (sessions, `runGraph`, `evaluateNode`), `missing-kernels.ts`
+ * (`missingKernels`, over the built-in kernels' op names in `kernel-ops.ts`),
  * `executor.ts` (running a program), `program.ts` (graphs and functions as programs),
  * `kernel.ts` (the kernel contract and maps), `kernels/` (one file per op family),
  * `values.ts` (tensors as the runtime holds them), `feeds.ts` (seeded inputs).

@@ -1,6 +1,7 @@
 /**
  * Sessions: a graph prepared for running (kernels checked, constants and variables converted),
- * `runGraph` for one run, `evaluateNode` for a single node, and `missingKernels`.
+ * `runGraph` for one run, `evaluateNode` for a single node (`missingKernels`, re-exported here, is in
+ * missing-kernels.ts).
  *
  * @example
  * ```ts
@@ -14,8 +15,6 @@ import { GraftError, badArgument } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
 import { EMPTY_LIBRARY, graphIndex } from '../ir/graph';
-import { CONTROL_PORT, graphEdges } from '../ir/edges';
-import { hasAnyAttr } from '../ir/encoded-attrs';
 import { type InputRef, type Node, inputNodeName, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
@@ -24,6 +23,7 @@ import { validateGraph } from '../ir/validate';
 import { checkFeedsArgument, checkGraphArgument, checkGraphShallow, checkNodeArgument, checkStringsArgument } from '../ir/check';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
+import { missingKernels } from './missing-kernels';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
 import { CALL_OPS, CHECKPOINT_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
 import { type Program, findFunction, functionProgram, graphProgram } from './program';
@@ -82,134 +82,11 @@ export interface Session {
   dispose(): void;
 }
 
+export { missingKernels } from './missing-kernels';
+
 /** A fresh registry holding the built-in kernels; register your own ops (or replace built-ins) on it. */
 export function createKernelRegistry(): KernelRegistry {
   return layeredRegistry(BUILTIN_KERNELS);
-}
-
-function registryFor(kernels?: KernelRegistry): KernelRegistry {
-  if (kernels !== undefined && (typeof kernels !== 'object' || kernels === null || typeof kernels.has !== 'function' || typeof kernels.get !== 'function')) {
-    throw badArgument('missingKernels', 'kernels', 'a KernelRegistry (createKernelRegistry)', kernels);
-  }
-  return kernels ?? BUILTIN_KERNELS;
-}
-
-function supported(op: string, kernels: KernelRegistry): boolean {
-  return EXECUTOR_OPS.has(op) || kernels.has(op) || BUILTIN_KERNELS.has(op);
-}
-
-/**
- * Every op without a kernel among the nodes the fetches need (all nodes when no fetches are
- * given), with the nodes using it. Library functions called by those nodes are checked too;
- * their nodes are named `node (in function)`. Nodes in `fed` (tensor or node names) are fed:
- * what only they need is not needed.
- */
-export function missingKernels(graph: Graph, fetches?: readonly string[], kernels?: KernelRegistry, fed?: readonly string[]): { op: string; nodes: string[] }[] {
-  checkGraphShallow('missingKernels', 'graph', graph);
-  if (fetches !== undefined) checkStringsArgument('missingKernels', 'fetches', fetches);
-  if (fed !== undefined) checkStringsArgument('missingKernels', 'fed', fed);
-  const reg = registryFor(kernels);
-  // The graph's name index and flat edges only: no program (parsed edges, constant set, order).
-  const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
-  // Every node of a name is the first of that name (as the name index holds).
-  const all = (): Iterable<Node> => (graphEdges(graph).uniqueNames ? graph.nodes : graphIndex(graph).byName.values());
-  const nodes: Iterable<Node> = fetches ? nameClosure(graph, fetches.map((f) => parseInput(f).node), fedNodes) : all();
-  const missing = new Map<string, string[]>();
-  const add = (op: string, node: string) => {
-    const l = missing.get(op) ?? [];
-    l.push(node);
-    missing.set(op, l);
-  };
-  const seenFns = new Set<string>();
-  // Whether graft runs an op, asked once per op.
-  const runs = new Map<string, boolean>();
-  // A worklist, not recursion: functions calling functions nest as deep as a model makes them.
-  const work: Array<{ main: boolean; nodes: Iterable<Node>; suffix: string }> = [{ main: true, nodes, suffix: '' }];
-  for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { suffix } = item;
-    const skipFed = item.main && fedNodes.size > 0;
-    for (const node of item.nodes) {
-      const name = node.name;
-      if (skipFed && fedNodes.has(name)) continue;
-      const op = node.op;
-      let ok = runs.get(op);
-      if (ok === undefined) runs.set(op, (ok = supported(op, reg)));
-      if (!ok) add(op, `${name}${suffix}`);
-      // Only a node with a function attribute key can call one (a loaded node lists its keys undecoded).
-      if (!hasAnyAttr(node, CALL_ATTRS)) continue;
-      for (const f of calledFunctions(node)) {
-        if (seenFns.has(f.name)) continue;
-        seenFns.add(f.name);
-        const def = findFunction(graph.library, f.name);
-        if (!def) {
-          add(`function ${f.name}`, `${name}${suffix}`);
-          continue;
-        }
-        let fp: Program;
-        try {
-          fp = functionProgram(def, graph.library);
-        } catch {
-          add(`function ${f.name}`, `${name}${suffix}`);
-          continue;
-        }
-        const names = closure(fp, [...fp.rets.map((r) => r.node), ...fp.controlRets]);
-        work.push({ main: false, nodes: [...names].map((n) => fp.byName.get(n)!), suffix: ` (in ${f.name})` });
-      }
-    }
-  }
-  return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
-}
-
-/** The attribute keys `calledFunctions` reads. */
-const CALL_ATTRS: readonly string[] = ['f', 'then_branch', 'else_branch', 'cond', 'body'];
-
-/**
- * `closure` (executor.ts) over a graph's flat edges: the same nodes in the same order (the first
- * node of a repeated name, as the name index holds).
- */
-function nameClosure(graph: Graph, targets: readonly string[], fedNodes: ReadonlySet<string>): Node[] {
-  const nodes = graph.nodes;
-  const position = graphIndex(graph).position;
-  const { offsets, producer, port } = graphEdges(graph);
-  const needed = new Uint8Array(nodes.length);
-  const out: Node[] = [];
-  // Positions; an input naming no node is pushed as -1 - (its edge), a target as -1 - edges - (its index).
-  // Each node is expanded once, so the stack never holds more than the targets and the edges.
-  const edgeCount = offsets[nodes.length]!;
-  const stack = new Int32Array(targets.length + edgeCount);
-  let top = 0;
-  for (let t = 0; t < targets.length; t++) stack[top++] = position.get(targets[t]!) ?? -1 - edgeCount - t;
-  while (top > 0) {
-    const i = stack[--top]!;
-    if (i < 0) {
-      const k = -1 - i;
-      const name = k >= edgeCount ? targets[k - edgeCount]! : inputNodeName(edgeInput(nodes, offsets, k));
-      throw new GraftError('graph/missing-node', `No node '${name}'`, { node: name });
-    }
-    if (needed[i]) continue;
-    needed[i] = 1;
-    const node = nodes[i]!;
-    out.push(node);
-    if (fedNodes.size > 0 && fedNodes.has(node.name)) continue;
-    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
-      const j = producer[e]!;
-      if (j >= 0 && port[e] === CONTROL_PORT && CHECKPOINT_OPS.has(nodes[j]!.op)) continue;
-      stack[top++] = j >= 0 ? j : -1 - e;
-    }
-  }
-  return out;
-}
-
-/** The input string of edge `e`. */
-function edgeInput(nodes: readonly Node[], offsets: Int32Array, e: number): string {
-  let lo = 0;
-  let hi = nodes.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (offsets[mid]! <= e) lo = mid;
-    else hi = mid - 1;
-  }
-  return nodes[lo]!.inputs[e - offsets[lo]!]!;
 }
 
 /**

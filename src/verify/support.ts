@@ -52,8 +52,8 @@ export async function opsWithoutKernel(graph: Graph, outputs: readonly string[],
   checkGraphShallow('opsWithoutKernel', 'graph', graph);
   checkStringsArgument('opsWithoutKernel', 'outputs', outputs);
   checkStringsArgument('opsWithoutKernel', 'inputs', inputs);
-  // The runtime (its kernel registry) is loaded only when asked.
-  const { missingKernels } = await import('../runtime/index');
+  // Only the runtime's op list and graph walk: the kernels themselves are not loaded.
+  const { missingKernels } = await import('../runtime/missing-kernels');
   const names = graphIndex(graph).byName;
   // A signature naming a node the graph lacks is reported elsewhere (freeze/missing-output).
   const fetches = outputs.filter((o) => names.has(parseInput(o).node));
