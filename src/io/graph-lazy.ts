@@ -626,17 +626,15 @@ export function isUnchangedLoadedNode(node: Node): boolean {
 }
 
 /**
- * The attributes of `node` as the bytes they were loaded from, ready to copy into an encoding of
- * the node: the loaded bytes and the [start, end) of each `attr` field in them (tag included), in
- * file order. Given when `node.attrs` are a loaded node's (the node itself, or an edit of it that
- * kept its attributes) and writing those fields as they are gives what protobufjs writes for the
+ * The attributes of a loaded node (`lazyNodeSource` of it, or of an edit of it that kept its
+ * attributes) as the bytes they were loaded from, ready to copy into an encoding of the node: the
+ * loaded bytes and the [start, end) of each `attr` field in them (tag included), in file order.
+ * Given when writing those fields as they are gives what protobufjs writes for the
  * decoded map: every entry the plain `key, value` pair with lengths of minimal size, keys ASCII,
  * distinct and not all digits (JavaScript lists integer-like keys first, so their order would
  * change). Undefined otherwise. Nothing is decoded.
  */
-export function loadedAttrFields(node: Node): { readonly bytes: Uint8Array; readonly ranges: number[] } | undefined {
-  const h = lazyNodeSource(node);
-  if (h === undefined) return undefined;
+export function loadedAttrFields(h: { readonly source: NodeSource; readonly index: number }): { readonly bytes: Uint8Array; readonly ranges: number[] } | undefined {
   const b = h.source.bytes;
   const end = h.source.end[h.index]!;
   const ranges: number[] = [];

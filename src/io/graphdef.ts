@@ -10,7 +10,7 @@ import type { Graph } from '../ir/graph';
 import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
-import { lazyNodeSource, loadedAttrFields, scanGraphDef } from './graph-lazy';
+import { type NodeSource, lazyNodeSource, loadedAttrFields, scanGraphDef } from './graph-lazy';
 import type { Node } from '../ir/node';
 import { checkBytesArgument, checkGraphShallow } from '../ir/check';
 
@@ -100,7 +100,7 @@ class NodeWriter {
   private from = 0;
 
   /** Writes `node` (as GraphDef field 1); false, writing nothing, when its attributes are not plain loaded bytes. */
-  write(node: Node, chunks: Chunks): boolean {
+  write(node: Node, lazy: { readonly source: NodeSource; readonly index: number }, chunks: Chunks): boolean {
     // Strings other than ASCII go through protobufjs (its UTF-8 is the reference).
     let size = stringField(node.name) + stringField(node.op) + stringField(node.device);
     for (const input of node.inputs) {
@@ -109,7 +109,7 @@ class NodeWriter {
       size += 1 + varintSize(n) + n;
     }
     if (size < 0) return false;
-    const attrs = loadedAttrFields(node);
+    const attrs = loadedAttrFields(lazy);
     if (attrs === undefined) return false;
     const { bytes, ranges } = attrs;
     let big = false;
@@ -255,7 +255,7 @@ export function encodeGraphDefChunks(graph: Graph): Chunks {
     if (lazy && node.extras === undefined) {
       // Edited, attributes kept (rewired inputs, a new device or name): no attribute is decoded.
       if (runBytes || batch.length > 0) flush();
-      if (writer.write(node, chunks)) continue;
+      if (writer.write(node, lazy, chunks)) continue;
     }
     if (runBytes) flush();
     writer.flush(chunks);
