@@ -106,17 +106,29 @@ export function controlsLast(inputs: readonly string[]): string[] {
 export function dedupeControlInputs(inputs: readonly string[]): string[] {
   checkStringsArgument('dedupeControlInputs', 'inputs', inputs);
   if (!inputs.some(isControlInput)) return [...inputs];
-  const dataNodes = new Set<string>();
-  for (const s of inputs) if (!isControlInput(s)) dataNodes.add(inputNodeName(s));
-  const seen = new Set<string>();
+  const names = inputs.map(inputNodeName);
+  const control = inputs.map(isControlInput);
+  // Inputs lists are short: a control input is compared with the others directly (no sets).
+  const small = inputs.length <= 32;
+  const dataNodes = small ? undefined : new Set(names.filter((_, i) => !control[i]));
+  const seen = small ? undefined : new Set<string>();
   const out: string[] = [];
-  for (const s of inputs) {
-    if (isControlInput(s)) {
-      const name = inputNodeName(s);
-      if (dataNodes.has(name) || seen.has(name)) continue;
-      seen.add(name);
+  for (let i = 0; i < inputs.length; i++) {
+    if (control[i]) {
+      const name = names[i]!;
+      if (dataNodes !== undefined && seen !== undefined) {
+        if (dataNodes.has(name) || seen.has(name)) continue;
+        seen.add(name);
+      } else {
+        let drop = false;
+        for (let j = 0; j < inputs.length && !drop; j++) {
+          // Read as data anywhere, or an earlier control input on the same node that was kept.
+          if (j !== i && names[j] === name && (!control[j] || j < i)) drop = true;
+        }
+        if (drop) continue;
+      }
     }
-    out.push(s);
+    out.push(inputs[i]!);
   }
   return out;
 }

@@ -101,7 +101,9 @@ function findInGroup(group: Group, node: Node): number | undefined {
   const encoded = encodedAttrs(node) !== undefined;
   if (group.byKey === undefined || (group.bytes && !encoded)) {
     // Key (or re-key, by value) the classes so far.
-    group.bytes = encoded && group.ids.every((id) => encodedAttrs(group.repOf(id)) !== undefined);
+    let bytes = encoded;
+    for (let k = 0; bytes && k < group.ids.length; k++) bytes = encodedAttrs(group.repOf(group.ids[k]!)) !== undefined;
+    group.bytes = bytes;
     group.byKey = new Map();
     for (const id of group.ids) {
       const k = attrKeyOf(group.repOf(id), group.bytes);

@@ -8,7 +8,7 @@ import type { Node } from '../../ir/node';
 import { dataInputs, inputNodeName, isControlInput, parseInput } from '../../ir/node';
 import { executionOrder, executionOrderPositions } from '../../ir/topo';
 import { CONTROL_PORT, type GraphEdges, PARSE_PORT, graphEdges } from '../../ir/edges';
-import { dedupeControlInputs, replaceInputs, retargetColocation, withNodesIfChanged } from '../../ir/edit';
+import { dedupeControlInputs, replaceInputs, retargetColocation, updateNode, withNodesIfChanged } from '../../ir/edit';
 import type { ApplyOf } from '../../transform/define';
 import type { removeNodes } from '../remove-nodes';
 
@@ -203,11 +203,12 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
         const inherited = controlsOf(j);
         for (let q = 0; q < inherited.length; q++) controls.push(inherited[q]!);
       }
+      // Data inputs then control inputs already: what replaceInputs gives, without reordering.
       if (controls.length > 0) {
-        for (const c of controls) data.push(c);
-        n = replaceInputs(node, dedupeControlInputs(data));
+        for (let q = 0; q < controls.length; q++) data.push(controls[q]!);
+        n = updateNode(node, { inputs: dedupeControlInputs(data) });
       } else {
-        n = replaceInputs(node, data);
+        n = updateNode(node, { inputs: data });
       }
     }
     out.push(retargetColocation(n, colocation));
