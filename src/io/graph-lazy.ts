@@ -283,6 +283,59 @@ function plainValueOf(b: Uint8Array, from: number, end: number, key: string): nu
   return found;
 }
 
+/**
+ * `LazyAttrs.locate` in a NodeDef's bytes: the start of the value of attribute `key` (its end in
+ * `foundEnd`) when the bytes hold exactly one plain `key, value` entry for it; ABSENT when no
+ * entry has that key; UNSURE when it is there in another form or twice, or the bytes are unusual
+ * (a field not length-delimited, a length past the end, an entry without a key first, a key not
+ * ASCII), as `scanEntries` would say. Nothing is allocated.
+ */
+function findValue(b: Uint8Array, from: number, end: number, key: string): number {
+  let found = ABSENT;
+  let foundAt = 0;
+  let p = from;
+  while (p < end) {
+    const tag = b[p++]!;
+    if (tag >= 0x80 || (tag & 7) !== 2) return UNSURE;
+    at = p;
+    const l = varintAt(b, end);
+    if (l < 0 || l > end - at) return UNSURE;
+    p = at;
+    const e = p + l;
+    if (tag === 0x2a) {
+      if (b[p] !== 0x0a) return UNSURE;
+      at = p + 1;
+      const kl = varintAt(b, e);
+      if (kl < 0 || kl > e - at) return UNSURE;
+      let same = kl === key.length;
+      for (let i = 0; i < kl; i++) {
+        const c = b[at + i]!;
+        if (c >= 0x80) return UNSURE;
+        if (same && c !== key.charCodeAt(i)) same = false;
+      }
+      if (same) {
+        if (found !== ABSENT) {
+          found = UNSURE;
+        } else {
+          found = UNSURE;
+          at += kl;
+          if (at < e && b[at] === 0x12) {
+            at++;
+            const vl = varintAt(b, e);
+            if (vl >= 0 && at + vl === e) {
+              found = at;
+              foundAt = e;
+            }
+          }
+        }
+      }
+    }
+    p = e;
+  }
+  if (found >= 0) foundEnd = foundAt;
+  return found;
+}
+
 /** Attribute key lists by their keys joined (`T\0_output_shapes\0`), shared by the nodes that have them. */
 const keyLists = new Map<string, readonly string[]>();
 
@@ -413,8 +466,6 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    */
   node!: Node;
   private flags = 0;
-  /** The node's attribute entries, as [key, value start, value end]...; null when unusual. */
-  private entries: (string | number)[] | null | undefined = undefined;
   /** The keys of `entries`, once asked for. */
   private keys: readonly string[] | undefined = undefined;
   constructor(
@@ -482,20 +533,13 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
   /**
    * Where attribute `k` is in the node's bytes: ABSENT when they surely hold none, the start of
    * its encoded AttrValue (end in `foundEnd`) when they hold exactly one plain `key, value`
-   * entry for it and nothing unusual, else UNSURE. The node's bytes are scanned once.
+   * entry for it and nothing unusual, else UNSURE. Scanned in place each time, nothing kept: a
+   * value read is kept in the target, and a list of entries per node would stay in memory for
+   * every node asked about a key it does not have (a whole graph, for `_class`).
    */
   private locate(k: string): number {
     if (k === '__proto__') return UNSURE;
-    if (this.entries === undefined) this.entries = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
-    const es = this.entries;
-    if (es === null) return UNSURE;
-    for (let j = 0; j < es.length; j += 3) {
-      if (es[j] === k) {
-        foundEnd = es[j + 2] as number;
-        return es[j + 1] as number;
-      }
-    }
-    return ABSENT;
+    return findValue(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k);
   }
 
   /**
@@ -505,8 +549,7 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
   keyList(): readonly string[] | undefined {
     if (this.loaded) return undefined;
     if (this.keys !== undefined) return this.keys;
-    if (this.entries === undefined) this.entries = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
-    const es = this.entries;
+    const es = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
     if (es === null) return undefined;
     let sig = '';
     for (let j = 0; j < es.length; j += 3) {
@@ -530,12 +573,6 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    */
   hasAny(keys: readonly string[]): boolean | undefined {
     if (this.loaded) return undefined;
-    const es = this.entries;
-    if (es === null) return undefined;
-    if (es !== undefined) {
-      for (let j = 0; j < es.length; j += 3) if (keys.includes(es[j] as string)) return true;
-      return false;
-    }
     return bytesHaveKey(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, keys);
   }
 
@@ -545,8 +582,7 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    * undefined.
    */
   tensorHeader(k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
-    // Before anything scanned the node's entries, find the one asked for without keeping them.
-    const start = this.entries === undefined ? plainValueOf(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k) : this.locate(k);
+    const start = plainValueOf(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k);
     if (start < 0) return undefined;
     const c = contentTensor(this.source.bytes, start, foundEnd);
     return c && { dtype: c.dtype, shape: c.dims };
