@@ -173,6 +173,28 @@ interface FirstInferred {
 }
 const FIRST_INFERRED = Symbol('graft.firstInferred');
 
+const OP_CONST = 1;
+const OP_PLACEHOLDER = 2;
+/** `Variable`/`VariableV2`: what summarize_graph lists. */
+const OP_TF_VARIABLE = 4;
+/** Those and `VarHandleOp`: the variables listed. */
+const OP_VARIABLE = 8;
+/** An op whose name contains "Variable" (the article's count). */
+const OP_NAMED_VARIABLE = 16;
+const OP_QUANTIZED = 32;
+
+/** What summarize lists an op's nodes under, as OP_* bits. */
+function opKind(op: string): number {
+  let k = 0;
+  if (op === 'Const') k |= OP_CONST;
+  if (op === 'Placeholder') k |= OP_PLACEHOLDER;
+  if (op === 'Variable' || op === 'VariableV2') k |= OP_TF_VARIABLE;
+  if (op === 'Variable' || op === 'VariableV2' || op === 'VarHandleOp') k |= OP_VARIABLE;
+  if (op.includes('Variable')) k |= OP_NAMED_VARIABLE;
+  if (QUANTIZED.test(op)) k |= OP_QUANTIZED;
+  return k;
+}
+
 /** Ops never taken as outputs by `summarize_graph`. */
 const NOT_OUTPUTS: ReadonlySet<string> = new Set(['Const', 'Assign', 'NoOp', 'Placeholder']);
 
@@ -292,32 +314,39 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
       if (j >= 0 && !needed[j]) stack[top++] = j;
     }
   }
-  // One pass over the nodes for everything decided by op, name and device.
+  // One pass over the nodes for everything decided by op, name and device; what an op is decided
+  // once per op (a bit set: OP_* below).
   const unusedNodes: string[] = [];
   const constNodes: Node[] = [];
   const placeholderNodes: Node[] = [];
   const tfVariableNodes: Node[] = [];
   const variableNodes: Node[] = [];
   const quantizationNodes: string[] = [];
-  const allOps = new Map<string, number>();
+  const opKinds = new Map<string, { kind: number; count: number }>();
   const devices = new Map<string, number>();
-  let constCount = 0;
-  let identityCount = 0;
   let variableCount = 0;
   for (let i = 0; i < count; i++) {
     const n = nodes[i]!;
-    const op = n.op;
     if (!needed[first(i)]) unusedNodes.push(n.name);
-    allOps.set(op, (allOps.get(op) ?? 0) + 1);
-    if (op === 'Const') constCount++, constNodes.push(n);
-    else if (op === 'Identity') identityCount++;
-    else if (op === 'Placeholder') placeholderNodes.push(n);
-    if (op === 'Variable' || op === 'VariableV2') tfVariableNodes.push(n);
-    if (op === 'Variable' || op === 'VariableV2' || op === 'VarHandleOp') variableNodes.push(n);
-    if (op.includes('Variable')) variableCount++;
-    if (QUANTIZED.test(op)) quantizationNodes.push(n.name);
+    const op = n.op;
+    let k = opKinds.get(op);
+    if (k === undefined) opKinds.set(op, (k = { kind: opKind(op), count: 0 }));
+    k.count++;
+    const kind = k.kind;
+    if (kind !== 0) {
+      if (kind & OP_CONST) constNodes.push(n);
+      if (kind & OP_PLACEHOLDER) placeholderNodes.push(n);
+      if (kind & OP_TF_VARIABLE) tfVariableNodes.push(n);
+      if (kind & OP_VARIABLE) variableNodes.push(n);
+      if (kind & OP_NAMED_VARIABLE) variableCount++;
+      if (kind & OP_QUANTIZED) quantizationNodes.push(n.name);
+    }
     if (n.device) devices.set(n.device, (devices.get(n.device) ?? 0) + 1);
   }
+  const allOps = new Map<string, number>();
+  for (const [op, k] of opKinds) allOps.set(op, k.count);
+  const constCount = opKinds.get('Const')?.count ?? 0;
+  const identityCount = opKinds.get('Identity')?.count ?? 0;
   for (const f of graph.library.functions) for (const n of f.nodes) allOps.set(n.op, (allOps.get(n.op) ?? 0) + 1);
   const ops = [...allOps].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || (a.op < b.op ? -1 : 1));
 
