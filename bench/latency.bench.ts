@@ -33,7 +33,8 @@ import { loadModel, readModelVariables } from '../src/io/model-files';
 import { type TensorInfo, findMetaGraph } from '../src/io/saved-model';
 import { type Backend, type Session, createSession, savedModelVariables } from '../src/runtime/index';
 import { runPipeline } from '../src/transform/runner';
-import { type BenchTarget, type LatencyStats, benchFeeds, formatMs, formatSpeedup, latencyStats } from '../src/workflow/bench';
+import { type BenchTarget, type LatencyStats, formatMs, formatSpeedup, latencyStats } from '../src/workflow/bench';
+import { benchFeeds } from '../src/workflow/bench-run';
 import { type BenchCase, defineCase } from './case';
 import { DEFAULT_MEASURE_OPTIONS, type Measurement } from './measure';
 

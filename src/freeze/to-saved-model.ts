@@ -35,7 +35,7 @@ import { type Graph, graphIndex, withNodes } from '../ir/graph';
 import { type Node, parseInput, tensorName } from '../ir/node';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../io/saved-model';
 import { nearestNames } from '../suggest';
-import type { SaverDef } from './saver';
+import type { SaverDef } from './add-saver';
 import { checkGraphShallow } from '../ir/check';
 import { checkObject, checkStringsArgument } from '../ir/check';
 import { badArgument } from '../errors';

@@ -14,9 +14,9 @@ export {
   parseFeedSpec,
   tensorFromJson,
   coerceFeed,
-  readFeedSource,
   readFeeds,
 } from './feeds';
+export { readFeedSource } from './read-feeds';
 export {
   type CompareOptions,
   type CompareReport,

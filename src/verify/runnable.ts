@@ -15,7 +15,8 @@ import { nodeFileSystem } from '../io/fs';
 import { makeStringTensor } from '../ir/tensor';
 import { summarizeModel } from '../inspect/summarize';
 import type { Backend, RuntimeLimits, RuntimeOptions } from '../runtime/index';
-import { type CompareReport, type FeedInfo, buildFeeds, compare } from './compare';
+import { type CompareReport, type FeedInfo, compare } from './compare';
+import { buildFeeds } from './compare-graphs';
 import { coerceFeed, parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
 import { checkFields, checkOptions } from '../ir/check';
 

@@ -7,11 +7,10 @@
  * variable either of them wrote.
  */
 import type { Graph } from '../ir/graph';
-import { type Tensor, numElements } from '../ir/tensor';
+import type { Tensor } from '../ir/tensor';
 import type { RuntimeOptions } from '../runtime/index';
 import type { OutputComparison } from './compare';
-import { type Tolerance, compareTensors } from './tolerance';
-import { checkArray, checkFields, checkObject, checkStringsArgument } from '../ir/check';
+import type { Tolerance } from './tolerance';
 
 /** One side of a sequence: the graph, how its sessions are made, and what each call fetches. */
 export interface SequenceSide {
@@ -33,21 +32,6 @@ export interface SequenceResult {
   readonly variables: string[];
 }
 
-function missing(name: string, reason: string, t: Tensor | undefined): OutputComparison {
-  return {
-    name,
-    dtype: t?.dtype ?? 'invalid',
-    shape: t?.shape ?? [],
-    maxAbsDiff: Infinity,
-    maxRelDiff: Infinity,
-    mismatches: t ? numElements(t.shape) : 1,
-    nanMismatches: 0,
-    nanMismatch: false,
-    pass: false,
-    reason,
-  };
-}
-
 /**
  * Runs `calls` on fresh sessions of `a` (the reference) and `b`, in order, and compares each call's
  * outputs (names from `names`) and the final value of every variable either side wrote. Runtime
@@ -63,46 +47,8 @@ function missing(name: string, reason: string, t: Tensor | undefined): OutputCom
  * ```
  */
 export async function verifyCallSequence(a: SequenceSide, b: SequenceSide, calls: readonly SequenceCall[], names: readonly string[], tol: Tolerance): Promise<SequenceResult> {
-  checkFields('verifyCallSequence', 'a', a, { graph: 'object', fetches: 'array' }, 'a SequenceSide');
-  checkFields('verifyCallSequence', 'b', b, { graph: 'object', fetches: 'array' }, 'a SequenceSide');
-  checkArray('verifyCallSequence', 'calls', calls, 'an array of SequenceCalls');
-  checkStringsArgument('verifyCallSequence', 'names', names);
-  checkObject('verifyCallSequence', 'tol', tol, 'a Tolerance ({ rtol, atol })');
-  const { createSession } = await import('../runtime/index');
-  const sa = await createSession(a.graph, a.runtime);
-  try {
-    const sb = await createSession(b.graph, b.runtime);
-    try {
-      const comparisons: OutputComparison[] = [];
-      for (let i = 0; i < calls.length; i++) {
-        const call = calls[i]!;
-        const outA = await sa.run(call.a, a.fetches);
-        const outB = await sb.run(call.b, b.fetches);
-        names.forEach((name, k) => {
-          const c = compareTensors(outA[k]!, outB[k]!, tol);
-          comparisons.push({ name: `call ${i + 1}: ${name}`, ...c, nanMismatch: c.nanMismatches > 0 });
-        });
-      }
-      const writtenA = sa.writtenVariables();
-      const writtenB = new Set(sb.writtenVariables());
-      const variables = [...writtenA, ...[...writtenB].filter((k) => !writtenA.includes(k))];
-      for (const key of variables) {
-        const name = `variable ${key}`;
-        const va = sa.readVariable(key);
-        const vb = sb.readVariable(key);
-        if (!writtenB.has(key)) comparisons.push(missing(name, 'the optimized model never writes it', va));
-        else if (!writtenA.includes(key)) comparisons.push(missing(name, 'only the optimized model writes it', vb));
-        else if (!va || !vb) comparisons.push(missing(name, 'it has no value on one side', va ?? vb));
-        else {
-          const c = compareTensors(va, vb, tol);
-          comparisons.push({ name, ...c, nanMismatch: c.nanMismatches > 0 });
-        }
-      }
-      return { comparisons, variables };
-    } finally {
-      sb.dispose();
-    }
-  } finally {
-    sa.dispose();
-  }
+  // The run loads on first use: it stays out of what the core loads on import
+  // (test/package/browser.test.ts).
+  const { runCallSequence } = await import('./call-sequence');
+  return runCallSequence(a, b, calls, names, tol);
 }

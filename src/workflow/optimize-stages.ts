@@ -23,7 +23,7 @@ import { savedModelInit } from '../io/saved-model-init';
 import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
 import { VARIABLE_OPS } from '../freeze/tf1';
 import { defaultOutputs, remapSignatures, toSavedModel } from '../freeze/to-saved-model';
-import { type SaverDef, addSaver } from '../freeze/saver';
+import { type SaverDef, addSaver } from '../freeze/add-saver';
 import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { RuntimeOptions } from '../runtime/index';
 import type { Diagnostic } from '../transform/define';

@@ -28,16 +28,13 @@
  * Two faces: `optimize(inDir, outDir)` on directories (optimize-files.ts, tf-graft/node), and `optimizeInMemory(files)` on a map of
  * relative paths to bytes (no file system), for build tools and browsers. Both read a `Source` and
  * run the stages of `optimize-stages.ts` (load, freeze, transform, convert back, verify, measure,
- * bench, report) on it; this file only reads and writes.
+ * bench, report) on it; this file checks `optimizeInMemory`'s arguments, and
+ * `optimize-in-memory.ts`, loaded with `import()` on the first call, reads the map and writes the
+ * result's files.
  */
-import { GraftError, badArgument } from '../errors';
+import { badArgument } from '../errors';
 import { checkBytesArgument } from '../ir/check';
-import { readCheckpoint, readCheckpointIndex } from '../io/checkpoint';
-import { shardFileName } from '../io/checkpoint/bundle-format';
-import { joinChunks } from '../io/chunks';
-import { decodeSavedModel, parseSavedModelText } from '../io/saved-model';
 import type { OptimizeOptions, OptimizeResult } from './optimize-options';
-import type { Source } from './optimize-stages';
 
 export {
   ARTICLE_TRANSFORMS,
@@ -51,7 +48,7 @@ export {
 } from './optimize-options';
 
 /** Map keys as relative POSIX paths: `./a\\b` → `a/b`. */
-function normalizeKey(key: string): string {
+export function normalizeKey(key: string): string {
   return key.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 }
 
@@ -83,53 +80,8 @@ export async function optimizeInMemory(files: ReadonlyMap<string, Uint8Array>, o
     checkBytesArgument('optimizeInMemory', `files.get('${k}')`, v);
     byKey.set(normalizeKey(k), v);
   }
-  const pb = byKey.get('saved_model.pb');
-  const pbtxt = byKey.get('saved_model.pbtxt');
-  if (!pb && !pbtxt) {
-    throw new GraftError('io/not-saved-model', `Not a SavedModel: no saved_model.pb or saved_model.pbtxt among ${[...byKey.keys()].slice(0, 6).join(', ') || 'no files'}`);
-  }
-  const modelFile = pb ? 'saved_model.pb' : 'saved_model.pbtxt';
-  const bytes = (pb ?? pbtxt)!;
-  const savedModel = pb ? decodeSavedModel(pb, modelFile) : parseSavedModelText(new TextDecoder().decode(pbtxt!), modelFile);
-  if (savedModel.metaGraphs.length === 0) throw new GraftError('io/corrupt', `${modelFile} holds no meta graphs`, { file: modelFile });
-  const indexKey = 'variables/variables.index';
-  const index = byKey.get(indexKey);
-  let variableBytes = 0;
-  let dataFiles = 0;
-  for (const [k, v] of byKey) {
-    if (k === indexKey) variableBytes += v.length;
-    else if (k.startsWith('variables/variables.data-')) (variableBytes += v.length), dataFiles++;
-  }
-  const src: Source = {
-    kind: 'saved-model',
-    label: '<memory>',
-    savedModel,
-    modelFile,
-    format: pb ? 'binary' : 'text',
-    graphBytes: bytes.length,
-    variableBytes,
-    variablesState: index ? (dataFiles > 0 ? 'present' : 'index-only') : 'missing',
-    readAsset: async (name) => byKey.get(`assets/${normalizeKey(name)}`),
-    async readCheckpoint() {
-      if (!index) {
-        throw new GraftError('io/missing-variables', `${indexKey} is missing: the model's variables cannot be read`, {
-          file: indexKey,
-          hint: 'Pass variables/variables.index and variables/variables.data-* along with saved_model.pb.',
-        });
-      }
-      const { header, entries } = readCheckpointIndex(index, indexKey);
-      // Only the shards entries live in: the header's count may be absurd.
-      const shards: (Uint8Array | undefined)[] = [];
-      for (const id of new Set(entries.map((e) => e.shardId))) shards[id] = byKey.get(shardFileName('variables/variables', id, header.numShards));
-      return readCheckpoint(index, shards, { file: indexKey });
-    },
-  };
-  // The stages (freezing, verifying, measuring) load on first use: the core's browser bundle
-  // keeps them out of what loads on import (test/package/browser.test.ts).
-  const { runStages } = await import('./optimize-stages');
-  const result = await runStages(src, opts);
-  const out = new Map<string, Uint8Array>([['saved_model.pb', joinChunks(result.chunks)]]);
-  for (const [k, v] of byKey) if (k.startsWith('assets/')) out.set(k, v);
-  for (const [k, v] of result.variableFiles) out.set(k, v);
-  return { report: result.report, savedModel: result.savedModel, graph: result.graph, files: out };
+  // The rest (reading the model, the stages: freezing, verifying, measuring) loads on first use:
+  // it stays out of what the core loads on import (test/package/browser.test.ts).
+  const { optimizeFiles } = await import('./optimize-in-memory');
+  return optimizeFiles(byKey, opts);
 }

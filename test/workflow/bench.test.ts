@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { graphBuilder } from '../../src/ir/builder';
 import { attr } from '../../src/ir/attr';
 import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
-import { bench, benchFeeds, formatBench, latencyStats, quantile } from '../../src/workflow/bench';
+import { bench, formatBench, latencyStats, quantile } from '../../src/workflow/bench';
+import { benchFeeds } from '../../src/workflow/bench-run';
 
 describe('latency statistics', () => {
   it('takes the median, p10/p90 (interpolated) and MAD, robust to one slow run', () => {
