@@ -162,7 +162,9 @@ export interface TransformContext<C extends string = string, K extends string = 
   /**
    * Runs another (synchronous) transform on `graph` as a sub-step: its parameters are checked and
    * defaulted as in a pipeline, and its counters and diagnostics are reported under its own name,
-   * as a sub-step of this one. Throws `transform/failed` when `transform` answers asynchronously.
+   * as a sub-step of this one. Throws `transform/failed` when `transform` answers asynchronously,
+   * or is a built-in whose body has not loaded yet (built-ins load on first use; `runPipeline` and
+   * `applyTransform` load them all before a transform of one's own runs).
    */
   run<P extends ParamSchema>(transform: Transform<P, string, string>, graph: Graph, params?: ParamInput<P>): Graph;
   /** Aborts a long run: a transform with a long loop may check `signal?.throwIfAborted()`. */
