@@ -10,7 +10,7 @@
 import { placeholderDims } from '../ir/placeholder';
 import { formatShape, type Shape } from '../ir/attr';
 import { type DType, dtypeSize, dtypeToEnum } from '../ir/dtype';
-import { tensorHeader } from '../ir/encoded-attrs';
+import { loadedAttrReader, tensorHeader } from '../ir/encoded-attrs';
 import { inferShapesOf } from '../ir/shape-inference';
 import { executionOrder } from '../ir/topo';
 import { validateGraph } from '../ir/validate';
@@ -318,6 +318,7 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   // once per op (a bit set: OP_* below).
   const unusedNodes: string[] = [];
   const constNodes: Node[] = [];
+  const constAt: number[] = [];
   const placeholderNodes: Node[] = [];
   const tfVariableNodes: Node[] = [];
   const variableNodes: Node[] = [];
@@ -334,7 +335,7 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
     k.count++;
     const kind = k.kind;
     if (kind !== 0) {
-      if (kind & OP_CONST) constNodes.push(n);
+      if (kind & OP_CONST) constNodes.push(n), constAt.push(i);
       if (kind & OP_PLACEHOLDER) placeholderNodes.push(n);
       if (kind & OP_TF_VARIABLE) tfVariableNodes.push(n);
       if (kind & OP_VARIABLE) variableNodes.push(n);
@@ -354,16 +355,22 @@ export function summarizeModel(model: LoadedModel, opts: SummarizeOptions = {}):
   let constBytes = 0;
   // The five largest, the first of equal sizes first (what a stable sort by size would put first).
   const largestConsts: { name: string; dtype: DType; shape: readonly number[]; bytes: number }[] = [];
-  for (const n of constNodes) {
-    // A loaded constant's dtype and shape are read from its bytes when they say all the size
-    // needs (a content tensor: elements times the dtype's size); else the value is decoded.
+  // A loaded constant's dtype and shape are read from its bytes when they say all the size needs
+  // (a content tensor: elements times the dtype's size), by position when the graph's nodes are
+  // as loaded; else the value is decoded.
+  const reader = loadedAttrReader(nodes);
+  const sizes = new Map<DType, number>();
+  for (let c = 0; c < constNodes.length; c++) {
+    const n = constNodes[c]!;
     let dtype: DType;
     let shape: readonly number[];
     let bytes: number;
-    const header = tensorHeader(n, 'value');
+    const header = reader ? reader.tensorHeader(constAt[c]!, 'value') : tensorHeader(n, 'value');
     if (header) {
       ({ dtype, shape } = header);
-      bytes = numElements(shape) * (dtypeSize(dtype) ?? 0);
+      let size = sizes.get(dtype);
+      if (size === undefined) sizes.set(dtype, (size = dtypeSize(dtype) ?? 0));
+      bytes = numElements(shape) * size;
     } else {
       const v = n.attrs.value;
       if (v?.kind !== 'tensor') continue;

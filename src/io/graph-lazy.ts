@@ -16,7 +16,7 @@
 import { GraftError, isGraftError } from '../errors';
 import type { AttrValue } from '../ir/attr';
 import type { Node } from '../ir/node';
-import { type EncodedAttrs, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider, setTensorHeaderProvider } from '../ir/encoded-attrs';
+import { type EncodedAttrs, type LoadedAttrReader, type TensorHeader, setAttrKeysProvider, setEncodedAttrsProvider, setHasAnyAttrProvider, setLoadedAttrReaderProvider, setTensorHeaderProvider } from '../ir/encoded-attrs';
 import { type DType, dtypeFromEnum } from '../ir/dtype';
 import { decodeMessage } from '../proto';
 
@@ -972,6 +972,36 @@ function scanEncodedAttrs(b: Uint8Array, from: number, end: number): EncodedAttr
 }
 
 setEncodedAttrsProvider(encodedAttrsOf);
+
+/** Node lists that are a scan's nodes, each at its index (registered by decodeGraphDef), and their source. */
+const loadedLists = new WeakMap<readonly Node[], NodeSource>();
+
+/**
+ * Records that `nodes` are the nodes `scanGraphDef` made from `source`, each at its index (the
+ * graph decodeGraphDef returns), so passes over them can read attributes by position.
+ */
+export function registerLoadedNodes(nodes: readonly Node[], source: NodeSource): void {
+  if (nodes.length === source.payloadStart.length) loadedLists.set(nodes, source);
+}
+
+class SourceReader implements LoadedAttrReader {
+  constructor(private readonly s: NodeSource) {}
+  hasAny(i: number, keys: readonly string[]): boolean | undefined {
+    return bytesHaveKey(this.s.bytes, this.s.payloadStart[i]!, this.s.end[i]!, keys);
+  }
+  tensorHeader(i: number, key: string): TensorHeader | undefined {
+    const b = this.s.bytes;
+    const start = plainValueOf(b, this.s.payloadStart[i]!, this.s.end[i]!, key);
+    if (start < 0) return undefined;
+    const c = contentTensor(b, start, foundEnd);
+    return c && { dtype: c.dtype, shape: c.dims };
+  }
+}
+
+setLoadedAttrReaderProvider((nodes) => {
+  const s = loadedLists.get(nodes);
+  return s && new SourceReader(s);
+});
 
 setTensorHeaderProvider((node, key) => {
   const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];

@@ -10,7 +10,7 @@ import type { Graph } from '../ir/graph';
 import { decodeMessage, encodeMessage, parseTextMessage, printTextMessage } from '../proto';
 import { type Chunks, joinChunks, lengthDelimited } from './chunks';
 import { graphFromProto, graphRestToProto, graphToProto, nodeFromProto, nodeToProto } from './graph-proto';
-import { type NodeSource, lazyNodeSource, loadedAttrFields, scanGraphDef } from './graph-lazy';
+import { type NodeSource, lazyNodeSource, loadedAttrFields, registerLoadedNodes, scanGraphDef } from './graph-lazy';
 import type { Node } from '../ir/node';
 import { checkBytesArgument, checkGraphShallow } from '../ir/check';
 
@@ -34,6 +34,7 @@ export function decodeGraphDef(bytes: Uint8Array, file?: string): Graph {
   if (scanned) {
     const rest = scanned.rest.length === 0 ? {} : decodeMessage<Msg>('tensorflow.GraphDef', joinChunks(scanned.rest), file);
     graph = graphFromProto(rest, scanned.nodes);
+    registerLoadedNodes(graph.nodes, scanned.source);
   } else {
     graph = graphFromProto(decodeMessage<Msg>('tensorflow.GraphDef', bytes, file));
   }

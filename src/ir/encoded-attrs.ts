@@ -88,3 +88,26 @@ export function setTensorHeaderProvider(f: (node: Node, key: string) => TensorHe
 export function tensorHeader(node: Node, key: string): TensorHeader | undefined {
   return headerProvider?.(node, key);
 }
+
+/**
+ * Reads the attributes of a loaded node list's nodes by position, from the bytes they were loaded
+ * from, without touching the nodes (no per-node attribute proxy is asked): for passes over every
+ * node of a graph just loaded. Answers as `hasAnyAttr` and `tensorHeader` do; undefined where
+ * those would be (then ask them, or the node).
+ */
+export interface LoadedAttrReader {
+  hasAny(position: number, keys: readonly string[]): boolean | undefined;
+  tensorHeader(position: number, key: string): TensorHeader | undefined;
+}
+
+let readerProvider: ((nodes: readonly Node[]) => LoadedAttrReader | undefined) | undefined;
+
+/** Registers how to read a loaded node list by position (the lazy loader does). */
+export function setLoadedAttrReaderProvider(f: (nodes: readonly Node[]) => LoadedAttrReader | undefined): void {
+  readerProvider = f;
+}
+
+/** A reader of `nodes` by position when they are exactly a graph's nodes as loaded from bytes; else undefined. */
+export function loadedAttrReader(nodes: readonly Node[]): LoadedAttrReader | undefined {
+  return readerProvider?.(nodes);
+}

@@ -7,7 +7,7 @@ import { badArgument, GraftError } from '../errors';
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { CONTROL_PORT, graphEdges } from '../ir/edges';
-import { hasAnyAttr } from '../ir/encoded-attrs';
+import { hasAnyAttr, loadedAttrReader } from '../ir/encoded-attrs';
 import { type Node, inputNodeName, parseInput } from '../ir/node';
 import { checkGraphShallow, checkStringsArgument } from '../ir/check';
 import type { KernelRegistry } from './kernel';
@@ -38,9 +38,14 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   checkRegistry(kernels);
   // The graph's name index and flat edges only: no program (parsed edges, constant set, order).
   const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
-  // Every node of a name is the first of that name (as the name index holds).
-  const all = (): Iterable<Node> => (graphEdges(graph).uniqueNames ? graph.nodes : graphIndex(graph).byName.values());
-  const nodes: Iterable<Node> = fetches ? nameClosure(graph, fetches.map((f) => parseInput(f).node), fedNodes) : all();
+  // Every node of a name is the first of that name (as the name index holds). The main graph's
+  // nodes come with their positions when they are known (for reading a loaded graph by position).
+  let nodes: Iterable<Node>;
+  let at: Int32Array | undefined;
+  if (fetches) ({ nodes, at } = nameClosure(graph, fetches.map((f) => parseInput(f).node), fedNodes));
+  else if (graphEdges(graph).uniqueNames) nodes = graph.nodes;
+  else nodes = graphIndex(graph).byName.values();
+  const reader = at || nodes === graph.nodes ? loadedAttrReader(graph.nodes) : undefined;
   const missing = new Map<string, string[]>();
   const add = (op: string, node: string) => {
     const l = missing.get(op) ?? [];
@@ -55,7 +60,10 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { suffix } = item;
     const skipFed = item.main && fedNodes.size > 0;
+    const byPosition = item.main ? reader : undefined;
+    let k = -1;
     for (const node of item.nodes) {
+      k++;
       const name = node.name;
       if (skipFed && fedNodes.has(name)) continue;
       const op = node.op;
@@ -63,7 +71,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
       if (ok === undefined) runs.set(op, (ok = supported(op, kernels)));
       if (!ok) add(op, `${name}${suffix}`);
       // Only a node with a function attribute key can call one (a loaded node lists its keys undecoded).
-      if (!hasAnyAttr(node, CALL_ATTRS)) continue;
+      if (!((byPosition && byPosition.hasAny(at ? at[k]! : k, CALL_ATTRS)) ?? hasAnyAttr(node, CALL_ATTRS))) continue;
       for (const f of calledFunctions(node)) {
         if (seenFns.has(f.name)) continue;
         seenFns.add(f.name);
@@ -94,12 +102,13 @@ const CALL_ATTRS: readonly string[] = ['f', 'then_branch', 'else_branch', 'cond'
  * `closure` (executor.ts) over a graph's flat edges: the same nodes in the same order (the first
  * node of a repeated name, as the name index holds).
  */
-function nameClosure(graph: Graph, targets: readonly string[], fedNodes: ReadonlySet<string>): Node[] {
+function nameClosure(graph: Graph, targets: readonly string[], fedNodes: ReadonlySet<string>): { nodes: Node[]; at: Int32Array } {
   const nodes = graph.nodes;
   const position = graphIndex(graph).position;
   const { offsets, producer, port } = graphEdges(graph);
   const needed = new Uint8Array(nodes.length);
   const out: Node[] = [];
+  const at = new Int32Array(nodes.length);
   // Positions; an input naming no node is pushed as -1 - (its edge), a target as -1 - edges - (its index).
   // Each node is expanded once, so the stack never holds more than the targets and the edges.
   const edgeCount = offsets[nodes.length]!;
@@ -116,6 +125,7 @@ function nameClosure(graph: Graph, targets: readonly string[], fedNodes: Readonl
     if (needed[i]) continue;
     needed[i] = 1;
     const node = nodes[i]!;
+    at[out.length] = i;
     out.push(node);
     if (fedNodes.size > 0 && fedNodes.has(node.name)) continue;
     for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
@@ -124,7 +134,7 @@ function nameClosure(graph: Graph, targets: readonly string[], fedNodes: Readonl
       stack[top++] = j >= 0 ? j : -1 - e;
     }
   }
-  return out;
+  return { nodes: out, at };
 }
 
 /** The input string of edge `e`. */

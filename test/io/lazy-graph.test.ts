@@ -14,7 +14,7 @@ import { makeGraph, withNodes } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeStringTensor, makeTensor, makeValueTensor } from '../../src/ir/tensor';
 import { validateGraph } from '../../src/ir/validate';
-import { attrKeys, tensorHeader } from '../../src/ir/encoded-attrs';
+import { attrKeys, loadedAttrReader, tensorHeader } from '../../src/ir/encoded-attrs';
 import { decodeMessage, encodeMessage } from '../../src/proto';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 
@@ -111,6 +111,16 @@ describe('lazy GraphDef loading', () => {
     const headers = decodeGraphDef(bytes).nodes.map((n) => tensorHeader(n, 'value'));
     expect(lazyAttrDecodeCount()).toBe(before);
     expect(headers).toEqual(one.map((v) => (v?.kind === 'tensor' && v.value.data.kind === 'content' ? { dtype: v.value.dtype, shape: v.value.shape } : undefined)));
+    // By position, for the node list as loaded (and only for it): the same answers.
+    const g = decodeGraphDef(bytes);
+    const reader = loadedAttrReader(g.nodes);
+    expect(reader).toBeDefined();
+    expect(g.nodes.map((_, i) => reader!.tensorHeader(i, 'value'))).toEqual(headers);
+    expect(g.nodes.map((_, i) => reader!.hasAny(i, ['dtype']))).toEqual(g.nodes.map(() => true));
+    expect(g.nodes.map((_, i) => reader!.hasAny(i, ['f', 'body']))).toEqual(g.nodes.map(() => false));
+    expect(loadedAttrReader([...g.nodes])).toBeUndefined();
+    expect(loadedAttrReader(g.nodes.slice(1))).toBeUndefined();
+    expect(lazyAttrDecodeCount()).toBe(before);
   });
 
   it('reading one attribute decodes only it; a later full decode keeps its object and the file order', () => {
