@@ -1,7 +1,10 @@
 /**
  * A node's attributes as the encoded bytes they were loaded from, when they still are: the io
  * layer (the lazy GraphDef loader) registers how to find them, so that passes in the layers above
- * can compare attributes without decoding them.
+ * can compare attributes without decoding them (`encodedAttrs`), list a node's keys
+ * (`attrKeys`), ask whether it has one of some keys (`hasAnyAttr`), read a constant's dtype and
+ * shape (`tensorHeader`), or read a whole loaded node list by position (`loadedAttrReader`).
+ * Each answers exactly as reading `node.attrs` would, or says it cannot (undefined).
  */
 import type { DType } from './dtype';
 import type { Node } from './node';
