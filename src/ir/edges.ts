@@ -47,6 +47,11 @@ export function graphEdges(graph: Graph | readonly Node[]): GraphEdges {
   return e;
 }
 
+/** The edges of `graph` when something already built them, else undefined (nothing is built). */
+export function builtGraphEdges(graph: Graph | readonly Node[]): GraphEdges | undefined {
+  return cache.get('nodes' in graph ? graph.nodes : graph);
+}
+
 function buildEdges(nodes: readonly Node[]): GraphEdges {
   const count = nodes.length;
   const idx = graphIndex(nodes);

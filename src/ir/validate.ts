@@ -7,7 +7,7 @@ import type { Node } from './node';
 import { inputNodeName } from './node';
 import { hasNoOutputs, knownOutputCount } from './op-outputs';
 import { builtConsumerRows, consumerRows, executionDepths, executionOrder, hasExecutionOrder } from './topo';
-import { graphEdges } from './edges';
+import { builtGraphEdges, graphEdges } from './edges';
 import { type ErrorCode, shortName } from '../errors';
 import { nearestNames } from '../suggest';
 import { checkGraphShallow, checkOptions } from './check';
@@ -156,8 +156,8 @@ const LOOP_OPS = new Set([...MERGE_OPS, ...NEXT_ITERATION_OPS]);
  * - Edges: a fresh node is checked like every node in the full check. A kept node keeps its
  *   inputs, so it can only lose its producer (a name that is gone) or see it change op or
  *   attributes (its output count may differ): those readers are checked, through `previous`'s
- *   consumer rows (built with its execution order) or its consumers index when
- *   either is built, else by looking at every kept node's inputs.
+ *   consumer rows (built with its execution order), its flat edges or its consumers index when
+ *   one is built, else by looking at every kept node's inputs.
  * - Cycles: every input of a fresh node is shallower than it in depths computed for `previous`
  *   (or inherited by it; see `executionDepths`). Kept nodes keep their edges, each shallower
  *   except a loop's back edge into a `Merge`, so a cycle would have to pass through a back edge
@@ -261,7 +261,8 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
       return true;
     };
     const rows = builtConsumerRows(previous);
-    const consumers = rows ? undefined : builtConsumers(previous);
+    const edges = rows ? undefined : builtGraphEdges(previous);
+    const consumers = rows || edges ? undefined : builtConsumers(previous);
     if (rows) {
       const { offsets, consumers: readers } = rows;
       for (const p of recheck) {
@@ -269,6 +270,18 @@ function validChange(graph: Graph | readonly Node[], nodes: readonly Node[], pre
         for (let k = offsets[p]!, end = offsets[p + 1]!; k < end; k++) {
           const c = readers[k]!;
           if (state[c] === -1 && !reads(before[c]!, name)) return false;
+        }
+      }
+    } else if (edges) {
+      // Kept nodes' edges into a rechecked node, through `previous`'s flat edges.
+      const marked = new Uint8Array(before.length);
+      for (let k = 0; k < recheck.length; k++) marked[recheck[k]!] = 1;
+      const { offsets, producer } = edges;
+      for (let c = 0; c < before.length; c++) {
+        if (state[c] !== -1) continue;
+        for (let e = offsets[c]!, end = offsets[c + 1]!; e < end; e++) {
+          const j = producer[e]!;
+          if (j >= 0 && marked[j] === 1 && !reads(before[c]!, before[j]!.name)) return false;
         }
       }
     } else if (consumers) {

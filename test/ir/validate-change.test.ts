@@ -11,6 +11,7 @@ import { consumersOf, makeGraph, type Graph } from '../../src/ir/graph';
 import { makeNode, type Node } from '../../src/ir/node';
 import { seededRandom } from '../../src/ir/random';
 import { executionOrder, hasExecutionOrder } from '../../src/ir/topo';
+import { graphEdges } from '../../src/ir/edges';
 import { validateGraph } from '../../src/ir/validate';
 import { updateNode } from '../../src/ir/edit';
 
@@ -96,13 +97,21 @@ describe('incremental validation', () => {
       expect(validateGraph(g)).toEqual([]);
       if (rand() < 0.5) consumersOf(g, 'n0'); // sometimes the previous graph has its consumers built
       for (let step = 0; step < 4; step++) {
-        // Sometimes the previous graph is sorted (its consumer rows are then what readers are found through).
-        if (step > 0 && sortRand() < 0.3) executionOrder(g);
+        // Sometimes the previous graph is sorted or has its flat edges (readers are then found through them).
+        const r = sortRand();
+        if (step > 0 && r < 0.3) executionOrder(g);
+        else if (step > 0 && r < 0.6) graphEdges(g);
         const next = randomEdit(rand, g);
         const required = rand() < 0.3 ? [next.nodes[0]!.name, 'n1:0'] : [];
         const full = validateGraph(makeGraph([...next.nodes], next), { required });
         const viaPrevious = validateGraph(next, { required, previous: g });
         expect(viaPrevious).toEqual(full);
+        // Without the cycle check the previous graph needs no order: a copy of its node list that
+        // has only its flat edges, or nothing built, is what readers are found through.
+        const unsorted = makeGraph([...g.nodes], g);
+        if (sortRand() < 0.5) graphEdges(unsorted);
+        const acyclicFull = validateGraph(makeGraph([...next.nodes], next), { required, cycles: false });
+        expect(validateGraph(next, { required, previous: unsorted, cycles: false })).toEqual(acyclicFull);
         compared++;
         if (full.length > 0) break;
         if (!hasExecutionOrder(next)) incremental++;

@@ -7,7 +7,8 @@ import { type AttrValue, type Shape, attr, formatShape, shapeOf } from '../../ir
 import { type InferredTensor, inferShapes } from '../../ir/shape-inference';
 import { placeholderShape } from '../../ir/placeholder';
 import { type DType, baseDType } from '../../ir/dtype';
-import { graphIndex } from '../../ir/graph';
+import { type Graph, graphIndex } from '../../ir/graph';
+import { graphEdges } from '../../ir/edges';
 import { type Node, makeNode, parseInput } from '../../ir/node';
 import { replaceInputs, withNodesIfChanged } from '../../ir/edit';
 import type { ApplyOf } from '../../transform/define';
@@ -54,8 +55,7 @@ export const apply: ApplyOf<typeof stripUnusedNodes> = (graph, params, ctx) => {
     if (!inputPort.has(r.node)) inputPort.set(r.node, r.port);
   }
 
-  const required = new Set<string>();
-  const queue: string[] = [];
+  // The outputs must exist (or be fed inputs), checked in the order given.
   for (const s of outputs) {
     const name = parseInput(s).node;
     if (!idx.byName.has(name) && !inputPort.has(name)) {
@@ -65,31 +65,21 @@ export const apply: ApplyOf<typeof stripUnusedNodes> = (graph, params, ctx) => {
         ...(near.length > 0 ? { hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}?` } : {}),
       });
     }
-    if (!required.has(name)) {
-      required.add(name);
-      queue.push(name);
-    }
   }
-  for (let i = 0; i < queue.length; i++) {
-    const name = queue[i]!;
-    if (inputPort.has(name)) continue; // a fed input: what computes it is not needed
-    for (const r of idx.inputs.get(name) ?? []) {
-      if (!required.has(r.node)) {
-        required.add(r.node);
-        queue.push(r.node);
-      }
-    }
-  }
-  for (const name of inputPort.keys()) required.add(name);
+  const keep = requiredNodes(graph, outputs, inputPort);
 
   let graphShapes: Map<string, InferredTensor> | undefined;
   const out: Node[] = [];
   let replaced = 0;
-  for (const node of graph.nodes) {
-    if (!required.has(node.name)) continue;
+  // Only an input given with a port other than 0 makes readers of it change.
+  let ported = false;
+  for (const p of inputPort.values()) if (p !== 0) ported = true;
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!;
+    if (!keep(i)) continue;
     const port = inputPort.get(node.name);
     if (port === undefined || node.op === 'Placeholder') {
-      out.push(rewirePortedInputs(node, inputPort, idx.byName));
+      out.push(ported ? rewirePortedInputs(node, inputPort, idx.byName) : node);
       continue;
     }
     out.push(synthesize(node, port));
@@ -157,6 +147,68 @@ export const apply: ApplyOf<typeof stripUnusedNodes> = (graph, params, ctx) => {
     return made;
   }
 };
+
+/**
+ * Which nodes the outputs need (by position): walking back from the outputs through data and
+ * control inputs, stopping at fed inputs, plus the fed inputs themselves. Over the graph's flat
+ * edges when names are unique; by name otherwise (every node of a needed name is kept).
+ */
+function requiredNodes(graph: Graph, outputs: readonly string[], inputPort: ReadonlyMap<string, number>): (i: number) => boolean {
+  const nodes = graph.nodes;
+  const idx = graphIndex(graph);
+  const edges = graphEdges(graph);
+  if (edges.uniqueNames) {
+    const { offsets, producer } = edges;
+    const fed = new Uint8Array(nodes.length);
+    for (const name of inputPort.keys()) {
+      const p = idx.position.get(name);
+      if (p !== undefined) fed[p] = 1;
+    }
+    const needed = new Uint8Array(nodes.length);
+    const queue = new Int32Array(nodes.length);
+    let top = 0;
+    for (const s of outputs) {
+      const p = idx.position.get(parseInput(s).node);
+      if (p !== undefined && needed[p] === 0) {
+        needed[p] = 1;
+        queue[top++] = p;
+      }
+    }
+    while (top > 0) {
+      const i = queue[--top]!;
+      if (fed[i] === 1) continue; // a fed input: what computes it is not needed
+      for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+        const j = producer[e]!;
+        if (j >= 0 && needed[j] === 0) {
+          needed[j] = 1;
+          queue[top++] = j;
+        }
+      }
+    }
+    return (i) => needed[i] === 1 || fed[i] === 1;
+  }
+  const required = new Set<string>();
+  const queue: string[] = [];
+  for (const s of outputs) {
+    const name = parseInput(s).node;
+    if (!required.has(name)) {
+      required.add(name);
+      queue.push(name);
+    }
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const name = queue[i]!;
+    if (inputPort.has(name)) continue; // a fed input: what computes it is not needed
+    for (const r of idx.inputs.get(name) ?? []) {
+      if (!required.has(r.node)) {
+        required.add(r.node);
+        queue.push(r.node);
+      }
+    }
+  }
+  for (const name of inputPort.keys()) required.add(name);
+  return (i) => required.has(nodes[i]!.name);
+}
 
 /** Consumers of `x:N` where `x:N` was fed and became a placeholder now read `x` (its output 0). */
 function rewirePortedInputs(node: Node, inputPort: ReadonlyMap<string, number>, byName: ReadonlyMap<string, Node>): Node {
