@@ -24,7 +24,7 @@ type Msg = Record<string, unknown>;
 
 /**
  * The bytes a graph was scanned from, and where each node sits in them. It holds no node: each
- * node's attribute handler knows its own node, so nodes a transform dropped (and the versions it
+ * node's attributes know their own node, so nodes a transform dropped (and the versions it
  * replaced) are freed while the rest of the graph lives on.
  */
 export interface NodeSource {
@@ -36,7 +36,7 @@ export interface NodeSource {
   readonly end: Uint32Array;
 }
 
-/** A key only the lazy attribute proxies answer: their handler. */
+/** A key only the lazy attribute proxies answer: their target. */
 const LAZY = Symbol('graft.lazyAttrs');
 
 type AttrRecord = Record<string, AttrValue>;
@@ -449,33 +449,67 @@ const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
 /** Set by `LazyAttrs.locate`: the end of the value it found (read right after). */
 let foundEnd = 0;
 
-/** `LazyAttrs.flags` bits. */
+/** Flag bits in `LazyAttrs.#slot` (below the node's index, times 4). */
 const LOADED = 1;
 const COUNTED = 2;
 
+/** A base class whose constructor returns the object it is given: a subclass stamps its private fields on that object. */
+class Stamped {
+  constructor(o: object) {
+    return o;
+  }
+}
+
 /**
- * Decodes one node's attributes on first use, then forwards everything to the frozen result.
- * Reading a single key that the node's bytes hold once, in the plain form TensorFlow writes,
- * decodes that attribute only (cached in the target); listing keys, spreading or anything
- * unusual decodes the whole map, keeping the values already decoded (same objects, file order).
+ * A loaded node's attributes: the target of its proxy, a plain object, with the node's lazy state
+ * stamped on it as private fields (invisible to reflection, spreads, JSON and freezing), so the
+ * proxies of a graph share one handler and a node costs no handler object of its own.
+ *
+ * Decodes on first use, then forwards everything to the frozen result. Reading a single key that
+ * the node's bytes hold once, in the plain form TensorFlow writes, decodes that attribute only
+ * (cached in the target); listing keys, spreading or anything unusual decodes the whole map,
+ * keeping the values already decoded (same objects, file order).
  */
-class LazyAttrs implements ProxyHandler<AttrRecord> {
+class LazyAttrs extends Stamped {
+  readonly #source: NodeSource;
+  /** The node's index times 4, plus LOADED and COUNTED. */
+  #slot: number;
   /**
    * The node as loaded (set right after it is made): a node is unchanged exactly when it is this
-   * object. Edits of it that keep its attributes share this handler, and keep the node alive.
+   * object. Edits of it that keep its attributes share these attributes, and keep the node alive.
    */
-  node!: Node;
-  private flags = 0;
-  /** The keys of `entries`, once asked for. */
-  private keys: readonly string[] | undefined = undefined;
-  constructor(
-    readonly source: NodeSource,
-    readonly index: number,
-  ) {}
+  #node: Node | undefined = undefined;
+  /** The keys, once asked for. */
+  #keys: readonly string[] | undefined = undefined;
 
-  private fail(e: unknown): GraftError {
-    const s = this.source;
-    const name = this.node.name;
+  private constructor(t: AttrRecord, source: NodeSource, index: number) {
+    super(t);
+    this.#source = source;
+    this.#slot = index * 4;
+  }
+
+  /** A new proxy target for node `index` of `source`. */
+  static target(source: NodeSource, index: number): LazyAttrs & AttrRecord {
+    const t: AttrRecord = {};
+    new LazyAttrs(t, source, index);
+    return t as LazyAttrs & AttrRecord;
+  }
+
+  static is(t: object): t is LazyAttrs & AttrRecord {
+    return #source in t;
+  }
+
+  static setNode(t: LazyAttrs, node: Node): void {
+    t.#node = node;
+  }
+
+  static where(t: LazyAttrs): { readonly source: NodeSource; readonly index: number; readonly node: Node } {
+    return { source: t.#source, index: t.#slot >>> 2, node: t.#node! };
+  }
+
+  static #fail(t: LazyAttrs, e: unknown): GraftError {
+    const s = t.#source;
+    const name = t.#node!.name;
     const where = s.file === undefined ? '' : ` in ${s.file}`;
     const message = e instanceof Error ? e.message : String(e);
     return new GraftError(isGraftError(e) ? e.code : 'io/corrupt', `The attributes of node '${name}'${where} do not decode: ${message}`, {
@@ -485,20 +519,20 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
     });
   }
 
-  private count(): void {
-    if (this.flags & COUNTED) return;
-    this.flags |= COUNTED;
+  static #count(t: LazyAttrs): void {
+    if (t.#slot & COUNTED) return;
+    t.#slot |= COUNTED;
     attrDecodes++;
   }
 
-  private get loaded(): boolean {
-    return (this.flags & LOADED) !== 0;
+  static loaded(t: LazyAttrs): boolean {
+    return (t.#slot & LOADED) !== 0;
   }
 
-  private load(t: AttrRecord): AttrRecord {
-    if (this.flags & LOADED) return t;
-    const s = this.source;
-    const i = this.index;
+  static load(t: LazyAttrs & AttrRecord): AttrRecord {
+    if (t.#slot & LOADED) return t;
+    const s = t.#source;
+    const i = t.#slot >>> 2;
     const cached = Object.keys(t);
     try {
       let m: Msg | undefined;
@@ -522,12 +556,19 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
         for (const k of Object.keys(full)) t[k] = Object.prototype.hasOwnProperty.call(keep, k) ? keep[k]! : full[k]!;
       }
     } catch (e) {
-      throw this.fail(e);
+      throw LazyAttrs.#fail(t, e);
     }
-    this.count();
+    LazyAttrs.#count(t);
     Object.freeze(t);
-    this.flags |= LOADED;
+    t.#slot |= LOADED;
     return t;
+  }
+
+  /** The node's bytes: the source's bytes, and where the node's payload starts and ends. */
+  static #bytes(t: LazyAttrs): [Uint8Array, number, number] {
+    const s = t.#source;
+    const i = t.#slot >>> 2;
+    return [s.bytes, s.payloadStart[i]!, s.end[i]!];
   }
 
   /**
@@ -537,19 +578,22 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    * value read is kept in the target, and a list of entries per node would stay in memory for
    * every node asked about a key it does not have (a whole graph, for `_class`).
    */
-  private locate(k: string): number {
+  static locate(t: LazyAttrs, k: string): number {
     if (k === '__proto__') return UNSURE;
-    return findValue(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k);
+    const s = t.#source;
+    const i = t.#slot >>> 2;
+    return findValue(s.bytes, s.payloadStart[i]!, s.end[i]!, k);
   }
 
   /**
    * The node's attribute keys without decoding them (cached); undefined once the map is decoded
    * (the target then lists them) or when its bytes are unusual (a full decode says).
    */
-  keyList(): readonly string[] | undefined {
-    if (this.loaded) return undefined;
-    if (this.keys !== undefined) return this.keys;
-    const es = scanEntries(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!);
+  static keyList(t: LazyAttrs): readonly string[] | undefined {
+    if (t.#slot & LOADED) return undefined;
+    if (t.#keys !== undefined) return t.#keys;
+    const [b, from, end] = LazyAttrs.#bytes(t);
+    const es = scanEntries(b, from, end);
     if (es === null) return undefined;
     let sig = '';
     for (let j = 0; j < es.length; j += 3) {
@@ -564,16 +608,17 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
       keys = Object.freeze(list);
       if (keyLists.size < 4096) keyLists.set(sig, keys);
     }
-    return (this.keys = keys);
+    return (t.#keys = keys);
   }
 
   /**
    * Whether the node's attributes have one of `keys`, from its bytes (nothing decoded or kept);
    * undefined once they are decoded, or when the bytes are unusual.
    */
-  hasAny(keys: readonly string[]): boolean | undefined {
-    if (this.loaded) return undefined;
-    return bytesHaveKey(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, keys);
+  static hasAny(t: LazyAttrs, keys: readonly string[]): boolean | undefined {
+    if (t.#slot & LOADED) return undefined;
+    const [b, from, end] = LazyAttrs.#bytes(t);
+    return bytesHaveKey(b, from, end, keys);
   }
 
   /**
@@ -581,78 +626,77 @@ class LazyAttrs implements ProxyHandler<AttrRecord> {
    * place (nothing decoded or kept; the bytes are what any decoded value was made from); else
    * undefined.
    */
-  tensorHeader(k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
-    const start = plainValueOf(this.source.bytes, this.source.payloadStart[this.index]!, this.source.end[this.index]!, k);
+  static tensorHeader(t: LazyAttrs, k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
+    const [b, from, end] = LazyAttrs.#bytes(t);
+    const start = plainValueOf(b, from, end, k);
     if (start < 0) return undefined;
-    const c = contentTensor(this.source.bytes, start, foundEnd);
+    const c = contentTensor(b, start, foundEnd);
     return c && { dtype: c.dtype, shape: c.dims };
   }
 
   /** Decodes the one attribute at `start` into the target. */
-  private loadOne(t: AttrRecord, k: string, start: number): AttrValue | undefined {
+  static loadOne(t: LazyAttrs & AttrRecord, k: string, start: number): AttrValue | undefined {
     const end = foundEnd;
-    const small = smallAttr(this.source.bytes, start, end) ?? contentTensorAttr(this.source.bytes, start, end);
+    const bytes = t.#source.bytes;
+    const small = smallAttr(bytes, start, end) ?? contentTensorAttr(bytes, start, end);
     if (small) {
-      this.count();
+      LazyAttrs.#count(t);
       return (t[k] = small);
     }
     try {
-      const m = decodeMessage<Msg>('tensorflow.AttrValue', this.source.bytes.subarray(start, end));
+      const m = decodeMessage<Msg>('tensorflow.AttrValue', bytes.subarray(start, end));
       decodeAttrs({ [k]: m }, t);
     } catch (e) {
-      throw this.fail(e);
+      throw LazyAttrs.#fail(t, e);
     }
-    this.count();
+    LazyAttrs.#count(t);
     return t[k];
   }
+}
 
-  get(t: AttrRecord, k: string | symbol, r: unknown): unknown {
-    if (k === LAZY) return this;
-    if (!this.loaded && typeof k === 'string') {
+type Target = LazyAttrs & AttrRecord;
+
+/** The one handler of every loaded node's attribute proxy; its state is on the target. */
+const LAZY_HANDLER: ProxyHandler<Target> = {
+  get(t, k, r) {
+    if (k === LAZY) return t;
+    if (typeof k === 'string' && !LazyAttrs.loaded(t)) {
       if (Object.prototype.hasOwnProperty.call(t, k)) return t[k];
-      const at = this.locate(k);
+      const at = LazyAttrs.locate(t, k);
       if (at === ABSENT) return Reflect.get(t, k, r);
-      if (at >= 0) return this.loadOne(t, k, at);
+      if (at >= 0) return LazyAttrs.loadOne(t, k, at);
     }
-    return Reflect.get(this.load(t), k, r);
-  }
-  has(t: AttrRecord, k: string | symbol): boolean {
-    if (!this.loaded && typeof k === 'string') {
+    return Reflect.get(LazyAttrs.load(t), k, r);
+  },
+  has(t, k) {
+    if (typeof k === 'string' && !LazyAttrs.loaded(t)) {
       if (Object.prototype.hasOwnProperty.call(t, k)) return true;
-      const at = this.locate(k);
+      const at = LazyAttrs.locate(t, k);
       if (at === ABSENT) return Reflect.has(t, k);
       if (at >= 0) return true;
     }
-    return Reflect.has(this.load(t), k);
-  }
-  ownKeys(t: AttrRecord): (string | symbol)[] {
-    return Reflect.ownKeys(this.load(t));
-  }
-  getOwnPropertyDescriptor(t: AttrRecord, k: string | symbol): PropertyDescriptor | undefined {
-    return Reflect.getOwnPropertyDescriptor(this.load(t), k);
-  }
-  isExtensible(t: AttrRecord): boolean {
-    return Reflect.isExtensible(this.load(t));
-  }
-  preventExtensions(t: AttrRecord): boolean {
-    return Reflect.preventExtensions(this.load(t));
-  }
-  defineProperty(t: AttrRecord, k: string | symbol, d: PropertyDescriptor): boolean {
-    return Reflect.defineProperty(this.load(t), k, d);
-  }
-  set(t: AttrRecord, k: string | symbol, v: unknown, r: unknown): boolean {
-    return Reflect.set(this.load(t), k, v, r);
-  }
-  deleteProperty(t: AttrRecord, k: string | symbol): boolean {
-    return Reflect.deleteProperty(this.load(t), k);
-  }
+    return Reflect.has(LazyAttrs.load(t), k);
+  },
+  ownKeys: (t) => Reflect.ownKeys(LazyAttrs.load(t)),
+  getOwnPropertyDescriptor: (t, k) => Reflect.getOwnPropertyDescriptor(LazyAttrs.load(t), k),
+  isExtensible: (t) => Reflect.isExtensible(LazyAttrs.load(t)),
+  preventExtensions: (t) => Reflect.preventExtensions(LazyAttrs.load(t)),
+  defineProperty: (t, k, d) => Reflect.defineProperty(LazyAttrs.load(t), k, d),
+  set: (t, k, v, r) => Reflect.set(LazyAttrs.load(t), k, v, r),
+  deleteProperty: (t, k) => Reflect.deleteProperty(LazyAttrs.load(t), k),
+};
+
+/** The proxy target behind a loaded node's attributes (only the loader's proxies answer LAZY). */
+function lazyTarget(node: Node): Target | undefined {
+  const attrs = node.attrs as unknown as Record<symbol, unknown> | undefined;
+  const t = attrs?.[LAZY];
+  return typeof t === 'object' && t !== null && LazyAttrs.is(t) ? t : undefined;
 }
 
 /** Where a loaded node's bytes are; undefined for any node not made by `scanGraphDef`. */
 export function lazyNodeSource(node: Node): { readonly source: NodeSource; readonly index: number; readonly node: Node } | undefined {
-  const attrs = node.attrs as unknown as Record<symbol, unknown> | undefined;
-  const h = attrs?.[LAZY];
-  return h instanceof LazyAttrs ? h : undefined;
+  const t = lazyTarget(node);
+  return t === undefined ? undefined : LazyAttrs.where(t);
 }
 
 /** True when `node` is exactly the object loaded from its bytes (so they can be written back). */
@@ -930,15 +974,15 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
       nodes.push(eager(bytes.subarray(start, end)));
       continue;
     }
-    const handler = new LazyAttrs(source, i);
+    const target = LazyAttrs.target(source, i);
     const node: Node = {
       name,
       op,
       inputs: inputCount === 0 ? EMPTY_INPUTS : Object.freeze(exactInputs(inputBuf, inputCount)),
       device,
-      attrs: new Proxy({} as AttrRecord, handler),
+      attrs: new Proxy(target, LAZY_HANDLER) as AttrRecord,
     };
-    handler.node = Object.freeze(node);
+    LazyAttrs.setNode(target, Object.freeze(node));
     nodes.push(node);
   }
   source.fieldStart = fieldStart.subarray(0, nodes.length);
@@ -949,16 +993,17 @@ export function scanGraphDef(bytes: Uint8Array, file: string | undefined, eager:
 
 // ---------------------------------------------------------------- encoded attributes
 
-const encodedCache = new WeakMap<LazyAttrs, EncodedAttrs | null>();
+const encodedCache = new WeakMap<object, EncodedAttrs | null>();
 
 /** `encodedAttrs` (src/ir/encoded-attrs.ts) for nodes this loader made. */
 function encodedAttrsOf(node: Node): EncodedAttrs | undefined {
-  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
-  if (!(h instanceof LazyAttrs)) return undefined;
-  let e = encodedCache.get(h);
+  const t = lazyTarget(node);
+  if (t === undefined) return undefined;
+  let e = encodedCache.get(t);
   if (e === undefined) {
+    const h = LazyAttrs.where(t);
     e = scanEncodedAttrs(h.source.bytes, h.source.payloadStart[h.index]!, h.source.end[h.index]!) ?? null;
-    encodedCache.set(h, e);
+    encodedCache.set(t, e);
   }
   return e ?? undefined;
 }
@@ -1004,16 +1049,16 @@ setLoadedAttrReaderProvider((nodes) => {
 });
 
 setTensorHeaderProvider((node, key) => {
-  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
-  return h instanceof LazyAttrs ? h.tensorHeader(key) : undefined;
+  const t = lazyTarget(node);
+  return t === undefined ? undefined : LazyAttrs.tensorHeader(t, key);
 });
 
 setHasAnyAttrProvider((node, keys) => {
-  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
-  return h instanceof LazyAttrs ? h.hasAny(keys) : undefined;
+  const t = lazyTarget(node);
+  return t === undefined ? undefined : LazyAttrs.hasAny(t, keys);
 });
 
 setAttrKeysProvider((node) => {
-  const h = (node.attrs as unknown as Record<symbol, unknown>)[LAZY];
-  return h instanceof LazyAttrs ? h.keyList() : undefined;
+  const t = lazyTarget(node);
+  return t === undefined ? undefined : LazyAttrs.keyList(t);
 });
