@@ -12,8 +12,8 @@ import { isStatefulOp } from '../../ir/op-facts';
 import { executionOrderPositions } from '../../ir/topo';
 import { CONTROL_PORT, graphEdges } from '../../ir/edges';
 import { retargetColocation, withNodesIfChanged } from '../../ir/edit';
-import { inputRenamer } from '../../ir/rename';
 import { replaceInputs } from '../../ir/edit';
+import { inputRenamer } from '../../ir/rename';
 import type { ApplyOf } from '../../transform/define';
 import type { mergeDuplicateNodes } from '../merge-duplicate-nodes';
 
@@ -342,22 +342,36 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
     if (c >= 0 && survivor[c] !== i) survivorOf.set(nodes[i]!.name, nodes[survivor[c]!]!.name);
   }
   if (survivorOf.size === 0) return { graph, merged: 0, again: false };
-  /** By position: whether the node's name is merged away (all nodes of that name go, and reads of it move). */
-  const gone = new Uint8Array(count);
-  for (let i = 0; i < count; i++) if (survivorOf.has(nodes[i]!.name)) gone[i] = 1;
-
-  const renames = new Map<string, string>();
-  for (const [name, to] of survivorOf) renames.set(`${name}:*`, to);
-  const rename = inputRenamer(renames);
+  /** By position: the survivor a merged node's readers read instead (-1 for a node that stays). */
+  if (!uniqueNames) return { graph: rewireByName(graph, survivorOf), merged: survivorOf.size, again: sawBackEdge };
+  const into = new Int32Array(count).fill(-1);
+  for (let i = 0; i < count; i++) {
+    const c = cls[i]!;
+    if (c >= 0 && survivor[c] !== i) into[i] = survivor[c]!;
+  }
+  // An input of a merged node names its survivor instead, port and `^` kept (the name is the
+  // input's prefix, so the rest is carried over as it is).
+  const renamed = (input: string, e: number, to: number): string => {
+    const control = ports[e] === CONTROL_PORT;
+    const rest = input.slice((control ? 1 : 0) + nodes[producer[e]!]!.name.length);
+    return `${control ? '^' : ''}${nodes[to]!.name}${rest}`;
+  };
   const out: Node[] = [];
   for (let i = 0; i < count; i++) {
-    if (gone[i]) continue;
+    if (into[i]! >= 0) continue;
     const node = nodes[i]!;
     let n = node;
-    for (let e = edgeStart[i]!, end = edgeStart[i + 1]!; e < end; e++) {
+    const e0 = edgeStart[i]!;
+    const e1 = edgeStart[i + 1]!;
+    for (let e = e0; e < e1; e++) {
       const j = producer[e]!;
-      if (j >= 0 && gone[j]) {
-        n = replaceInputs(node, node.inputs.map(rename));
+      if (j >= 0 && into[j]! >= 0) {
+        const inputs = node.inputs.slice();
+        for (let f = e; f < e1; f++) {
+          const k = producer[f]!;
+          if (k >= 0 && into[k]! >= 0) inputs[f - e0] = renamed(inputs[f - e0]!, f, into[k]!);
+        }
+        n = replaceInputs(node, inputs);
         break;
       }
     }
@@ -367,10 +381,30 @@ function mergePass(graph: Graph, protectedNodes: ReadonlySet<string>): { graph: 
 }
 
 /**
+ * The merge by names, for a graph in which some name repeats (only with validation off): every
+ * node of a merged name goes, and reads of the name move to its survivor's (renames followed).
+ */
+function rewireByName(graph: Graph, survivorOf: ReadonlyMap<string, string>): Graph {
+  const renames = new Map<string, string>();
+  for (const [name, to] of survivorOf) renames.set(`${name}:*`, to);
+  const rename = inputRenamer(renames);
+  const out: Node[] = [];
+  for (const node of graph.nodes) {
+    if (survivorOf.has(node.name)) continue;
+    let n = node;
+    if (node.inputs.some((s) => survivorOf.has(inputNodeName(s)))) n = replaceInputs(node, node.inputs.map(rename));
+    out.push(retargetColocation(n, (name) => survivorOf.get(name)));
+  }
+  return withNodesIfChanged(graph, out);
+}
+
+/**
  * A key for an attribute that stands in for a tensor's payload by its size, so keying a graph
  * never stringifies its weights; equal keys are then confirmed by `sameAttrs`.
  */
 function shallowAttrKey(v: AttrValue): string {
+  // Scalars: a function of the value too (equal values, equal keys), without a JSON pass.
+  if (v.kind === 'type' || v.kind === 'b' || v.kind === 'i' || v.kind === 'f') return `${v.kind}:${String(v.value)}`;
   if (v.kind !== 'tensor') return stableAttrKey(v);
   const t = v.value;
   const d = t.data;
