@@ -8,7 +8,7 @@ import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import { CONTROL_PORT, graphEdges } from '../ir/edges';
 import { hasAnyAttr, loadedAttrReader } from '../ir/encoded-attrs';
-import { type Node, inputNodeName, parseInput } from '../ir/node';
+import { type Node, inputNodeName } from '../ir/node';
 import { checkGraphShallow, checkStringsArgument } from '../ir/check';
 import type { KernelRegistry } from './kernel';
 import { CHECKPOINT_OPS, EXECUTOR_OPS, calledFunctions, closure } from './executor';
@@ -37,12 +37,12 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   if (fed !== undefined) checkStringsArgument('missingKernels', 'fed', fed);
   checkRegistry(kernels);
   // The graph's name index and flat edges only: no program (parsed edges, constant set, order).
-  const fedNodes = new Set((fed ?? []).map((f) => parseInput(f).node));
+  const fedNodes = new Set((fed ?? []).map(inputNodeName));
   // Every node of a name is the first of that name (as the name index holds). The main graph's
   // nodes come with their positions when they are known (for reading a loaded graph by position).
   let nodes: Iterable<Node>;
   let at: Int32Array | undefined;
-  if (fetches) ({ nodes, at } = nameClosure(graph, fetches.map((f) => parseInput(f).node), fedNodes));
+  if (fetches) ({ nodes, at } = nameClosure(graph, fetches.map(inputNodeName), fedNodes));
   else if (graphEdges(graph).uniqueNames) nodes = graph.nodes;
   else nodes = graphIndex(graph).byName.values();
   const reader = at || nodes === graph.nodes ? loadedAttrReader(graph.nodes) : undefined;

@@ -10,7 +10,7 @@
  */
 import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
-import { parseInput } from '../ir/node';
+import { inputNodeName, parseInput } from '../ir/node';
 import type { MetaGraph, Signature, TensorInfo } from '../io/saved-model';
 import type { ModelSummary, OpsWithoutKernel, SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { LoadedModel } from '../io/loaded-model';
@@ -56,9 +56,9 @@ export async function opsWithoutKernel(graph: Graph, outputs: readonly string[],
   const { missingKernels } = await import('../runtime/missing-kernels');
   const names = graphIndex(graph).byName;
   // A signature naming a node the graph lacks is reported elsewhere (freeze/missing-output).
-  const fetches = outputs.filter((o) => names.has(parseInput(o).node));
+  const fetches = outputs.filter((o) => names.has(inputNodeName(o)));
   if (fetches.length === 0) return [];
-  return missingKernels(graph, fetches, kernels, inputs.filter((i) => names.has(parseInput(i).node)))
+  return missingKernels(graph, fetches, kernels, inputs.filter((i) => names.has(inputNodeName(i))))
     .map((m) => ({ op: m.op, nodes: m.nodes }))
     .sort((a, b) => b.nodes.length - a.nodes.length || a.op.localeCompare(b.op));
 }
