@@ -105,7 +105,7 @@ export {
   type InferShapesOptions,
   type FunctionShapes,
   type Dims,
-} from './ir/shape-inference';
+} from './ir/infer-shapes';
 export { outputDType } from './ir/output-dtype';
 
 // ---------------------------------------------------------------- formats, on bytes

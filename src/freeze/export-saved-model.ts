@@ -66,7 +66,7 @@ export async function exportSavedModel(graph: Graph, exportDir: string, opts: Ex
   // Before any work: the export directory may not touch an input, and an existing one needs overwrite.
   const sources = [...(opts.sources ?? []), opts.assetsFrom];
   await checkOutput(exportDir, { inputs: sources, overwrite: opts.overwrite, kind: 'dir' }, fs);
-  const savedModel = toSavedModel(graph, opts);
+  const savedModel = await toSavedModel(graph, opts);
   // simple_save leaves an empty variables/ directory for a graph without variables.
   await saveSavedModel(exportDir, savedModel, {
     emptyVariables: true,

@@ -6,7 +6,8 @@
 import { GraftError } from '../errors';
 import type { DType } from '../ir/dtype';
 import type { MetaGraph, SavedModelProto, TensorInfo } from '../io/saved-model';
-import { type ShowOptions, opsUsedByGraph } from './show';
+import type { ShowOptions } from './show';
+import { opsUsedByGraph } from './ops-used';
 import { checkObject, checkSavedModel, checkString } from '../ir/check';
 
 export interface ShowTensor {

@@ -15,6 +15,9 @@
  *   loop variables' shapes relaxed until the body keeps them.
  * - Placeholders follow TensorFlow's legacy rule: an empty `shape` in a graph whose
  *   `versions.producer` is 21 or less means unknown rank.
+ *
+ * The core exports async forms of `inferShapes`, `inferFunctionShapes` and `opsWithShapeFns`
+ * (infer-shapes.ts), which load this module on the first call; lazily loaded code calls these.
  */
 import type { DType } from './dtype';
 import { dtypeFromEnum, parseDType } from './dtype';

@@ -59,7 +59,7 @@ const VARIABLE_OPS = new Set(['VariableV2', 'Variable', 'VarHandleOp']);
  */
 export async function loadRunnable(path: string, opts: LoadRunnableOptions = {}): Promise<RunnableModel> {
   const model = await loadModel(path, opts.fs ? { fs: opts.fs } : {});
-  const summary = summarizeModel(model, { ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}), ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
+  const summary = await summarizeModel(model, { ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}), ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
   let graph: Graph;
   let mg: MetaGraph | undefined;
   if (model.kind === 'graph-def') graph = model.graph;

@@ -14,7 +14,7 @@ import { type BenchModelsOptions, type BenchReport, bench, benchTarget } from '.
  */
 export async function benchModels(path: string, vs?: string, opts: BenchModelsOptions = {}): Promise<BenchReport> {
   const load = (p: string) => loadRunnable(p, { ...(opts.signature !== undefined ? { signature: opts.signature } : {}), ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}) });
-  const targets = [benchTarget(path, await load(path), opts.signature)];
-  if (vs !== undefined) targets.push(benchTarget(vs, await load(vs), opts.signature));
+  const targets = [await benchTarget(path, await load(path), opts.signature)];
+  if (vs !== undefined) targets.push(await benchTarget(vs, await load(vs), opts.signature));
   return bench(targets, opts);
 }

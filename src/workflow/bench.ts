@@ -199,8 +199,8 @@ export interface BenchModelsOptions extends BenchOptions {
 }
 
 /** A loaded model as a benchmark target: its signature's (or placeholders') inputs, its outputs, its variables. */
-export function benchTarget(label: string, m: RunnableModel, signature?: string): BenchTarget {
-  const sig = summarizeModel(m.model, { ...(signature !== undefined ? { signature } : {}) }).signature;
+export async function benchTarget(label: string, m: RunnableModel, signature?: string): Promise<BenchTarget> {
+  const sig = (await summarizeModel(m.model, { ...(signature !== undefined ? { signature } : {}) })).signature;
   const byName = new Map((sig?.inputs ?? []).map((t) => [t.name, t]));
   return {
     label,

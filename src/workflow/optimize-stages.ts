@@ -20,9 +20,12 @@ import { encodeGraphDefChunks, printGraphDefText } from '../io/graphdef';
 import type { LoadedModel } from '../io/loaded-model';
 import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
 import { savedModelInit } from '../io/saved-model-init';
-import { type FreezeResult, freezeMetaGraph, readTableAssets } from '../freeze/freeze';
+import { type FreezeResult, readTableAssets } from '../freeze/freeze';
+import { freezeMetaGraphNow } from '../freeze/freeze-meta-graph';
 import { VARIABLE_OPS } from '../freeze/tf1';
-import { defaultOutputs, remapSignatures, toSavedModel } from '../freeze/to-saved-model';
+import { remapSignatures } from '../freeze/to-saved-model';
+// the stages load lazily (optimize-in-memory.ts, optimize-files.ts): they call the bodies of the async exports directly
+import { defaultOutputs, toSavedModelNow } from '../freeze/saved-model-build';
 import { type SaverDef, addSaver } from '../freeze/add-saver';
 import type { SignatureOpsWithoutKernel } from '../inspect/summarize';
 import type { RuntimeOptions } from '../runtime/index';
@@ -475,7 +478,7 @@ export async function freeze(s: Loaded): Promise<Frozen> {
   const outputNodeNames = freezeOutputs(s);
   // Vocabulary files of tables fold into the frozen graph, which then needs no asset at run time.
   const assets = await readTableAssets(mg, (f) => src.readAsset(f));
-  const frozen = freezeMetaGraph(mg, ckpt, {
+  const frozen = freezeMetaGraphNow(mg, ckpt, {
     ...(outputNodeNames ? { outputNodeNames } : s.keys.length === 1 ? { signature: s.keys[0]! } : {}),
     file: ckptFile,
     ...(assets.size ? { assets } : {}),
@@ -592,7 +595,7 @@ function writtenVariablesSaver(s: Transformed): ReturnType<typeof addSaver> | un
 /** With outputs: one `serving_default` over the inputs (given, else the placeholders) and those outputs. */
 function outputsSavedModel(s: Transformed & { saverDef?: SaverDef }, outputs: readonly string[]): { savedModel: SavedModelProto; pairs: SignaturePair[] } {
   const tags = s.mg.tags.length ? s.mg.tags : ['serve'];
-  const savedModel = toSavedModel(s.graph, { outputs, tags, ...(s.inputNodes ? { inputs: s.inputNodes } : {}), ...(s.saverDef ? { saverDef: s.saverDef } : {}) });
+  const savedModel = toSavedModelNow(s.graph, { outputs, tags, ...(s.inputNodes ? { inputs: s.inputNodes } : {}), ...(s.saverDef ? { saverDef: s.saverDef } : {}) });
   const sig = savedModel.metaGraphs[0]!.signatures.serving_default!;
   return { savedModel, pairs: [{ key: 'serving_default', before: sig, after: sig }] };
 }
@@ -619,7 +622,7 @@ function signaturesSavedModel(s: Transformed & { saverDef?: SaverDef }): { saved
       hint: 'Name the outputs to keep with `outputs`.',
     });
   }
-  return { savedModel: toSavedModel(graph, { signatures, tags: mg.tags, ...(s.saverDef ? { saverDef: s.saverDef } : {}) }), pairs };
+  return { savedModel: toSavedModelNow(graph, { signatures, tags: mg.tags, ...(s.saverDef ? { saverDef: s.saverDef } : {}) }), pairs };
 }
 
 // ---------------------------------------------------------------------------------------------

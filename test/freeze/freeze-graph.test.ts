@@ -11,9 +11,9 @@ import { graphBuilder } from '../helpers/graph-builder';
 const f32 = attr.type('float');
 const VARIABLE_OPS = ['Variable', 'VariableV2', 'VarHandleOp', 'ReadVariableOp'];
 
-function err(f: () => unknown): { code?: string; message: string } {
+async function err(f: () => unknown): Promise<{ code?: string; message: string }> {
   try {
-    f();
+    await f();
   } catch (e) {
     return e as { code?: string; message: string };
   }
@@ -38,10 +38,10 @@ describe('extract_sub_graph (spec §12.1)', () => {
     expect(extractSubGraph(b.graph(), ['b:0']).nodes.map((n) => n.name)).toEqual(['a', 'b']);
     expect(extractSubGraph(b.graph(), ['^c']).nodes.map((n) => n.name)).toEqual(['c']);
   });
-  it('an unknown destination is a freeze/missing-output error with near names', () => {
+  it('an unknown destination is a freeze/missing-output error with near names', async () => {
     const b = graphBuilder();
     b.op('NoOp', [], {}, 'output_node');
-    const e = err(() => extractSubGraph(b.graph(), ['output_nod']));
+    const e = await err(() => extractSubGraph(b.graph(), ['output_nod']));
     expect(e.code).toBe('freeze/missing-output');
     expect(e.message).toMatch(/Output 'output_nod'.*output_node/);
   });
@@ -64,8 +64,8 @@ function refGraph() {
 describe('convert_variables_to_constants (spec §12.2)', () => {
   const value = new Map([['variable_node', makeTensor('float', [], [1])]]);
 
-  it('C1 (ref): 4 nodes, the variable a Const with only dtype and value', () => {
-    const r = freezeGraph(refGraph(), value, ['output_node']);
+  it('C1 (ref): 4 nodes, the variable a Const with only dtype and value', async () => {
+    const r = await freezeGraph(refGraph(), value, ['output_node']);
     expect(r.graph.nodes.map((n) => n.name)).toEqual(['variable_node', 'variable_node/read', 'output_node/y', 'output_node']);
     const v = r.graph.nodes[0]!;
     expect(v.op).toBe('Const');
@@ -76,22 +76,22 @@ describe('convert_variables_to_constants (spec §12.2)', () => {
     // the read keeps T=float and its colocation
     expect(r.graph.nodes[1]!.attrs._class).toEqual(attr.list({ s: ['loc:@variable_node'] }));
   });
-  it('C1b: an extra (unused) value changes nothing', () => {
-    const a = freezeGraph(refGraph(), value, ['output_node']);
-    const b = freezeGraph(refGraph(), new Map([...value, ['unused_variable_node', makeTensor('float', [], [5])]]), ['output_node']);
+  it('C1b: an extra (unused) value changes nothing', async () => {
+    const a = await freezeGraph(refGraph(), value, ['output_node']);
+    const b = await freezeGraph(refGraph(), new Map([...value, ['unused_variable_node', makeTensor('float', [], [5])]]), ['output_node']);
     expect(b.graph).toEqual(a.graph);
   });
-  it('C1c: a denied variable stays a VariableV2', () => {
-    const r = freezeGraph(refGraph(), value, ['output_node'], { denylist: ['variable_node'] });
+  it('C1c: a denied variable stays a VariableV2', async () => {
+    const r = await freezeGraph(refGraph(), value, ['output_node'], { denylist: ['variable_node'] });
     expect(r.graph.nodes.find((n) => n.name === 'variable_node')?.op).toBe('VariableV2');
     expect(r.converted).toEqual([]);
   });
-  it('clear_devices blanks devices', () => {
-    expect(freezeGraph(refGraph(), value, ['output_node']).graph.nodes[0]!.device).toBe('/cpu:0');
-    expect(freezeGraph(refGraph(), value, ['output_node'], { clearDevices: true }).graph.nodes.every((n) => n.device === '')).toBe(true);
+  it('clear_devices blanks devices', async () => {
+    expect((await freezeGraph(refGraph(), value, ['output_node'])).graph.nodes[0]!.device).toBe('/cpu:0');
+    expect((await freezeGraph(refGraph(), value, ['output_node'], { clearDevices: true })).graph.nodes.every((n) => n.device === '')).toBe(true);
   });
 
-  it('C2 (resource): VarHandleOp → Const, ReadVariableOp through an Identity chain → Identity', () => {
+  it('C2 (resource): VarHandleOp → Const, ReadVariableOp through an Identity chain → Identity', async () => {
     const b = graphBuilder();
     b.op('VarHandleOp', [], { dtype: f32, shape: attr.shape([]), shared_name: attr.s('variable_node') }, 'variable_node');
     b.op('Identity', ['variable_node'], { T: attr.type('resource'), _output_shapes: attr.list({ shape: [] }) }, 'handle');
@@ -99,7 +99,7 @@ describe('convert_variables_to_constants (spec §12.2)', () => {
     b.const('output_node/y', 2);
     b.op('Mul', ['ReadVariableOp', 'output_node/y'], { T: f32 }, 'output_node');
     b.op('AssignVariableOp', ['variable_node', 'output_node/y'], { dtype: f32 }, 'assign');
-    const r = freezeGraph(b.graph(), value, ['output_node']);
+    const r = await freezeGraph(b.graph(), value, ['output_node']);
     const by = new Map(r.graph.nodes.map((n) => [n.name, n]));
     expect(r.graph.nodes.length).toBe(5);
     expect(by.get('variable_node')!.op).toBe('Const');
@@ -109,12 +109,12 @@ describe('convert_variables_to_constants (spec §12.2)', () => {
     expect(by.has('assign')).toBe(false);
   });
 
-  it('ResourceGather becomes GatherV2 with an axis Const', () => {
+  it('ResourceGather becomes GatherV2 with an axis Const', async () => {
     const b = graphBuilder();
     b.op('VarHandleOp', [], { dtype: f32, shape: attr.shape([3, 2]) }, 'emb');
     b.placeholder('ids', 'int32', [-1]);
     b.op('ResourceGather', ['emb', 'ids'], { dtype: f32, Tindices: attr.type('int32') }, 'gather');
-    const r = freezeGraph(b.graph(), new Map([['emb', makeTensor('float', [3, 2], [1, 2, 3, 4, 5, 6])]]), ['gather']);
+    const r = await freezeGraph(b.graph(), new Map([['emb', makeTensor('float', [3, 2], [1, 2, 3, 4, 5, 6])]]), ['gather']);
     const g = r.graph.nodes.find((n) => n.name === 'gather')!;
     expect(g.op).toBe('GatherV2');
     expect(g.inputs).toEqual(['emb', 'ids', 'gather/axis']);
@@ -122,37 +122,37 @@ describe('convert_variables_to_constants (spec §12.2)', () => {
     expect(r.graph.nodes.find((n) => n.name === 'gather/axis')?.op).toBe('Const');
   });
 
-  it('state updates reached by control edges are dropped and listed', () => {
+  it('state updates reached by control edges are dropped and listed', async () => {
     const b = graphBuilder();
     b.op('VarHandleOp', [], { dtype: f32, shape: attr.shape([]) }, 'v');
     b.op('ReadVariableOp', ['v'], { dtype: f32 }, 'read');
     b.const('one', 1);
     b.op('AssignAddVariableOp', ['v', 'one'], { dtype: f32 }, 'update');
     b.op('Identity', ['read', '^update'], { T: f32 }, 'out');
-    const r = freezeGraph(b.graph(), new Map([['v', makeTensor('float', [], [3])]]), ['out']);
+    const r = await freezeGraph(b.graph(), new Map([['v', makeTensor('float', [], [3])]]), ['out']);
     expect(r.graph.nodes.map((n) => n.name)).toEqual(['v', 'read', 'out']);
     expect(r.graph.nodes.find((n) => n.name === 'out')!.inputs).toEqual(['read']);
     expect(r.diagnostics.map((d) => d.code)).toContain('freeze/dropped-state-updates');
     expect(r.diagnostics.find((d) => d.code === 'freeze/dropped-state-updates')!.message).toContain('update');
   });
 
-  it('an output that is a state update is freeze/unsupported', () => {
+  it('an output that is a state update is freeze/unsupported', async () => {
     const b = graphBuilder();
     b.op('VariableV2', [], { dtype: f32, shape: attr.shape([]) }, 'counter');
     b.const('one', 1);
     b.op('AssignAdd', ['counter', 'one'], { T: f32 }, 'incr');
-    expect(err(() => freezeGraph(b.graph(), new Map([['counter', makeTensor('float', [], [0])]]), ['incr'])).code).toBe('freeze/unsupported');
+    expect((await err(() => freezeGraph(b.graph(), new Map([['counter', makeTensor('float', [], [0])]]), ['incr']))).code).toBe('freeze/unsupported');
   });
 
-  it('a variable missing from the checkpoint is runtime/missing-variable naming near keys', () => {
-    const e = err(() => freezeGraph(refGraph(), new Map([['variable_nod', makeTensor('float', [], [1])]]), ['output_node']));
+  it('a variable missing from the checkpoint is runtime/missing-variable naming near keys', async () => {
+    const e = await err(() => freezeGraph(refGraph(), new Map([['variable_nod', makeTensor('float', [], [1])]]), ['output_node']));
     expect(e.code).toBe('runtime/missing-variable');
     expect(e.message).toContain("'variable_node'");
     expect(e.message).toContain("'variable_nod'");
   });
 
-  it('a value of the wrong dtype is refused', () => {
-    expect(err(() => freezeGraph(refGraph(), new Map([['variable_node', makeTensor('int32', [], [1])]]), ['output_node'])).code).toBe('freeze/unsupported');
+  it('a value of the wrong dtype is refused', async () => {
+    expect((await err(() => freezeGraph(refGraph(), new Map([['variable_node', makeTensor('int32', [], [1])]]), ['output_node']))).code).toBe('freeze/unsupported');
   });
 });
 
@@ -203,9 +203,9 @@ describe('function inlining', () => {
     expect(graph.nodes.find((n) => n.name === 'neg')!.inputs).toEqual(['sig/call/Identity']);
   });
 
-  it('freezes after inlining: no variable ops, library emptied', () => {
+  it('freezes after inlining: no variable ops, library emptied', async () => {
     const { graph } = inlineFunctionCalls(model(), { protectedNodes: new Set(['neg']) });
-    const r = freezeGraph(graph, new Map([['v', makeTensor('float', [], [3])]]), ['neg']);
+    const r = await freezeGraph(graph, new Map([['v', makeTensor('float', [], [3])]]), ['neg']);
     expect(r.graph.nodes.some((n) => VARIABLE_OPS.includes(n.op) || n.op === 'StatefulPartitionedCall')).toBe(false);
     expect(r.graph.library.functions).toEqual([]);
   });

@@ -46,10 +46,10 @@ describe('keeping written variables', () => {
     expect(writtenVariables(model().graph)).toEqual(['counter', 'u']);
   });
 
-  it('freezes the read-only variable, keeps the written ones, and the saver restores them', () => {
+  it('freezes the read-only variable, keeps the written ones, and the saver restores them', async () => {
     const { graph, ckpt } = model();
     const mg = { tags: ['serve'], graph, signatures: {}, proto: {} };
-    const frozen = freezeMetaGraph(mg, ckpt, { outputNodeNames: ['incr', 'y', 'x'], keepWrittenVariables: true });
+    const frozen = await freezeMetaGraph(mg, ckpt, { outputNodeNames: ['incr', 'y', 'x'], keepWrittenVariables: true });
     expect(frozen.converted.map((v) => v.name)).toEqual(['w']);
     expect(frozen.kept.map((v) => [v.node, v.key, v.op])).toEqual([
       ['counter', 'counter', 'VariableV2'],
@@ -57,10 +57,10 @@ describe('keeping written variables', () => {
     ]);
     expect(frozen.graph.nodes.find((n) => n.name === 'w')!.op).toBe('Const');
     // Without the option, freezing refuses the write (a frozen graph has nothing to write).
-    expect(() => freezeMetaGraph(mg, ckpt, { outputNodeNames: ['incr'] })).toThrow(/state update/);
+    await expect(freezeMetaGraph(mg, ckpt, { outputNodeNames: ['incr'] })).rejects.toThrow(/state update/);
 
     const saved = addSaver(frozen.graph, frozen.kept);
-    const sm = toSavedModel(saved.graph, { inputs: ['x'], outputs: ['incr', 'y'], saverDef: saved.saverDef });
+    const sm = await toSavedModel(saved.graph, { inputs: ['x'], outputs: ['incr', 'y'], saverDef: saved.saverDef });
     const decoded = decodeSavedModel(joinChunks(encodeSavedModelChunks(sm)));
     expect(decoded.metaGraphs[0]!.proto.saver_def).toMatchObject({ filename_tensor_name: 'save/Const:0', save_tensor_name: 'save/control_dependency:0', restore_op_name: 'save/restore_all', version: 2 });
     const ops = decoded.metaGraphs[0]!.graph.nodes.filter((n) => n.name.startsWith('save/')).map((n) => n.op);

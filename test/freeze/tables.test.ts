@@ -57,7 +57,7 @@ describe.skipIf(!HAVE_MODELS)(`tfx_transform_fn frozen (${HAVE_MODELS ? 'present
     const mg = model.savedModel.metaGraphs[0]!;
     const assets = await readTableAssets(mg, async (f) => readFileSync(modelPath('tfx_transform_fn', 'assets', f)));
     expect([...assets.keys()].sort()).toEqual(['vocab_compute_and_apply_vocabulary_1_vocabulary', 'vocab_compute_and_apply_vocabulary_vocabulary']);
-    const r = freezeMetaGraph(mg, null, { outputNodeNames: [LOOKUP], assets });
+    const r = await freezeMetaGraph(mg, null, { outputNodeNames: [LOOKUP], assets });
     const init = r.graph.nodes.filter((n) => n.op.startsWith('InitializeTable'));
     expect(init.map((n) => n.op)).toEqual(['InitializeTableV2']);
     expect(r.graph.nodes.some((n) => n.op === 'InitializeTableFromTextFileV2')).toBe(false);

@@ -56,8 +56,8 @@ function smallFrozen() {
 }
 
 describe('toSavedModel (simple_save)', () => {
-  it('writes tag serve and one serving_default predict signature from the placeholders and unconsumed nodes', () => {
-    const sm = toSavedModel(smallFrozen());
+  it('writes tag serve and one serving_default predict signature from the placeholders and unconsumed nodes', async () => {
+    const sm = await toSavedModel(smallFrozen());
     expect(sm.schemaVersion).toBe(1);
     expect(sm.metaGraphs).toHaveLength(1);
     const mg = sm.metaGraphs[0]!;
@@ -78,9 +78,9 @@ describe('toSavedModel (simple_save)', () => {
     expect(mg.graph.nodes.every((n) => n.device === '')).toBe(true);
   });
 
-  it('takes named inputs and outputs, with key=tensor for the signature key, and other tags', () => {
+  it('takes named inputs and outputs, with key=tensor for the signature key, and other tags', async () => {
     const g = smallFrozen();
-    const sm = toSavedModel(g, { inputs: ['images=x'], outputs: ['scores=probs:0'], tags: ['serve', 'gpu'], clearDevices: false });
+    const sm = await toSavedModel(g, { inputs: ['images=x'], outputs: ['scores=probs:0'], tags: ['serve', 'gpu'], clearDevices: false });
     const mg = sm.metaGraphs[0]!;
     expect(mg.tags).toEqual(['serve', 'gpu']);
     expect(Object.keys(mg.signatures.serving_default!.inputs)).toEqual(['images']);
@@ -88,21 +88,21 @@ describe('toSavedModel (simple_save)', () => {
     expect(mg.graph).toBe(g);
   });
 
-  it('refuses names that are not in the graph, and empty inputs or outputs', () => {
+  it('refuses names that are not in the graph, and empty inputs or outputs', async () => {
     const g = smallFrozen();
-    const err = (f: () => unknown) => {
+    const err = async (f: () => unknown) => {
       try {
-        f();
+        await f();
       } catch (e) {
         return isGraftError(e) ? `${e.code}: ${e.message}` : String(e);
       }
       return 'no error';
     };
-    expect(err(() => toSavedModel(g, { outputs: ['prob'] }))).toMatch(/^freeze\/missing-output: .*did you mean 'probs'/);
-    expect(err(() => toSavedModel(g, { inputs: ['nope:0'] }))).toMatch(/^graph\/missing-node/);
-    expect(err(() => toSavedModel(g, { inputs: [] }))).toMatch(/inputs cannot be empty/);
-    expect(err(() => toSavedModel(g, { inputs: ['a=x', 'a=x'] }))).toMatch(/share the signature key 'a'/);
-    expect(err(() => toSavedModel(g, { signatures: { s: { methodName: 'm', inputs: {}, outputs: { y: { name: 'gone:0', dtype: 'float', shape: null, encoding: 'name' } } } } }))).toMatch(
+    expect(await err(() => toSavedModel(g, { outputs: ['prob'] }))).toMatch(/^freeze\/missing-output: .*did you mean 'probs'/);
+    expect(await err(() => toSavedModel(g, { inputs: ['nope:0'] }))).toMatch(/^graph\/missing-node/);
+    expect(await err(() => toSavedModel(g, { inputs: [] }))).toMatch(/inputs cannot be empty/);
+    expect(await err(() => toSavedModel(g, { inputs: ['a=x', 'a=x'] }))).toMatch(/share the signature key 'a'/);
+    expect(await err(() => toSavedModel(g, { signatures: { s: { methodName: 'm', inputs: {}, outputs: { y: { name: 'gone:0', dtype: 'float', shape: null, encoding: 'name' } } } } }))).toMatch(
       /^graph\/missing-node: Signature 's' names 'gone:0'/,
     );
   });
@@ -174,7 +174,7 @@ describe.skipIf(!HAVE_MODELS)(`converting real frozen graphs back (${SKIP_REASON
   it('nns_mnist_softmax_frozen: toSavedModel → save → loadModel gives serve / serving_default / predict', async () => {
     const frozen = mainGraph(await loadModel(modelPath('nns_mnist_softmax_frozen', 'mnist.pb')));
     const out = path.join(dir, 'mnist-sm');
-    await saveSavedModel(out, toSavedModel(frozen));
+    await saveSavedModel(out, await toSavedModel(frozen));
     const m = await loadModel(out);
     expect(m.kind).toBe('saved-model');
     if (m.kind !== 'saved-model') return;

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
-import { diffGraphs, diffSignatures, formatGraphDiff, summarizeAttr, summarizeTensor } from '../../src/inspect/diff';
+import { diffGraphs, diffSignatures, formatGraphDiff } from '../../src/inspect/diff';
+import { summarizeAttr, summarizeTensor } from '../../src/inspect/diff-graphs';
 import { diffModels } from '../../src/inspect/diff-files';
 import { attr } from '../../src/ir/attr';
 import { type FunctionDef, makeGraph } from '../../src/ir/graph';
@@ -28,23 +29,23 @@ describe('diffGraphs', () => {
   const init = makeNode({ name: 'init', op: 'NoOp' });
   const mul = makeNode({ name: 'mul', op: 'Mul', inputs: ['x', 'w/read', '^init'], attrs: { T: attr.type('float') } });
 
-  it('finds nothing between a graph and itself, or an equal rebuilt copy', () => {
+  it('finds nothing between a graph and itself, or an equal rebuilt copy', async () => {
     const g = makeGraph([x, w, read, init, mul]);
-    const d = diffGraphs(g, g);
+    const d = await diffGraphs(g, g);
     expect(d.summary).toEqual({ removed: 0, added: 0, changed: 0, unchanged: 5, nodesBefore: 5, nodesAfter: 5 });
     // The same values written differently (value list vs packed bytes, `a:0` vs `a`) are equal.
     const w2 = makeNode({ name: 'w', op: 'Const', attrs: { dtype: attr.type('float'), value: attr.tensor({ dtype: 'float', shape: [2], data: { kind: 'values', field: 'float_val', values: [1, 2] } }) } });
     const mul2 = makeNode({ name: 'mul', op: 'Mul', inputs: ['x:0', 'w/read', '^init'], attrs: { T: attr.type('float') } });
-    expect(diffGraphs(g, makeGraph([x, w2, read, init, mul2])).summary.changed).toBe(0);
+    expect((await diffGraphs(g, makeGraph([x, w2, read, init, mul2]))).summary.changed).toBe(0);
   });
 
-  it('lists removed, added and changed nodes with their input and attribute changes', () => {
+  it('lists removed, added and changed nodes with their input and attribute changes', async () => {
     const a = makeGraph([x, w, read, init, mul]);
     const w3 = makeNode({ name: 'w', op: 'Const', device: '/cpu:0', attrs: { dtype: attr.type('float'), value: attr.tensor(makeTensor('float', [2], [1, 3])) } });
     const other = makeNode({ name: 'other', op: 'NoOp' });
     const mul3 = makeNode({ name: 'mul', op: 'MulNoNan', inputs: ['x', 'w', '^other'], attrs: { T: attr.type('half'), extra: attr.i(3) } });
     const b = makeGraph([x, w3, other, mul3]);
-    const d = diffGraphs(a, b);
+    const d = await diffGraphs(a, b);
     expect(d.removed).toEqual([
       { name: 'w/read', op: 'Identity' },
       { name: 'init', op: 'NoOp' },
@@ -78,12 +79,12 @@ describe('diffGraphs', () => {
     expect(text.split('\n').at(-1)).toBe('2 removed, 1 added, 2 changed, 1 unchanged (5 -> 4 nodes)');
   });
 
-  it('diffs functions present on both sides node by node, and lists the others whole', () => {
+  it('diffs functions present on both sides node by node, and lists the others whole', async () => {
     const body = makeNode({ name: 'm', op: 'Mul', inputs: ['a', 'a'], attrs: { T: attr.type('float') } });
     const body2 = makeNode({ name: 'm', op: 'Mul', inputs: ['a', 'b'], attrs: { T: attr.type('float') } });
     const a = makeGraph([x], { library: { functions: [fn('f', [body], { y: 'm:z:0' }), fn('gone', [body, init])] } });
     const b = makeGraph([x], { library: { functions: [fn('f', [body2], { y: 'm:z:1' }), fn('new', [body])] } });
-    const d = diffGraphs(a, b);
+    const d = await diffGraphs(a, b);
     expect(d.changed).toEqual([{ name: 'm', op: 'Mul', function: 'f', inputs: { data: { before: ['a', 'a'], after: ['a', 'b'] } } }]);
     expect(d.functions).toEqual({
       removed: [{ name: 'gone', nodes: 2 }],

@@ -11,7 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
-import { pyFloatRepr, showSavedModel, opsUsedByGraph } from '../../src/inspect/show';
+import { showSavedModel } from '../../src/inspect/show';
+import { pyFloatRepr } from '../../src/inspect/show-text';
+import { opsUsedByGraph } from '../../src/inspect/ops-used';
 import { loadModel } from '../../src/io/model-files';
 import type { MetaGraph, SavedModelProto, Signature, TensorInfo } from '../../src/io/saved-model';
 import { attr, shapeOf } from '../../src/ir/attr';
@@ -75,7 +77,7 @@ const FUNCTIONS_OBJECT_GRAPH = {
 // ---------------------------------------------------------------- TF's own expectations
 
 describe('saved_model_cli_test expectations, on hand-built models', () => {
-  it('testShowAllWithFunctions: signatures, ops line, Concrete Functions', () => {
+  it('testShowAllWithFunctions: signatures, ops line, Concrete Functions', async () => {
     const model: SavedModelProto = {
       schemaVersion: 1,
       metaGraphs: [
@@ -141,14 +143,14 @@ Concrete Functions:
       Callable with:
         Argument #1
           x: TensorSpec(shape=(2, 2), dtype=tf.float32, name='x')`;
-    const out = showSavedModel(model, { all: true });
+    const out = await showSavedModel(model, { all: true });
     expect(out.trim()).toBe(expected);
     // Exact stdout: a leading blank line (print('\nMetaGraphDef...')) and a final newline.
     expect(out.startsWith('\nMetaGraphDef')).toBe(true);
     expect(out.endsWith("name='x')\n")).toBe(true);
   });
 
-  it('testShowAllWithPureConcreteFunction: a bare concrete function', () => {
+  it('testShowAllWithPureConcreteFunction: a bare concrete function', async () => {
     const og = {
       nodes: [
         { children: [{ node_id: 1, local_name: 'pure_concrete_function' }, { node_id: 2, local_name: 'signatures' }] },
@@ -176,7 +178,7 @@ Concrete Functions:
         ),
       ],
     };
-    const out = showSavedModel(model, { all: true });
+    const out = await showSavedModel(model, { all: true });
     expect(out).toContain(`signature_def['serving_default']:
   The given SavedModel SignatureDef contains the following input(s):
     inputs['a'] tensor_info:
@@ -200,19 +202,19 @@ Concrete Functions:
           b: TensorSpec(shape=(), dtype=tf.float32, name='b')`)).toBe(true);
   });
 
-  it('testShowCommandListOpsNoTags: --list_ops without a tag-set warns, then lists tag-sets', () => {
+  it('testShowCommandListOpsNoTags: --list_ops without a tag-set warns, then lists tag-sets', async () => {
     const model: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], {})] };
-    expect(showSavedModel(model, { listOps: true })).toBe(
+    expect(await showSavedModel(model, { listOps: true })).toBe(
       "--list_ops must be paired with a tag-set or with --all.\nThe given SavedModel contains the following tag-sets:\n'serve'\n",
     );
   });
 
-  it('testPrintREFTypeTensor: ref dtypes print as DT_FLOAT_REF', () => {
+  it('testPrintREFTypeTensor: ref dtypes print as DT_FLOAT_REF', async () => {
     const model: SavedModelProto = {
       schemaVersion: 1,
       metaGraphs: [metaGraph(['serve'], { s: { methodName: 'm', inputs: {}, outputs: { v: float('v:0', [], 'float_ref') } } })],
     };
-    expect(showSavedModel(model, { tagSet: 'serve', signatureDef: 's' })).toContain("  outputs['v'] tensor_info:\n      dtype: DT_FLOAT_REF\n");
+    expect(await showSavedModel(model, { tagSet: 'serve', signatureDef: 's' })).toContain("  outputs['v'] tensor_info:\n      dtype: DT_FLOAT_REF\n");
   });
 });
 
@@ -236,8 +238,8 @@ describe('format details', () => {
   };
   const model: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], sigs)] };
 
-  it('prints shapes as TF does: rank 1 without a trailing comma, () for scalars and absent shapes', () => {
-    expect(showSavedModel(model, { tagSet: 'serve', signatureDef: 'a_sig' })).toBe(`The given SavedModel SignatureDef contains the following input(s):
+  it('prints shapes as TF does: rank 1 without a trailing comma, () for scalars and absent shapes', async () => {
+    expect(await showSavedModel(model, { tagSet: 'serve', signatureDef: 'a_sig' })).toBe(`The given SavedModel SignatureDef contains the following input(s):
   inputs['img'] tensor_info:
       dtype: DT_FLOAT
       shape: (-1, 299, 299, 3)
@@ -271,46 +273,46 @@ Method name is: tensorflow/serving/predict
 `);
   });
 
-  it('lists signature keys sorted', () => {
-    expect(showSavedModel(model, { tagSet: 'serve' })).toBe(
+  it('lists signature keys sorted', async () => {
+    expect(await showSavedModel(model, { tagSet: 'serve' })).toBe(
       'The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:\nSignatureDef key: "a_sig"\nSignatureDef key: "z_sig"\n',
     );
   });
 
-  it('--list_ops with a tag-set prints the op set before the keys', () => {
+  it('--list_ops with a tag-set prints the op set before the keys', async () => {
     const m: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], sigs, {}, ['Mul', 'Add', 'Mul'])] };
-    expect(showSavedModel(m, { tagSet: 'serve', listOps: true }).split('\n')[0]).toBe(
+    expect((await showSavedModel(m, { tagSet: 'serve', listOps: true })).split('\n')[0]).toBe(
       "The MetaGraph with tag set ['serve'] contains the following ops: {'Add', 'Mul'}",
     );
     const empty: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], {}, {}, [])] };
-    expect(showSavedModel(empty, { tagSet: 'serve', listOps: true }).split('\n')[0]).toMatch(/ops: set\(\)$/);
+    expect((await showSavedModel(empty, { tagSet: 'serve', listOps: true })).split('\n')[0]).toMatch(/ops: set\(\)$/);
   });
 
-  it('orders tag-sets as TF: listing sorts tags inside each set, --all keeps file order in the header', () => {
+  it('orders tag-sets as TF: listing sorts tags inside each set, --all keeps file order in the header', async () => {
     const m: SavedModelProto = {
       schemaVersion: 1,
       metaGraphs: [metaGraph(['serve', 'gpu'], {}), metaGraph(['train'], {}), metaGraph(['serve'], {})],
     };
-    expect(showSavedModel(m, {})).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n'gpu, serve'\n'train'\n");
-    const headers = showSavedModel(m, { all: true }).split('\n').filter((l) => l.startsWith('MetaGraphDef'));
+    expect(await showSavedModel(m, {})).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n'gpu, serve'\n'train'\n");
+    const headers = (await showSavedModel(m, { all: true })).split('\n').filter((l) => l.startsWith('MetaGraphDef'));
     expect(headers).toEqual([
       "MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs:",
       "MetaGraphDef with tag-set: 'serve, gpu' contains the following SignatureDefs:",
       "MetaGraphDef with tag-set: 'train' contains the following SignatureDefs:",
     ]);
     // Tag order and blanks around commas do not matter when selecting.
-    expect(showSavedModel(m, { tagSet: ' gpu ,serve' })).toContain('contains SignatureDefs with the following keys:');
+    expect(await showSavedModel(m, { tagSet: ' gpu ,serve' })).toContain('contains SignatureDefs with the following keys:');
   });
 
-  it('prints N/A for concrete functions when tf.saved_model.load would need tags', () => {
+  it('prints N/A for concrete functions when tf.saved_model.load would need tags', async () => {
     const m: SavedModelProto = {
       schemaVersion: 1,
       metaGraphs: [metaGraph(['serve'], {}, { object_graph_def: FUNCTIONS_OBJECT_GRAPH }), metaGraph(['train'], {})],
     };
-    expect(showSavedModel(m, { all: true }).endsWith('\nConcrete Functions: N/A (could not be listed due to unknown reasons)\n')).toBe(true);
+    expect((await showSavedModel(m, { all: true })).endsWith('\nConcrete Functions: N/A (could not be listed due to unknown reasons)\n')).toBe(true);
   });
 
-  it('prints named arguments, lists, dicts, None and floats as _print_args does', () => {
+  it('prints named arguments, lists, dicts, None and floats as _print_args does', async () => {
     const og = {
       nodes: [
         { children: [{ node_id: 1, local_name: 'f' }, { node_id: 2, local_name: 'g' }] },
@@ -330,7 +332,7 @@ Method name is: tensorflow/serving/predict
       },
     };
     const m: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], {}, { object_graph_def: og })] };
-    const out = showSavedModel(m, { all: true });
+    const out = await showSavedModel(m, { all: true });
     expect(out.slice(out.indexOf('\nConcrete Functions:'))).toBe(`
 Concrete Functions:
   Function Name: 'f'
@@ -361,10 +363,10 @@ Concrete Functions:
 `);
   });
 
-  it('ends in "Concrete Functions:" without a newline when the root holds no function', () => {
+  it('ends in "Concrete Functions:" without a newline when the root holds no function', async () => {
     const og = { nodes: [{ children: [{ node_id: 1, local_name: 'v' }] }, { variable: { dtype: 1 } }], concrete_functions: {} };
     const m: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], {}, { object_graph_def: og })] };
-    expect(showSavedModel(m, { all: true }).endsWith("{'Op1'}\n\nConcrete Functions:")).toBe(true);
+    expect((await showSavedModel(m, { all: true })).endsWith("{'Op1'}\n\nConcrete Functions:")).toBe(true);
   });
 
   it('formats floats as Python repr does', () => {
@@ -393,32 +395,28 @@ Concrete Functions:
 describe('errors', () => {
   const model: SavedModelProto = { schemaVersion: 1, metaGraphs: [metaGraph(['serve'], { b: INIT_OP, a: INIT_OP })] };
 
-  it('unknown tag-set: model/unknown-tag-set, listing the tag-sets', () => {
-    const e = (() => {
-      try {
-        showSavedModel(model, { tagSet: 'train' }, 'm/');
-      } catch (err) {
-        return err;
-      }
-      return undefined;
-    })();
+  it('unknown tag-set: model/unknown-tag-set, listing the tag-sets', async () => {
+    const e = await showSavedModel(model, { tagSet: 'train' }, 'm/').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(GraftError);
     expect((e as GraftError).code).toBe('model/unknown-tag-set');
     expect((e as GraftError).file).toBe('m/');
     expect((e as GraftError).message).toContain("'train'");
     expect((e as GraftError).message).toContain("'serve'");
     // A subset of the tags is not the tag-set.
-    expect(() => showSavedModel({ schemaVersion: 1, metaGraphs: [metaGraph(['serve', 'gpu'], {})] }, { tagSet: 'serve' })).toThrow(/could not be found/);
+    await expect(showSavedModel({ schemaVersion: 1, metaGraphs: [metaGraph(['serve', 'gpu'], {})] }, { tagSet: 'serve' })).rejects.toThrow(/could not be found/);
   });
 
-  it('unknown signature: model/unknown-signature, listing the keys', () => {
-    expect(() => showSavedModel(model, { tagSet: 'serve', signatureDef: 'nope' })).toThrow(
+  it('unknown signature: model/unknown-signature, listing the keys', async () => {
+    await expect(showSavedModel(model, { tagSet: 'serve', signatureDef: 'nope' })).rejects.toThrow(
       expect.objectContaining({ code: 'model/unknown-signature', message: 'Could not find signature "nope". Please choose from: b, a' }),
     );
   });
 
-  it('a signature without a tag-set is ignored, as in TF', () => {
-    expect(showSavedModel(model, { signatureDef: 'nope' })).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n");
+  it('a signature without a tag-set is ignored, as in TF', async () => {
+    expect(await showSavedModel(model, { signatureDef: 'nope' })).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n");
   });
 });
 
@@ -513,26 +511,26 @@ The MetaGraph with tag set ['serve'] contains the following ops: {'Add', 'Assign
     cpu = m.savedModel;
   });
 
-  it('show --all on serving_half_plus_two_cpu matches saved_model_cli line for line', () => {
-    expect(showSavedModel(cpu, { all: true }).split('\n')).toEqual(EXPECTED_CPU_ALL.split('\n'));
+  it('show --all on serving_half_plus_two_cpu matches saved_model_cli line for line', async () => {
+    expect((await showSavedModel(cpu, { all: true })).split('\n')).toEqual(EXPECTED_CPU_ALL.split('\n'));
   });
 
-  it('the ops include every op testShowCommandListOps asserts for half_plus_two', () => {
-    const line = showSavedModel(cpu, { tagSet: 'serve', listOps: true }).split('\n')[0]!;
+  it('the ops include every op testShowCommandListOps asserts for half_plus_two', async () => {
+    const line = (await showSavedModel(cpu, { tagSet: 'serve', listOps: true })).split('\n')[0]!;
     for (const op of ['VariableV2', 'Add', 'RestoreV2', 'ShardedFilename', 'Placeholder', 'Mul', 'Pack', 'Reshape', 'SaveV2', 'Const', 'Identity', 'Assign', 'ParseExample', 'StringJoin', 'MergeV2Checkpoints', 'NoOp']) {
       expect(line).toContain(`'${op}'`);
     }
   });
 
-  it('agrees with the signatures TF Serving reported (half_plus_two_model_metadata.json)', () => {
+  it('agrees with the signatures TF Serving reported (half_plus_two_model_metadata.json)', async () => {
     const meta = JSON.parse(readFileSync(modelPath('serving_half_plus_two_cpu', 'half_plus_two_model_metadata.json'), 'utf8')) as {
       metadata: { signature_def: { signature_def: Record<string, { inputs: Record<string, { name: string; dtype: string }>; method_name: string }> } };
     };
     const sigs = meta.metadata.signature_def.signature_def;
-    const keys = showSavedModel(cpu, { tagSet: 'serve' }).split('\n').slice(1, -1);
+    const keys = (await showSavedModel(cpu, { tagSet: 'serve' })).split('\n').slice(1, -1);
     expect(keys).toEqual(Object.keys(sigs).sort().map((k) => `SignatureDef key: "${k}"`));
     for (const [key, sig] of Object.entries(sigs)) {
-      const text = showSavedModel(cpu, { tagSet: 'serve', signatureDef: key });
+      const text = await showSavedModel(cpu, { tagSet: 'serve', signatureDef: key });
       expect(text.endsWith(`Method name is: ${sig.method_name}\n`)).toBe(true);
       for (const [k, t] of Object.entries(sig.inputs)) {
         expect(text).toContain(`  inputs['${k}'] tensor_info:\n      dtype: ${t.dtype}\n`);
@@ -541,9 +539,9 @@ The MetaGraph with tag set ['serve'] contains the following ops: {'Add', 'Assign
     }
   });
 
-  it('testShowCommandTags / testShowCommandInputsOutputs formats on the real model', () => {
-    expect(showSavedModel(cpu, {})).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n");
-    expect(showSavedModel(cpu, { tagSet: 'serve', signatureDef: 'serving_default' })).toBe(`The given SavedModel SignatureDef contains the following input(s):
+  it('testShowCommandTags / testShowCommandInputsOutputs formats on the real model', async () => {
+    expect(await showSavedModel(cpu, {})).toBe("The given SavedModel contains the following tag-sets:\n'serve'\n");
+    expect(await showSavedModel(cpu, { tagSet: 'serve', signatureDef: 'serving_default' })).toBe(`The given SavedModel SignatureDef contains the following input(s):
   inputs['x'] tensor_info:
       dtype: DT_FLOAT
       shape: (-1, 1)
@@ -560,7 +558,7 @@ Method name is: tensorflow/serving/predict
   it('TF2 serving_half_plus_two_tf2: init op signature and Concrete Functions from the object graph', async () => {
     const m = await loadModel(modelPath('serving_half_plus_two_tf2'));
     if (m.kind !== 'saved-model') throw new Error('not a SavedModel');
-    const out = showSavedModel(m.savedModel, { all: true });
+    const out = await showSavedModel(m.savedModel, { all: true });
     expect(out).toContain(`
 signature_def['__saved_model_init_op']:
   The given SavedModel SignatureDef contains the following input(s):
@@ -597,15 +595,15 @@ Concrete Functions:
   it('ref-typed outputs (serving_counter) print DT_FLOAT_REF', async () => {
     const m = await loadModel(modelPath('serving_counter'));
     if (m.kind !== 'saved-model') throw new Error('not a SavedModel');
-    expect(showSavedModel(m.savedModel, { all: true })).toMatch(/\n {8}dtype: DT_FLOAT_REF\n/);
+    expect(await showSavedModel(m.savedModel, { all: true })).toMatch(/\n {8}dtype: DT_FLOAT_REF\n/);
   });
 
   it('coo_sparse inputs (tfx_transform_fn) print an empty name, as _print_tensor_info does', async () => {
     const m = await loadModel(modelPath('tfx_transform_fn'));
     if (m.kind !== 'saved-model') throw new Error('not a SavedModel');
-    expect(showSavedModel(m.savedModel, {})).toBe("The given SavedModel contains the following tag-sets:\n'transform'\n");
+    expect(await showSavedModel(m.savedModel, {})).toBe("The given SavedModel contains the following tag-sets:\n'transform'\n");
     const key = Object.keys(m.savedModel.metaGraphs[0]!.signatures)[0]!;
-    expect(showSavedModel(m.savedModel, { tagSet: 'transform', signatureDef: key })).toMatch(/\n {6}dtype: DT_STRING\n {6}shape: \(-1, -1\)\n {6}name: \n/);
+    expect(await showSavedModel(m.savedModel, { tagSet: 'transform', signatureDef: key })).toMatch(/\n {6}dtype: DT_STRING\n {6}shape: \(-1, -1\)\n {6}name: \n/);
   });
 
   it('every SavedModel in the shared models prints every applicable combination without throwing', async () => {
@@ -615,17 +613,17 @@ Concrete Functions:
       const m = await loadModel(modelPath(dir));
       if (m.kind !== 'saved-model') throw new Error(`${dir} did not load as a SavedModel`);
       const sm = m.savedModel;
-      const all = showSavedModel(sm, { all: true }, m.path);
+      const all = await showSavedModel(sm, { all: true }, m.path);
       expect(all.startsWith('\nMetaGraphDef with tag-set:'), dir).toBe(true);
       const hasObjects = sm.metaGraphs.some((g) => Object.prototype.hasOwnProperty.call(g.proto, 'object_graph_def'));
       expect(all.includes('\nConcrete Functions:'), dir).toBe(hasObjects);
-      expect(showSavedModel(sm, {}, m.path).startsWith('The given SavedModel contains the following tag-sets:\n'), dir).toBe(true);
+      expect((await showSavedModel(sm, {}, m.path)).startsWith('The given SavedModel contains the following tag-sets:\n'), dir).toBe(true);
       for (const mg of sm.metaGraphs) {
         const tagSet = mg.tags.join(',');
-        const keys = showSavedModel(sm, { tagSet, listOps: true }, m.path);
+        const keys = await showSavedModel(sm, { tagSet, listOps: true }, m.path);
         expect(keys.split('\n').filter((l) => l.startsWith('SignatureDef key:')).length, dir).toBe(Object.keys(mg.signatures).length);
         for (const key of Object.keys(mg.signatures)) {
-          const one = showSavedModel(sm, { tagSet, signatureDef: key }, m.path);
+          const one = await showSavedModel(sm, { tagSet, signatureDef: key }, m.path);
           expect(one.startsWith('The given SavedModel SignatureDef contains the following input(s):\n'), `${dir} ${key}`).toBe(true);
           expect(all, `${dir} ${key}`).toContain(`\nsignature_def['${key}']:\n`);
         }

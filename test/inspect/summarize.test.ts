@@ -13,12 +13,12 @@ function asModel(graph: ReturnType<ReturnType<typeof graphBuilder>['graph']>): L
 }
 
 describe('summarizeModel (TF summarize_graph suggested cases)', () => {
-  it('(a) finds the placeholder input, the MatMul output, const parameters and op counts', () => {
+  it('(a) finds the placeholder input, the MatMul output, const parameters and op counts', async () => {
     const b = graphBuilder();
     const x = b.placeholder('x', 'float', [-1, 3]);
     const w = b.const('w', makeTensor('float', [3, 2], [1, 2, 3, 4, 5, 6]));
     b.op('MatMul', [x, w], { T: attr.type('float') }, 'y');
-    const s = summarizeModel(asModel(b.graph()));
+    const s = await summarizeModel(asModel(b.graph()));
     expect(s.placeholders).toEqual([{ name: 'x', dtype: 'float', shape: [-1, 3] }]);
     expect(s.variables).toEqual([]);
     expect(s.outputs).toEqual([{ name: 'y', op: 'MatMul' }]);
@@ -36,10 +36,10 @@ describe('summarizeModel (TF summarize_graph suggested cases)', () => {
     expect(text).toContain('Op types used: 1 Const, 1 MatMul, 1 Placeholder');
   });
 
-  it('(b) reports inputs that name missing nodes', () => {
+  it('(b) reports inputs that name missing nodes', async () => {
     const b = graphBuilder();
     b.op('Relu', ['missing'], {}, 'r');
-    const s = summarizeModel(asModel(b.graph()));
+    const s = await summarizeModel(asModel(b.graph()));
     expect(s.invalidInputs).toEqual([{ node: 'r', input: 'missing' }]);
     expect(formatSummary(s)).toContain('Invalid input missing for node r');
   });
@@ -51,32 +51,32 @@ describe('summarizeModel (TF summarize_graph suggested cases)', () => {
     expect(humanReadableNum(7850)).toBe('7.85k');
   });
 
-  it('prints the first output shapes as the whole inference gives them, and says how many more', () => {
+  it('prints the first output shapes as the whole inference gives them, and says how many more', async () => {
     const b = graphBuilder();
     for (let i = 0; i < 11; i++) {
       const x = b.placeholder(`x${i}`, 'float', [-1, i + 1]);
       b.op('Relu', [b.op('Identity', [x], { T: attr.type('float') }, `id${i}`)], { T: attr.type('float') }, `y${i}`);
     }
-    const text = formatSummary(summarizeModel(asModel(b.graph())));
-    const all = summarizeModel(asModel(b.graph())).inferredOutputs;
+    const text = formatSummary(await summarizeModel(asModel(b.graph())));
+    const all = (await summarizeModel(asModel(b.graph()))).inferredOutputs;
     expect(all).toHaveLength(11);
     expect(all[7]).toEqual({ name: 'y7:0', dtype: 'float', shape: [-1, 8] });
     const shown = all.slice(0, 8).map((t) => `${t.name} float [?,${t.shape![1]}]`);
     expect(text).toContain(`Output shapes (inferred): ${shown.join(', ')}, ... (3 more)\n`);
     // The JSON form (every output) is unchanged by the text having been printed first.
-    const s = summarizeModel(asModel(b.graph()));
+    const s = await summarizeModel(asModel(b.graph()));
     formatSummary(s);
     expect(JSON.parse(JSON.stringify(s)).inferredOutputs).toEqual(all);
   });
 
-  it('counts unused nodes against the outputs, control edges included', () => {
+  it('counts unused nodes against the outputs, control edges included', async () => {
     const b = graphBuilder();
     const x = b.placeholder('x', 'float', [1]);
     const c = b.const('c', 2);
     b.op('NoOp', [], {}, 'guard');
     b.op('Mul', [x, c, '^guard'], { T: attr.type('float') }, 'out');
     b.op('Identity', [x], { T: attr.type('float') }, 'dangling_branch');
-    const s = summarizeModel(asModel(b.graph()));
+    const s = await summarizeModel(asModel(b.graph()));
     expect(s.outputs.map((o) => o.name)).toEqual(['out', 'dangling_branch']);
     expect(s.counts.controlEdges).toBe(1);
   });

@@ -32,24 +32,23 @@ const SRC = path.join(ROOT, 'src');
 const CORE_ENTRY = path.join(SRC, 'index.ts');
 const PAGE_ENTRY = path.join(import.meta.dirname, 'browser/page.ts');
 /**
- * The budget of the core (issue #12): what loads on import, minified, without tfjs, in a
- * code-splitting build: the entry chunk and the chunks it imports statically. What the core loads
- * with `import()` on first use (the runtime) is listed apart and not counted.
+ * The budget of the core (issue #12), which the test enforces: what loads on import, minified,
+ * without tfjs, in a code-splitting build: the entry chunk and the chunks it imports statically.
+ * What the core loads with `import()` on first use (the runtime, transform bodies, the bodies of
+ * async exports) is listed apart and not counted.
+ *
+ * History, on import: 687 KB when first measured this way (2026-12, the runtime still a static
+ * export of src/index.ts); 520 KB once the runtime moved to tf-graft/runtime and optimizeInMemory's
+ * stages behind import(); 533 KB before the built-in transforms' bodies moved behind import()
+ * (`lazyApply`), 464 KB after; 476 KB with later work, and 457 KB once the bodies of the async
+ * exports (runPipeline, runPipelineVerified, compare, readFeeds, bench, verifyCallSequence,
+ * optimizeInMemory) had moved to files of their own; 387 KB once inspection (summarizeModel,
+ * diffGraphs, diffLoadedModels, showSavedModel), freezing and converting (freezeMetaGraph,
+ * freezeGraph, toSavedModel, predictSignature) and shape inference (inferShapes,
+ * inferFunctionShapes, opsWithShapeFns) became async, their bodies loaded on first use
+ * (docs/architecture.md). A sizeable new export keeps within it the same way.
  */
 const CORE_BUDGET_BYTES = 400 * 1024;
-/**
- * What the test enforces meanwhile: on import, the core was 687 KB when the budget was first
- * measured this way (2026-12, the runtime still a static export of src/index.ts) and 520 KB once
- * the runtime moved to tf-graft/runtime and optimizeInMemory's stages behind import(); 533 KB
- * before the built-in transforms' bodies moved behind import() (`lazyApply`), 464 KB after;
- * 476 KB with later work, and 456.5 KB once the bodies of the async exports (runPipeline,
- * runPipelineVerified, compare, readFeeds, bench, verifyCallSequence, optimizeInMemory) had moved
- * to files of their own, loaded with import() (2026-12). Still over the budget: what remains is
- * mostly code behind synchronous exports (the inspection and freezing modules alone are ~59 KB),
- * so the ceiling keeps it from growing while the budget is worked towards. Lower it as the core
- * shrinks, down to the budget; never raise it without saying why.
- */
-const CORE_CEILING_BYTES = 460 * 1024;
 const LONG = 180_000;
 
 const inNodeModules = (file: string): boolean => file.split(path.sep).includes('node_modules');
@@ -145,7 +144,7 @@ describe('the core in the browser', () => {
     }
   });
 
-  it('the core entry bundles for the browser with no Node built-in; what loads on import, minified without tfjs, is printed and held under the ceiling', async () => {
+  it('the core entry bundles for the browser with no Node built-in; what loads on import, minified without tfjs, is printed and held within the budget', async () => {
     const core = { entryPoints: [CORE_ENTRY], minify: true, external: ['@tensorflow/*'] };
     const { errors, result } = await tryBuild(core);
     expect(errors, 'esbuild --platform=browser on the core').toEqual([]);
@@ -166,7 +165,7 @@ describe('the core in the browser', () => {
     // The runtime (tf-graft/runtime) is reached from the core only through import().
     expect(onImportInputs.filter((f) => f.startsWith('src/runtime/'))).toEqual([]);
     expect(lazy.some((c) => c.chunk.startsWith('runtime-'))).toBe(true);
-    expect(onImport).toBeLessThan(CORE_CEILING_BYTES);
+    expect(onImport).toBeLessThanOrEqual(CORE_BUDGET_BYTES);
   }, LONG);
 });
 

@@ -17,7 +17,8 @@ import { encodeGraphDef } from '../../src/io/graphdef';
 import { type LoadedModel, loadModel } from '../../src/io/model-files';
 import type { Graph } from '../../src/ir/graph';
 import { inputNodeName } from '../../src/ir/node';
-import { summarizeModel } from '../../src/inspect/summarize';
+// the body of summarizeModel, synchronous: the cases are built while the tests are collected
+import { summarizeLoadedModel } from '../../src/inspect/summarize-model';
 import { createRegistry } from '../../src/transform/registry';
 import { runPipeline } from '../../src/transform/runner';
 import { HAVE_MODELS, MODELS_DIR, SKIP_REASON, allModelPaths } from '../helpers/models';
@@ -45,7 +46,7 @@ interface Case {
 }
 
 function caseOf(model: LoadedModel): Case {
-  const s = summarizeModel(model);
+  const s = summarizeLoadedModel(model);
   const graph = model.kind === 'graph-def' ? model.graph : model.kind === 'meta-graph' ? model.metaGraph.graph : model.savedModel.metaGraphs[0]!.graph;
   const sigInputs = s.signature?.inputs.map((t) => t.name).filter((n) => !n.startsWith('(')) ?? [];
   const inputs = (sigInputs.length ? sigInputs : s.placeholders.map((p) => p.name)).map(inputNodeName);

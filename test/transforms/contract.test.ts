@@ -12,7 +12,8 @@ import type { Graph } from '../../src/ir/graph';
 import { inputNodeName } from '../../src/ir/node';
 import { createRegistry } from '../../src/transform/registry';
 import { runPipeline } from '../../src/transform/runner';
-import { summarizeModel } from '../../src/inspect/summarize';
+// the body of summarizeModel, synchronous: the cases are built while the tests are collected
+import { summarizeLoadedModel } from '../../src/inspect/summarize-model';
 import { HAVE_MODELS, MODELS_DIR, allModelPaths } from '../helpers/models';
 
 /** Parameters for transforms that need some; everything else runs with its defaults. */
@@ -33,7 +34,7 @@ interface Case {
 }
 
 function caseOf(model: LoadedModel): Case {
-  const s = summarizeModel(model);
+  const s = summarizeLoadedModel(model);
   const graph = model.kind === 'graph-def' ? model.graph : model.kind === 'meta-graph' ? model.metaGraph.graph : model.savedModel.metaGraphs[0]!.graph;
   const sigInputs = s.signature?.inputs.map((t) => t.name).filter((n) => !n.startsWith('(')) ?? [];
   const inputs = (sigInputs.length ? sigInputs : s.placeholders.map((p) => p.name)).map(inputNodeName);

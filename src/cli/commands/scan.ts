@@ -1,6 +1,6 @@
 import { GraftError } from '../../errors';
 import { loadModel } from '../../io/model-files';
-import { formatScan, scanSavedModel } from '../../inspect/show';
+import { formatScan, scanSavedModel } from '../../inspect/show-text';
 import { parseFlags } from '../args';
 import { toJson } from '../json-flag';
 import type { Io } from '../output';

@@ -17,6 +17,6 @@ export async function showCommand(args: readonly string[], io: Io): Promise<numb
   const model = await loadModel(dir);
   if (model.kind !== 'saved-model') throw new GraftError('io/not-saved-model', `${dir} is not a SavedModel directory`, { file: dir });
   const showOpts = { tagSet: values.tag_set, signatureDef: values.signature_def, all: values.all, listOps: values.list_ops };
-  io.out(values.json ? toJson(showSavedModelData(model.savedModel, showOpts, model.path)) : showSavedModel(model.savedModel, showOpts, model.modelFile));
+  io.out(values.json ? toJson(showSavedModelData(model.savedModel, showOpts, model.path)) : await showSavedModel(model.savedModel, showOpts, model.modelFile));
   return 0;
 }

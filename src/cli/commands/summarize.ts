@@ -1,6 +1,7 @@
 import { GraftError } from '../../errors';
 import { loadModel } from '../../io/model-files';
-import { formatSummary, structureLines, summarizedGraph } from '../../inspect/summarize';
+import { formatSummary } from '../../inspect/summarize';
+import { structureLines, summarizedGraph } from '../../inspect/summarize-model';
 import { summarize } from '../../inspect/summarize-files';
 import { flagBool, parseFlags } from '../args';
 import { toJson } from '../json-flag';
