@@ -36,6 +36,7 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
   if (fetches !== undefined) checkStringsArgument('missingKernels', 'fetches', fetches);
   if (fed !== undefined) checkStringsArgument('missingKernels', 'fed', fed);
   checkRegistry(kernels);
+  if (nothingMissing(graph, fetches, kernels)) return [];
   // The graph's name index and flat edges only: no program (parsed edges, constant set, order).
   const fedNodes = new Set((fed ?? []).map(inputNodeName));
   // Every node of a name is the first of that name (as the name index holds). The main graph's
@@ -93,6 +94,29 @@ export function missingKernels(graph: Graph, fetches?: readonly string[], kernel
     }
   }
   return [...missing].map(([op, nodes]) => ({ op, nodes })).sort((a, b) => a.op.localeCompare(b.op));
+}
+
+/**
+ * True when the answer is known to be empty without walking the graph: no library functions,
+ * every op of the graph has a kernel, and the walk could not fail (every fetch names a node and
+ * no input names a missing one). What the fetches need is a subset of the graph, so none of its
+ * ops can lack a kernel. Otherwise the walk gives the answer (or the missing node's error).
+ */
+function nothingMissing(graph: Graph, fetches: readonly string[] | undefined, kernels: KernelRegistry | undefined): boolean {
+  if (graph.library.functions.length > 0) return false;
+  const seen = new Set<string>();
+  for (const node of graph.nodes) {
+    const op = node.op;
+    if (seen.has(op)) continue;
+    if (!supported(op, kernels)) return false;
+    seen.add(op);
+  }
+  if (!fetches) return true;
+  const position = graphIndex(graph).position;
+  for (const f of fetches) if (!position.has(inputNodeName(f))) return false;
+  const producer = graphEdges(graph).producer;
+  for (let e = 0; e < producer.length; e++) if (producer[e]! < 0) return false;
+  return true;
 }
 
 /** The attribute keys `calledFunctions` reads. */

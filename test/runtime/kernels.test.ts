@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/attr';
 import { makeNode } from '../../src/ir/node';
+import { makeGraph } from '../../src/ir/graph';
 import { makeTensor, tensorToNumbers, type Tensor } from '../../src/ir/tensor';
 import { tensorToArray } from '../../src/runtime/values';
 import { createKernelRegistry, evaluateNode, missingKernels, runGraph } from '../../src/runtime';
@@ -190,6 +191,22 @@ describe('kernel registry', () => {
     expect(nums(out!)).toEqual([3, 6]);
     expect(missingKernels(g, ['y'], kernels)).toEqual([]);
     await expect(runGraph(g, { x: f32([2], [1, 2]) }, ['u1'], { kernels, backend: 'cpu' })).rejects.toMatchObject({ code: 'runtime/unsupported-op', node: 'u1' });
+  });
+});
+
+describe('missingKernels when every op has a kernel', () => {
+  it('answers empty, and still names a fetch or an input that names no node', () => {
+    const b = graphBuilder();
+    const x = b.placeholder('x', 'float', [2]);
+    b.op('Relu', [x], {}, 'y');
+    const g = b.graph();
+    expect(missingKernels(g, ['y'])).toEqual([]);
+    expect(missingKernels(g)).toEqual([]);
+    expect(() => missingKernels(g, ['nope'])).toThrow(expect.objectContaining({ code: 'graph/missing-node', node: 'nope' }));
+    // A dangling input needed by the fetch is an error; one the fetch does not need is not.
+    const dangling = makeGraph([...g.nodes, makeNode({ name: 'z', op: 'Relu', inputs: ['gone'] })]);
+    expect(() => missingKernels(dangling, ['z'])).toThrow(expect.objectContaining({ code: 'graph/missing-node', node: 'gone' }));
+    expect(missingKernels(dangling, ['y'])).toEqual([]);
   });
 });
 
