@@ -158,13 +158,12 @@ function plainAttrEntries(b: Uint8Array, from: number, end: number): PlainEntry[
 }
 
 /**
- * A node's attribute entries as [key, value start, value end, ...]: a key whose entry is not the
- * plain `key, value` pair TensorFlow writes, or that appears twice, gets UNSURE as its start.
- * Null when the node's bytes hold anything unusual (a non-ASCII key, a field that is not
- * length-delimited, a length past the end), so every read decodes the whole map.
+ * A node's attribute keys in file order, each once, read from its bytes without decoding a value.
+ * Null when the bytes hold anything unusual (an entry without its key first, a non-ASCII key, a
+ * field that is not length-delimited, a length past the end): a full decode then says.
  */
-function scanEntries(b: Uint8Array, from: number, end: number): (string | number)[] | null {
-  const out: (string | number)[] = [];
+function scanKeys(b: Uint8Array, from: number, end: number): string[] | null {
+  const out: string[] = [];
   let p = from;
   while (p < end) {
     const tag = b[p++]!;
@@ -175,36 +174,18 @@ function scanEntries(b: Uint8Array, from: number, end: number): (string | number
     p = at;
     const e = p + l;
     if (tag === 0x2a) {
-      // A map entry: key (field 1), then value (field 2), ending the entry.
-      let key: string | undefined;
-      let start = UNSURE;
-      if (b[p] === 0x0a) {
-        at = p + 1;
-        const kl = varintAt(b, e);
-        if (kl < 0 || kl > e - at) return null;
-        key = asciiKey(b, at, kl);
-        if (key === undefined) return null;
-        at += kl;
-        if (at < e && b[at] === 0x12) {
-          at++;
-          const vl = varintAt(b, e);
-          if (vl >= 0 && at + vl === e) start = at;
-        }
-      }
+      // A map entry: key (field 1) first.
+      if (b[p] !== 0x0a) return null;
+      at = p + 1;
+      const kl = varintAt(b, e);
+      if (kl < 0 || kl > e - at) return null;
+      const key = asciiKey(b, at, kl);
       if (key === undefined) return null;
-      let dup = false;
-      for (let j = 0; j < out.length; j += 3) {
-        if (out[j] === key) {
-          out[j + 1] = UNSURE;
-          dup = true;
-        }
-      }
-      if (!dup) out.push(key, start, e);
+      if (!out.includes(key)) out.push(key);
     }
     p = e;
   }
-  // Kept per node: an array of exactly its length (the one grown by push reserves more).
-  return out.slice();
+  return out;
 }
 
 /**
@@ -239,56 +220,11 @@ function bytesHaveKey(b: Uint8Array, from: number, end: number, keys: readonly s
 }
 
 /**
- * Where the value of attribute `key` starts in a NodeDef's bytes (its end in `foundEnd`) when they
- * hold exactly one plain `key, value` entry for it and every entry is plain; else -1. Nothing is
- * kept (`locate` without the per-node entries).
- */
-function plainValueOf(b: Uint8Array, from: number, end: number, key: string): number {
-  let found = -1;
-  let foundAt = 0;
-  let p = from;
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return -1;
-    at = p;
-    const l = varintAt(b, end);
-    if (l < 0 || l > end - at) return -1;
-    p = at;
-    const e = p + l;
-    if (tag === 0x2a) {
-      if (b[p] !== 0x0a) return -1;
-      at = p + 1;
-      const kl = varintAt(b, e);
-      if (kl < 0 || kl > e - at) return -1;
-      let same = kl === key.length;
-      for (let i = 0; i < kl; i++) {
-        const c = b[at + i]!;
-        if (c >= 0x80) return -1;
-        if (same && c !== key.charCodeAt(i)) same = false;
-      }
-      at += kl;
-      if (at >= e || b[at] !== 0x12) return -1;
-      at++;
-      const vl = varintAt(b, e);
-      if (vl < 0 || at + vl !== e) return -1;
-      if (same) {
-        if (found >= 0) return -1;
-        found = at;
-        foundAt = e;
-      }
-    }
-    p = e;
-  }
-  foundEnd = foundAt;
-  return found;
-}
-
-/**
  * `LazyAttrs.locate` in a NodeDef's bytes: the start of the value of attribute `key` (its end in
  * `foundEnd`) when the bytes hold exactly one plain `key, value` entry for it; ABSENT when no
  * entry has that key; UNSURE when it is there in another form or twice, or the bytes are unusual
  * (a field not length-delimited, a length past the end, an entry without a key first, a key not
- * ASCII), as `scanEntries` would say. Nothing is allocated.
+ * ASCII: what makes `scanKeys` give up). Nothing is allocated.
  */
 function findValue(b: Uint8Array, from: number, end: number, key: string): number {
   let found = ABSENT;
@@ -442,6 +378,17 @@ function contentTensorAttr(b: Uint8Array, start: number, end: number): AttrValue
   return Object.freeze({ kind: 'tensor', value: Object.freeze({ dtype: c.dtype, shape: Object.freeze(c.dims), data }) });
 }
 
+/**
+ * The dtype and dims of tensor attribute `key` of a NodeDef's bytes, read in place, when the bytes
+ * hold it once, in the plain form (`findValue`), as a content tensor; else undefined.
+ */
+function tensorHeaderAt(b: Uint8Array, from: number, end: number, key: string): TensorHeader | undefined {
+  const start = findValue(b, from, end, key);
+  if (start < 0) return undefined;
+  const c = contentTensor(b, start, foundEnd);
+  return c && { dtype: c.dtype, shape: c.dims };
+}
+
 const TYPE_VALUES: (AttrValue | undefined)[] = [];
 const FALSE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: false });
 const TRUE_VALUE: AttrValue = Object.freeze({ kind: 'b', value: true });
@@ -593,19 +540,13 @@ class LazyAttrs extends Stamped {
     if (t.#slot & LOADED) return undefined;
     if (t.#keys !== undefined) return t.#keys;
     const [b, from, end] = LazyAttrs.#bytes(t);
-    const es = scanEntries(b, from, end);
-    if (es === null) return undefined;
-    let sig = '';
-    for (let j = 0; j < es.length; j += 3) {
-      if (es[j] === '__proto__') return undefined;
-      sig += `${es[j] as string}\0`;
-    }
+    const found = scanKeys(b, from, end);
+    if (found === null || found.includes('__proto__')) return undefined;
     // Nodes of one op mostly have the same keys: they share one frozen list.
+    const sig = found.join('\0');
     let keys = keyLists.get(sig);
     if (keys === undefined) {
-      const list: string[] = [];
-      for (let j = 0; j < es.length; j += 3) list.push(es[j] as string);
-      keys = Object.freeze(list);
+      keys = Object.freeze(found);
       if (keyLists.size < 4096) keyLists.set(sig, keys);
     }
     return (t.#keys = keys);
@@ -628,10 +569,7 @@ class LazyAttrs extends Stamped {
    */
   static tensorHeader(t: LazyAttrs, k: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
     const [b, from, end] = LazyAttrs.#bytes(t);
-    const start = plainValueOf(b, from, end, k);
-    if (start < 0) return undefined;
-    const c = contentTensor(b, start, foundEnd);
-    return c && { dtype: c.dtype, shape: c.dims };
+    return tensorHeaderAt(b, from, end, k);
   }
 
   /** Decodes the one attribute at `start` into the target. */
@@ -1035,11 +973,7 @@ class SourceReader implements LoadedAttrReader {
     return bytesHaveKey(this.s.bytes, this.s.payloadStart[i]!, this.s.end[i]!, keys);
   }
   tensorHeader(i: number, key: string): TensorHeader | undefined {
-    const b = this.s.bytes;
-    const start = plainValueOf(b, this.s.payloadStart[i]!, this.s.end[i]!, key);
-    if (start < 0) return undefined;
-    const c = contentTensor(b, start, foundEnd);
-    return c && { dtype: c.dtype, shape: c.dims };
+    return tensorHeaderAt(this.s.bytes, this.s.payloadStart[i]!, this.s.end[i]!, key);
   }
 }
 

@@ -27,6 +27,26 @@ type Ctx = Parameters<ApplyOf<typeof removeNodes>>[2];
 
 const NO_CONTROLS: readonly string[] = Object.freeze([]);
 
+/** A candidate kept because an output past 0 is read: consumers cannot be rewired to its input. */
+function keptMultiOutput(ctx: Ctx, node: Node): void {
+  ctx.report({
+    severity: 'warning',
+    code: 'multi-output',
+    node: node.name,
+    message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
+  });
+}
+
+/** A candidate kept because it reads a Switch and is a control input (a cond pivot or loop anchor). */
+function keptPivot(ctx: Ctx, node: Node, source: Node): void {
+  ctx.report({
+    severity: 'info',
+    code: 'pivot',
+    node: node.name,
+    message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
+  });
+}
+
 /**
  * The transform over a graph whose names are unique (every valid graph): nodes by position, edges
  * through the graph's flat edges (`graphEdges`), marks in typed arrays; no name lookups per edge and no
@@ -96,22 +116,12 @@ function removeFlat(graph: Graph, edges: GraphEdges, ops: ReadonlySet<string>, m
     const i = candidates[c]!;
     const node = nodes[i]!;
     if (mark[i]! & PORT_READ) {
-      ctx.report({
-        severity: 'warning',
-        code: 'multi-output',
-        node: node.name,
-        message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
-      });
+      keptMultiOutput(ctx, node);
       continue;
     }
     const source = nodes[producer[firstData[c]!]!]!;
     if (SWITCH_OPS.has(source.op) && mark[i]! & CONTROL_READ) {
-      ctx.report({
-        severity: 'info',
-        code: 'pivot',
-        node: node.name,
-        message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
-      });
+      keptPivot(ctx, node, source);
       continue;
     }
     mark[i]! |= REMOVED;
@@ -262,21 +272,11 @@ function removeByName(graph: Graph, ops: ReadonlySet<string>, maxInputs: number,
   for (const { node, data, source } of candidates) {
     if (removed.has(node.name)) continue;
     if (readPastZero.has(node.name)) {
-      ctx.report({
-        severity: 'warning',
-        code: 'multi-output',
-        node: node.name,
-        message: `Kept ${node.op} '${node.name}': its output 1 or higher is consumed and cannot be rewired`,
-      });
+      keptMultiOutput(ctx, node);
       continue;
     }
     if (SWITCH_OPS.has(source.op) && readAsControl.has(node.name)) {
-      ctx.report({
-        severity: 'info',
-        code: 'pivot',
-        node: node.name,
-        message: `Kept ${node.op} '${node.name}': it reads a ${source.op} and is a control input (a cond pivot or loop anchor)`,
-      });
+      keptPivot(ctx, node, source);
       continue;
     }
     removed.set(node.name, data[0]!);
