@@ -7,7 +7,7 @@ import { nearestNames } from '../suggest';
 import { VERSION } from '../version';
 import { removePendingSync, stopPendingWrites, watchPending } from '../io/fs';
 import { summarizeCommand } from './commands/summarize';
-import { type Io, processIo, reportError } from './output';
+import { type Io, processIo, reportError, toleratePipeClose } from './output';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -107,6 +107,7 @@ function handleSignalsWhileWriting(io: Io): void {
 
 const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])(?:main\.[cm]?[tj]s|cli\.[cm]?js|graft)$/.test(process.argv[1]);
 if (isEntry) {
+  toleratePipeClose();
   handleSignalsWhileWriting(processIo);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -9,8 +9,24 @@ export interface Io {
   readonly interactive: boolean;
 }
 
+/** Set once the reader of stdout has gone (a closed pipe: `graft summarize m | head -1`). */
+let stdoutGone = false;
+
+/**
+ * A reader that stops early closes stdout's pipe: graft stops printing and finishes its work (an
+ * output being written is completed, never left half done), instead of dying on EPIPE with a stack.
+ */
+export function toleratePipeClose(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    stdoutGone = true;
+  });
+}
+
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => {
+    if (!stdoutGone) process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+  },
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   interactive: Boolean(process.stderr.isTTY),
 };
