@@ -9,7 +9,7 @@ export { summarize, summarizeLoaded } from './inspect/summarize-files';
 export { summarizeWithSupport } from './verify/support-files';
 export { freezeModel, freezeSavedModel } from './freeze/freeze-files';
 export { exportSavedModel, type ExportSavedModelOptions } from './freeze/export-saved-model';
-export { loadRunnable, runModel, compareModels, type RunnableModel, type LoadRunnableOptions, type RunModelOptions, type ModelRun, type CompareModelsOptions } from './verify/runnable';
+export { loadRunnable, runModel, compareModels, type RunnableModel, type SparseInputPart, type LoadRunnableOptions, type RunModelOptions, type ModelRun, type CompareModelsOptions } from './verify/runnable';
 export { optimize } from './workflow/optimize-files';
 export type { OptimizeDirOptions } from './workflow/optimize';
 export { benchModels } from './workflow/bench-files';

@@ -16,8 +16,10 @@
 import { GraftError, badArgument } from '../errors';
 import { type DType, baseDType, dtypeSize, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
+import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
 import type { FileSystem } from '../io/fs';
+import type { TensorInfo } from '../io/saved-model';
 import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
 import { examplesShape, exampleParsers, synthesizeExamples } from './examples';
 
@@ -55,6 +57,50 @@ export function generateInput(graph: Graph, name: string, dtype: DType, shape: r
   }
   const dims = shape === null ? [] : shape.map((d, i) => (d >= 0 ? d : i === 0 ? batch : otherDims));
   return generateTensor(dtype, dims, seed, key, maxInputBytes);
+}
+
+/** The three tensors of a COO sparse signature input, in this order. */
+export const COO_PARTS = ['indices', 'values', 'dense_shape'] as const;
+
+/**
+ * The tensor names of a COO sparse signature input (`TensorInfo` with a `coo_sparse` encoding):
+ * indices, values and dense shape, as written (`node:port`); null when it is not one or names
+ * fewer than three.
+ */
+export function cooSparseTensors(info: TensorInfo): [string, string, string] | null {
+  if (info.encoding !== 'coo_sparse') return null;
+  const coo = (info.raw as Readonly<Record<string, unknown>> | undefined)?.coo_sparse as Readonly<Record<string, unknown>> | undefined;
+  const names = ['indices_tensor_name', 'values_tensor_name', 'dense_shape_tensor_name'].map((k) => coo?.[k]);
+  return names.every((n): n is string => typeof n === 'string' && n !== '') ? (names as [string, string, string]) : null;
+}
+
+/**
+ * Seeded values for a COO sparse input: one value per row of its dense shape, at index
+ * [row, 0, ...]. The rank is the signature's, else the indices placeholder's second dimension,
+ * else 2; unknown dimensions are `batch` (the first) and 1 (the others). The values' dtype is the
+ * signature's (else the values placeholder's); they depend on `seed` and `key` only.
+ */
+export function seededSparseInput(graph: Graph, info: TensorInfo, seed: number, batch: number, key: string): { indices: Tensor; values: Tensor; denseShape: Tensor } | null {
+  const names = cooSparseTensors(info);
+  if (!names) return null;
+  const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
+  const node = (t: string) => parseInput(t).node;
+  const known = info.shape && !info.shape.unknownRank ? info.shape.dims : null;
+  const idxShape = specs.get(node(names[0]))?.shape;
+  const rank = known ? known.length : idxShape && idxShape.length === 2 && idxShape[1]! >= 0 ? idxShape[1]! : 2;
+  const dims = Array.from({ length: rank }, (_, i) => {
+    const d = known ? known[i]! : -1;
+    return d >= 0 ? d : i === 0 ? batch : 1;
+  });
+  const rows = rank === 0 ? 0 : dims[0]!;
+  const idx: bigint[] = [];
+  for (let r = 0; r < rows; r++) for (let j = 0; j < rank; j++) idx.push(j === 0 ? BigInt(r) : 0n);
+  const vdt = info.dtype === 'invalid' ? (specs.get(node(names[1]))?.dtype ?? 'float') : info.dtype;
+  return {
+    indices: makeTensor('int64', [rows, rank], idx),
+    values: generateTensor(baseDType(vdt), [rows], seed, key),
+    denseShape: makeTensor('int64', [rank], dims.map((d) => BigInt(d))),
+  };
 }
 
 // ---------------------------------------------------------------- feeds from files

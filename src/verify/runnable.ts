@@ -9,7 +9,7 @@ import { parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import type { FileSystem } from '../io/fs';
 import { type LoadedModel, loadModel, readModelVariables } from '../io/model-files';
-import { type MetaGraph, findMetaGraph } from '../io/saved-model';
+import { type MetaGraph, type TensorInfo, findMetaGraph } from '../io/saved-model';
 import { assetPaths, savedModelInit } from '../io/saved-model-init';
 import { nodeFileSystem } from '../io/fs';
 import { makeStringTensor } from '../ir/tensor';
@@ -17,7 +17,7 @@ import { summarizeModel } from '../inspect/summarize';
 import type { Backend, RuntimeLimits, RuntimeOptions } from '../runtime/index';
 import { type CompareReport, type FeedInfo, compare } from './compare';
 import { buildFeeds } from './compare-graphs';
-import { coerceFeed, parseFeedSpec, placeholderSpecs, readFeeds } from './feeds';
+import { COO_PARTS, coerceFeed, cooSparseTensors, parseFeedSpec, placeholderSpecs, readFeeds, seededSparseInput } from './feeds';
 import { checkFields, checkOptions } from '../ir/check';
 
 /** A model ready for the runtime. */
@@ -25,8 +25,12 @@ export interface RunnableModel {
   readonly path: string;
   readonly model: LoadedModel;
   readonly graph: Graph;
-  /** Input tensor names, with the signature key when there is one. */
-  readonly inputs: readonly { readonly name: string; readonly key?: string }[];
+  /**
+   * Input tensor names, with the signature key when there is one. A COO sparse signature input
+   * is its three tensors, each with `sparse` (the input's key, which tensor it is, the input's
+   * `TensorInfo`) and no `key`: they are fed by name, all three or none (then seeded together).
+   */
+  readonly inputs: readonly { readonly name: string; readonly key?: string; readonly sparse?: SparseInputPart }[];
   /** Output tensor names, with the signature key when there is one. */
   readonly outputs: readonly { readonly name: string; readonly key?: string }[];
   /** Variable values, when the model has variable ops and a checkpoint. */
@@ -36,6 +40,14 @@ export interface RunnableModel {
    * TF Serving does) with its asset tensors fed, and a reader for those assets.
    */
   readonly runtime?: Pick<RuntimeOptions, 'init' | 'readFile'>;
+}
+
+/** One of the three tensors of a COO sparse signature input. */
+export interface SparseInputPart {
+  /** The signature input's key. */
+  readonly key: string;
+  readonly part: (typeof COO_PARTS)[number];
+  readonly info: TensorInfo;
 }
 
 export interface LoadRunnableOptions {
@@ -71,7 +83,15 @@ export async function loadRunnable(path: string, opts: LoadRunnableOptions = {})
   }
 
   const sig = summary.signature;
-  const inputs = sig && sig.inputs.length > 0 ? sig.inputs.map((t) => ({ name: t.name, key: t.key })) : summary.placeholders.map((p) => ({ name: p.name }));
+  const sigInputs = sig && mg ? mg.signatures[sig.key]?.inputs : undefined;
+  const inputs: RunnableModel['inputs'] = sig && sig.inputs.length > 0
+    ? sig.inputs.flatMap((t): RunnableModel['inputs'] => {
+        const info = sigInputs?.[t.key];
+        const coo = info ? cooSparseTensors(info) : null;
+        if (!info || !coo) return [{ name: t.name, key: t.key }];
+        return coo.map((name, i) => ({ name, sparse: { key: t.key, part: COO_PARTS[i]!, info } }));
+      })
+    : summary.placeholders.map((p) => ({ name: p.name }));
   const outputs = sig && sig.outputs.length > 0 ? sig.outputs.map((t) => ({ name: t.name, key: t.key })) : summary.outputs.map((o) => ({ name: o.name }));
 
   let variables: ReadonlyMap<string, Tensor> | undefined;
@@ -105,6 +125,10 @@ export function resolveTensorName(m: RunnableModel, given: string, kind: 'input'
   const list = kind === 'input' ? m.inputs : m.outputs;
   const byKey = list.find((t) => t.key === given);
   if (byKey) return byKey.name;
+  const parts = m.inputs.filter((t) => kind === 'input' && t.sparse?.key === given);
+  if (parts.length > 0) {
+    throw new GraftError('verify/bad-input', `'${given}' is a COO sparse input of ${m.path}: give its three tensors by name (${parts.map((t) => `${t.sparse!.part} ${t.name}`).join(', ')})`, { file: m.path });
+  }
   const node = parseInput(given).node;
   if (!m.graph.nodes.some((n) => n.name === node)) {
     const known = list.map((t) => (t.key ? `${t.key} (${t.name})` : t.name)).join(', ');
@@ -169,13 +193,41 @@ export async function modelFeeds(
   const placeholders = new Set(placeholderSpecs(m.graph).map((p) => p.name));
   // Generate only the model's own inputs that are placeholders (signature inputs may be inner tensors).
   const wanted = m.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
-  return buildFeeds([m.graph], {
+  const sparse = sparseFeeds(m, given, opts.seed ?? 1, opts.batch ?? 1);
+  const built = buildFeeds([m.graph], {
     feeds: given,
     inputs: wanted,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
   });
+  return { feeds: built.feeds, info: built.info.map((f) => (sparse.has(f.name) ? { ...f, generated: true } : f)) };
+}
+
+/**
+ * The COO sparse inputs of `m` that nothing in `given` feeds get seeded values (added to
+ * `given`; their names returned); one given in part is refused, naming what is missing.
+ */
+function sparseFeeds(m: RunnableModel, given: Record<string, Tensor>, seed: number, batch: number): Set<string> {
+  const groups = new Map<string, { name: string; sparse: SparseInputPart }[]>();
+  for (const t of m.inputs) if (t.sparse) groups.set(t.sparse.key, [...(groups.get(t.sparse.key) ?? []), { name: t.name, sparse: t.sparse }]);
+  const generated = new Set<string>();
+  for (const [key, parts] of groups) {
+    const fed = parts.filter((p) => Object.hasOwn(given, p.name) || Object.hasOwn(given, parseInput(p.name).node));
+    if (fed.length === parts.length) continue;
+    if (fed.length > 0) {
+      const missing = parts.filter((p) => !fed.includes(p)).map((p) => `${p.sparse.part} ${p.name}`).join(', ');
+      throw new GraftError('verify/bad-input', `COO sparse input '${key}' is given in part: give its ${missing} too (its indices, values and dense_shape go together)`, { file: m.path });
+    }
+    const t = seededSparseInput(m.graph, parts[0]!.sparse.info, seed, batch, key);
+    if (!t) continue;
+    const byPart = { indices: t.indices, values: t.values, dense_shape: t.denseShape };
+    for (const p of parts) {
+      given[p.name] = byPart[p.sparse.part];
+      generated.add(p.name);
+    }
+  }
+  return generated;
 }
 
 /**
@@ -231,7 +283,13 @@ export interface CompareModelsOptions {
 function counterpart(a: RunnableModel, b: RunnableModel, name: string, kind: 'input' | 'output'): string {
   const la = kind === 'input' ? a.inputs : a.outputs;
   const lb = kind === 'input' ? b.inputs : b.outputs;
-  const key = la.find((t) => t.name === name)?.key;
+  const inA: RunnableModel['inputs'][number] | undefined = la.find((t) => t.name === name);
+  const sparse = inA?.sparse;
+  if (sparse) {
+    const sparseB = (lb as RunnableModel['inputs']).find((t) => t.sparse?.key === sparse.key && t.sparse.part === sparse.part);
+    return sparseB ? sparseB.name : name;
+  }
+  const key = inA?.key;
   const inB = key !== undefined ? lb.find((t) => t.key === key) : undefined;
   return inB ? inB.name : name;
 }
@@ -254,13 +312,14 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     return `${resolveTensorName(a, name, 'input')}=${source}`;
   });
   const given = await readFeeds(specs, a.graph, opts.fs ?? nodeFileSystem);
+  const seededSparse = sparseFeeds(a, given, opts.seed ?? 1, opts.batch ?? 1);
   const outputs = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(a, o, 'output')) : a.outputs.map((o) => o.name);
   const outputsB = outputs.map((o) => counterpart(a, b, o, 'output'));
   const placeholders = new Set(placeholderSpecs(a.graph).map((p) => p.name));
   const inputs = a.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
   const inputNamesB: Record<string, string> = {};
   for (const name of [...new Set([...Object.keys(given), ...inputs])]) inputNamesB[name] = counterpart(a, b, name, 'input');
-  return compare(a.graph, b.graph, {
+  const report = await compare(a.graph, b.graph, {
     outputs,
     outputsB,
     feeds: given,
@@ -278,4 +337,5 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     ...(a.runtime ? { runtimeA: a.runtime } : {}),
     ...(b.runtime ? { runtimeB: b.runtime } : {}),
   });
+  return seededSparse.size === 0 ? report : { ...report, feeds: report.feeds.map((f) => (seededSparse.has(f.name) ? { ...f, generated: true } : f)) };
 }

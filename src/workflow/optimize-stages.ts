@@ -43,7 +43,7 @@ import { checkThresholds, constPayloadBytes, isFloatOutput, lossySteps, measureS
 import { ARTICLE_TRANSFORMS, DEFAULT_AGREEMENT_BATCH, DEFAULT_VERIFY_BATCH, type OptimizeOptions, type OptimizeProgress, type OptimizeResult } from './optimize-options';
 import type { CostReport, CostThresholds, ModelStats, OptimizeReport, SignatureVerdict, VerificationReport } from './report';
 import { modelStats, opCountRows } from './report';
-import { mismatchError, verifySignatures } from './verify-result';
+import { mismatchError, tensorInfoComponents, verifySignatures } from './verify-result';
 
 const INIT_SIGNATURE = '__saved_model_init_op';
 
@@ -418,13 +418,17 @@ async function givenInputs(mg: MetaGraph, ends: Ends, opts: OptimizeOptions): Pr
   const specs = opts.inputs ?? [];
   const made = Object.entries(opts.feeds ?? {});
   if (specs.length === 0 && made.length === 0) return { given: {}, givenFrom: [] };
-  const { byKey, tensors } = verifiedInputNames(mg, ends);
+  const { byKey, tensors, sparse } = verifiedInputNames(mg, ends);
+  const sparseParts = (parts: readonly string[]) => SPARSE_PARTS.map((p, i) => `${p} ${parts[i]}`).join(', ');
   const resolve = (name: string): string[] => {
     const viaKey = byKey.get(name);
     if (viaKey) return [...viaKey];
     const t = tensorName(name);
     if (tensors.has(t)) return [t];
+    const parts = sparse.get(name);
+    if (parts) throw new GraftError('optimize/bad-input', `\`inputs\` '${name}' is a COO sparse input: give its three tensors by name (${sparseParts(parts)})`, { param: 'inputs' });
     const known = [...byKey.keys()].map((k) => `${k} (${[...byKey.get(k)!].join(', ')})`);
+    for (const [k, parts] of sparse) known.push(`${k} (COO sparse: ${sparseParts(parts)})`);
     const theirs = known.length ? known.join(', ') : [...tensors].join(', ') || 'none';
     throw new GraftError('optimize/bad-input', `\`inputs\` '${name}' names no input of the signatures verified; their inputs: ${theirs}`, { param: 'inputs' });
   };
@@ -442,19 +446,41 @@ async function givenInputs(mg: MetaGraph, ends: Ends, opts: OptimizeOptions): Pr
   const read = await readFeeds(resolvedSpecs, mg.graph, opts.fs);
   for (const [t, v] of Object.entries(read)) set(tensorName(t), v, t);
   for (const [name, v] of made) for (const t of resolve(name)) set(t, v, name), givenFrom.push({ input: t, source: `feeds.${name}` });
+  // A COO sparse input is its three tensors together: all given, or none (then all seeded).
+  for (const [k, parts] of sparse) {
+    const missing = parts.filter((t) => !Object.hasOwn(out, t));
+    if (missing.length > 0 && missing.length < parts.length) {
+      const names = missing.map((t) => `${SPARSE_PARTS[parts.indexOf(t)]} ${t}`).join(', ');
+      throw new GraftError('optimize/bad-input', `COO sparse input '${k}' is given in part: give its ${names} too (its indices, values and dense_shape go together)`, { param: 'inputs' });
+    }
+  }
   return { given: out, givenFrom };
 }
 
-/** The inputs verification feeds: by signature input key, and every tensor name. */
-function verifiedInputNames(mg: MetaGraph, { keys, outputNodes, inputNodes }: Ends): { byKey: Map<string, Set<string>>; tensors: Set<string> } {
+/** The three tensors of a COO sparse signature input, in `tensorInfoComponents`' order. */
+const SPARSE_PARTS = ['indices', 'values', 'dense_shape'] as const;
+
+/**
+ * The inputs verification feeds: by signature input key, and every tensor name; a COO sparse
+ * input's three tensors (indices, values, dense_shape) by its key, given by their names.
+ */
+function verifiedInputNames(mg: MetaGraph, { keys, outputNodes, inputNodes }: Ends): { byKey: Map<string, Set<string>>; tensors: Set<string>; sparse: Map<string, string[]> } {
   const byKey = new Map<string, Set<string>>();
   const tensors = new Set<string>();
+  const sparse = new Map<string, string[]>();
   if (outputNodes) {
     for (const n of inputNodes ?? placeholders(mg.graph)) tensors.add(tensorName(n));
-    return { byKey, tensors };
+    return { byKey, tensors, sparse };
   }
   for (const k of keys) {
     for (const [key, t] of Object.entries(mg.signatures[k]!.inputs)) {
+      if (t.encoding === 'coo_sparse') {
+        const parts = tensorInfoComponents(t);
+        if (parts.length !== SPARSE_PARTS.length) continue;
+        for (const p of parts) tensors.add(p);
+        sparse.set(key, parts);
+        continue;
+      }
       if (!t.name) continue;
       const set = byKey.get(key) ?? new Set<string>();
       set.add(tensorName(t.name));
@@ -462,7 +488,7 @@ function verifiedInputNames(mg: MetaGraph, { keys, outputNodes, inputNodes }: En
       tensors.add(tensorName(t.name));
     }
   }
-  return { byKey, tensors };
+  return { byKey, tensors, sparse };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ import { GraftError, isGraftError } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
-import { type Tensor, makeTensor } from '../ir/tensor';
+import type { Tensor } from '../ir/tensor';
 import type { Signature, TensorInfo } from '../io/saved-model';
 import type { Backend, RuntimeOptions } from '../runtime/index';
 import { compareOutputs, feedsFor, resolveTolerance } from '../verify/compare';
 import { signatureOpsWithoutKernel, signatureTensorNames } from '../verify/support';
-import { generateInput, generateTensor, placeholderSpecs } from '../verify/feeds';
+import { generateInput, placeholderSpecs, seededSparseInput } from '../verify/feeds';
 import type { SignatureVerification, VerificationReport } from './report';
 import { tensorName } from '../ir/node';
 
@@ -46,20 +46,11 @@ export function signatureFeeds(graph: Graph, sig: Signature, seed: number, batch
   for (const [key, info] of Object.entries(sig.inputs)) {
     if (info.encoding === 'coo_sparse') {
       const [indices, values, denseShape] = tensorInfoComponents(info);
-      if (!indices || !values || !denseShape) continue;
-      const idxShape = specs.get(parseInput(indices).node)?.shape;
-      const rank = info.shape && !info.shape.unknownRank ? info.shape.dims.length : idxShape && idxShape.length === 2 && idxShape[1]! >= 0 ? idxShape[1]! : 2;
-      const dims = Array.from({ length: rank }, (_, i) => {
-        const d = info.shape && !info.shape.unknownRank ? info.shape.dims[i]! : -1;
-        return d >= 0 ? d : i === 0 ? batch : 1;
-      });
-      const rows = rank === 0 ? 0 : dims[0]!;
-      const idx: bigint[] = [];
-      for (let r = 0; r < rows; r++) for (let j = 0; j < rank; j++) idx.push(j === 0 ? BigInt(r) : 0n);
-      feeds[indices] = makeTensor('int64', [rows, rank], idx);
-      const vdt = info.dtype === 'invalid' ? (specs.get(parseInput(values).node)?.dtype ?? 'float') : info.dtype;
-      feeds[values] = generateTensor(baseDType(vdt), [rows], seed, key);
-      feeds[denseShape] = makeTensor('int64', [rank], dims.map((d) => BigInt(d)));
+      const t = seededSparseInput(graph, info, seed, batch, key);
+      if (!indices || !values || !denseShape || !t) continue;
+      feeds[indices] = t.indices;
+      feeds[values] = t.values;
+      feeds[denseShape] = t.denseShape;
       continue;
     }
     if (!info.name) continue;

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare';
+import { optimizeCommand } from '../../src/cli/commands/optimize';
 import { runCommand } from '../../src/cli/commands/run';
+import type { OptimizeReport } from '../../src/workflow/report';
 import { type Io, reportError } from '../../src/cli/output';
 import { tensorToNumbers } from '../../src/ir/tensor';
 import { readNpy } from '../../src/io/npy';
@@ -77,6 +79,17 @@ describe.skipIf(!HAVE_MODELS || !existsSync(MODEL))('tf.Example inputs from JSON
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/bad\.json\[1\]: feature 'x' is float but value "one" is not a number/);
   });
+
+  it('graft optimize --input tf_example=examples.json verifies the parse-op signatures on those examples', async () => {
+    const r = await invoke(optimizeCommand, [MODEL, path.join(tmp, 'optimized-given'), '--input', `tf_example=${examplesFile()}`, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as OptimizeReport;
+    expect(report.inputsFrom).toEqual([{ input: 'tf_example:0', source: examplesFile() }]);
+    // Every signature reading tf_example ran on the examples (regress_x2_to_y3 reads another input).
+    const given = report.verification!.signatures.filter((s) => s.given?.length).map((s) => [s.key, s.status]);
+    expect(given.sort()).toEqual([['classify_x_to_y', 'pass'], ['regress_x_to_y', 'pass'], ['regress_x_to_y2', 'pass']]);
+    expect(report.verdicts.every((v) => v.verified)).toBe(true);
+  }, 60_000);
 
   it('graft compare feeds the same examples to the original and the optimized model', async () => {
     const optimized = path.join(tmp, 'optimized');
