@@ -1,6 +1,7 @@
 /**
- * The layering of docs/architecture.md (and DESIGN.md), checked: imports only point down the list of layers, and tfjs is
- * loaded lazily by the runtime alone (importing graft must not pay for it).
+ * The layering of docs/architecture.md, checked: its table of layers says what each may import,
+ * imports (static, type-only and `import()`) only point down it, there is no import cycle, and
+ * tfjs is loaded lazily by the runtime alone (importing graft must not pay for it).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -51,17 +52,69 @@ const EXCEPTIONS = new Set(['transform/registry.ts → transforms']);
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/g;
 
+/** Every module a source text names: `from '...'` (static, re-export, type-only), `import '...'` and `import('...')`; comments stripped. */
+function specsIn(source: string): string[] {
+  const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+}
+
+const importSpecs = (file: string): string[] => specsIn(readFileSync(file, 'utf8'));
+
+const ARCHITECTURE_MD = path.resolve(import.meta.dirname, '../docs/architecture.md');
+
+/**
+ * docs/architecture.md's table of layers: each row's layers (a folder `src/x/` is `x`, a file
+ * `src/x.ts` is `x`) and what its "imports" column lists (the back-quoted names before any
+ * parenthesis; "none", "nothing of graft" and "any layer" list none).
+ */
+function documentedLayers(): { layers: string[]; imports: string[] }[] {
+  const text = readFileSync(ARCHITECTURE_MD, 'utf8');
+  const section = text.slice(text.indexOf('## Layers'), text.indexOf('\n## ', text.indexOf('## Layers') + 1));
+  const header = section.split('\n').find((l) => l.startsWith('| layer |'))!;
+  const column = header.split('|').map((c) => c.trim()).indexOf('imports');
+  expect(column, 'the table of layers has an "imports" column').toBeGreaterThan(0);
+  return section
+    .split('\n')
+    .filter((l) => l.startsWith('| `src/'))
+    .map((row) => {
+      const cells = row.split('|').map((c) => c.trim());
+      const layers = [...cells[1]!.matchAll(/`src\/([^`/]+?)(?:\.ts|\/)`/g)].map((m) => m[1]!);
+      const imports = [...cells[column]!.split('(')[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      return { layers, imports };
+    });
+}
+
 describe('architecture', () => {
   const all = files(SRC);
 
-  it('imports only point down the layers of DESIGN.md', () => {
+  it('docs/architecture.md lists every file and folder of src/, with the imports this test allows', () => {
+    const rows = documentedLayers();
+    const documented = rows.flatMap((r) => r.layers);
+    const tree = readdirSync(SRC).map((name) => name.replace(/\.ts$/, ''));
+    expect(tree.filter((name) => !documented.includes(name))).toEqual([]);
+    expect(documented.filter((name) => !tree.includes(name))).toEqual([]);
+    for (const { layers, imports } of rows) {
+      for (const layer of layers) {
+        if (BASE.has(layer) || ENTRIES.has(layer)) {
+          expect(imports, `${layer} (base or entry point) lists no imports`).toEqual([]);
+          continue;
+        }
+        expect([...imports].sort(), `the imports of src/${layer}/ in docs/architecture.md`).toEqual([...(ALLOWED[layer] ?? ['(not in the test)'])].sort());
+      }
+    }
+    const baseRow = rows.find((r) => r.layers.includes('errors'))!;
+    expect(new Set(baseRow.layers)).toEqual(BASE);
+    const entryRow = rows.find((r) => r.layers.includes('index'))!;
+    expect(new Set(entryRow.layers)).toEqual(ENTRIES);
+  });
+
+  it('imports only point down the layers of docs/architecture.md (static, type-only and import())', () => {
     const violations: string[] = [];
     for (const file of all) {
       const layer = layerOf(file);
       const allowed = ALLOWED[layer];
-      if (!allowed) continue; // src/index.ts and the base files
-      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-        const spec = m[3]!;
+      if (!allowed) continue; // the entry points and the base files
+      for (const spec of importSpecs(file)) {
         if (!spec.startsWith('.')) continue;
         const target = layerOf(path.resolve(path.dirname(file), spec));
         if (target === layer || BASE.has(target) || allowed.includes(target)) continue;
@@ -70,6 +123,19 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('the layering check sees side-effect, dynamic, type-only and multi-line imports, not those in comments', () => {
+    const sample = [
+      "import './a';",
+      "const m = await import('../b');",
+      "export { c } from './c';",
+      "import type { D } from '../d';",
+      'import {\n  e,\n  f,\n} from "./ef";',
+      "// const x = await import('../not-this');",
+      "/** lazyApply(() => import('./nor-this')) */",
+    ].join('\n');
+    expect(specsIn(sample)).toEqual(['./a', '../b', './c', '../d', './ef']);
   });
 
   it('no import cycles between files of src/ (type-only imports included)', () => {
@@ -114,7 +180,7 @@ describe('architecture', () => {
       }
     }
     expect(offenders).toEqual([]);
-    const declarations = readdirSync(path.join(SRC, 'transforms')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const declarations = readdirSync(path.join(SRC, 'transforms')).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'all.ts');
     expect(declarations.length).toBeGreaterThan(20);
     for (const f of declarations) {
       const name = f.replace(/\.ts$/, '');
