@@ -150,38 +150,9 @@ export { createRegistry, type CreateRegistryOptions, type RegisterOptions, type 
 export { Pipeline, pipeline, parsePipeline, type PipelineStep, type StepOptions, type StepParams } from './transform/pipeline';
 export { runPipeline, type PipelineHooks, type PipelineResult, type RunOptions, type StepInfo, type StepResult } from './transform/runner';
 export { formatReport, type PipelineReport, type StepReport } from './transform/report';
-export {
-  builtinTransforms,
-  addDefaultAttributes,
-  backportConcatV2,
-  backportTensorArrayV3,
-  flattenAtrousConv,
-  foldBatchNorms,
-  foldConstants,
-  foldOldBatchNorms,
-  freezeRequantizationRanges,
-  fusePadAndConv,
-  fuseResizeAndConv,
-  fuseResizePadAndConv,
-  inlinePartitionedCall,
-  insertLogging,
-  mergeDuplicateNodes,
-  obfuscateNames,
-  quantizeNodes,
-  quantizeWeights,
-  removeAttribute,
-  removeControlDependencies,
-  removeDevice,
-  removeNodes,
-  renameAttribute,
-  renameNode,
-  renameOp,
-  roundWeights,
-  setDevice,
-  sortByExecutionOrder,
-  sparsifyGather,
-  stripUnusedNodes,
-} from './transforms/index';
+// Every built-in transform by its exported name (listed once, in transforms/all.ts), and the list of them.
+export * from './transforms/all';
+export { builtinTransforms } from './transforms/index';
 
 // ---------------------------------------------------------------- inspection
 

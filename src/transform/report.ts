@@ -6,24 +6,32 @@
 import type { Diagnostic } from '../diagnostics';
 import { checkFields } from '../ir/check';
 
+/** What a step and a sub-step both report about running a transform. */
+export interface StepOutcome {
+  /** Whether the transform returned a new graph instance. */
+  readonly changed: boolean;
+  /** Wall time of `apply`, in milliseconds. */
+  readonly ms: number;
+  readonly nodesBefore: number;
+  readonly nodesAfter: number;
+  /** Counters the transform reported through `ctx.count` (its declared names; the step names the transform). */
+  readonly counters: Readonly<Record<string, number>>;
+  /** Its diagnostics, `transform` filled in (a sub-step's are also in the pipeline's `diagnostics`). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Transforms it ran through `ctx.run`, in order (absent when none). */
+  readonly substeps?: readonly SubstepReport[];
+}
+
 /** A transform another one ran through `ctx.run` (quantize_nodes' merge_duplicate_nodes). */
-export interface SubstepReport {
+export interface SubstepReport extends StepOutcome {
   /** The registered name of the transform that ran. */
   readonly transform: string;
   /** The sub-step in canonical transform syntax. */
   readonly call: string;
-  readonly changed: boolean;
-  readonly ms: number;
-  readonly nodesBefore: number;
-  readonly nodesAfter: number;
-  readonly counters: Readonly<Record<string, number>>;
-  /** The sub-step's own diagnostics (also in the pipeline's `diagnostics`). */
-  readonly diagnostics: readonly Diagnostic[];
-  readonly substeps?: readonly SubstepReport[];
 }
 
 /** One step's outcome. */
-export interface StepReport {
+export interface StepReport extends StepOutcome {
   /** 0-based position in the pipeline. */
   readonly index: number;
   /** The name as written (an alias stays an alias). */
@@ -35,20 +43,8 @@ export interface StepReport {
   /** The parameter values `apply` received (camelCase, defaults applied). */
   readonly params: Readonly<Record<string, unknown>>;
   readonly ignoreErrors: boolean;
-  /** Whether the transform returned a new graph instance. */
-  readonly changed: boolean;
   /** True when the step failed and `ignore_errors` kept its input graph. */
   readonly skipped: boolean;
-  /** Wall time of `apply`, in milliseconds. */
-  readonly ms: number;
-  readonly nodesBefore: number;
-  readonly nodesAfter: number;
-  /** Counters the transform reported through `ctx.count`. */
-  readonly counters: Readonly<Record<string, number>>;
-  /** Diagnostics of this step (the transform's and the runner's), `transform` filled in. */
-  readonly diagnostics: readonly Diagnostic[];
-  /** Transforms this step ran through `ctx.run`, in order (absent when none). */
-  readonly substeps?: readonly SubstepReport[];
 }
 
 /** A whole run. */
