@@ -39,7 +39,8 @@ export async function main(modelDir: string): Promise<{ fromString: Graph; fromB
   const registry = createRegistry().extend([setBatchSize]);
   const graph = mainGraph(await loadModel(modelDir));
   const viaString = await runPipeline(graph, 'set_batch_size(size=8) remove_device', { registry });
-  const viaBuilder = await runPipeline(graph, pipeline(registry).use(setBatchSize, { size: 8 }).use('remove_device'), { registry });
+  // A builder's steps are resolved against pipeline(registry) when added: the run needs no registry.
+  const viaBuilder = await runPipeline(graph, pipeline(registry).use(setBatchSize, { size: 8 }).use('remove_device'));
   return { fromString: viaString.graph, fromBuilder: viaBuilder.graph, report: formatReport(viaString.report) };
 }
 

@@ -25,6 +25,7 @@ import {
 } from '../../src/transforms/apply/quantize-nodes';
 import { run, runAsync, testContext } from '../helpers/context';
 import { runPipeline } from '../../src/transform/runner';
+import { formatReport } from '../../src/transform/report';
 import { freezeRequantizationRanges } from '../../src/transforms/freeze-requantization-ranges';
 import { freezeRequantizationRangesFromLog, parseRequantizationLog } from '../../src/transforms/apply/freeze-requantization-ranges';
 import { graphBuilder, iota, nodeOf, snapshot } from '../helpers/graph-builder';
@@ -507,6 +508,29 @@ describe('quantize_nodes: parameters, names and graft deviations', () => {
     g.op('MatMul', ['a_op', 'a_op'], F, 'mat_mul_op');
     const q = await quantizedVersusFloat(g.graph(), ['mat_mul_op']);
     expect(nodeOf(q, 'mat_mul_op/eightbit').inputs.slice(0, 2)).toEqual(['mat_mul_op_eightbit/a_op/quantize:0', 'mat_mul_op_eightbit/a_op/quantize:0']);
+  });
+
+  it('its merge_duplicate_nodes pass runs through ctx.run: in the report as a sub-step with its own counter', async () => {
+    // Two MatMuls read a_op: each gets its own quantize chain for it (reshape, min, max, quantize),
+    // which merge_duplicate_nodes then folds into one. TensorFlow's pass 6.
+    const g = graphBuilder();
+    g.const('a_op', ft([2, 2], [1, 2, 3, 4]));
+    g.const('b_op', ft([2, 2], [5, 6, 7, 8]));
+    g.const('c_op', ft([2, 2], [-1, 0, 1, 2]));
+    g.op('MatMul', ['a_op', 'b_op'], F, 'mm1');
+    g.op('MatMul', ['a_op', 'c_op'], F, 'mm2');
+    const { graph, report } = await runPipeline(g.graph(), 'quantize_nodes', { outputs: ['mm1', 'mm2'] });
+    const step = report.steps[0]!;
+    expect(step.substeps?.map((s) => s.call)).toEqual(['merge_duplicate_nodes']);
+    const merged = step.substeps![0]!.counters.merged ?? 0;
+    expect(merged).toBeGreaterThan(0);
+    expect(step.substeps![0]!.nodesBefore - step.substeps![0]!.nodesAfter).toBe(merged);
+    // Credited to the sub-step, not to quantize_nodes.
+    expect(Object.keys(step.counters)).toEqual(['quantized']);
+    expect(step.counters.quantized).toBe(2);
+    expect(formatReport(report)).toMatch(/\n\s+sub-step merge_duplicate_nodes: changed, [\d.]+ ms, \d+ -> \d+ nodes, merged=\d+/);
+    // One quantize chain for a_op is left.
+    expect(graph.nodes.filter((n) => n.op === 'QuantizeV2' && n.inputs[0]!.startsWith('a_op')).map((n) => n.name)).toHaveLength(1);
   });
 
   it('chains of quantized ops: redundant Dequantize → QuantizeV2 pairs are bypassed', async () => {
