@@ -9,13 +9,13 @@ import { baseDType } from '../ir/dtype';
 import { tensorName } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import type { Checkpoint } from '../io/checkpoint';
-import { type MetaGraph, findMetaGraph } from '../io/saved-model';
+import { type MetaGraph } from '../io/saved-model';
 import type { Diagnostic } from '../diagnostics';
 import { nearestNames } from '../suggest';
 import { extractSubGraph, missingOutputError, nodeNameOf } from './extract';
 import { CALL_OPS, inlineFunctionCalls } from '../ir/inline';
 import { objectGraphVariableValues } from './object-graph';
-import { type ConvertedVariable, VARIABLE_OPS } from './tf1';
+import { VARIABLE_OPS } from './tf1';
 import { freezeGraphNow } from './freeze-graph';
 import { tf1VariableValues } from './variable-keys';
 import { tableInitializers, wireTableInitializers } from './tables';
@@ -26,7 +26,6 @@ import { checkFields, checkMetaGraph, checkOptions } from '../ir/check';
 import type { FreezeOptions, FreezeResult } from './freeze';
 
 const INIT_SIGNATURE = '__saved_model_init_op';
-
 
 interface ChosenOutputs {
   outputs: string[];

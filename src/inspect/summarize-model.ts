@@ -18,9 +18,9 @@ import { CONTROL_PORT, graphEdges } from '../ir/edges';
 import { numElements, tensorByteSize } from '../ir/tensor';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
-import { GraftError, isGraftError } from '../errors';
+import { GraftError } from '../errors';
 import { checkLoadedModel, checkOptions } from '../ir/check';
-import { FIRST_INFERRED, type FirstInferred, type ModelSummary, type SignatureTensorSummary, type SummarizeGraphFacts, type SummarizeGraphNode, type SummarizeOptions, type TensorSummary } from './summarize';
+import { FIRST_INFERRED, type FirstInferred, type ModelSummary, type SummarizeGraphFacts, type SummarizeGraphNode, type SummarizeOptions, type TensorSummary } from './summarize';
 
 const OP_CONST = 1;
 const OP_PLACEHOLDER = 2;

@@ -23,7 +23,7 @@ import { existsSync, renameSync, rmSync, constants as fsc } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { GraftError, isGraftError } from '../errors';
-import { checkArray, checkFunction, checkObject, checkOptions, checkStringArgument } from '../ir/check';
+import { checkFunction, checkObject, checkOptions, checkStringArgument } from '../ir/check';
 import { badArgument } from '../errors';
 
 /** The most graft reads into memory from one file (2 GiB - 1: protobuf's own limit for a message). */

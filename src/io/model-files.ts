@@ -13,16 +13,7 @@ export { mainGraph, type LoadedModel, type VariablesInfo } from './loaded-model'
 import { type FileSystem, type OutputOptions, isWithin, nodeFileSystem, writeDirAtomic, writeFileAtomic } from './fs';
 import { encodeGraphDefChunks, printGraphDefText, readGraphDefBytes } from './graphdef';
 import { GRAFT_READS, foreignDirectory, foreignFormat } from './sniff';
-import {
-  type MetaGraph,
-  type SavedModelProto,
-  decodeMetaGraph,
-  decodeSavedModel,
-  encodeSavedModelChunks,
-  parseMetaGraphText,
-  parseSavedModelText,
-  printSavedModelText,
-} from './saved-model';
+import { type SavedModelProto, decodeMetaGraph, decodeSavedModel, encodeSavedModelChunks, parseMetaGraphText, parseSavedModelText, printSavedModelText } from './saved-model';
 import { checkLoadedModel, checkOptions, checkSavedModel, checkStringArgument } from '../ir/check';
 
 export interface LoadOptions {

@@ -5,7 +5,7 @@
  */
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
-import { checkArray, checkObject, checkString } from './check';
+import { checkArray, checkString } from './check';
 import { badArgument } from '../errors';
 
 /** A tensor shape as attributes hold it: -1 is an unknown dimension. */

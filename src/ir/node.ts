@@ -6,7 +6,7 @@
  */
 import { GraftError } from '../errors';
 import type { AttrValue } from './attr';
-import { checkNodeShallow, checkObject, checkString, nodeProblem } from './check';
+import { checkNodeShallow, checkString, nodeProblem } from './check';
 import { badArgument } from '../errors';
 
 /** An immutable node: TensorFlow's `NodeDef`. */

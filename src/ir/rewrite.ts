@@ -20,7 +20,7 @@ import type { Graph } from './graph';
 import type { Node } from './node';
 import { parseInput } from './node';
 import { retargetColocation, withNodesIfChanged } from './edit';
-import { checkGraphShallow, checkObject } from './check';
+import { checkGraphShallow } from './check';
 import { badArgument } from '../errors';
 
 export class RewritePlan {

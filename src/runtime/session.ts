@@ -14,19 +14,19 @@
 import { GraftError, badArgument } from '../errors';
 import { baseDType } from '../ir/dtype';
 import type { FunctionLibrary, Graph } from '../ir/graph';
-import { EMPTY_LIBRARY, graphIndex } from '../ir/graph';
-import { type InputRef, type Node, inputNodeName, parseInput } from '../ir/node';
+import { EMPTY_LIBRARY } from '../ir/graph';
+import { type InputRef, type Node, parseInput } from '../ir/node';
 import type { Tensor } from '../ir/tensor';
 import { attrWithDefault } from '../ir/op-facts';
 import { placeholderShape } from '../ir/placeholder';
 import { validateGraph } from '../ir/validate';
-import { checkFeedsArgument, checkGraphArgument, checkGraphShallow, checkNodeArgument, checkStringsArgument } from '../ir/check';
+import { checkFeedsArgument, checkGraphArgument, checkNodeArgument, checkStringsArgument } from '../ir/check';
 import { BUILTIN_KERNELS } from './kernels';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS } from '../ir/lookup-tables';
 import { missingKernels } from './missing-kernels';
 import { DEFAULT_MAX_LOOP_ITERATIONS, DEFAULT_MAX_TENSOR_BYTES, type KernelRegistry, type RuntimeLimits, layeredRegistry } from './kernel';
-import { CALL_OPS, CHECKPOINT_OPS, EXECUTOR_OPS, type Env, Heap, calledFunctions, closure, makeContext, runKernel, runProgram, toValue } from './executor';
-import { type Program, findFunction, functionProgram, graphProgram } from './program';
+import { CALL_OPS, type Env, Heap, closure, makeContext, runKernel, runProgram, toValue } from './executor';
+import { graphProgram } from './program';
 import { type Backend, type WasmPaths, loadTF, useBackend } from './tfjs';
 import { type Value, valueToHost } from './values';
 

@@ -10,7 +10,7 @@
 import type * as tfcore from '@tensorflow/tfjs-core';
 import { GraftError } from '../errors';
 import { type DType, baseDType, dtypeSize } from '../ir/dtype';
-import { type Tensor, type TensorArray, numElements, tensorBytes, tensorStrings, tensorToArray } from '../ir/tensor';
+import { type Tensor, numElements, tensorStrings, tensorToArray } from '../ir/tensor';
 import { type TF, loadedTF } from './tfjs';
 
 export type TFTensor = tfcore.Tensor;
@@ -52,13 +52,6 @@ export interface TensorListValue {
 
 /** The elements as an aligned typed array (ir/tensor's, re-exported for the kernels). */
 export { tensorToArray };
-
-type ArrayCtor = { new (buffer: ArrayBufferLike, offset: number, length: number): TensorArray; BYTES_PER_ELEMENT: number };
-const ARRAYS: Record<string, ArrayCtor> = {
-  float: Float32Array, double: Float64Array, int32: Int32Array, uint32: Uint32Array, int16: Int16Array,
-  uint16: Uint16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array, int64: BigInt64Array, uint64: BigUint64Array,
-  half: Uint16Array, bfloat16: Uint16Array, qint8: Int8Array, quint8: Uint8Array, qint32: Int32Array, qint16: Int16Array, quint16: Uint16Array,
-};
 
 /** The dtypes tfjs holds exactly in an int32 tensor (int64/uint32 only when every value fits). */
 const INT32_HELD = new Set<string>(['int32', 'int16', 'int8', 'uint8', 'uint16']);

@@ -38,8 +38,6 @@ export function variablesFromCheckpoint(ckpt: Checkpoint): Map<string, Tensor> {
 
 type Msg = Record<string, unknown>;
 
-const PASS_THROUGH = new Set(['Identity', 'Snapshot', 'ReadVariableOp']);
-
 function sharedName(node: Node): string {
   const a = node.attrs.shared_name;
   const s = a?.kind === 's' ? attrText(a.value) : '';

@@ -14,7 +14,7 @@
  * so two versions of a graph get the same inputs.
  */
 import { GraftError, badArgument } from '../errors';
-import { type DType, baseDType, dtypeSize, isFloatDType, parseDType } from '../ir/dtype';
+import { type DType, baseDType, isFloatDType, parseDType } from '../ir/dtype';
 import type { Graph } from '../ir/graph';
 import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';

@@ -496,7 +496,7 @@ function verifiedInputNames(mg: MetaGraph, { keys, outputNodes, inputNodes }: En
 
 /** Stage 2: the meta graph frozen with its checkpoint's values (and table vocabularies). */
 export async function freeze(s: Loaded): Promise<Frozen> {
-  const { src, mg, opts } = s;
+  const { src, mg } = s;
   const needsCheckpoint = mg.graph.nodes.some((n) => VARIABLE_OPS.has(n.op));
   const ckpt = needsCheckpoint ? await src.readCheckpoint() : null;
   s.progress('freeze', `freezing ${src.label}${mg.tags.length ? ` [${mg.tags.join(',')}]` : ''}${ckpt ? ` with ${ckpt.entries.size} checkpoint entries` : ''}`);

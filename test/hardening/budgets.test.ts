@@ -16,11 +16,10 @@ import { readTable, writeTable } from '../../src/io/checkpoint';
 import { runPipeline } from '../../src/transform/runner';
 import { runGraph } from '../../src/runtime/index';
 import { generateFeeds } from '../../src/verify/feeds';
-import { writeNpy } from '../../src/io/npy';
 import { graphBuilder } from '../helpers/graph-builder';
-import { HAVE_MODELS, SKIP_REASON } from '../helpers/models';
+import { HAVE_MODELS } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
-import { expectCliError, expectCliOk, runCliOn } from './cli-checks';
+import { expectCliError, runCliOn } from './cli-checks';
 
 const F = { T: attr.type('float') };
 const I32 = (values: number[]) => makeTensor('int32', [values.length], values);

@@ -7,7 +7,7 @@ import { loadModel } from '../../src/io/model-files';
 import { encodeMetaGraph, encodeSavedModelChunks, type SavedModelProto } from '../../src/io/saved-model';
 import type { Graph } from '../../src/ir/graph';
 import type { Node } from '../../src/ir/node';
-import { HAVE_MODELS, MODELS_DIR, SKIP_REASON, allModelPaths } from '../helpers/models';
+import { HAVE_MODELS, MODELS_DIR, allModelPaths } from '../helpers/models';
 
 /**
  * A deep copy of the graph's nodes as fresh objects, so that they are written from their fields rather

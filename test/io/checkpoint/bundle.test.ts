@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../../helpers/models';
 import { type Checkpoint, DT_STRING, listCheckpointEntries, readCheckpoint, readTable, readTableFooter, writeCheckpoint, crc32c, maskCrc32c, encodeStringTensor, decodeStringTensor, TableBuilder, writeTable } from '../../../src/io/checkpoint';
 import { readCheckpointFiles, writeCheckpointFiles } from '../../../src/io/checkpoint/bundle-files';
