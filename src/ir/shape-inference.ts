@@ -183,7 +183,7 @@ class Engine {
       graph: this.graph,
       callFunction: (name, ins) => this.call(name, ins)?.outputs,
     };
-    let outs: readonly { dtype?: DType; shape: Dims; value?: TensorFact['value']; handle?: TensorFact['handle'] }[] = [];
+    let outs: readonly { dtype?: DType; shape: Dims; value?: TensorFact['value']; handle?: TensorFact['handle']; text?: TensorFact['text'] }[] = [];
     try {
       const fn = shapeFn(node.op);
       if (fn) outs = fn(ctx);
@@ -199,7 +199,8 @@ class Engine {
         const fromAttrs = outputDType(node, port);
         dtype = fromAttrs !== 'invalid' ? fromAttrs : (inputs[0]?.dtype ?? 'invalid');
       }
-      result[port] = o.value ? (o.handle ? { dtype, shape: o.shape, value: o.value, handle: o.handle } : { dtype, shape: o.shape, value: o.value }) : o.handle ? { dtype, shape: o.shape, handle: o.handle } : { dtype, shape: o.shape };
+      if (o.text) result[port] = { dtype, shape: o.shape, text: o.text };
+      else result[port] = o.value ? (o.handle ? { dtype, shape: o.shape, value: o.value, handle: o.handle } : { dtype, shape: o.shape, value: o.value }) : o.handle ? { dtype, shape: o.shape, handle: o.handle } : { dtype, shape: o.shape };
     }
     if (forceUnknown.size > 0 && forceUnknown.has(node.name) && result[0]) result[0] = { dtype: result[0].dtype, shape: null };
     if (overrides && (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault' || node.op === 'PlaceholderV2')) {

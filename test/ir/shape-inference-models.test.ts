@@ -55,12 +55,21 @@ function check(where: string, nodes: readonly Node[], inferred: ReadonlyMap<stri
   }
 }
 
+/** Tensors checked and equal: in main graphs, and in function bodies inferred alone. */
+const split = { main: { tensors: 0, equal: 0 }, functions: { tensors: 0, equal: 0 } };
+
 function checkGraph(where: string, graph: Graph, counts: Counts): void {
+  const before = { tensors: counts.tensors, equal: counts.equal };
   check(where, graph.nodes, inferShapes(graph), counts);
+  split.main.tensors += counts.tensors - before.tensors;
+  split.main.equal += counts.equal - before.equal;
   for (const fn of graph.library.functions) {
     if (!fn.nodes.some((n) => n.attrs._output_shapes)) continue;
     const r = inferFunctionShapes(graph, fn.signature.name);
+    const b = { tensors: counts.tensors, equal: counts.equal };
     check(`${where} ${fn.signature.name}`, fn.nodes, r?.tensors ?? new Map(), counts);
+    split.functions.tensors += counts.tensors - b.tensors;
+    split.functions.equal += counts.equal - b.equal;
   }
 }
 
@@ -87,12 +96,14 @@ describe.skipIf(!HAVE_MODELS)(`shape inference on the shared models ${HAVE_MODEL
       [
         ...rows,
         `less known by graft, by op: ${[...lessByOp].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([op, n]) => `${op} ${n}`).join(', ')}`,
+        `main graphs: ${split.main.equal} of ${split.main.tensors} tensors equal; function bodies (inferred alone, from the argument shapes TensorFlow recorded): ${split.functions.equal} of ${split.functions.tensors}`,
         `TOTAL: ${total.nodes} nodes with _output_shapes, ${total.tensors} tensors checked: ${total.equal} equal, ${total.unknownOurs} less known by graft (compatible), ${total.moreSpecific} more known by graft (compatible), ${total.incompatible.length} incompatible`,
       ].join('\n'),
     );
     expect(total.incompatible.slice(0, 40)).toEqual([]);
     expect(total.nodes).toBeGreaterThan(1000);
-    // Most recorded shapes are reproduced exactly.
-    expect(total.equal / total.tensors).toBeGreaterThan(0.7);
+    // Most recorded shapes are reproduced exactly (87% when every runtime op got its shape function).
+    expect(total.equal / total.tensors).toBeGreaterThan(0.85);
+    expect(split.main.equal / split.main.tensors).toBeGreaterThan(0.93);
   });
 });

@@ -16,7 +16,7 @@ import type { Graph } from '../graph';
 import type { Node } from '../node';
 import { placeholderDims } from '../placeholder';
 import { attrWithDefault } from '../op-facts';
-import { tensorToNumbers } from '../tensor';
+import { tensorStrings, tensorToNumbers } from '../tensor';
 import { type Dims, broadcastDims, mergeDims, numElementsOf, relaxDims, unknownDims } from './dims';
 
 /** A small integer (or float) tensor's value as far as known; null elements are unknown. */
@@ -33,6 +33,8 @@ export interface TensorFact {
   readonly value?: KnownValue;
   /** For resource/variant handles: the dtype and shape of the variable or list element. */
   readonly handle?: { readonly dtype: DType; readonly shape: Dims };
+  /** The elements of a small rank-0/1 string constant (RestoreV2 reads its `shape_and_slices`). */
+  readonly text?: readonly string[];
 }
 
 /** An output as a shape function gives it: the dtype is filled in from the node when absent. */
@@ -41,6 +43,7 @@ export interface OutFact {
   readonly shape: Dims;
   readonly value?: KnownValue;
   readonly handle?: { readonly dtype: DType; readonly shape: Dims };
+  readonly text?: readonly string[];
 }
 
 export interface ShapeContext {
@@ -136,6 +139,7 @@ function binaryValue(op: string, a: TensorFact | undefined, b: TensorFact | unde
     Sub: (x, y) => x - y,
     Mul: (x, y) => x * y,
     FloorDiv: (x, y) => Math.floor(x / y),
+    FloorMod: (x, y) => x - Math.floor(x / y) * y,
     Maximum: Math.max,
     Minimum: Math.min,
   };
@@ -149,7 +153,7 @@ function binaryValue(op: string, a: TensorFact | undefined, b: TensorFact | unde
   for (let i = 0; i < n; i++) {
     const x = av.length === 1 ? av[0]! : av[i]!;
     const y = bv.length === 1 ? bv[0]! : bv[i]!;
-    out.push(x === null || y === null || (op === 'FloorDiv' && y === 0) ? null : fn(x, y));
+    out.push(x === null || y === null || ((op === 'FloorDiv' || op === 'FloorMod') && y === 0) ? null : fn(x, y));
   }
   return { scalar: a.value.scalar && b.value.scalar, v: out };
 }
@@ -549,6 +553,15 @@ const gatherNd: ShapeFn = (c) => {
 };
 
 const fill: ShapeFn = (c) => [{ shape: shapeFromTensor(c.inputs[0]) }];
+/** Fill: its shape, and when it is a short vector or a scalar of a known integer, its value. */
+const fillOp: ShapeFn = (c) => {
+  const shape = shapeFromTensor(c.inputs[0]);
+  const x = scalarValue(c.inputs[1]);
+  const ints = x !== undefined && Number.isInteger(x) && ['int32', 'int64'].includes(c.inputs[1]!.dtype);
+  const n = numElementsOf(shape);
+  const value = ints && shape !== null && shape.length <= 1 && n >= 0 && n <= 4096 ? { scalar: shape.length === 0, v: new Array<number>(n).fill(x) } : undefined;
+  return [{ shape, value }];
+};
 
 const tile: ShapeFn = (c) => {
   const x = c.inputs[0]?.shape ?? null;
@@ -596,8 +609,10 @@ const oneHot: ShapeFn = (c) => {
 const range: ShapeFn = (c) => {
   const [s, l, d] = [scalarValue(c.inputs[0]), scalarValue(c.inputs[1]), scalarValue(c.inputs[2])];
   if (s === undefined || l === undefined || d === undefined || d === 0) return [{ shape: [-1] }];
-  const n = Math.max(0, Math.ceil(Math.abs((l - s) / d)));
-  return [{ shape: [(l - s) / d < 0 ? 0 : n] }];
+  const n = (l - s) / d < 0 ? 0 : Math.max(0, Math.ceil(Math.abs((l - s) / d)));
+  // A short integer range's elements are known (TensorFlow's shape refiner evaluates it).
+  const ints = [s, l, d].every(Number.isInteger) && ['int32', 'int64'].includes(c.inputs[0]!.dtype);
+  return [{ shape: [n], value: ints && n <= 4096 ? vectorValue(Array.from({ length: n }, (_, i) => s + i * d)) : undefined }];
 };
 
 const split: ShapeFn = (c) => {
@@ -680,6 +695,14 @@ const constOp: ShapeFn = (c) => {
       value = { scalar: shape.length === 0, v: tensorToNumbers(t) };
     } catch {
       value = undefined; // a malformed constant has no usable value
+    }
+  }
+  if (t.dtype === 'string' && shape.length <= 1 && numElementsOf(shape) <= 4096) {
+    try {
+      const decoder = new TextDecoder();
+      return [{ shape, text: tensorStrings(t).map((b) => decoder.decode(b)) }];
+    } catch {
+      return [{ shape }]; // a malformed constant has no usable text
     }
   }
   return [{ shape, value }];
@@ -793,6 +816,263 @@ const tensorListGather: ShapeFn = (c) => {
 const tensorListGetItem: ShapeFn = (c) => [{ shape: listElem(c, 2) }];
 const tensorListPopBack: ShapeFn = (c) => [{ shape: [], handle: c.inputs[0]?.handle }, { shape: listElem(c, 1) }];
 
+// ---------------------------------------------------------------- training, sparse, parsing, checkpoints
+
+/** Dimension `i` of a shape (negative counts from the end), or -1 when the shape or dim is unknown. */
+function dimAt(d: Dims, i: number): number {
+  if (d === null) return -1;
+  const k = i < 0 ? d.length + i : i;
+  return k >= 0 && k < d.length ? d[k]! : -1;
+}
+/** TensorFlow's `Merge` of two dimensions: the known one; two different known ones stay unknown. */
+function mergeDim(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a === b ? a : -1;
+}
+/** `Concatenate`: unknown when either part is. */
+function concatDims2(a: Dims, b: Dims): Dims {
+  return a === null || b === null ? null : [...a, ...b];
+}
+function typesAttr(node: Node, name: string): DType[] {
+  const a = attrOf(node, name);
+  return a?.kind === 'list' ? [...(a.value.type ?? [])] : [];
+}
+function listLength(node: Node, name: string): number {
+  const a = attrOf(node, name);
+  if (a?.kind !== 'list') return 0;
+  const v = a.value as Record<string, readonly unknown[] | undefined>;
+  return Math.max(0, ...Object.values(v).map((x) => (Array.isArray(x) ? x.length : 0)));
+}
+function shapeListAttr(node: Node, name: string): Dims[] {
+  const a = attrOf(node, name);
+  if (a?.kind !== 'list' || !a.value.shape) return [];
+  return a.value.shape.map((s) => (s.unknownRank ? null : s.dims.map((d) => (d < 0 ? -1 : d))));
+}
+
+/** `MergeBothInputsShapeFn` (AssignAdd, AssignSub, ReluGrad...). */
+const mergeBoth: ShapeFn = (c) => [{ shape: mergeDims(c.inputs[0]?.shape ?? null, c.inputs[1]?.shape ?? null) }];
+
+/** Assign: both inputs merged when `validate_shape`, else the value's shape. */
+const assign: ShapeFn = (c) => (boolAttr(c.node, 'validate_shape', true) ? mergeBoth(c) : [{ shape: c.inputs[1]?.shape ?? null }]);
+
+/** ApplyGradientDescent: var merged with delta. */
+const applyGradientDescent: ShapeFn = (c) => [{ shape: mergeDims(c.inputs[0]?.shape ?? null, c.inputs[2]?.shape ?? null) }];
+
+/** BiasAddGrad: the channel dimension of the backprop (the last, or the third from last in NCHW). */
+const biasAddGrad: ShapeFn = (c) => {
+  const x = c.inputs[0]?.shape ?? null;
+  return [{ shape: [dimAt(x, strAttr(c.node, 'data_format', 'NHWC') === 'NCHW' ? -3 : -1)] }];
+};
+
+/**
+ * BroadcastGradientArgs: two vectors of unknown length. When both shapes are known values, the
+ * reduction indices are too (TensorFlow's shape refiner evaluates the op; `BCast` with
+ * `fewer_dims_optimization` off: an output dim that is 1 in an input is reduced for that input,
+ * and a dim that is 1 in both is reduced for both).
+ */
+const broadcastGradientArgs: ShapeFn = (c) => {
+  const s0 = fullValue(c.inputs[0]);
+  const s1 = fullValue(c.inputs[1]);
+  if (!s0 || !s1 || c.inputs[0]!.value!.scalar || c.inputs[1]!.value!.scalar) return [{ shape: [-1] }, { shape: [-1] }];
+  const rank = Math.max(s0.length, s1.length);
+  const pad = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const [a, b] = [pad(s0), pad(s1)];
+  const r0: number[] = [];
+  const r1: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    if (a[i] !== 1 && b[i] !== 1 && a[i] !== b[i]) return [{ shape: [-1] }, { shape: [-1] }]; // not broadcastable
+    if (a[i] === 1) r0.push(i);
+    if (b[i] === 1) r1.push(i);
+  }
+  // The shape function itself says [?] (as TensorFlow records it); the values feed later ops.
+  return [
+    { shape: [-1], value: vectorValue(r0) },
+    { shape: [-1], value: vectorValue(r1) },
+  ];
+};
+
+/** LowerBound/UpperBound: the shape of `values`. */
+const searchSorted: ShapeFn = (c) => [{ shape: c.inputs[1]?.shape ?? null }];
+
+/** DynamicStitch and ParallelDynamicStitch (`DynamicStitchShapeFunction`). */
+const dynamicStitch: ShapeFn = (c) => {
+  const n = intAttr(c.node, 'N', c.inputs.length / 2);
+  let extra: Dims = null;
+  let allConstant = true;
+  let maxIndex = -1;
+  for (let i = 0; i < n; i++) {
+    const indices = c.inputs[i];
+    const data = c.inputs[i + n]?.shape ?? null;
+    const known = fullValue(indices);
+    if (!known) allConstant = false;
+    const ir = indices?.shape;
+    if (ir === null || ir === undefined) continue;
+    extra = mergeDims(extra, data === null ? null : data.slice(ir.length));
+    if (known) for (const k of known) maxIndex = Math.max(maxIndex, k);
+  }
+  const shape = concatDims2([allConstant ? maxIndex + 1 : -1], extra);
+  // Stitching known scalars into a vector (a gradient's reduced shape): the value as far as known.
+  let value: KnownValue | undefined;
+  if (allConstant && shape !== null && shape.length === 1 && maxIndex < 4096) {
+    const v: (number | null)[] = new Array<number | null>(maxIndex + 1).fill(null);
+    for (let i = 0; i < n; i++) {
+      const idx = fullValue(c.inputs[i])!;
+      const data = c.inputs[i + n]?.value;
+      // A later partition overrides an earlier one at the same index, known or not.
+      const known = data && data.v.length === idx.length ? data.v : undefined;
+      idx.forEach((k, j) => (v[k] = known ? known[j]! : null));
+    }
+    value = vectorValue(v);
+  }
+  return [{ shape, value }];
+};
+
+/** DenseToDenseSetOperation: indices [?, rank], values [?], shape [rank]. */
+const denseToDenseSetOperation: ShapeFn = (c) => {
+  const a = c.inputs[0]?.shape ?? null;
+  const b = c.inputs[1]?.shape ?? null;
+  const rank = a !== null ? a.length : b !== null ? b.length : -1;
+  return [{ shape: [-1, rank], dtype: 'int64' }, { shape: [-1] }, { shape: [rank], dtype: 'int64' }];
+};
+
+/** ResourceGather: params[:batch_dims] + indices[batch_dims:] + params[batch_dims + 1:]. */
+const resourceGather: ShapeFn = (c) => {
+  const params = c.inputs[0]?.handle?.shape ?? null;
+  const indices = c.inputs[1]?.shape ?? null;
+  const bd = intAttr(c.node, 'batch_dims', 0);
+  if (params === null || indices === null) return [UNKNOWN];
+  return [{ shape: [...params.slice(0, bd), ...indices.slice(bd), ...params.slice(bd + 1)] }];
+};
+
+/** One `shape_and_slices` entry read as the shape it restores (`checkpoint::ParseShapeAndSlice`). */
+function shapeAndSlice(spec: string): Dims {
+  if (spec === '') return null;
+  const parts = spec.split(' ');
+  const full = parts.slice(0, -1).map(Number);
+  const slices = parts[parts.length - 1]!.split(':');
+  if (full.some((d) => !Number.isInteger(d) || d < 0) || slices.length !== full.length) return null;
+  const out: number[] = [];
+  for (let i = 0; i < full.length; i++) {
+    const s = slices[i]!;
+    if (s === '-') out.push(full[i]!);
+    else {
+      const len = Number(s.split(',')[1]);
+      if (!Number.isInteger(len) || len < 0) return null;
+      out.push(len);
+    }
+  }
+  return out;
+}
+
+/** RestoreV2: each output's shape from its `shape_and_slices` entry when that input is constant. */
+const restoreV2: ShapeFn = (c) => {
+  const n = typesAttr(c.node, 'dtypes').length;
+  const specs = c.inputs[2]?.text;
+  return Array.from({ length: n }, (_, i) => ({ shape: specs && specs.length === n ? shapeAndSlice(specs[i]!) : null }));
+};
+
+/** UnsortedSegmentSum (`UnsortedSegmentReductionShapeFn`): [num_segments] + data[rank(segment_ids):]. */
+const unsortedSegment: ShapeFn = (c) => {
+  const data = c.inputs[0]?.shape ?? null;
+  const ids = c.inputs[1]?.shape ?? null;
+  if (ids === null) return [UNKNOWN];
+  const n = scalarValue(c.inputs[2]);
+  return [{ shape: concatDims2([n !== undefined && n >= 0 ? n : -1], data === null ? null : data.slice(ids.length)) }];
+};
+
+/** SparseSegmentSum/Mean/SqrtN, with or without num_segments: [?] or [num_segments] + data[1:]. */
+const sparseSegment: ShapeFn = (c) => {
+  const data = c.inputs[0]?.shape ?? null;
+  const withN = c.node.op.endsWith('WithNumSegments');
+  const n = withN ? scalarValue(c.inputs[3]) : undefined;
+  return [{ shape: concatDims2([n !== undefined && n >= 0 ? n : -1], data === null ? null : data.slice(1)) }];
+};
+
+/** SparseSegment*Grad: [output_dim0] + grad[1:]. */
+const sparseSegmentGrad: ShapeFn = (c) => {
+  const grad = c.inputs[0]?.shape ?? null;
+  const n = scalarValue(c.inputs[3]);
+  return [{ shape: concatDims2([n !== undefined && n >= 0 ? n : -1], grad === null ? null : grad.slice(1)) }];
+};
+
+/** SparseToDense: the shape given by its `output_shape` input. */
+const sparseToDense: ShapeFn = (c) => [{ shape: shapeFromTensor(c.inputs[1]) }];
+
+/** SparseTensorDenseMatMul: [a rows (or cols when adjoint_a), b cols (or rows when adjoint_b)], b's batch dims first. */
+const sparseTensorDenseMatMul: ShapeFn = (c) => {
+  const aShape = shapeFromTensor(c.inputs[2]);
+  const b = c.inputs[3]?.shape ?? null;
+  if (b === null) return [UNKNOWN];
+  const adjA = boolAttr(c.node, 'adjoint_a', false);
+  const adjB = boolAttr(c.node, 'adjoint_b', false);
+  const r = b.length;
+  const left = aShape === null ? -1 : dimAt(aShape, adjA ? -1 : -2);
+  const right = b[adjB ? r - 2 : r - 1] ?? -1;
+  return [{ shape: [...b.slice(0, -2), left, right] }];
+};
+
+/** SparseFillEmptyRows: indices [?, rank], values [?], empty_row_indicator [dense_shape[0]], reverse_index_map [N]. */
+const sparseFillEmptyRows: ShapeFn = (c) => {
+  const indices = c.inputs[0]?.shape ?? null;
+  const values = c.inputs[1]?.shape ?? null;
+  const denseShape = c.inputs[2]?.shape ?? null;
+  const n = mergeDim(dimAt(indices, 0), dimAt(values, 0));
+  const rows = dimAt(shapeFromTensor(c.inputs[2]), 0);
+  return [{ shape: [-1, numElementsOf(denseShape)], dtype: 'int64' }, { shape: [-1] }, { shape: [rows], dtype: 'bool' }, { shape: [n], dtype: 'int64' }];
+};
+
+/** SparseReshape: indices [nnz, len(new_shape)], and new_shape's own shape. */
+const sparseReshape: ShapeFn = (c) => {
+  const newShape = c.inputs[2]?.shape ?? null;
+  return [{ shape: [dimAt(c.inputs[0]?.shape ?? null, 0), dimAt(newShape, 0)], dtype: 'int64' }, { shape: newShape ?? [-1], dtype: 'int64' }];
+};
+
+/** The sparse outputs of the parse ops (`AddSparseOutputShapes`): indices, values, dense shapes. */
+function sparseParseOutputs(n: number, rank: number, types: readonly DType[]): OutFact[] {
+  return [
+    ...Array.from({ length: n }, (): OutFact => ({ shape: [-1, rank], dtype: 'int64' })),
+    ...Array.from({ length: n }, (_, i): OutFact => ({ shape: [-1], dtype: types[i] ?? 'invalid' })),
+    ...Array.from({ length: n }, (): OutFact => ({ shape: [rank], dtype: 'int64' })),
+  ];
+}
+/** The dense outputs (`AddDenseOutputShapes`): the batch prefix then each `dense_shapes` entry. */
+function denseParseOutputs(prefix: Dims, shapes: readonly Dims[], types: readonly DType[]): OutFact[] {
+  return shapes.map((s, i) => ({ shape: concatDims2(prefix, s), dtype: types[i] ?? 'invalid' }));
+}
+
+/** ParseExample: `serialized` is a vector of examples. */
+const parseExample: ShapeFn = (c) => {
+  const batch = c.inputs[0]?.shape ?? null;
+  const prefix = batch === null ? [-1] : batch.length === 1 ? batch : null;
+  const n = intAttr(c.node, 'Nsparse', 0);
+  return [...sparseParseOutputs(n, 2, typesAttr(c.node, 'sparse_types')), ...denseParseOutputs(prefix, shapeListAttr(c.node, 'dense_shapes'), typesAttr(c.node, 'Tdense'))];
+};
+
+/** ParseExampleV2: `serialized` is a scalar or a vector; ragged outputs after the dense ones. */
+const parseExampleV2: ShapeFn = (c) => {
+  const input = c.inputs[0]?.shape ?? null;
+  const rank = input === null ? -1 : input.length + 1;
+  const examples = input !== null && input.length === 1 ? input[0]! : -1;
+  const raggedValues = typesAttr(c.node, 'ragged_value_types');
+  const raggedSplits = typesAttr(c.node, 'ragged_split_types');
+  return [
+    ...sparseParseOutputs(intAttr(c.node, 'num_sparse', 0), rank, typesAttr(c.node, 'sparse_types')),
+    ...denseParseOutputs(input, shapeListAttr(c.node, 'dense_shapes'), typesAttr(c.node, 'Tdense')),
+    ...raggedValues.map((t): OutFact => ({ shape: [-1], dtype: t })),
+    ...raggedSplits.map((t): OutFact => ({ shape: [examples >= 0 ? examples + 1 : -1], dtype: t })),
+  ];
+};
+
+/** ParseSingleExample: one example, so sparse indices are [?, 1] and dense outputs their own shapes. */
+const parseSingleExample: ShapeFn = (c) => {
+  const n = listLength(c.node, 'sparse_keys');
+  const dense = listLength(c.node, 'dense_keys');
+  return [...sparseParseOutputs(n, 1, typesAttr(c.node, 'sparse_types')), ...denseParseOutputs([], shapeListAttr(c.node, 'dense_shapes').slice(0, dense), typesAttr(c.node, 'Tdense'))];
+};
+
+const stringScalar: ShapeFn = () => [{ shape: [], dtype: 'string' }];
+
 // ---------------------------------------------------------------- the table
 
 const SAME = [
@@ -806,13 +1086,15 @@ const SAME = [
 ];
 const IDENTITY = ['Identity', 'RefIdentity', 'Snapshot', 'StopGradient', 'PreventGradient', 'Enter', 'RefEnter', 'Exit', 'RefExit', 'NextIteration', 'RefNextIteration', 'LoopCond'];
 const BINARY = [
-  'Add', 'AddV2', 'Sub', 'Mul', 'Div', 'RealDiv', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod', 'TruncateDiv', 'Maximum', 'Minimum', 'Pow',
+  'LeftShift', 'RightShift', 'Add', 'AddV2', 'Sub', 'Mul', 'Div', 'RealDiv', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod', 'TruncateDiv', 'Maximum', 'Minimum', 'Pow',
   'SquaredDifference', 'Atan2', 'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'LogicalAnd', 'LogicalOr',
 ];
 const REDUCE = ['Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any', 'EuclideanNorm'];
 const NONE = [
   'NoOp', 'Assert', 'PrintV2', 'InitializeTable', 'InitializeTableV2', 'InitializeTableFromTextFile', 'InitializeTableFromTextFileV2',
   'LookupTableImport', 'LookupTableImportV2', 'LookupTableInsert', 'LookupTableInsertV2', 'LookupTableRemoveV2', 'TensorArrayCloseV3',
+  'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp', 'DisableCopyOnRead', 'ResourceApplyGradientDescent', 'ResourceApplyAdagradV2',
+  'ResourceApplyFtrl', 'ResourceSparseApplyFtrl',
 ];
 
 const TABLE: Record<string, ShapeFn> = {
@@ -871,7 +1153,7 @@ const TABLE: Record<string, ShapeFn> = {
   Gather: gather,
   GatherV2: gather,
   GatherNd: gatherNd,
-  Fill: fill,
+  Fill: fillOp,
   Tile: tile,
   Pad: pad,
   PadV2: pad,
@@ -978,6 +1260,47 @@ const TABLE: Record<string, ShapeFn> = {
     return [{ shape: [s && s.length === 3 ? s[0]! : -1, s && s.length === 3 ? s[1]! : -1, intAttr(c.node, 'dct_coefficient_count', 13)] }];
   },
   Unique: (c) => [{ shape: [-1] }, { shape: c.inputs[0]?.shape ?? null }],
+  UniqueV2: (c) => [{ shape: [-1] }, { shape: c.inputs[0]?.shape ?? null }],
+  Assign: assign,
+  AssignAdd: mergeBoth,
+  AssignSub: mergeBoth,
+  ReluGrad: mergeBoth,
+  ApplyGradientDescent: applyGradientDescent,
+  BiasAddGrad: biasAddGrad,
+  BroadcastGradientArgs: broadcastGradientArgs,
+  Bucketize: unchanged,
+  L2Loss: scalar,
+  LowerBound: searchSorted,
+  UpperBound: searchSorted,
+  DynamicStitch: dynamicStitch,
+  ParallelDynamicStitch: dynamicStitch,
+  DenseToDenseSetOperation: denseToDenseSetOperation,
+  ResourceGather: resourceGather,
+  RestoreV2: restoreV2,
+  ShardedFilename: stringScalar,
+  ShardedFilespec: stringScalar,
+  ScalarSummary: stringScalar,
+  HistogramSummary: stringScalar,
+  MergeSummary: stringScalar,
+  ReduceJoin: (c) => reduction(c).map((o) => ({ ...o, dtype: 'string' as DType })),
+  TruncatedNormal: fill,
+  UnsortedSegmentSum: unsortedSegment,
+  SparseSegmentSum: sparseSegment,
+  SparseSegmentMean: sparseSegment,
+  SparseSegmentSqrtN: sparseSegment,
+  SparseSegmentSumWithNumSegments: sparseSegment,
+  SparseSegmentMeanWithNumSegments: sparseSegment,
+  SparseSegmentSqrtNWithNumSegments: sparseSegment,
+  SparseSegmentSumGrad: sparseSegmentGrad,
+  SparseSegmentMeanGrad: sparseSegmentGrad,
+  SparseSegmentSqrtNGrad: sparseSegmentGrad,
+  SparseToDense: sparseToDense,
+  SparseTensorDenseMatMul: sparseTensorDenseMatMul,
+  SparseFillEmptyRows: sparseFillEmptyRows,
+  SparseReshape: sparseReshape,
+  ParseExample: parseExample,
+  ParseExampleV2: parseExampleV2,
+  ParseSingleExample: parseSingleExample,
   TopKV2: (c) => {
     const x = c.inputs[0]?.shape ?? null;
     const k = scalarValue(c.inputs[1]) ?? -1;
