@@ -96,12 +96,18 @@ export function freezeMetaGraphNow(mg: MetaGraph, checkpoint: Checkpoint | null,
   // Signature inputs stay even when the outputs do not need them, so the signature still holds.
   let sub = extractSubGraph(mg.graph, [...chosen.outputs, ...inputs]);
   // Tables keep their initializers (see tables.ts).
-  const inits = tableInitializers(mg.graph, new Set(sub.nodes.map((n) => n.name)));
+  let inits = tableInitializers(mg.graph, new Set(sub.nodes.map((n) => n.name)));
   if (inits.length) sub = extractSubGraph(mg.graph, [...chosen.outputs, ...inputs, ...inits]);
   if (hasCalls(sub)) {
     const protectedNodes = new Set([...chosen.outputs, ...inputs].map(nodeNameOf));
     const inl = inlineFunctionCalls(sub, { protectedNodes });
     sub = extractSubGraph(inl.graph, [...chosen.outputs, ...inputs]);
+    // TF 2.x tables: the initializer functions the init op calls are inlined too; their init ops
+    // are found again in the inlined graph, by the table they fill.
+    if (inits.length) {
+      inits = tableInitializers(inl.graph, new Set(sub.nodes.map((n) => n.name)));
+      if (inits.length) sub = extractSubGraph(inl.graph, [...chosen.outputs, ...inputs, ...inits]);
+    }
   }
   const needs = sub.nodes.filter((n) => VARIABLE_OPS.has(n.op)).map((n) => n.name);
   let values = new Map<string, Tensor>();

@@ -15,16 +15,59 @@
  */
 import type { Diagnostic } from '../diagnostics';
 import { attr } from '../ir/attr';
-import type { Graph } from '../ir/graph';
+import type { FunctionDef, Graph } from '../ir/graph';
 import { withNodes } from '../ir/graph';
+import { calledFunction } from '../ir/inline';
 import { type Node, makeNode, parseInput } from '../ir/node';
 import { TABLE_CREATE_OPS, TABLE_INIT_OPS, parseTextFileTable } from '../ir/lookup-tables';
 
-/** The initializer nodes of the tables among `kept` node names, from the original graph. */
+/**
+ * The node a table handle comes from: `input`'s node, through `Identity` nodes (what inlining a
+ * TF2 function leaves between a table and the ops that use it).
+ */
+function tableRoot(byName: ReadonlyMap<string, Node>, input: string): string {
+  let name = parseInput(input).node;
+  for (let hops = 0; hops < 64; hops++) {
+    const n = byName.get(name);
+    if (!n || n.op !== 'Identity' || n.inputs.length === 0 || n.inputs[0]!.startsWith('^')) break;
+    name = parseInput(n.inputs[0]!).node;
+  }
+  return name;
+}
+
+/** Whether the function `name` (or one it calls, at any depth) holds an op of `ops`. */
+function functionHolds(library: ReadonlyMap<string, FunctionDef>, name: string, ops: ReadonlySet<string>, seen = new Set<string>()): boolean {
+  if (seen.has(name)) return false;
+  seen.add(name);
+  const f = library.get(name);
+  if (!f) return false;
+  return f.nodes.some((n) => {
+    if (ops.has(n.op)) return true;
+    const called = calledFunction(n, library);
+    return called !== undefined && functionHolds(library, called.name, ops, seen);
+  });
+}
+
+/**
+ * The initializer nodes of the tables among `kept` node names, from the original graph: the
+ * table init ops whose table (through `Identity`) is a kept table op, and, as TF 2.x writes
+ * tables, the function calls that take a kept table handle (a table op's, or a call's whose
+ * function makes a table) and whose function fills a table (`__inference__initializer_*`, run by
+ * the init op).
+ */
 export function tableInitializers(original: Graph, kept: ReadonlySet<string>): string[] {
-  const tables = new Set(original.nodes.filter((n) => TABLE_CREATE_OPS.has(n.op) && kept.has(n.name)).map((n) => n.name));
+  const library = new Map(original.library.functions.map((f) => [f.signature.name, f]));
+  const calls = (n: Node, ops: ReadonlySet<string>) => {
+    const called = calledFunction(n, library);
+    return called !== undefined && functionHolds(library, called.name, ops);
+  };
+  const tables = new Set(original.nodes.filter((n) => kept.has(n.name) && (TABLE_CREATE_OPS.has(n.op) || calls(n, TABLE_CREATE_OPS))).map((n) => n.name));
   if (tables.size === 0) return [];
-  return original.nodes.filter((n) => TABLE_INIT_OPS.has(n.op) && n.inputs.length > 0 && tables.has(parseInput(n.inputs[0]!).node)).map((n) => n.name);
+  const byName = new Map(original.nodes.map((n) => [n.name, n]));
+  const takesTable = (n: Node) => n.inputs.some((i) => !i.startsWith('^') && tables.has(tableRoot(byName, i)));
+  return original.nodes
+    .filter((n) => (TABLE_INIT_OPS.has(n.op) && n.inputs.length > 0 && tables.has(tableRoot(byName, n.inputs[0]!))) || (takesTable(n) && calls(n, TABLE_INIT_OPS)))
+    .map((n) => n.name);
 }
 
 /** Reads of a table: every op with the table handle as input 0 that is not an initializer. */
@@ -49,7 +92,10 @@ export function wireTableInitializers(
   const initSet = new Set(initializers.filter((n) => byName.has(n)));
   const initsOf = new Map<string, string[]>();
   for (const name of initSet) {
-    const table = parseInput(byName.get(name)!.inputs[0]!).node;
+    const init = byName.get(name)!;
+    // A call (an initializer function not inlined) is wired to no read here: its table is inside.
+    if (!TABLE_INIT_OPS.has(init.op)) continue;
+    const table = tableRoot(byName, init.inputs[0]!);
     initsOf.set(table, [...(initsOf.get(table) ?? []), name]);
   }
   const replaced = new Map<string, Node[]>();
@@ -59,7 +105,7 @@ export function wireTableInitializers(
     const fileRef = n.inputs[1] ?? '';
     const fileNode = parseInput(fileRef).node;
     const asset = assets.get(fileRef.includes(':') ? fileRef : `${fileRef}:0`);
-    const table = byName.get(parseInput(n.inputs[0]!).node);
+    const table = byName.get(tableRoot(byName, n.inputs[0]!));
     if (!asset || !table) {
       diagnostics.push({
         severity: 'warning',
@@ -107,7 +153,7 @@ export function wireTableInitializers(
       continue;
     }
     if (isTableRead(n) && n.inputs.length > 0) {
-      const inits = initsOf.get(parseInput(n.inputs[0]!).node) ?? [];
+      const inits = initsOf.get(tableRoot(byName, n.inputs[0]!)) ?? [];
       const extra = inits.map((i) => `^${i}`).filter((c) => !n.inputs.includes(c));
       if (extra.length) {
         nodes.push(Object.freeze({ ...n, inputs: Object.freeze([...n.inputs, ...extra]) }));
