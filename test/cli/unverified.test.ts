@@ -14,6 +14,7 @@ import { summarizeCommand } from '../../src/cli/commands/summarize';
 import { type Io, reportError } from '../../src/cli/output';
 import { attr } from '../../src/ir/attr';
 import { graphBuilder } from '../../src/ir/builder';
+import { makeNode, type Node } from '../../src/ir/node';
 import { makeTensor } from '../../src/ir/tensor';
 import { loadModel, saveSavedModel } from '../../src/io/model-files';
 import { writeNpy } from '../../src/io/npy';
@@ -169,5 +170,50 @@ describe('a model with an op graft cannot run', () => {
     expect(bad.stderr.join('\n')).toMatch(/--input 'nope' names no input of the signatures verified; their inputs: x \(x:0\)/);
     expect(existsSync(out)).toBe(false);
     expect((await run(optimizeCommand, [dir, out, '--no-verify', '--input', `x=${npy}`])).code).toBe(2);
+  });
+});
+
+describe('an op graft cannot run inside a function (TF 2.x layout: a call into the library)', () => {
+  /** x → StatefulPartitionedCall(f = __inference_outer) → __inference_inner → GraftTestNoSuchOp. */
+  function tf2Model(): SavedModelProto {
+    const b = graphBuilder();
+    b.placeholder('serving_default_x', 'float', [-1, 3]);
+    const T = { T: attr.type('float') };
+    const callAttrs = (f: string) => ({ f: attr.func(f), Tin: attr.list({ type: ['float' as const] }), Tout: attr.list({ type: ['float' as const] }), config: attr.s(''), config_proto: attr.s(''), executor_type: attr.s('') });
+    b.op('StatefulPartitionedCall', ['serving_default_x'], callAttrs('__inference_outer_10'), 'StatefulPartitionedCall');
+    const fn = (name: string, nodes: Node[], ret: string) => ({ signature: { name, input_arg: [{ name: 'x', type: 1 }], output_arg: [{ name: 'identity', type: 1 }] }, attrs: {}, nodes, ret: { identity: ret }, controlRet: {} });
+    const outer = fn('__inference_outer_10', [makeNode({ name: 'inner', op: 'PartitionedCall', inputs: ['x'], attrs: callAttrs('__inference_inner_20') })], 'inner:output:0');
+    const inner = fn('__inference_inner_20', [makeNode({ name: 'odd', op: MADE_UP_OP, inputs: ['x'], attrs: T })], 'odd:y:0');
+    const info = (name: string) => ({ name, dtype: 'float' as const, shape: { dims: [-1, 3], unknownRank: false }, encoding: 'name' as const });
+    return {
+      schemaVersion: 1,
+      metaGraphs: [
+        {
+          tags: ['serve'],
+          graph: b.graph({ library: { functions: [outer, inner] }, versions: { producer: 1286, minConsumer: 12, badConsumers: [] } }),
+          signatures: { serving_default: { methodName: 'tensorflow/serving/predict', inputs: { x: info('serving_default_x:0') }, outputs: { y: info('StatefulPartitionedCall:0') } } },
+          proto: { meta_info_def: { tags: ['serve'], tensorflow_version: '2.11.0' } },
+        },
+      ],
+    };
+  }
+
+  it('summarize names it with the function it is in; optimize says NOT VERIFIED before any work and exits 3', async () => {
+    const dir = path.join(scratch.freshDir('model'), 'model');
+    await saveSavedModel(dir, tf2Model());
+    const s = await run(summarizeCommand, [dir, '--json']);
+    expect(s.code).toBe(0);
+    const unsupported = (JSON.parse(s.stdout.join('\n')) as { unsupportedOps: { signature: string; ops: { op: string; nodes: string[] }[] }[] }).unsupportedOps;
+    expect(unsupported).toHaveLength(1);
+    expect(unsupported[0]!.signature).toBe('serving_default');
+    expect(unsupported[0]!.ops.map((o) => o.op)).toEqual([MADE_UP_OP]);
+    expect(unsupported[0]!.ops[0]!.nodes.join(' ')).toContain('__inference_inner_20');
+    const o = await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt')]);
+    expect(o.code).toBe(NOT_VERIFIED_EXIT);
+    const check = o.stderr.findIndex((l) => l.startsWith(`graft optimize: graft cannot run 'serving_default': no kernel for ${MADE_UP_OP}`));
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(check).toBeLessThan(o.stderr.findIndex((l) => l.startsWith('graft optimize: freezing')));
+    expect(o.stdout.join('\n')).toMatch(new RegExp(`^NOT VERIFIED: serving_default: the original cannot run: no kernel for ${MADE_UP_OP}$`, 'm'));
+    expect((await run(optimizeCommand, [dir, path.join(scratch.freshDir('out'), 'opt'), '--allow-unverified'])).code).toBe(0);
   });
 });
