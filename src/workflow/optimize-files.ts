@@ -17,8 +17,11 @@ import { type Source, type StagesResult, runStages } from './optimize-stages';
  * Optimizes the model at `inputPath` (a SavedModel directory, a GraphDef `.pb`/`.pbtxt`, or a
  * MetaGraphDef `.meta` with its checkpoint beside it) into `outputPath`, verified against the
  * original. It writes the kind it read unless `outputFormat` says otherwise: a SavedModel
- * directory (frozen: no variables, except those a signature writes, kept in `variables/`), a GraphDef file (binary or text as read, or as the output's
- * name says), and for a `.meta` with its checkpoint a frozen binary GraphDef. A GraphDef or
+ * directory (frozen: no variables, except those a signature writes, kept in `variables/`), a
+ * GraphDef file (binary or text as read, or as the output's name says), and for a `.meta` with
+ * its checkpoint a `.meta` (a MetaGraphDef of the frozen graph with a `serving_default`
+ * signature; variables a signature writes stay variables, restored by its saver from a checkpoint
+ * written beside it: `x.meta` gets `x.index` and `x.data-00000-of-00001`). A GraphDef or
  * MetaGraphDef is kept by its outputs (`outputs`, else inferred) and inputs (`inputNodes`, else
  * its Placeholders). The output appears complete or not at all.
  *
@@ -34,6 +37,7 @@ import { type Source, type StagesResult, runStages } from './optimize-stages';
  * const { report } = await optimize('models/mnist/1', 'models/mnist-opt/1', { bench: { batch: 100 } });
  * console.log(formatOptimizeReport(report));
  * await optimize('frozen.pb', 'frozen-opt.pb', { inputs: ['x=x.npy'] }); // a GraphDef in, a GraphDef out
+ * await optimize('model.ckpt.meta', 'opt.meta', { outputs: ['pred'] }); // a MetaGraphDef in, a MetaGraphDef out
  * ```
  */
 export async function optimize(inputPath: string, outputPath: string, opts: OptimizeDirOptions = {}): Promise<OptimizeResult> {
@@ -43,15 +47,16 @@ export async function optimize(inputPath: string, outputPath: string, opts: Opti
   const fs = opts.fs ?? nodeFileSystem;
   const inputs = await modelInputPaths(inputPath, fs);
   const kind = await sourceKind(inputPath, fs);
-  const outputFormat = opts.outputFormat ?? (kind === 'saved-model' ? 'savedmodel' : 'graphdef');
+  const outputFormat = opts.outputFormat ?? (kind === 'saved-model' ? 'savedmodel' : kind === 'meta-graph' ? 'metagraph' : 'graphdef');
   const outputText = opts.outputText ?? (/\.(pbtxt|txt)$/i.test(outputPath) ? true : /\.pb$/i.test(outputPath) ? false : undefined);
   // Before any work: the output may not touch the input, and an existing one needs overwrite.
-  await checkOutput(outputPath, { inputs, overwrite: opts.overwrite, kind: outputFormat === 'graphdef' ? 'file' : 'dir' }, fs);
+  await checkOutput(outputPath, { inputs, overwrite: opts.overwrite, kind: outputFormat === 'savedmodel' ? 'dir' : 'file' }, fs);
   opts.onProgress?.({ stage: 'load', message: `loading ${inputPath}` });
   const model = await loadModel(inputPath, { fs });
   const result = await runStages(modelSource(model, inputPath, fs), { ...opts, fs, outputFormat, ...(outputText !== undefined ? { outputText } : {}) });
   opts.onProgress?.({ stage: 'write', message: `writing ${outputPath}` });
   if (outputFormat === 'graphdef') await writeFileAtomic(outputPath, result.chunks, fs, { inputs, overwrite: opts.overwrite });
+  else if (outputFormat === 'metagraph') await writeMetaGraphFiles(outputPath, result, { inputs, overwrite: opts.overwrite }, fs);
   else await writeSavedModelDir(outputPath, result, model, inputPath, { inputs, overwrite: opts.overwrite }, fs);
   return { report: { ...result.report, output: outputPath }, savedModel: result.savedModel, graph: result.graph };
 }
@@ -110,6 +115,22 @@ export function modelSource(model: LoadedModel, path: string, fs: FileSystem = n
       return (await fs.kind(p)) === 'file' ? fs.readFile(p) : undefined;
     },
   };
+}
+
+/**
+ * A `.meta` and, when variables stay, its checkpoint beside it as TensorFlow's `Saver` names one
+ * (`x.meta`, `x.index`, `x.data-00000-of-00001`): the checkpoint first, so the `.meta` that
+ * restores from it never appears without it.
+ */
+async function writeMetaGraphFiles(metaPath: string, result: StagesResult, rules: OutputOptions, fs: FileSystem): Promise<void> {
+  const prefix = metaPath.replace(/\.meta$/i, '');
+  for (const [rel, bytes] of result.variableFiles) {
+    // addSaver names them variables/variables.index and variables/variables.data-*.
+    const file = prefix + rel.slice('variables/variables'.length);
+    await checkOutput(file, { ...rules, kind: 'file' }, fs);
+    await writeFileAtomic(file, [bytes], fs, rules);
+  }
+  await writeFileAtomic(metaPath, result.chunks, fs, rules);
 }
 
 /** The SavedModel directory: `saved_model.pb`, `variables/` (empty, or the variables a signature writes), and the original's assets. */

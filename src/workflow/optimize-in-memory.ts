@@ -13,6 +13,10 @@ import { normalizeKey } from './optimize';
 
 /** `byKey`: the files by normalized relative path. */
 export async function optimizeFiles(byKey: ReadonlyMap<string, Uint8Array>, opts: OptimizeOptions): Promise<OptimizeResult & { files: Map<string, Uint8Array> }> {
+  if (opts.outputFormat !== undefined && opts.outputFormat !== 'savedmodel') {
+    // The result is a SavedModel's files (saved_model.pb, variables/, assets/): no other kind fits that map.
+    throw new GraftError('optimize/bad-option', `optimizeInMemory returns a SavedModel's files; \`outputFormat: '${opts.outputFormat}'\` is for optimize on files`, { param: 'outputFormat' });
+  }
   const pb = byKey.get('saved_model.pb');
   const pbtxt = byKey.get('saved_model.pbtxt');
   if (!pb && !pbtxt) {

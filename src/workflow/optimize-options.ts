@@ -55,11 +55,13 @@ export interface OptimizeOptions {
    */
   readonly inputNodes?: readonly string[];
   /**
-   * What to produce: `savedmodel` (a SavedModel, one meta graph, no variables) or `graphdef` (the
-   * frozen, transformed GraphDef). Default: the kind read; a MetaGraphDef with its checkpoint
-   * (`.meta`) becomes a frozen GraphDef, as `freeze_graph` makes one.
+   * What to produce: `savedmodel` (a SavedModel, one meta graph, no variables), `graphdef` (the
+   * frozen, transformed GraphDef) or `metagraph` (a MetaGraphDef `.meta` holding the frozen graph
+   * and a `serving_default` signature; variables a signature writes stay variables, with a saver
+   * and a checkpoint beside the `.meta`). Default: the kind read (a `.meta` with its checkpoint
+   * gives a `.meta`).
    */
-  readonly outputFormat?: 'savedmodel' | 'graphdef';
+  readonly outputFormat?: 'savedmodel' | 'graphdef' | 'metagraph';
   /**
    * Write a GraphDef as text (`.pbtxt`). Default: as the GraphDef read was written (`optimize`:
    * by the output's name first, `.pbtxt`/`.txt` text, `.pb` binary).

@@ -18,7 +18,7 @@ import { type Checkpoint, readCheckpoint } from '../io/checkpoint';
 import { type Chunks, chunksLength } from '../io/chunks';
 import { encodeGraphDefChunks, printGraphDefText } from '../io/graphdef';
 import type { LoadedModel } from '../io/loaded-model';
-import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
+import { type MetaGraph, type SavedModelProto, type Signature, type TensorInfo, encodeMetaGraphChunks, encodeSavedModelChunks, findMetaGraph } from '../io/saved-model';
 import { savedModelInit } from '../io/saved-model-init';
 import { type FreezeResult, readTableAssets } from '../freeze/freeze';
 import { freezeMetaGraphNow } from '../freeze/freeze-meta-graph';
@@ -107,7 +107,7 @@ export interface Loaded extends RunState {
   /** With `outputNodes`: the graph's inputs as given (`inputNodes`); null: its Placeholders. */
   readonly inputNodes: readonly string[] | null;
   /** What is written: a SavedModel, or a GraphDef (binary or text). */
-  readonly output: { readonly kind: 'saved-model' } | { readonly kind: 'graph-def'; readonly text: boolean };
+  readonly output: { readonly kind: 'saved-model' } | { readonly kind: 'meta-graph' } | { readonly kind: 'graph-def'; readonly text: boolean };
   readonly thresholds: CostThresholds;
   /** True when `maxDiff` or `minAgreement` is set. */
   readonly gated: boolean;
@@ -237,10 +237,11 @@ export async function load(src: Source, opts: OptimizeOptions): Promise<Loaded> 
   return { ...run, mg, ...ends, output: outputKind(src, opts), thresholds, gated, agreementBatch, unsupported, given, givenFrom, stateful };
 }
 
-/** What is written: as asked, else the kind read (a MetaGraphDef and its checkpoint become a frozen binary GraphDef). */
+/** What is written: as asked, else the kind read (a MetaGraphDef and its checkpoint give a MetaGraphDef). */
 function outputKind(src: Source, opts: OptimizeOptions): Loaded['output'] {
-  const format = opts.outputFormat ?? (src.kind === 'saved-model' ? 'savedmodel' : 'graphdef');
+  const format = opts.outputFormat ?? (src.kind === 'saved-model' ? 'savedmodel' : src.kind === 'meta-graph' ? 'metagraph' : 'graphdef');
   if (format === 'savedmodel') return { kind: 'saved-model' };
+  if (format === 'metagraph') return { kind: 'meta-graph' };
   return { kind: 'graph-def', text: opts.outputText ?? (src.kind === 'graph-def' && src.format === 'text') };
 }
 
@@ -591,7 +592,7 @@ function chooseTransforms(s: RunState): { transforms: string | Pipeline; skipped
  */
 export function convertBack(s: Transformed): Converted {
   const out = s.output;
-  s.progress('convert', out.kind === 'saved-model' ? 'converting back to a SavedModel' : `converting back to a ${out.text ? 'text' : 'binary'} GraphDef`);
+  s.progress('convert', out.kind === 'saved-model' ? 'converting back to a SavedModel' : out.kind === 'meta-graph' ? 'converting back to a MetaGraphDef' : `converting back to a ${out.text ? 'text' : 'binary'} GraphDef`);
   const saver = writtenVariablesSaver(s);
   if (saver && out.kind === 'graph-def') {
     throw new GraftError('optimize/bad-option', `A kept signature writes variables (${[...s.stateful].join(', ') || 'the outputs'}): a GraphDef cannot hold them; write a SavedModel (\`outputFormat: 'savedmodel'\`)`, { param: 'outputFormat', file: s.src.label });
@@ -600,6 +601,8 @@ export function convertBack(s: Transformed): Converted {
   const { savedModel, pairs } = s.outputNodes ? outputsSavedModel(withSaver, s.outputNodes) : signaturesSavedModel(withSaver);
   const variableFiles = saver?.files ?? new Map<string, Uint8Array>();
   if (out.kind === 'saved-model') return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeSavedModelChunks(savedModel), variableFiles };
+  // A MetaGraphDef: the SavedModel's one meta graph (graph, signature, saver_def when variables stay).
+  if (out.kind === 'meta-graph') return { ...s, savedModel, pairs, outGraph: savedModel.metaGraphs[0]!.graph, chunks: encodeMetaGraphChunks(savedModel.metaGraphs[0]!), variableFiles };
   const chunks = out.text ? [new TextEncoder().encode(printGraphDefText(s.graph))] : encodeGraphDefChunks(s.graph);
   return { ...s, savedModel, pairs, outGraph: s.graph, chunks, variableFiles };
 }

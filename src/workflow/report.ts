@@ -183,7 +183,7 @@ export interface OptimizeReport {
   /** The output (directory or file), or null when nothing was written (in memory). */
   readonly output: string | null;
   /** What the output is (or would be): a SavedModel, or a GraphDef (binary or text). */
-  readonly outputKind: { readonly kind: 'saved-model' } | { readonly kind: 'graph-def'; readonly text: boolean };
+  readonly outputKind: { readonly kind: 'saved-model' } | { readonly kind: 'meta-graph' } | { readonly kind: 'graph-def'; readonly text: boolean };
   /**
    * The user's verification inputs (`--input name=file.npy`, `feeds`) and where each came from,
    * by tensor name in the original graph; empty when every input was seeded.
@@ -486,13 +486,13 @@ export function formatOptimizeReport(r: OptimizeReport): string {
   if ((v || r.cost) && r.inputsFrom.length) lines.push(`verified on your inputs: ${r.inputsFrom.map((i) => `${i.input} from ${i.source}`).join(', ')} (any other input seeded)`);
   if (v || r.cost) for (const x of unverified) lines.push(`NOT VERIFIED: ${x.key}: ${x.reason ?? 'not verified'}`);
   if (r.backend !== null && r.backend !== 'wasm') lines.push(`backend: ${r.backend}${r.backendReason ? ` (${r.backendReason})` : ''}: constants were folded and outputs compared on it`);
-  if (r.keptVariables.length) lines.push(`variables kept (written by a signature, saved in variables/): ${r.keptVariables.join(', ')}`);
+  if (r.keptVariables.length) lines.push(`variables kept (written by a signature, saved in ${r.outputKind.kind === 'meta-graph' ? 'the checkpoint beside the .meta' : 'variables/'}): ${r.keptVariables.join(', ')}`);
   lines.push(`signatures: ${r.signatures.kept.map((k) => `'${k}'`).join(', ') || 'none'}${r.signatures.dropped.length ? `; not kept ${r.signatures.dropped.map((d) => `'${d.key}'`).join(', ')}${v || r.cost ? ' (NOT VERIFIED above)' : ` (${r.signatures.dropped.map((d) => d.reason).join('; ')})`}` : ''}`);
   lines.push(`pipeline: ${r.transforms}${r.skippedSteps.length ? ` (not registered in this build, left out: ${r.skippedSteps.join(' ')})` : ''}`);
   const notable = r.diagnostics.filter((d) => d.severity !== 'info');
   if (notable.length) lines.push(`${notable.length} diagnostic${notable.length === 1 ? '' : 's'}: ${notable.slice(0, 3).map((d) => `${d.severity} ${d.code}${d.node ? ` [${d.node}]` : ''}`).join('; ')}${notable.length > 3 ? '; ...' : ''}`);
   if (r.output) {
-    const kind = r.outputKind.kind === 'graph-def' ? ` (frozen GraphDef, ${r.outputKind.text ? 'text' : 'binary'})` : '';
+    const kind = r.outputKind.kind === 'graph-def' ? ` (frozen GraphDef, ${r.outputKind.text ? 'text' : 'binary'})` : r.outputKind.kind === 'meta-graph' ? ` (MetaGraphDef${r.keptVariables.length ? ', with its checkpoint' : ', frozen'})` : '';
     lines.push(`wrote ${r.output}${kind}${unverified.length ? `; ${plural(unverified.length, 'signature')} NOT VERIFIED` : ''}`);
   }
   return lines.join('\n');

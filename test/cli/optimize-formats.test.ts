@@ -1,12 +1,13 @@
 /**
  * `graft optimize` on what TensorFlow 1 users have besides SavedModels (issue 13): a frozen
  * GraphDef (.pb, and .pbtxt) and a MetaGraphDef with its checkpoint (.meta). It writes the kind it
- * read (a .meta becomes a frozen .pb) unless --output_format says otherwise, verifies on the
+ * read (a .meta gives a .meta, with a checkpoint beside it when variables stay) unless
+ * --output_format says otherwise, verifies on the
  * user's .npy with --input and says so in the report; the written graph's outputs are checked here
  * against the model's equations computed in the test (softmax(x W + b) for the MNIST softmax
  * graph, W x + b for the regression checkpoint), not against graft's verification.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
@@ -135,7 +136,7 @@ describe.skipIf(!HAVE_MODELS)(`graft optimize on GraphDefs and MetaGraphDefs (${
     expect(Object.values(sig.outputs).map((t) => t.name)).toEqual(['softmax:0']);
   }, 120_000);
 
-  it('a .meta with its checkpoint: a frozen .pb by default, verified on --input X=x.npy; outputs = W x + b from the checkpoint', async () => {
+  it('a .meta with its checkpoint: a .meta back (the frozen graph, its serving_default signature), verified on --input X=x.npy; outputs = W x + b from the checkpoint', async () => {
     const ckpt = await readCheckpointFiles(modelPath('tf2onnx_regression_checkpoint', 'model'));
     const scalar = (name: string) => {
       const data = ckpt.entries.get(name)!.data!;
@@ -143,26 +144,67 @@ describe.skipIf(!HAVE_MODELS)(`graft optimize on GraphDefs and MetaGraphDefs (${
     };
     const [w, b] = [scalar('W'), scalar('b')];
     const x = [-2, 0.5, 3, 10];
+    const want = x.map((v) => Math.fround(w * Math.fround(v)) + b);
     const npy = path.join(scratch.freshDir('npy'), 'x.npy');
     writeFileSync(npy, writeNpy(makeTensor('float', [4], Float32Array.from(x))));
-    const out = path.join(scratch.freshDir('out'), 'regression.pb');
+    const dir = scratch.freshDir('out');
+    const out = path.join(dir, 'regression.meta');
     const r = await cli(META, out, '--outputs', 'pred', '--input', `X=${npy}`, '--json');
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out);
-    expect(report).toMatchObject({ inputKind: 'meta-graph', outputKind: { kind: 'graph-def', text: false }, frozenVariables: 2, verification: { status: 'pass' } });
+    expect(report).toMatchObject({ inputKind: 'meta-graph', outputKind: { kind: 'meta-graph' }, frozenVariables: 2, keptVariables: [], verification: { status: 'pass' } });
     expect(report.inputsFrom).toEqual([{ input: 'X:0', source: npy }]);
+    // Frozen: nothing to restore, so no checkpoint is written beside it.
+    expect(readdirSync(dir)).toEqual(['regression.meta']);
     const written = await loadModel(out);
-    expect(written).toMatchObject({ kind: 'graph-def', format: 'binary' });
+    if (written.kind !== 'meta-graph') throw new Error(`expected a MetaGraphDef, got ${written.kind}`);
+    const sig = written.metaGraph.signatures.serving_default!;
+    expect(Object.values(sig.inputs).map((t) => t.name)).toEqual(['X:0']);
+    expect(Object.values(sig.outputs).map((t) => t.name)).toEqual(['pred:0']);
     const g = mainGraph(written);
     expect(g.nodes.filter((n) => /Variable|Assign|Save|Restore/.test(n.op))).toEqual([]);
     const [y] = await runGraph(g, { 'X:0': makeTensor('float', [4], Float32Array.from(x)) }, ['pred:0']);
-    expectClose(tensorToNumbers(y!), x.map((v) => Math.fround(w * Math.fround(v)) + b));
+    expectClose(tensorToNumbers(y!), want);
+    const text = await cli(META, path.join(dir, 'again.meta'), '--outputs', 'pred');
+    expect(text.out).toMatch(/^wrote .*again\.meta \(MetaGraphDef, frozen\)$/m);
+
+    // --output_format graphdef: a frozen binary GraphDef, as freeze_graph makes one.
+    const pb = path.join(scratch.freshDir('out'), 'regression.pb');
+    const f = await cli(META, pb, '--outputs', 'pred', '--output_format', 'graphdef', '--json');
+    expect(f.code, f.err).toBe(0);
+    expect(JSON.parse(f.out)).toMatchObject({ outputKind: { kind: 'graph-def', text: false }, verification: { status: 'pass' } });
+    expect(await loadModel(pb)).toMatchObject({ kind: 'graph-def', format: 'binary' });
+    const [z] = await runGraph(mainGraph(await loadModel(pb)), { 'X:0': makeTensor('float', [4], Float32Array.from(x)) }, ['pred:0']);
+    expectClose(tensorToNumbers(z!), want);
 
     // Outputs inferred (the training graph's loss), said on stderr; the checkpoint files untouched.
-    const inferred = await cli(META, path.join(scratch.freshDir('out'), 'inferred.pb'));
+    const inferred = await cli(META, path.join(scratch.freshDir('out'), 'inferred.meta'));
     expect(inferred.code, inferred.err).toBe(0);
     expect(inferred.err).toMatch(/outputs inferred: truediv \(nodes nothing consumes\); inputs: X, Y \(its Placeholders\)/);
     expect(inferred.out).toMatch(/^verify: PASS/m);
+  }, 120_000);
+
+  it('a .meta whose kept output updates a variable: the variable stays, restored by a saver from the checkpoint written beside the .meta', async () => {
+    const ckpt = await readCheckpointFiles(modelPath('tf2onnx_regression_checkpoint', 'model'));
+    const scalar = (name: string) => {
+      const data = ckpt.entries.get(name)!.data!;
+      return new DataView(data.buffer, data.byteOffset, 4).getFloat32(0, true);
+    };
+    const dir = scratch.freshDir('train');
+    const out = path.join(dir, 'train.meta');
+    // The training step's update of W kept as an output: W must stay a variable.
+    const r = await cli(META, out, '--outputs', 'pred,GradientDescent/update_W/ApplyGradientDescent', '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ outputKind: { kind: 'meta-graph' }, keptVariables: ['W'], verification: { status: 'pass' } });
+    // TensorFlow's Saver layout: train.meta, train.index, train.data-00000-of-00001.
+    expect(readdirSync(dir).sort()).toEqual(['train.data-00000-of-00001', 'train.index', 'train.meta']);
+    const saved = await readCheckpointFiles(path.join(dir, 'train'));
+    expect([...saved.entries.keys()].filter((k) => !k.startsWith('_'))).toEqual(['W']);
+    expect(new DataView(saved.entries.get('W')!.data!.buffer, saved.entries.get('W')!.data!.byteOffset, 4).getFloat32(0, true)).toBe(scalar('W'));
+    const written = await loadModel(out);
+    if (written.kind !== 'meta-graph') throw new Error(`expected a MetaGraphDef, got ${written.kind}`);
+    expect(written.metaGraph.proto).toMatchObject({ saver_def: { restore_op_name: 'save/restore_all', filename_tensor_name: 'save/Const:0' } });
+    expect(written.variables.state).toBe('present');
   }, 120_000);
 
   it('--signature_def or --tag_set on a GraphDef is a usage error naming the flag; nothing is written', async () => {

@@ -72,6 +72,8 @@ describe('the rest of the public API checks its arguments', () => {
     await expect(optimizeInMemory({ 'saved_model.pb': new Uint8Array(1) } as never)).rejects.toEqual(bad('files'));
     await expect(optimizeInMemory(new Map([['saved_model.pb', 'bytes' as never]]))).rejects.toEqual(bad("files.get('saved_model.pb')"));
     await expect(optimizeInMemory(new Map(), null as never)).rejects.toEqual(bad('opts'));
+    // The result is a SavedModel's files: a GraphDef or MetaGraphDef output is for optimize on files.
+    await expect(optimizeInMemory(new Map([['saved_model.pb', new Uint8Array(1)]]), { outputFormat: 'metagraph' })).rejects.toMatchObject({ code: 'optimize/bad-option', param: 'outputFormat' });
     await expect(optimize(42 as never, 'out')).rejects.toEqual(bad('inputPath'));
   });
 

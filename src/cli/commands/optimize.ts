@@ -9,7 +9,7 @@ import { JSON_FLAGS, reportMode as outputMode, toJson } from '../json-flag';
 import type { Io } from '../output';
 
 export const usage = `Usage: graft optimize IN_MODEL OUT [--transforms='...'] [--signature_def NAME] [--outputs a,b] [--inputs x,y]
-                      [--output_format savedmodel|graphdef] [--tag_set serve]
+                      [--output_format savedmodel|graphdef|metagraph] [--tag_set serve]
                       [--no-verify] [--allow-unverified] [--input name=file.npy|json|@raw ...]
                       [--rtol 1e-4] [--atol 1e-5] [--seed 1]
                       [--max_diff X] [--min_agreement 0.95] [--agreement_batch 256]
@@ -22,15 +22,17 @@ export const usage = `Usage: graft optimize IN_MODEL OUT [--transforms='...'] [-
   converts back, verifies the outputs against the original (on by default; a difference fails
   and writes nothing) and, with --bench, times both (median at --batch, interleaved runs).
   OUT is the same kind as IN_MODEL: a SavedModel directory for a SavedModel, a GraphDef for a
-  GraphDef (text for .pbtxt), and a frozen binary GraphDef for a .meta; --output_format savedmodel
-  or graphdef chooses (a GraphDef OUT named .pbtxt is written as text).
+  GraphDef (text for .pbtxt), and a .meta for a .meta (the frozen graph with a serving_default
+  signature; variables a signature updates stay variables, in a checkpoint beside it: OUT.meta
+  with OUT.index and OUT.data-*); --output_format savedmodel, graphdef or metagraph chooses (a
+  GraphDef OUT named .pbtxt is written as text).
   A SavedModel keeps every signature unless --signature_def names one or --outputs names outputs.
   A GraphDef or .meta is kept by its outputs: --outputs, else the nodes nothing consumes (training,
   saving and initialization nodes left out; the inferred names are printed), and its inputs:
   --inputs, else its Placeholders; the result's serving_default signature uses them.
   Progress goes to stderr, the before/after table to stdout.
   Before any work it lists the ops graft cannot run (no kernel), per signature. A signature that
-  updates variables keeps them as variables (saved in OUT/variables with a saver) and is verified
+  updates variables keeps them as variables (saved in OUT/variables, or beside OUT.meta, with a saver) and is verified
   over calls in a row. A signature it could not verify (such an op, one dropped) is printed as
   NOT VERIFIED: <signature>: <reason>; the output is still written, and the exit code is 3 unless
   --allow-unverified (or --no-verify). --input verifies on your data instead of seeded inputs:
@@ -132,8 +134,8 @@ export async function optimizeCommand(args: readonly string[], io: Io): Promise<
     throw new GraftError('cli/usage', '--batch, --runs and --warmup are benchmark settings: add --bench');
   }
   const outputFormat = values.output_format;
-  if (outputFormat !== undefined && outputFormat !== 'savedmodel' && outputFormat !== 'graphdef') {
-    throw new GraftError('cli/usage', `--output_format is savedmodel or graphdef, not '${outputFormat}'`);
+  if (outputFormat !== undefined && outputFormat !== 'savedmodel' && outputFormat !== 'graphdef' && outputFormat !== 'metagraph') {
+    throw new GraftError('cli/usage', `--output_format is savedmodel, graphdef or metagraph, not '${outputFormat}'`);
   }
   const backend = backendFlag(values.backend);
   const seed = number('seed', values.seed);
