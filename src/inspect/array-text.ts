@@ -113,14 +113,25 @@ function scientific(x: number, prec: Prec, precision: number): { mant: string; e
   return { mant: `${sign}${digits[0]}.${digits.slice(1)}`, exp };
 }
 
+/**
+ * The largest of `xs` (-Infinity when empty), in a loop: `Math.max(...xs)` passes every value as
+ * an argument and overflows the stack past about 100,000 of them (numpy shows every element of a
+ * tensor whose dimensions are all at most 6, so 6^8 = 1.7M values can be shown).
+ */
+function maxOf(xs: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 /** numpy's FloatingFormat for the values shown. */
 function floatFormatter(values: readonly number[], prec: Prec): (x: number) => string {
   const finite = values.filter((v) => Number.isFinite(v));
   const nonZero = finite.map(Math.abs).filter((v) => v !== 0);
   let expFormat = false;
   if (nonZero.length > 0) {
-    const max = Math.max(...nonZero);
-    const min = Math.min(...nonZero);
+    const max = maxOf(nonZero);
+    const min = -maxOf(nonZero.map((v) => -v));
     // numpy >= 2.3: 10 ** min(8, finfo(dtype).precision), i.e. 1e3 (float16), 1e6 (float32), 1e8 (float64).
     const cutoff = prec === 'half' ? 1e3 : prec === 'single' ? 1e6 : 1e8;
     if (max >= cutoff || min < 0.0001 || max / min > 1000) expFormat = true;
@@ -132,9 +143,9 @@ function floatFormatter(values: readonly number[], prec: Prec): (x: number) => s
     format = () => '';
   } else if (expFormat) {
     const parts = finite.map((v) => scientific(v, prec, PRECISION));
-    const fracLen = Math.max(...parts.map((p) => p.mant.split('.')[1]!.length));
-    const expDigits = Math.max(2, ...parts.map((p) => String(Math.abs(p.exp)).length));
-    padLeft = Math.max(...parts.map((p) => p.mant.split('.')[0]!.length));
+    const fracLen = maxOf(parts.map((p) => p.mant.split('.')[1]!.length));
+    const expDigits = Math.max(2, maxOf(parts.map((p) => String(Math.abs(p.exp)).length)));
+    padLeft = maxOf(parts.map((p) => p.mant.split('.')[0]!.length));
     padRight = expDigits + 2 + fracLen;
     // Every value with fracLen digits: numpy's min_digits prints further digits of the exact
     // value (rounded), not zeros, past the shortest ones.
@@ -146,8 +157,8 @@ function floatFormatter(values: readonly number[], prec: Prec): (x: number) => s
     };
   } else {
     const parts = finite.map((v) => positional(v, prec, PRECISION).split('.') as [string, string]);
-    padLeft = Math.max(...parts.map((p) => p[0].length));
-    padRight = Math.max(...parts.map((p) => p[1].length));
+    padLeft = maxOf(parts.map((p) => p[0].length));
+    padRight = maxOf(parts.map((p) => p[1].length));
     format = (x) => {
       const [i, f] = positional(x, prec, PRECISION).split('.') as [string, string];
       return `${i.padStart(padLeft)}.${f.padEnd(padRight)}`;
@@ -266,7 +277,7 @@ export function numpyStr(t: Tensor): string {
     const f = floatFormatter(shown as number[], kind === 'half' ? 'half' : kind === 'single' ? 'single' : 'double');
     fmt = (v) => f(v as number);
   } else if (kind === 'int') {
-    const width = Math.max(...shown.map((v) => String(v).length));
+    const width = maxOf(shown.map((v) => String(v).length));
     fmt = (v) => String(v).padStart(width);
   } else if (kind === 'bool') {
     fmt = (v) => (v ? ' True' : 'False');

@@ -565,6 +565,28 @@ async function commitOutput(
   }
 }
 
+/**
+ * Puts the finished `tmp` in place of the existing entry `target` (a directory, or a file where a
+ * directory is written): the old one is renamed aside, the new one renamed in, the old one removed
+ * (put back if the second rename fails; put back by the signal handler if stopped in between).
+ */
+async function swapIn(tmp: string, target: string, fs: FileSystem): Promise<void> {
+  const old = `${tmp}-old`;
+  track(asides, old, target);
+  await fs.rename(target, old);
+  try {
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rename(old, target).catch(() => undefined);
+    untrack(asides, old);
+    throw e;
+  }
+  untrack(asides, old);
+  track(pendingTemps, old);
+  await fs.remove(old).catch(() => undefined);
+  untrack(pendingTemps, old);
+}
+
 async function commitOutputCounted(
   path: string,
   kind: 'file' | 'dir',
@@ -594,20 +616,7 @@ async function commitOutputCounted(
         if (!['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY'].includes(errnoCode(e) ?? '')) throw e;
       }
     }
-    const old = `${tmp}-old`;
-    track(asides, old, target);
-    await fs.rename(target, old);
-    try {
-      await fs.rename(tmp, target);
-    } catch (e) {
-      await fs.rename(old, target).catch(() => undefined);
-      untrack(asides, old);
-      throw e;
-    }
-    untrack(asides, old);
-    track(pendingTemps, old);
-    await fs.remove(old).catch(() => undefined);
-    untrack(pendingTemps, old);
+    await swapIn(tmp, target, fs);
   } catch (e) {
     await fs.remove(tmp).catch(() => undefined);
     if (isGraftError(e)) throw e;
@@ -690,7 +699,11 @@ export async function writeFilesAtomic(
       temps.push([tmp, file]);
       await fs.writeFile(tmp, chunks);
     }
-    for (const [tmp, file] of temps) await fs.rename(tmp, file);
+    for (const [tmp, file] of temps) {
+      // A file renames over a file; a directory in the way (allowed by `overwrite`) is swapped out.
+      if ((await fs.kind(file).catch(() => null)) === 'dir') await swapIn(tmp, nodePath.resolve(file), fs);
+      else await fs.rename(tmp, file);
+    }
   } catch (e) {
     for (const [tmp] of temps) await fs.remove(tmp).catch(() => undefined);
     if (isGraftError(e)) throw e;

@@ -7,7 +7,8 @@
 import { GraftError } from '../errors';
 import type { Diagnostic } from '../diagnostics';
 import type { Graph } from '../ir/graph';
-import { type ParamInput, type ParamSchema, type ReportInput, type Transform, type TransformContext, transformLoaded } from './define';
+import { graphProblem } from '../ir/check';
+import { type ParamInput, type ParamSchema, type ReportInput, type Transform, type TransformContext, isBuiltinTransform, transformLoaded } from './define';
 import { applyDefaults, convertObjectParams, printStepCall } from './params';
 import type { SubstepReport } from './report';
 
@@ -87,6 +88,11 @@ export function createTransformContext(transform: Transform, options: ContextOpt
       const out = inner.apply(graph, applyDefaults(inner as Transform, given) as never, innerCtx);
       if (out instanceof Promise) {
         throw new GraftError('transform/failed', `${transform.name} ran ${inner.name} as a sub-step, but ${inner.name} is asynchronous`);
+      }
+      if (out !== graph && !isBuiltinTransform(inner as Transform)) {
+        // A transform of the caller's own is checked here as the runner checks a step's result.
+        const problem = graphProblem(out, 'its result');
+        if (problem) throw new GraftError('transform/invalid-output', `${transform.name} ran ${inner.name} as a sub-step, which returned a malformed graph: ${problem}`);
       }
       sink.substep(
         Object.freeze({

@@ -16,6 +16,9 @@ import type { PipelineResult, RunOptions, StepInfo } from './runner';
 
 const now: () => number = () => globalThis.performance.now();
 
+/** V8's words for a write that a frozen object or a read-only proxy refused. */
+const FROZEN_WRITE = /read only property|object is not extensible|Cannot delete property|Cannot add property|Cannot redefine property|on proxy: trap returned falsish/;
+
 function describeProblems(problems: readonly ValidationProblem[]): string {
   const shown = problems.slice(0, 5).map((p) => p.message);
   if (problems.length > shown.length) shown.push(`and ${problems.length - shown.length} more`);
@@ -149,6 +152,15 @@ export async function runHeld(held: { graph: Graph | undefined }, pipelineOrStri
       result = await step.transform.apply(current, step.params as never, ctx);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
+      if (!trusted && e instanceof TypeError && FROZEN_WRITE.test(e.message)) {
+        // The write was refused (the graph is frozen), so the input is intact; say what happened in
+        // graft's words rather than JavaScript's (the original error stays as the cause).
+        throw new GraftError(
+          'transform/mutated-input',
+          `${label} tried to change the graph it was given in place (a frozen node, attribute, array or graph refused the write); a transform must return a new graph and leave its input as it was\n${stepsBefore(reports)}`,
+          { cause: e, hint: 'Build changed nodes with makeNode (or updateGraph/withNodes for the graph) instead of assigning to the ones given.' },
+        );
+      }
       const message = e instanceof Error ? e.message : String(e);
       const node = isGraftError(e) ? e.node : undefined;
       if (!step.ignoreErrors) {
@@ -176,7 +188,7 @@ export async function runHeld(held: { graph: Graph | undefined }, pipelineOrStri
     if (!trusted && payloadChecksum(current) !== before) {
       throw new GraftError(
         'transform/mutated-input',
-        `${label} changed the graph it was given (tensor or byte values written in place); a transform must return a new graph and leave its input as it was\n${stepsBefore(reports)}`,
+        `${label} changed the graph it was given (a value inside a node, an attribute or a tensor written in place); a transform must return a new graph and leave its input as it was\n${stepsBefore(reports)}`,
         { hint: 'Copy a payload before changing it (new Uint8Array(bytes)) and build new nodes with makeNode; the caller\'s graph is now changed too.' },
       );
     }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraftError } from '../../src/errors';
 import { attr } from '../../src/ir/attr';
 import { graphBuilder } from '../../src/ir/builder';
+import { checkInProcessPeak } from './cli-checks';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -155,6 +156,8 @@ async function collectTargets(): Promise<{ name: string; entry: string; target: 
   }
   return out;
 }
+
+checkInProcessPeak();
 
 describe('every exported function answers bad arguments with a GraftError', () => {
   let cwd = '';

@@ -19,7 +19,7 @@ import { generateFeeds } from '../../src/verify/feeds';
 import { graphBuilder } from '../helpers/graph-builder';
 import { HAVE_MODELS } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
-import { expectCliError, runCliOn } from './cli-checks';
+import { checkInProcessPeak, expectCliError, runCliOn } from './cli-checks';
 
 const F = { T: attr.type('float') };
 const I32 = (values: number[]) => makeTensor('int32', [values.length], values);
@@ -39,6 +39,8 @@ async function fold(g: Graph, outputs: string[], params = '') {
   expect(process.memoryUsage().rss - rss0).toBeLessThan(256 * 2 ** 20);
   return { graph, diagnostics: report.diagnostics };
 }
+
+checkInProcessPeak();
 
 describe('fold_constants decides from shapes before computing (findings)', () => {
   it('a broadcast AddV2 of [20000,1] + [1,20000] (1.6 GB) is not computed', async () => {
@@ -213,7 +215,7 @@ describe('generated inputs have a cap (findings and new cases)', () => {
 });
 
 describe('declared sizes in files (findings and new cases)', () => {
-  it.skipIf(!HAVE_MODELS)('a checkpoint header claiming 2^31-1 shards answers at once (run and freeze)', async () => {
+  it.skipIf(!HAVE_MODELS)('a checkpoint header claiming 2^31-1 shards answers at once (run, freeze and optimize)', async () => {
     const model = copyModel('serving_half_plus_two_cpu');
     const indexFile = path.join(model, 'variables', 'variables.index');
     const entries = readTable(new Uint8Array(fs.readFileSync(indexFile)));
@@ -227,7 +229,11 @@ describe('declared sizes in files (findings and new cases)', () => {
     const frozen = path.join(freshDir('frozen'), 'f.pb');
     expectCliError(await runCliOn([model], ['freeze', `--input_saved_model_dir=${model}`, `--output_graph=${frozen}`], 30_000), 'io/not-found');
     expect(fs.existsSync(frozen)).toBe(false);
-  }, 90_000);
+    const optimized = path.join(freshDir('optimized'), 'out');
+    const o = await runCliOn([model], ['optimize', model, optimized], 30_000);
+    expect(expectCliError(o, 'io/not-found')).toContain('variables.data-00000-of-2147483647');
+    expect(fs.existsSync(optimized)).toBe(false);
+  }, 120_000);
 
   it('a string Const claiming 2^40 elements → a clear error, not "Invalid array length"', async () => {
     const b = graphBuilder();

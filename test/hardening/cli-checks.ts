@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeAll, expect } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHILD = path.join(import.meta.dirname, 'cli-child.ts');
@@ -47,6 +47,38 @@ export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<Cli
   });
 }
 
+/**
+ * With GRAFT_HARDENING_REPORT=<file>, every checked CLI case appends one JSON line (test file,
+ * peak memory in MiB, time in ms) there: the numbers behind docs/reliability.md's claims.
+ */
+export function recordCase(peakMiB: number | null, ms: number): void {
+  const file = process.env.GRAFT_HARDENING_REPORT;
+  if (!file) return;
+  const test = expect.getState().testPath ?? '';
+  fs.appendFileSync(file, `${JSON.stringify({ test: path.basename(test), name: expect.getState().currentTestName, peakMiB, ms: Math.round(ms) })}\n`);
+}
+
+/**
+ * For the suites that call the library in the test process: after each test, the process's peak
+ * resident memory (`maxRSS`, which only grows) must be under 1 GB if it grew during this file
+ * (a worker reused from an earlier file may carry that file's peak, which is not this file's).
+ */
+export function checkInProcessPeak(): void {
+  let atStart = 0;
+  let last = performance.now();
+  beforeAll(() => {
+    atStart = process.resourceUsage().maxRSS;
+    last = performance.now();
+  });
+  afterEach(() => {
+    const peak = process.resourceUsage().maxRSS;
+    const now = performance.now();
+    recordCase(peak / 1024, now - last);
+    last = now;
+    if (peak > atStart) expect(peak / 1024, 'peak resident memory of the test process, MiB').toBeLessThan(1024);
+  });
+}
+
 /** JavaScript engine wording that must never reach a user. */
 export const RAW_JS = /Invalid (typed )?array length|Maximum call stack|memory access out of bounds|Array buffer allocation|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|undefined is not/;
 const STACK = /^\s+at .+[:(]/m;
@@ -54,6 +86,7 @@ const STACK = /^\s+at .+[:(]/m;
 /** The checks every failing CLI case makes; returns the first stderr line. */
 export function expectCliError(r: CliRun, code: string, exit = 1): string {
   const where = `${r.stderr}\n(exit ${r.code}, ${r.ms} ms, ${r.rssMiB.toFixed(0)} MiB)`;
+  recordCase(r.rssMiB, r.ms);
   expect(r.timedOut, where).toBe(false);
   expect(r.code, where).toBe(exit);
   const first = r.stderr.split('\n').find((l) => l.startsWith('graft: '));
@@ -72,6 +105,7 @@ export function expectCliError(r: CliRun, code: string, exit = 1): string {
 /** The checks a succeeding CLI case makes. */
 export function expectCliOk(r: CliRun): void {
   const where = `${r.stderr}\n(exit ${r.code}, ${r.ms} ms, ${r.rssMiB.toFixed(0)} MiB)`;
+  recordCase(r.rssMiB, r.ms);
   expect(r.timedOut, where).toBe(false);
   expect(r.code, where).toBe(0);
   expect(r.stderr, where).not.toMatch(RAW_JS);

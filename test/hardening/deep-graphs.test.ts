@@ -13,6 +13,12 @@ import { validateGraph } from '../../src/ir/validate';
 import { runGraph } from '../../src/runtime/index';
 import { runPipeline } from '../../src/transform/runner';
 import { graphBuilder } from '../helpers/graph-builder';
+import { numpyStr } from '../../src/inspect/array-text';
+import { makeStringTensor } from '../../src/ir/tensor';
+import { serializeExample } from '../../src/io/tf-example';
+import { evaluateNode } from '../../src/runtime/index';
+import { shapeOf } from '../../src/ir/attr';
+import { checkInProcessPeak } from './cli-checks';
 
 const F = { T: attr.type('float') };
 
@@ -24,6 +30,8 @@ function chain(n: number) {
   b.op('Neg', [prev], F, 'y');
   return b.graph();
 }
+
+checkInProcessPeak();
 
 describe('deep and wide graphs', () => {
   it('remove_nodes(op=Identity) on a 5,000-deep chain (finding: "Maximum call stack size exceeded")', async () => {
@@ -54,6 +62,34 @@ describe('deep and wide graphs', () => {
     b.op('AddN', Array.from({ length: 100_000 }, () => 'x'), { ...F, N: attr.i(100_000) }, 'sum');
     const [r] = await runGraph(b.graph(), { x: makeTensor('float', [1], [1]) }, ['sum']);
     expect(tensorToNumbers(r!)).toEqual([100_000]);
+  }, 120_000);
+});
+
+describe('wide values (no argument list spread from data-sized arrays)', () => {
+  it('printing a tensor numpy shows whole, [6,6,6,6,6,6,6,6] (1.7M values, as graft run prints outputs)', () => {
+    // numpy summarizes only dimensions longer than 2 x edgeitems (6), so every value is shown.
+    const shape = [6, 6, 6, 6, 6, 6, 6, 6];
+    const n = 6 ** 8;
+    const floats = numpyStr(makeTensor('float', shape, Float32Array.from({ length: n }, (_, i) => (i % 4) * 0.5)));
+    expect(floats.startsWith('[[[[[[[[0.  0.5 1.  1.5 0.  0.5]')).toBe(true);
+    const ints = numpyStr(makeTensor('int32', shape, Int32Array.from({ length: n }, (_, i) => i % 100)));
+    expect(ints.startsWith('[[[[[[[[ 0  1  2  3  4  5]')).toBe(true);
+  }, 120_000);
+
+  it('ParseExample of a feature holding 500,000 floats', async () => {
+    const values = Array.from({ length: 500_000 }, (_, i) => i % 10);
+    const serialized = makeStringTensor([1], [serializeExample({ f: values }, { f: 'float' })]);
+    const node = makeNode({
+      name: 'parse',
+      op: 'ParseExample',
+      inputs: ['s', 'names', 'key'],
+      attrs: { Nsparse: attr.i(1), Ndense: attr.i(0), sparse_types: attr.list({ type: ['float'] }), Tdense: attr.list({ type: [] }), dense_shapes: attr.list({ shape: [] as ReturnType<typeof shapeOf>[] }) },
+    });
+    const [indices, vals, dense] = await evaluateNode(node, [serialized, makeStringTensor([0], []), makeStringTensor([], ['f'])], { backend: 'cpu' });
+    expect(indices!.shape).toEqual([500_000, 2]);
+    expect(vals!.shape).toEqual([500_000]);
+    expect(tensorToNumbers(vals!).slice(0, 12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    expect(tensorToNumbers(dense!).map(Number)).toEqual([1, 500_000]);
   }, 120_000);
 });
 

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/attr';
-import type { FunctionDef } from '../../src/ir/graph';
+import type { FunctionDef, Graph } from '../../src/ir/graph';
+import type { Node } from '../../src/ir/node';
+import { RAW_JS, checkInProcessPeak } from './cli-checks';
 import { makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
 import { makeStringTensor, makeTensor, tensorToNumbers } from '../../src/ir/tensor';
@@ -33,6 +35,8 @@ import { transformModel } from '../../src/workflow/transform-model';
 import { graphBuilder } from '../helpers/graph-builder';
 
 const bad = (param: string) => expect.objectContaining({ name: 'GraftError', code: 'api/bad-argument', param });
+
+checkInProcessPeak();
 
 describe('runPipeline checks its arguments', () => {
   it('runPipeline(null) and a graph whose nodes is a string (findings)', async () => {
@@ -230,6 +234,53 @@ describe('transforms are checked by the runner', () => {
     await expect(run(returning('gives_bad_nodes', { nodes: [{ name: 'a', op: 'Identity', inputs: [1] }], library: { functions: [] }, versions: null }))).rejects.toMatchObject({
       code: 'transform/invalid-output',
       message: expect.stringContaining('gives_bad_nodes'),
+    });
+  });
+
+  it('in-place changes inside attributes the constructors do not freeze (a list, a shape\'s dims, a tensor\'s dtype) → transform/mutated-input', async () => {
+    const build = () => {
+      const b = graphBuilder();
+      b.placeholder('x', 'float', [2]);
+      b.const('w', makeTensor('float', [2], [3, 4]));
+      b.op('Mul', ['x', 'w'], { T: attr.type('float'), strides: attr.list({ i: [1, 2] }), hint: attr.shape([2, 3]) }, 'y');
+      return b.graph();
+    };
+    const edits: Record<string, (g: Graph) => void> = {
+      list_i: (g) => void (((g.nodes[2]!.attrs.strides as { value: unknown }).value as { i: number[] }).i[0] = 5),
+      shape_dims: (g) => void (((g.nodes[2]!.attrs.hint as { value: unknown }).value as { dims: number[] }).dims[1] = 9),
+      tensor_dtype: (g) => void (((g.nodes[1]!.attrs.value as { value: unknown }).value as { dtype: string }).dtype = 'int32'),
+    };
+    for (const [name, edit] of Object.entries(edits)) {
+      const t = defineTransform({ name: `edit_${name}`, summary: '', params: {}, apply: (g) => (edit(g), g) });
+      await expect(run(t, build()), name).rejects.toMatchObject({ code: 'transform/mutated-input', message: expect.stringContaining(`edit_${name}`) });
+    }
+  });
+
+  it('a write that a frozen node, array or graph refuses → transform/mutated-input in graft\'s words, not the TypeError\'s', async () => {
+    const edits: Record<string, (g: Graph) => void> = {
+      push_input: (g) => void (g.nodes[2]!.inputs as string[]).push('x'),
+      rename: (g) => void ((g.nodes[2] as { name: string }).name = 'z'),
+      drop_node: (g) => void (g.nodes as Node[]).pop(),
+      set_attr: (g) => void ((g.nodes[2]!.attrs as Record<string, unknown>).T = attr.type('int32')),
+    };
+    for (const [name, edit] of Object.entries(edits)) {
+      const t = defineTransform({ name: `frozen_${name}`, summary: '', params: {}, apply: (g) => (edit(g), g) });
+      const e = await run(t).then(() => undefined, (x: unknown) => x);
+      expect(e, name).toMatchObject({ code: 'transform/mutated-input', message: expect.stringContaining(`frozen_${name} tried to change the graph it was given`) });
+      expect((e as Error).message, name).not.toMatch(RAW_JS);
+    }
+    // The same graph read from bytes (lazily decoded attributes) refuses the same way.
+    const loaded = decodeGraphDef(encodeGraphDef(weights()));
+    const t = defineTransform({ name: 'frozen_loaded', summary: '', params: {}, apply: (g) => ((g.nodes[1]!.attrs as Record<string, unknown>).dtype = attr.type('int32'), g) });
+    await expect(run(t, loaded)).rejects.toMatchObject({ code: 'transform/mutated-input' });
+  });
+
+  it('a sub-step of its own (ctx.run) that returns a malformed graph → transform/invalid-output', async () => {
+    const inner = defineTransform({ name: 'inner_bad', summary: '', params: {}, apply: () => ({ nodes: [{ name: 'a', op: 'Identity', inputs: [1] }] }) as never });
+    const outer = defineTransform({ name: 'outer', summary: '', params: {}, apply: (g, _p, ctx) => ctx.run(inner, g) });
+    await expect(runPipeline(weights(), new Pipeline().use(outer), { registry: createRegistry().extend([outer, inner]) })).rejects.toMatchObject({
+      code: 'transform/failed',
+      cause: expect.objectContaining({ code: 'transform/invalid-output', message: expect.stringContaining('inner_bad') }),
     });
   });
 

@@ -176,7 +176,7 @@ export function parseExamples(
             const typeStr = c.dtype === 'string' ? 'bytes' : c.dtype;
             throw error(key, `Number of ${typeStr} values is not a multiple of stride length. Saw ${buf.values.length + f.values.length} values but output shape is: ${shapeText(c.shape)}`);
           }
-          buf.values.push(...f.values);
+          for (const v of f.values) buf.values.push(v);
           buf.ends.push(buf.values.length);
         }
       } else {
@@ -186,7 +186,7 @@ export function parseExamples(
         if (f.kind !== undefined && KIND_DTYPE[f.kind] !== c.dtype) {
           throw error(key, `Data types don't match. Expected type: ${c.dtype}, Actual type: ${KIND_DTYPE[f.kind]}`);
         }
-        buf.values.push(...f.values);
+        for (const v of f.values) buf.values.push(v);
         buf.ends.push(buf.values.length);
       }
     }
