@@ -55,7 +55,7 @@ export function recordCase(peakMiB: number | null, ms: number): void {
   const file = process.env.GRAFT_HARDENING_REPORT;
   if (!file) return;
   const test = expect.getState().testPath ?? '';
-  fs.appendFileSync(file, `${JSON.stringify({ test: path.basename(test), name: expect.getState().currentTestName, peakMiB, ms: Math.round(ms) })}\n`);
+  fs.appendFileSync(file, `${JSON.stringify({ test: path.basename(test), peakMiB, ms: Math.round(ms) })}\n`);
 }
 
 /**

@@ -90,10 +90,24 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
           timedOut = true;
           child.kill('SIGKILL');
         }, opts.timeoutMs ?? CASE_MS);
+        // Without /usr/bin/time in between (signals must reach graft), the child's high-water mark
+        // is sampled from /proc while it runs: the last sample bounds all but its final moments.
+        let sampledKiB: number | null = null;
+        const sample = () => {
+          try {
+            const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) sampledKiB = Math.max(sampledKiB ?? 0, Number(m[1]));
+          } catch {
+            // gone, or no /proc
+          }
+        };
+        const sampler = opts.direct || !TIME ? setInterval(sample, 20) : undefined;
         opts.onSpawn?.(child);
+        child.on('exit', () => sample());
         child.on('close', (exit, signal) => {
           clearTimeout(timer);
-          let peakKiB: number | null = null;
+          if (sampler) clearInterval(sampler);
+          let peakKiB: number | null = sampledKiB;
           try {
             const text = fs.readFileSync(peakFile, 'utf8').trim().split('\n').pop()!;
             if (/^\d+$/.test(text)) peakKiB = Number(text);
