@@ -18,7 +18,12 @@ import { makeStringTensor } from '../../src/ir/tensor';
 import { serializeExample } from '../../src/io/tf-example';
 import { evaluateNode } from '../../src/runtime/index';
 import { shapeOf } from '../../src/ir/attr';
-import { checkInProcessPeak } from './cli-checks';
+import { checkInProcessPeak, expectCliOk, runCliOn } from './cli-checks';
+import { makeGraph } from '../../src/ir/graph';
+import { encodeGraphDef } from '../../src/io/graphdef';
+import { useScratch } from '../helpers/scratch';
+
+const { writeTemp } = useScratch('graft-hardening-deep');
 
 const F = { T: attr.type('float') };
 
@@ -63,6 +68,32 @@ describe('deep and wide graphs', () => {
     const [r] = await runGraph(b.graph(), { x: makeTensor('float', [1], [1]) }, ['sum']);
     expect(tensorToNumbers(r!)).toEqual([100_000]);
   }, 120_000);
+});
+
+describe('a million nodes or inputs through the command line (item 4: they work or get a clear error)', () => {
+  it('graft run of an AddN with 1,000,000 inputs: the sum, peak memory under 1 GB', async () => {
+    const b = graphBuilder();
+    b.placeholder('x', 'float', [1]);
+    b.op('AddN', Array.from({ length: 1_000_000 }, () => 'x'), { ...F, N: attr.i(1_000_000) }, 'sum');
+    const file = writeTemp('addn.pb', encodeGraphDef(b.graph()));
+    const r = await runCliOn([file], ['run', file, '--input', 'x=[1.5]', '--output', 'sum'], 120_000);
+    expectCliOk(r);
+    expect(r.stdout).toContain('1500000');
+  }, 180_000);
+
+  it('graft transform remove_nodes(op=Identity) and graft summarize of a 1,000,000-deep chain', async () => {
+    let nodes = [makeNode({ name: 'x', op: 'Placeholder', attrs: { dtype: attr.type('float'), shape: attr.shape([1]) } })];
+    for (let i = 1; i <= 1_000_000; i++) nodes.push(makeNode({ name: `n${i}`, op: 'Identity', inputs: [i === 1 ? 'x' : `n${i - 1}`], attrs: F }));
+    const file = writeTemp('chain.pb', encodeGraphDef(makeGraph(nodes)));
+    nodes = [];
+    const out = `${file}.out.pb`;
+    const t = await runCliOn([file], ['transform', file, out, 'remove_nodes(op=Identity)', '--inputs', 'x', '--outputs', 'n1000000'], 120_000);
+    expectCliOk(t);
+    expect(t.stdout).toContain('1000001 -> 2');
+    const s = await runCliOn([file], ['summarize', file], 120_000);
+    expectCliOk(s);
+    expect(s.stdout).toContain('Total nodes: 1000001');
+  }, 240_000);
 });
 
 describe('wide values (no argument list spread from data-sized arrays)', () => {
