@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffCommand } from '../src/cli/commands/diff';
 import { optimizeCommand } from '../src/cli/commands/optimize';
-import { type Io, reportError } from '../src/cli/output';
+import { invokeCommand } from './helpers/cli';
 import { formatOpTable, opCountRows } from '../src/workflow/report';
 import { transformModel } from '../src/workflow/transform-model';
 import { HAVE_MODELS, MODELS_DIR, SKIP_REASON, modelPath } from './helpers/models';
@@ -20,20 +20,7 @@ import { useScratch } from './helpers/scratch';
 const DIR = path.join(import.meta.dirname, 'golden', 'cli');
 const UPDATE = process.env.GRAFT_UPDATE_GOLDEN === '1';
 
-type Command = (args: readonly string[], io: Io) => Promise<number>;
-
-async function run(cmd: Command, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = invokeCommand;
 
 /** Compares `actual` with the golden file `name` (writing it under GRAFT_UPDATE_GOLDEN=1). */
 function golden(name: string, actual: string): void {
@@ -63,18 +50,18 @@ describe.skipIf(!HAVE_MODELS)(`golden command output on real models (${HAVE_MODE
       const out = path.join(tmp, path.basename(c.model));
       await transformModel(modelPath(c.model), out, { transforms: c.transforms });
       const text = await run(diffCommand, [modelPath(c.model), out]);
-      expect(text.stderr).toBe('');
+      expect(text.err).toBe('');
       expect(text.code).toBe(1); // they differ
-      golden(`${c.name}.txt`, portable(text.stdout, tmp));
+      golden(`${c.name}.txt`, portable(text.out, tmp));
       const json = await run(diffCommand, [modelPath(c.model), out, '--json']);
       expect(json.code).toBe(1);
-      const parsed = JSON.parse(json.stdout);
+      const parsed = JSON.parse(json.out);
       expect(parsed.summary.removed + parsed.summary.added + parsed.summary.changed).toBeGreaterThan(0);
-      golden(`${c.name}.json`, portable(json.stdout, tmp));
+      golden(`${c.name}.json`, portable(json.out, tmp));
       // A model against itself: no difference, exit 0.
       const same = await run(diffCommand, [out, out]);
       expect(same.code).toBe(0);
-      expect(same.stdout.split('\n').at(-1)).toMatch(/^0 removed, 0 added, 0 changed, \d+ unchanged/);
+      expect(same.out.split('\n').at(-1)).toMatch(/^0 removed, 0 added, 0 changed, \d+ unchanged/);
     }, 60_000);
   }
 
@@ -83,7 +70,7 @@ describe.skipIf(!HAVE_MODELS)(`golden command output on real models (${HAVE_MODE
     const text = await run(optimizeCommand, [modelPath('tfdeploy_tf_mnist_tf1131'), path.join(tmp, 'text'), '--no-verify']);
     expect(text.code).toBe(0);
     // The table sits between blank lines after the stage table: from its header to its total row.
-    const lines = text.stdout.split('\n');
+    const lines = text.out.split('\n');
     const start = lines.findIndex((l) => /^op\s+original\s+frozen\s+optimized\s+change$/.test(l));
     const end = lines.findIndex((l, i) => i > start && l.startsWith('total '));
     expect(start).toBeGreaterThan(0);
@@ -94,7 +81,7 @@ describe.skipIf(!HAVE_MODELS)(`golden command output on real models (${HAVE_MODE
     // The JSON report carries the same table (`ops`), and the counts per stage it comes from.
     const json = await run(optimizeCommand, [modelPath('tfdeploy_tf_mnist_tf1131'), path.join(tmp, 'json'), '--no-verify', '--json']);
     expect(json.code).toBe(0);
-    const report = JSON.parse(json.stdout);
+    const report = JSON.parse(json.out);
     expect(formatOpTable(report.ops)).toBe(table);
     expect(report.ops).toEqual(opCountRows(report.stages));
     expect(report.stages.original.ops.VariableV2).toBe(2);

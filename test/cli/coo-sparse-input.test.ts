@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
 import { runCommand } from '../../src/cli/commands/run';
-import { type Io, reportError } from '../../src/cli/output';
+import { invokeCommand } from '../helpers/cli';
 import { tensorToNumbers } from '../../src/ir/tensor';
 import { readNpy } from '../../src/io/npy';
 import type { OptimizeReport } from '../../src/workflow/report';
@@ -26,18 +26,7 @@ const FARE = { indices: 'transform/inputs/fare/fare:0', values: 'transform/input
 /** fare_xf = scale_to_z_score(fare): the output read here. */
 const FARE_XF = 'fare_xf';
 
-async function invoke(cmd: (args: readonly string[], io: Io) => Promise<number>, args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return { code, out: stdout.join('\n'), err: stderr.join('\n') };
-}
+const invoke = invokeCommand;
 
 /** `--input` flags for fare: three rows, one value each, at [row, 0]. */
 function fareInputs(values: number[]): string[] {

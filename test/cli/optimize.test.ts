@@ -10,7 +10,7 @@ import { buildExampleModel } from '../../examples/tiny-model';
 import { benchCommand } from '../../src/cli/commands/bench';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
 import { showCommand } from '../../src/cli/commands/show';
-import { type Io, reportError } from '../../src/cli/output';
+import { type CommandResult, invokeCommand } from '../helpers/cli';
 import { writeCheckpointFiles } from '../../src/io/checkpoint/bundle-files';
 import { saveSavedModel } from '../../src/io/model-files';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
@@ -26,27 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-type Captured = Io & { stdout: string[]; stderr: string[] };
-function capture(): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-}
-
-/** Runs a command as main() would: errors become a message on stderr and an exit code. */
-async function run(cmd: (a: readonly string[], io: Io) => Promise<number>, args: string[]): Promise<Captured & { code: number }> {
-  const io = capture();
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return Object.assign(io, { code });
-}
+const run = invokeCommand;
 
 /** stderr without the progress lines: the error message and its hint. */
-function errorLines(r: Captured): string[] {
+function errorLines(r: CommandResult): string[] {
   return r.stderr.filter((l) => !l.startsWith('graft optimize: '));
 }
 

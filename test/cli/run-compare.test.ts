@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare';
 import { runCommand } from '../../src/cli/commands/run';
-import { type Io, reportError } from '../../src/cli/output';
+import { invokeCommand } from '../helpers/cli';
 import { updateNode } from '../../src/ir/edit';
 import { attr } from '../../src/ir/attr';
 import { makeTensor, tensorToNumbers } from '../../src/ir/tensor';
@@ -22,23 +22,7 @@ const RAW = modelPath('nns_mnist_softmax_frozen', '9.raw');
 const tmp = mkdtempSync(path.join(tmpdir(), 'graft-cli-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-}
-
-/** Runs a command the way main does: errors become a message and an exit code. */
-async function invoke(cmd: (args: readonly string[], io: Io) => Promise<number>, args: string[]) {
-  const io = capture();
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
-}
+const invoke = invokeCommand;
 
 /** The 28×28 uint8 digit, scaled to float [0,1] as the model expects, as [1,784] .npy. */
 function digitNpy(): string {

@@ -12,7 +12,7 @@ import { compareCommand } from '../../src/cli/commands/compare';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
 import { runCommand } from '../../src/cli/commands/run';
 import type { OptimizeReport } from '../../src/workflow/report';
-import { type Io, reportError } from '../../src/cli/output';
+import { invokeCommand } from '../helpers/cli';
 import { tensorToNumbers } from '../../src/ir/tensor';
 import { readNpy } from '../../src/io/npy';
 import { optimize } from '../../src/workflow/optimize-files';
@@ -22,18 +22,7 @@ const MODEL = modelPath('serving_half_plus_two_cpu');
 const tmp = mkdtempSync(path.join(tmpdir(), 'graft-cli-tf-example-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function invoke(cmd: (args: readonly string[], io: Io) => Promise<number>, args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return { code, out: stdout.join('\n'), err: stderr.join('\n') };
-}
+const invoke = invokeCommand;
 
 const XS = [1, 4, -2.5, 10, 0.3];
 /** y = 0.5 * x + 2 in float32, as the model computes it (Mul then Add, each rounded). */

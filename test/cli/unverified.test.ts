@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOT_VERIFIED_EXIT, optimizeCommand } from '../../src/cli/commands/optimize';
 import { summarizeCommand } from '../../src/cli/commands/summarize';
-import { type Io, reportError } from '../../src/cli/output';
+import { invokeCommand } from '../helpers/cli';
 import { attr } from '../../src/ir/attr';
 import { graphBuilder } from '../../src/ir/builder';
 import { makeNode, type Node } from '../../src/ir/node';
@@ -64,20 +64,7 @@ async function saved(): Promise<string> {
   return dir;
 }
 
-type Captured = Io & { stdout: string[]; stderr: string[]; code: number };
-
-async function run(cmd: (a: readonly string[], io: Io) => Promise<number>, args: string[]): Promise<Captured> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await cmd(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return Object.assign(io, { stdout, stderr, code });
-}
+const run = invokeCommand;
 
 describe('a model with an op graft cannot run', () => {
   it('graft summarize names the op and its node up front, per signature; --json carries it as data', async () => {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMnistCnn } from '../../examples/mnist-cnn';
 import { optimizeCommand } from '../../src/cli/commands/optimize';
-import { type Io, reportError } from '../../src/cli/output';
+import { invokeCommand } from '../helpers/cli';
 import { isGraftError } from '../../src/errors';
 import { attr } from '../../src/ir/attr';
 import { baseDType } from '../../src/ir/dtype';
@@ -214,19 +214,7 @@ describe.skipIf(!HAVE_MODELS)(`lossy optimize on real SavedModels (${HAVE_MODELS
   }, 120_000);
 });
 
-type Captured = Io & { stdout: string[]; stderr: string[] };
-async function run(args: string[]): Promise<Captured & { code: number }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Captured = { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await optimizeCommand(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return Object.assign(io, { code });
-}
+const run = (args: string[]) => invokeCommand(optimizeCommand, args);
 
 describe('graft optimize flags for lossy pipelines', () => {
   it('--max_diff fails with exit 1 and no output; --json carries the cost', async () => {
