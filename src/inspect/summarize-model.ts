@@ -66,6 +66,19 @@ function pickMetaGraph(model: Extract<LoadedModel, { kind: 'saved-model' }>, tag
   return metas.find((m) => m.tags.length === 1 && m.tags[0] === 'serve') ?? metas[0]!;
 }
 
+/**
+ * The keys, sorted, of the signatures `name` names as a method when it is no signature's key and
+ * several signatures of the meta graph (chosen as `summarizeModel` chooses it) have it as their
+ * method; empty otherwise (a key, a method one signature has, or nothing: the usual rules apply).
+ */
+export function signaturesOfMethod(model: LoadedModel, tagSet: string | undefined, name: string): string[] {
+  if (model.kind === 'graph-def') return [];
+  const mg = model.kind === 'meta-graph' ? model.metaGraph : pickMetaGraph(model, tagSet);
+  if (Object.hasOwn(mg.signatures, name)) return [];
+  const keys = Object.keys(mg.signatures).filter((k) => mg.signatures[k]!.methodName === name);
+  return keys.length > 1 ? keys.sort() : [];
+}
+
 function pickSignature(mg: MetaGraph, key: string | undefined, file: string): [string, Signature] | undefined {
   const keys = Object.keys(mg.signatures);
   if (key !== undefined) {

@@ -71,6 +71,33 @@ const VARIABLE_OPS = new Set(['VariableV2', 'Variable', 'VarHandleOp']);
  */
 export async function loadRunnable(path: string, opts: LoadRunnableOptions = {}): Promise<RunnableModel> {
   const model = await loadModel(path, opts.fs ? { fs: opts.fs } : {});
+  return runnableOf(path, model, opts);
+}
+
+/**
+ * What `graft run` runs: one model (a signature key, a method one signature has, or the default),
+ * or, when `opts.signature` is a method name several signatures share, their keys (sorted) and a
+ * loader for each that reuses one read of the model and its variables.
+ */
+export type RunnableSelection =
+  | { readonly kind: 'one'; readonly model: RunnableModel }
+  | { readonly kind: 'method'; readonly method: string; readonly keys: readonly string[]; load(key: string): Promise<RunnableModel> };
+
+export async function selectRunnable(path: string, opts: LoadRunnableOptions = {}): Promise<RunnableSelection> {
+  const model = await loadModel(path, opts.fs ? { fs: opts.fs } : {});
+  const method = opts.signature;
+  const keys = method === undefined ? [] : (await import('../inspect/summarize-model')).signaturesOfMethod(model, opts.tagSet, method);
+  if (method === undefined || keys.length === 0) return { kind: 'one', model: await runnableOf(path, model, opts) };
+  const cache: VariablesCache = {};
+  return { kind: 'method', method, keys, load: (key) => runnableOf(path, model, { ...opts, signature: key }, cache) };
+}
+
+/** The variables read once for the signatures of one meta graph. */
+interface VariablesCache {
+  variables?: Promise<ReadonlyMap<string, Tensor>>;
+}
+
+async function runnableOf(path: string, model: LoadedModel, opts: LoadRunnableOptions, cache: VariablesCache = {}): Promise<RunnableModel> {
   const summary = await summarizeModel(model, { ...(opts.tagSet !== undefined ? { tagSet: opts.tagSet } : {}), ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
   let graph: Graph;
   let mg: MetaGraph | undefined;
@@ -96,9 +123,12 @@ export async function loadRunnable(path: string, opts: LoadRunnableOptions = {})
 
   let variables: ReadonlyMap<string, Tensor> | undefined;
   if (model.kind !== 'graph-def' && model.variables.state === 'present' && graph.nodes.some((n) => VARIABLE_OPS.has(n.op))) {
-    const ckpt = await readModelVariables(model);
-    const { savedModelVariables } = await import('../runtime/index');
-    variables = savedModelVariables(model, ckpt);
+    cache.variables ??= (async () => {
+      const ckpt = await readModelVariables(model);
+      const { savedModelVariables } = await import('../runtime/index');
+      return savedModelVariables(model, ckpt);
+    })();
+    variables = await cache.variables;
   }
   const runtime = mg ? runtimeForMetaGraph(mg, model.kind === 'saved-model' ? model.path : undefined, opts.fs ?? nodeFileSystem) : undefined;
   return { path, model, graph, inputs, outputs, ...(variables ? { variables } : {}), ...(runtime ? { runtime } : {}) };

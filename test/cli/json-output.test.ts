@@ -111,6 +111,16 @@ describe.skipIf(!HAVE_MODELS)(`--json on every command that reports (${HAVE_MODE
     // saved_model_cli's form (--dir): the same fields, outputs also named by their key.
     const r2 = await checkJson('run', ['--dir', sm, '--tag_set', 'serve', '--signature_def', 'serving_default', '--generate_inputs']);
     expect((r2.outputs as { key: string }[]).map((o) => o.key).length).toBeGreaterThan(0);
+    // One signature: its run's fields at the top (optional in the table only for the form below).
+    for (const one of [r, r2]) expect(Object.keys(one).sort()).toEqual(['backend', 'feeds', 'model', 'outputs', 'seed', 'written']);
+    // A method several signatures share: each signature's run under `signatures`, keyed by signature key.
+    const half = modelPath('serving_half_plus_two_cpu');
+    const r3 = await checkJson('run', ['--dir', half, '--signature_def', 'tensorflow/serving/regress', '--input', 'tf_example=[{"x":1}]']);
+    expect(Object.keys(r3).sort()).toEqual(['method', 'model', 'signatures', 'written']);
+    const sigs = r3.signatures as Record<string, Record<string, unknown>>;
+    expect(Object.keys(sigs)).toEqual(['regress_x2_to_y3', 'regress_x_to_y', 'regress_x_to_y2']);
+    expect(Object.keys(sigs.regress_x2_to_y3!).sort()).toEqual(['backend', 'feeds', 'outputs', 'seed', 'written']);
+    expect((sigs.regress_x_to_y!.outputs as { values: number[] }[])[0]!.values).toEqual([2.5]);
     const c = await checkJson('compare', [pb, transformed]);
     expect(c.pass).toBe(true);
   });

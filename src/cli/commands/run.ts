@@ -1,5 +1,5 @@
 import * as nodePath from 'node:path';
-import { GraftError } from '../../errors';
+import { GraftError, isGraftError } from '../../errors';
 import { checkOutput, nodeFileSystem, writeDirAtomic, writeFileAtomic } from '../../io/fs';
 import { numpyStr } from '../../inspect/array-text';
 import { nearestNames } from '../../suggest';
@@ -10,12 +10,12 @@ import { formatShape } from '../../ir/attr';
 import { parseInput } from '../../ir/node';
 import { placeholderSpecs } from '../../ir/seeded-inputs';
 import { writeNpy } from '../../io/npy';
-import { type RunnableModel, loadRunnable, runModel } from '../../verify/runnable';
+import { type ModelRun, type RunnableModel, type RunnableSelection, runModel, selectRunnable } from '../../verify/runnable';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
 import { flagError } from '../flag-names';
 import { toJson } from '../json-flag';
-import type { Io } from '../output';
+import { type Io, reportError } from '../output';
 import { LIMIT_USAGE, RUN_FLAGS, RUN_FLAG_NAMES, loadOptionsFromFlags, runOptionsFromFlags, withLimitFlag } from './run-flags';
 
 // Kept importable from here, where they were first defined.
@@ -33,7 +33,10 @@ export const usage = `Usage: graft run <model> [--input name=file.npy ...] [--ou
             {feature: value | [values]} objects, each serialized as a tf.Example.
             Inputs not given are generated from --seed (floats in [0.05,1.05), ints in [0,10);
             valid tf.Examples for inputs a parse op reads).
-  --signature_def  a signature key, or a method name (tensorflow/serving/regress) one signature has.
+  --signature_def  a signature key, or a method name (tensorflow/serving/regress). When several
+            signatures have the method, each runs on the same inputs (sorted by key), its results
+            under "Signature KEY (METHOD):"; --out/--outdir DIR hold DIR/KEY/; --json keys the
+            results by signature; the exit code is 0 only when every one ran.
   --output  outputs to fetch (repeatable or comma-separated); default: the signature's, or the
             nodes nothing consumes.
   --out     also writes each output as DIR/<name>.npy (DIR appears complete or not at all; an
@@ -98,13 +101,15 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   const out = { inputs, overwrite: values.overwrite === true };
   if (values.out !== undefined) await checkOutput(values.out, { ...out, kind: 'dir' });
   const runOptions = runOptionsFromFlags(values);
-  const model = await loadRunnable(modelPathArg, loadOptionsFromFlags(values));
+  const selection = await selectRunnable(modelPathArg, loadOptionsFromFlags(values));
+  if (selection.kind === 'method') return runEachSignature(modelPathArg, selection, values, io, out);
+  const model = selection.model;
   // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
   let result: Awaited<ReturnType<typeof runModel>>;
   try {
     result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
   } catch (e) {
-    throw flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), RUN_FLAG_NAMES);
+    throw runError(e);
   }
   const written: string[] = [];
   if (values.out !== undefined) {
@@ -133,6 +138,131 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
 }
 
 type RunValues = ReturnType<typeof parseFlags<typeof RUN_COMMAND_FLAGS>>['values'];
+
+type MethodSelection = Extract<RunnableSelection, { kind: 'method' }>;
+
+/** A failed run, in the flags' words. */
+function runError(e: unknown, flags: Readonly<Record<string, string>> = RUN_FLAG_NAMES): unknown {
+  return flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), flags);
+}
+
+/** The note on stderr before the signatures of one method run. */
+function noteMethod(sel: MethodSelection, io: Io): void {
+  io.err(`note: '${sel.method}' is the method of ${sel.keys.length} signatures (${sel.keys.join(', ')}); each is run on the same inputs, in that order (--signature_def KEY runs one)`);
+}
+
+/** The header line of one signature's results. */
+function signatureHeader(key: string, method: string): string {
+  return `Signature ${key} (${method}):`;
+}
+
+/**
+ * A signature key names a subdirectory of --out/--outdir: it comes from the model, and one that is
+ * not a plain file name would write outside. Refused before anything runs.
+ */
+function checkSignatureDirs(path: string, keys: readonly string[], flag: string): void {
+  for (const key of keys) {
+    if (!isPlainFileName(key)) {
+      throw new GraftError('io/unsafe-path', `Signature key '${key}' of ${path} is not a plain file name, so ${flag} cannot hold a ${key}/ directory of its outputs`, {
+        file: path,
+        hint: `Run without ${flag} (the results print), or pick one signature with --signature_def KEY.`,
+      });
+    }
+  }
+}
+
+function isPlainFileName(name: string): boolean {
+  return !(name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name));
+}
+
+/** A signature's failure, reported on stderr with its key; the exit code it asks for. */
+function reportSignatureFailure(key: string, method: string, e: unknown, io: Io): number {
+  const named = isGraftError(e)
+    ? new GraftError(e.code, `signature ${key} (${method}): ${e.file !== undefined && !e.message.includes(e.file) ? `${e.file}: ` : ''}${e.message}`, {
+        ...(e.file !== undefined ? { file: e.file } : {}),
+        ...(e.node !== undefined ? { node: e.node } : {}),
+        ...(e.op !== undefined ? { op: e.op } : {}),
+        ...(e.hint !== undefined ? { hint: e.hint } : {}),
+        ...(e.param !== undefined ? { param: e.param } : {}),
+        cause: e,
+      })
+    : e instanceof Error
+      ? Object.assign(new Error(`signature ${key} (${method}): ${e.message}`, { cause: e }), { stack: e.stack })
+      : e;
+  return reportError(named, io, false);
+}
+
+/** The JSON of a failed signature. */
+function failureJson(e: unknown): { error: { code: string; message: string } } {
+  return { error: isGraftError(e) ? { code: e.code, message: e.message } : { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+}
+
+/**
+ * `graft run --signature_def METHOD` when several signatures have that method: each runs on the
+ * same inputs, in key order, its results under a header naming it; --out DIR holds DIR/<key>/.
+ * A signature that fails is reported with its key and the others still run; the exit code is
+ * 0 only when every one ran.
+ */
+async function runEachSignature(path: string, sel: MethodSelection, values: RunValues, io: Io, out: { inputs: string[]; overwrite: boolean }): Promise<number> {
+  noteMethod(sel, io);
+  if (values.out !== undefined) checkSignatureDirs(path, sel.keys, '--out');
+  const runOptions = runOptionsFromFlags(values);
+  const runs: { key: string; result?: ModelRun; error?: unknown }[] = [];
+  for (const key of sel.keys) {
+    try {
+      const model = await sel.load(key);
+      runs.push({ key, result: await runModel(model, { ...runOptions, print: (text) => io.err(text) }) });
+    } catch (e) {
+      runs.push({ key, error: runError(e) });
+    }
+  }
+  const written = new Map<string, string[]>();
+  if (values.out !== undefined && runs.some((r) => r.result)) {
+    const outDir = values.out;
+    await writeDirAtomic(
+      outDir,
+      async (tmp) => {
+        for (const r of runs) {
+          if (!r.result) continue;
+          const files: string[] = [];
+          await nodeFileSystem.mkdir(nodePath.join(tmp, r.key));
+          for (const o of r.result.outputs) {
+            await nodeFileSystem.writeFile(nodePath.join(tmp, r.key, outputFileName(o.name)), [writeNpy(o.tensor)]);
+            files.push(nodePath.join(outDir, r.key, outputFileName(o.name)));
+          }
+          written.set(r.key, files);
+        }
+      },
+      nodeFileSystem,
+      { ...out, kind: 'dir' },
+    );
+  }
+  let code = 0;
+  if (values.json) {
+    const signatures: Record<string, unknown> = {};
+    for (const r of runs) {
+      const res = r.result;
+      signatures[r.key] = res
+        ? { backend: res.backend, feeds: res.feeds, seed: res.seed, outputs: res.outputs.map((o) => ({ name: o.name, ...summarizeTensor(o.tensor, 1000) })), written: written.get(r.key) ?? [] }
+        : failureJson(r.error);
+    }
+    io.out(toJson({ model: path, method: sel.method, signatures, written: [...written.values()].flat() }));
+    for (const r of runs) if (!r.result) code = Math.max(code, reportSignatureFailure(r.key, sel.method, r.error, io));
+    return code;
+  }
+  for (const r of runs) {
+    if (!r.result) {
+      code = Math.max(code, reportSignatureFailure(r.key, sel.method, r.error, io));
+      continue;
+    }
+    const generated = r.result.feeds.filter((f) => f.generated);
+    if (generated.length > 0) io.err(`${r.key}: generated inputs (seed ${r.result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
+    io.out(signatureHeader(r.key, sel.method));
+    for (const o of r.result.outputs) io.out(formatTensorSummary(o.name, summarizeTensor(o.tensor)));
+  }
+  for (const f of [...written.values()].flat()) io.out(`wrote ${f}`);
+  return code;
+}
 
 const GENERATE_HINT = 'Give every input with --inputs, --input_exprs or --input_examples (or graft\'s --input), or add --generate_inputs for graft\'s seeded values.';
 
@@ -172,7 +302,8 @@ function checkAllFed(model: RunnableModel, feeds: Readonly<Record<string, unknow
 async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Promise<number> {
   if (values.output !== undefined) throw new GraftError('cli/usage', `--output is graft's flag; saved_model_cli's form fetches every output of the signature.\n${usage}`);
   const runOptions = runOptionsFromFlags(values);
-  const model = await loadRunnable(path, loadOptionsFromFlags(values));
+  const selection = await selectRunnable(path, loadOptionsFromFlags(values));
+  if (selection.kind === 'method') noteMethod(selection, io);
   const { feeds, warnings } = await savedModelCliFeeds({
     ...(values.inputs !== undefined ? { inputs: values.inputs } : {}),
     ...(values.input_exprs !== undefined ? { inputExprs: values.input_exprs } : {}),
@@ -180,6 +311,85 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
     ...(runOptions.seed !== undefined ? { seed: runOptions.seed } : {}),
   });
   for (const w of warnings) io.err(`warning: ${w}`);
+  const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
+  const run = async (model: RunnableModel, plan: CliPlan): Promise<ModelRun> => {
+    try {
+      return await runModel(model, { ...runOptions, feeds, outputs: plan.outputs.map((o) => o.name), print: (text) => io.err(text) });
+    } catch (e) {
+      throw runError(e, { ...RUN_FLAG_NAMES, feeds: '--inputs/--input_exprs/--input_examples' });
+    }
+  };
+  if (selection.kind === 'one') {
+    const model = selection.model;
+    const plan = await planCliRun(path, model, feeds, values, values.outdir, protectedInputs);
+    const result = await run(model, plan);
+    const written = await emitCliRun(plan, result, values, io, protectedInputs, '');
+    // The JSON document once every file is written: a failed write leaves stdout empty.
+    if (values.json) io.out(toJson({ model: model.path, ...cliRunJson(plan, result, written) }));
+    return 0;
+  }
+  // Several signatures of one method: every check on the outputs is made, for all of them, before
+  // any runs; a signature whose inputs do not fit fails alone, and the others still run.
+  const outdir = values.outdir;
+  if (outdir !== undefined) checkSignatureDirs(path, selection.keys, '--outdir');
+  const runs: { key: string; model?: RunnableModel; plan?: CliPlan; result?: ModelRun; error?: unknown }[] = [];
+  for (const key of selection.keys) {
+    const sub = outdir === undefined ? undefined : nodePath.join(outdir, key);
+    try {
+      const model = await selection.load(key);
+      if (sub !== undefined && (await nodeFileSystem.kind(sub)) === 'file') {
+        throw new GraftError('io/exists', `${sub} is a file; --outdir ${outdir} holds a directory per signature (${key}/)`, { file: sub, hint: 'Move the file away, or give another --outdir.' });
+      }
+      runs.push({ key, model, plan: await planCliRun(path, model, feeds, values, sub, protectedInputs) });
+    } catch (e) {
+      if (isGraftError(e) && e.code.startsWith('io/')) throw e;
+      runs.push({ key, error: e });
+    }
+  }
+  for (const r of runs) {
+    if (!r.model || !r.plan) continue;
+    try {
+      r.result = await run(r.model, r.plan);
+    } catch (e) {
+      r.error = e;
+    }
+  }
+  let code = 0;
+  const signatures: Record<string, unknown> = {};
+  const allWritten: string[] = [];
+  for (const r of runs) {
+    if (!r.plan || !r.result) {
+      if (values.json) signatures[r.key] = failureJson(r.error);
+      else code = Math.max(code, reportSignatureFailure(r.key, selection.method, r.error, io));
+      continue;
+    }
+    if (!values.json) io.out(signatureHeader(r.key, selection.method));
+    const written = await emitCliRun(r.plan, r.result, values, io, protectedInputs, `${r.key}: `);
+    allWritten.push(...written);
+    signatures[r.key] = cliRunJson(r.plan, r.result, written);
+  }
+  if (values.json) {
+    io.out(toJson({ model: path, method: selection.method, signatures, written: allWritten }));
+    for (const r of runs) if (!r.result) code = Math.max(code, reportSignatureFailure(r.key, selection.method, r.error, io));
+  }
+  return code;
+}
+
+/** What saved_model_cli's form fetches from one signature and where --outdir puts it. */
+interface CliPlan {
+  /** Every signature output, sorted by key. */
+  readonly outputs: readonly { readonly key: string; readonly name: string }[];
+  /** With --outdir: the directory and a `<key>.npy` per output. */
+  readonly outdir?: string;
+  readonly files: readonly string[];
+}
+
+/**
+ * saved_model_cli's checks before running one signature: the feeds are its input keys, every
+ * placeholder is fed (unless --generate_inputs), and --outdir can take its files: each output key
+ * a plain file name, no existing file without --overwrite, no file an input.
+ */
+async function planCliRun(path: string, model: RunnableModel, feeds: Readonly<Record<string, unknown>>, values: RunValues, outdir: string | undefined, protectedInputs: readonly string[]): Promise<CliPlan> {
   // saved_model_cli takes signature input keys only.
   const keys = model.inputs.map((i) => i.key).filter((k): k is string => k !== undefined);
   if (keys.length > 0) {
@@ -192,20 +402,18 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   }
   if (values.generate_inputs !== true) checkAllFed(model, feeds, values);
   const outputs = [...model.outputs].map((o) => ({ key: o.key ?? o.name, name: o.name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (outdir === undefined) return { outputs, files: [] };
   // Before running: an existing output file needs --overwrite, and no output may be an input.
-  if (values.outdir !== undefined) {
-    // The keys come from the model: one that is not a plain file name would write outside --outdir.
-    for (const o of outputs) {
-      if (o.key === '' || o.key === '.' || o.key === '..' || /[/\\\0]/.test(o.key)) {
-        throw new GraftError('io/unsafe-path', `Output key '${o.key}' of ${path} is not a plain file name, so --outdir cannot hold ${o.key}.npy`, {
-          file: path,
-          hint: 'Run without --outdir (the results print), or with graft run --out DIR, which names files after the tensors.',
-        });
-      }
+  // The keys come from the model: one that is not a plain file name would write outside --outdir.
+  for (const o of outputs) {
+    if (!isPlainFileName(o.key)) {
+      throw new GraftError('io/unsafe-path', `Output key '${o.key}' of ${path} is not a plain file name, so --outdir cannot hold ${o.key}.npy`, {
+        file: path,
+        hint: 'Run without --outdir (the results print), or with graft run --out DIR, which names files after the tensors.',
+      });
     }
   }
-  const files = values.outdir !== undefined ? outputs.map((o) => nodePath.join(values.outdir!, `${o.key}.npy`)) : [];
-  const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
+  const files = outputs.map((o) => nodePath.join(outdir, `${o.key}.npy`));
   if (values.outdir !== undefined && (await nodeFileSystem.kind(values.outdir)) === 'file') {
     throw new GraftError('io/exists', `--outdir ${values.outdir} is a file; saved_model_cli's outdir is a directory (created when missing)`, { file: values.outdir, hint: 'Give a directory path (graft creates it when missing), or move the file away.' });
   }
@@ -215,26 +423,26 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
     }
     await checkOutput(f, { inputs: protectedInputs, overwrite: true, kind: 'file' });
   }
-  let result: Awaited<ReturnType<typeof runModel>>;
-  try {
-    result = await runModel(model, { ...runOptions, feeds, outputs: outputs.map((o) => o.name), print: (text) => io.err(text) });
-  } catch (e) {
-    throw flagError(withLimitFlag(e, undefined, 'Lower --batch for unknown dimensions, or give the input as a file. '), { ...RUN_FLAG_NAMES, feeds: '--inputs/--input_exprs/--input_examples' });
-  }
+  return { outputs, outdir, files };
+}
+
+/** Prints one signature's "Result for output key K:" blocks (text mode) and writes its --outdir files; the files written. */
+async function emitCliRun(plan: CliPlan, result: ModelRun, values: RunValues, io: Io, protectedInputs: readonly string[], notePrefix: string): Promise<string[]> {
   const generated = result.feeds.filter((f) => f.generated);
-  if (generated.length > 0) io.err(`note: inputs not given were generated (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
-  for (let i = 0; i < outputs.length; i++) {
+  if (generated.length > 0) io.err(`note: ${notePrefix}inputs not given were generated (seed ${result.seed}): ${generated.map((f) => `${f.name} ${f.dtype} [${f.shape.join(',')}]`).join(', ')}`);
+  for (let i = 0; i < plan.outputs.length; i++) {
     const tensor = result.outputs[i]!.tensor;
-    if (!values.json) io.out(`Result for output key ${outputs[i]!.key}:\n${numpyStr(tensor)}`);
-    if (values.outdir !== undefined) {
-      await nodeFileSystem.mkdir(values.outdir);
-      await writeFileAtomic(files[i]!, [writeNpy(tensor)], nodeFileSystem, { overwrite: true, inputs: protectedInputs });
-      if (!values.json) io.out(`Output ${outputs[i]!.key} is saved to ${files[i]}`);
+    if (!values.json) io.out(`Result for output key ${plan.outputs[i]!.key}:\n${numpyStr(tensor)}`);
+    if (plan.outdir !== undefined) {
+      await nodeFileSystem.mkdir(plan.outdir);
+      await writeFileAtomic(plan.files[i]!, [writeNpy(tensor)], nodeFileSystem, { overwrite: true, inputs: protectedInputs });
+      if (!values.json) io.out(`Output ${plan.outputs[i]!.key} is saved to ${plan.files[i]}`);
     }
   }
-  // The JSON document once every file is written: a failed write leaves stdout empty.
-  if (values.json) {
-    io.out(toJson({ model: model.path, backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o, i) => ({ key: outputs[i]!.key, name: o.name, ...summarizeTensor(o.tensor, 1000) })), written: files }));
-  }
-  return 0;
+  return [...plan.files];
+}
+
+/** One signature's run in `graft run --json` (saved_model_cli's form), less the model path. */
+function cliRunJson(plan: CliPlan, result: ModelRun, written: readonly string[]) {
+  return { backend: result.backend, feeds: result.feeds, seed: result.seed, outputs: result.outputs.map((o, i) => ({ key: plan.outputs[i]!.key, name: o.name, ...summarizeTensor(o.tensor, 1000) })), written };
 }
