@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run';
-import { type Io, reportError } from '../../src/cli/output';
 import { tensorToNumbers } from '../../src/ir/tensor';
 import { readNpy } from '../../src/io/npy';
+import { invokeCommand } from '../helpers/cli';
 import { HAVE_MODELS, SKIP_REASON, modelPath } from '../helpers/models';
 import { useScratch } from '../helpers/scratch';
 
@@ -26,18 +26,7 @@ const f32 = (x: number, b: number) => Math.fround(Math.fround(0.5 * Math.fround(
 const Y = XS.map((x) => f32(x, 2));
 const Y2 = XS.map((x) => f32(x, 3));
 
-async function invoke(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
-  let code: number;
-  try {
-    code = await runCommand(args, io);
-  } catch (e) {
-    code = reportError(e, io, false);
-  }
-  return { code, out: stdout.join('\n'), err: stderr.join('\n'), stdout };
-}
+const invoke = (args: string[]) => invokeCommand(runCommand, args);
 
 /** The numbers printed in `text` (numpy's format or graft's summary). */
 function numbers(text: string): number[] {
