@@ -149,8 +149,14 @@ function shapeAndValues(v: Nested, where: string): { shape: number[]; flat: (num
   }
   const flat: (number | boolean | string)[] = [];
   const ragged = () => new GraftError('runtime/bad-feed', `${where}: nested arrays are ragged`);
+  const leaf = (e: unknown): number | boolean | string => {
+    if (typeof e === 'number' || typeof e === 'boolean' || typeof e === 'string') return e;
+    const what = e === null ? 'null' : Array.isArray(e) ? 'an array' : typeof e === 'object' ? 'an object' : typeof e;
+    const examples = what === 'an object' ? ' (JSON objects are tf.Examples, which only a string input read by a parse op takes)' : '';
+    throw new GraftError('runtime/bad-feed', `${where}: a value is ${what}, not a number, boolean or string${examples}`);
+  };
   // Depth-first, in order: a stack of (array, depth, next index).
-  if (!Array.isArray(v)) return { shape, flat: [v] };
+  if (!Array.isArray(v)) return { shape, flat: [leaf(v)] };
   const arrays: Nested[][] = [v];
   const depths: number[] = [0];
   const next: number[] = [0];
@@ -175,7 +181,7 @@ function shapeAndValues(v: Nested, where: string): { shape: number[]; flat: (num
       next.push(0);
     } else {
       if (d !== shape.length) throw ragged();
-      flat.push(e);
+      flat.push(leaf(e));
     }
   }
   return { shape, flat };

@@ -83,4 +83,15 @@ describe('feeds from files', () => {
     expect(() => coerceFeed(makeTensor('int32', [1], [300]), 'uint8', 'f')).toThrow(/does not fit/);
     expect(tensorToNumbers(coerceFeed(makeTensor('uint8', [2], [0, 255]), 'float', 'f'))).toEqual([0, 255]);
   });
+
+  it('refuses JSON values that are not numbers, booleans or strings (they read as NaN or 0 before)', async () => {
+    // tf.Example objects fed to a float input, as `--input inputs=examples.json` on a regress signature does.
+    expect(() => tensorFromJson([{ x: 1 }, { x: 4 }], 'float', 'j')).toThrow(/a value is an object.*tf\.Examples/);
+    expect(() => tensorFromJson([1, null], 'float', 'j')).toThrow(/a value is null/);
+    expect(() => tensorFromJson({ values: [[1], [{}]] }, 'float', 'j')).toThrow(/a value is an object/);
+    expect(() => tensorFromJson({ values: { a: 1 } }, 'float', 'j')).toThrow(/a value is an object/);
+    await expect(readFeeds(['x=[1,null]'], graph())).rejects.toMatchObject({ code: 'runtime/bad-feed' });
+    // What stays accepted: numbers, booleans, and strings for a string input.
+    expect(tensorToNumbers(tensorFromJson([1, true], 'float', 'j'))).toEqual([1, 1]);
+  });
 });
