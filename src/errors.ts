@@ -60,6 +60,7 @@ export type ErrorCode =
   | 'runtime/missing-variable' // a variable whose value is not in the checkpoint
   | 'runtime/too-large' // a tensor over the run's size limit (or generated inputs over theirs)
   | 'runtime/loop-limit' // a while loop over the run's iteration limit
+  | 'runtime/no-file-sink' // a node writes files (SaveV2, MergeV2Checkpoints) and the session was given no writeFile sink
   // freezing and converting
   | 'freeze/unsupported' // something the freezer cannot handle (named)
   | 'freeze/missing-output' // an output name that does not exist

@@ -17,3 +17,4 @@ export { DEFAULT_MAX_TENSOR_BYTES, DEFAULT_MAX_LOOP_ITERATIONS, type Kernel, typ
 export type { Value } from './runtime/values';
 export { variablesFromCheckpoint, savedModelVariables } from './runtime/variables';
 export { seededFeeds } from './runtime/feeds';
+export { memoryFiles, type MemoryFiles } from './runtime/memory-files';

@@ -53,6 +53,7 @@ export const ERROR_HINTS: Readonly<Record<string, string>> = {
   "runtime/missing-variable": "Use the model's own checkpoint ('variables/'), or freeze the model first.",
   "runtime/too-large": "Lower '--batch' ('--agreement_batch' for optimize), feed the input from a file, check the shapes the model declares; raise the limit only for a model that needs it.",
   "runtime/loop-limit": "A loop whose condition never turns false; raise the limit only for a model that needs more iterations.",
+  "runtime/no-file-sink": "Give the session a sink: 'createSession(graph, { ...memoryFiles() })' keeps the files in a Map; 'graft run' keeps them in memory and says so.",
   "freeze/unsupported": "Freeze for the outputs that compute values, or keep the SavedModel unfrozen.",
   "freeze/missing-output": "Check the name with 'graft summarize'; '--output_node_names' takes node names.",
   "verify/mismatch": "Find the step that changed them ('graft transform --verify'), or loosen the tolerance when the change is expected (a lossy transform).",

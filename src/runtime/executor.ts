@@ -32,8 +32,10 @@ export const EXECUTOR_OPS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Ops that write state. Checkpoint ops (save, restore) reached through a control edge only are
- * never run: the runtime takes variable values from `variables` (what a restore would read). Variable
+ * Ops that write state. Restore ops reached through a control edge only are never run: the
+ * runtime takes variable values from `variables` (what a restore would read). Save ops
+ * (`SaveV2`, `MergeV2Checkpoints`) run when a fetch needs them, control edges included (fetching a
+ * Saver's `save/control_dependency` runs its `SaveV2`, into the session's file sink). Variable
  * writes (`Assign*`, `ResourceApply*`) run as TensorFlow runs them, control edges included, except
  * while a session runs its init op: there graft's checkpoint values stand for the restore, and an
  * initializer would overwrite them.
@@ -43,8 +45,8 @@ export const STATE_WRITE_OPS: ReadonlySet<string> = new Set([
   'ScatterUpdate', 'ResourceScatterUpdate', 'SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints',
 ]);
 
-/** The checkpoint ops among `STATE_WRITE_OPS`: skipped behind control edges even in ordinary runs. */
-export const CHECKPOINT_OPS: ReadonlySet<string> = new Set(['SaveV2', 'Save', 'RestoreV2', 'Restore', 'MergeV2Checkpoints', 'ScatterUpdate', 'ResourceScatterUpdate']);
+/** The ops among `STATE_WRITE_OPS` skipped behind control edges even in ordinary runs (restores). */
+export const CHECKPOINT_OPS: ReadonlySet<string> = new Set(['RestoreV2', 'Restore', 'ScatterUpdate', 'ResourceScatterUpdate']);
 
 const DEAD = Symbol('dead');
 type Slot = Value | typeof DEAD | undefined;
@@ -115,6 +117,10 @@ export interface Env {
   readonly print?: (text: string, stream: string) => void;
   /** How kernels read files (vocabulary assets); absent: reading fails with a clear error. */
   readonly readFile?: (path: string) => Promise<Uint8Array>;
+  /** Where kernels write files (SaveV2, MergeV2Checkpoints); absent: writing fails (`runtime/no-file-sink`). */
+  readonly writeFile?: (path: string, bytes: Uint8Array) => Promise<void> | void;
+  /** How kernels delete the files they moved (MergeV2Checkpoints); absent: nothing is deleted. */
+  readonly deleteFile?: (path: string) => Promise<void> | void;
   readonly limits: Required<RuntimeLimits>;
   /** Keys of the variables written in this session (their values live in `cache` as `var:<key>`). */
   readonly written: Set<string>;
@@ -412,6 +418,29 @@ export function makeContext(env: Env, node: Node, inputs: readonly Value[], call
       } catch (e) {
         if (isGraftError(e)) throw new GraftError(e.code, `Node '${node.name}' (${node.op}): ${e.message}`, { ...where, cause: e });
         throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): cannot read '${path}': ${(e as Error).message}`, { ...where, cause: e });
+      }
+    },
+    async writeFile(path, bytes) {
+      if (!env.writeFile) {
+        throw new GraftError('runtime/no-file-sink', `Node '${node.name}' (${node.op}): cannot write '${path}': this session was given no file sink (writeFile); graft never writes a graph's files to disk`, {
+          ...where,
+          hint: 'Give the session a sink: createSession(graph, { ...memoryFiles() }) keeps what the graph writes in a Map.',
+        });
+      }
+      try {
+        await env.writeFile(path, bytes);
+      } catch (e) {
+        if (isGraftError(e)) throw new GraftError(e.code, `Node '${node.name}' (${node.op}): ${e.message}`, { ...where, cause: e });
+        throw new GraftError('runtime/failed', `Node '${node.name}' (${node.op}): cannot write '${path}': ${(e as Error).message}`, { ...where, cause: e });
+      }
+    },
+    async deleteFile(path) {
+      if (!env.deleteFile) return false;
+      try {
+        await env.deleteFile(path);
+        return true;
+      } catch {
+        return false;
       }
     },
     free(v, keep = []) {

@@ -24,4 +24,5 @@ export { DEFAULT_MAX_TENSOR_BYTES, DEFAULT_MAX_LOOP_ITERATIONS } from './kernel'
 export type { Value } from './values';
 export { variablesFromCheckpoint, savedModelVariables } from './variables';
 export { seededFeeds } from './feeds';
+export { memoryFiles, type MemoryFiles } from './memory-files';
 export { createKernelRegistry, createSession, evaluateNode, missingKernels, runGraph, type RuntimeOptions, type Session } from './session';

@@ -20,7 +20,7 @@ export const BUILTIN_KERNEL_OPS: ReadonlySet<string> = new Set(
     'Log1p LogSoftmax LogicalAnd LogicalNot LogicalOr LookupTableExport LookupTableExportV2 ' +
     'LookupTableFind LookupTableFindV2 LookupTableImport LookupTableImportV2 LookupTableInsert ' +
     'LookupTableInsertV2 LookupTableRemoveV2 LookupTableSize LookupTableSizeV2 LoopCond LowerBound ' +
-    'MatMul MatrixBandPart Max MaxPool MaxPoolV2 Maximum Mean MergeSummary Mfcc Min Minimum MirrorPad ' +
+    'MatMul MatrixBandPart Max MaxPool MaxPoolV2 Maximum Mean MergeSummary MergeV2Checkpoints Mfcc Min Minimum MirrorPad ' +
     'Mod Mul MutableHashTable MutableHashTableV2 Neg NoOp NotEqual OneHot OnesLike Pack Pad PadV2 ' +
     'ParallelDynamicStitch ParseExample ParseExampleV2 ParseSingleExample PartitionedCall Placeholder ' +
     'PlaceholderWithDefault Pow PreventGradient Print PrintV2 Prod QuantizeDownAndShrinkRange ' +
@@ -31,7 +31,7 @@ export const BUILTIN_KERNEL_OPS: ReadonlySet<string> = new Set(
     'ReluGrad RequantizationRange Requantize Reshape ResizeBilinear ResizeNearestNeighbor ' +
     'ResourceApplyAdagradV2 ResourceApplyFtrl ResourceApplyGradientDescent ResourceGather ' +
     'ResourceSparseApplyFtrl RestoreV2 ReverseV2 RightShift Round Rsqrt ScalarSummary Select SelectV2 ' +
-    'Selu Shape ShapeN ShardedFilename ShardedFilespec Sigmoid Sign Sin Sinh Size Slice Snapshot ' +
+    'SaveV2 Selu Shape ShapeN ShardedFilename ShardedFilespec Sigmoid Sign Sin Sinh Size Slice Snapshot ' +
     'Softmax Softplus Softsign SparseFillEmptyRows SparseReshape SparseSegmentMean ' +
     'SparseSegmentMeanGrad SparseSegmentMeanWithNumSegments SparseSegmentSqrtN SparseSegmentSqrtNGrad ' +
     'SparseSegmentSqrtNWithNumSegments SparseSegmentSum SparseSegmentSumGrad ' +

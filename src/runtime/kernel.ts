@@ -87,6 +87,17 @@ export interface KernelContext {
   print(text: string, stream: string): void;
   /** Reads a file a kernel names (a vocabulary asset), through `RuntimeOptions.readFile`. */
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Writes a file a kernel makes (a checkpoint's `.index` and data files) into the session's sink
+   * (`RuntimeOptions.writeFile`), never to disk; fails with `runtime/no-file-sink`, naming the
+   * node, when the session has no sink.
+   */
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Deletes a file through `RuntimeOptions.deleteFile`, best effort as TensorFlow's merge deletes
+   * its inputs: false when the session has no deleter or deleting failed.
+   */
+  deleteFile(path: string): Promise<boolean>;
   /** A GraftError naming this node. */
   fail(message: string, code?: 'runtime/failed' | 'runtime/unsupported-dtype' | 'runtime/unsupported-op'): GraftError;
 }

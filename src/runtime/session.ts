@@ -53,6 +53,15 @@ export interface RuntimeOptions {
   /** Reads a file a kernel names (`InitializeTableFromTextFileV2`'s vocabulary). */
   readFile?: (path: string) => Promise<Uint8Array>;
   /**
+   * The sink of the files a graph writes (`SaveV2`, `MergeV2Checkpoints`: a Saver's save path).
+   * graft never writes them to disk itself: a graph's filename could name your own checkpoint.
+   * Without a sink such a node fails with `runtime/no-file-sink`. `memoryFiles()` gives one
+   * (a Map from path to bytes, its `readFile` reading them back).
+   */
+  writeFile?: (path: string, bytes: Uint8Array) => Promise<void> | void;
+  /** Deletes a file a kernel moved away (`MergeV2Checkpoints`' inputs); without it nothing is deleted. */
+  deleteFile?: (path: string) => Promise<void> | void;
+  /**
    * The model's init op, run once before the session's first run, as TF Serving does at load:
    * node names (a `legacy_init_op` or `__saved_model_init_op` NoOp, `table_initializer` nodes)
    * and the feeds they take (a SavedModel's asset tensors, fed with the asset files' paths).
@@ -353,6 +362,8 @@ async function makeEnv(library: FunctionLibrary, opts: RuntimeOptions): Promise<
     written: new Set(),
     ...(opts.print ? { print: opts.print } : {}),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.writeFile ? { writeFile: opts.writeFile } : {}),
+    ...(opts.deleteFile ? { deleteFile: opts.deleteFile } : {}),
   };
 }
 

@@ -189,6 +189,15 @@ export interface RunModelOptions {
   readonly fs?: FileSystem;
   /** Where the model's Print/PrintV2 text goes (dropped when absent). */
   readonly print?: (text: string, stream: string) => void;
+  /**
+   * The sink of the files the graph writes (a Saver's `SaveV2`/`MergeV2Checkpoints`) and its
+   * deleter: never the disk unless the caller makes it so (`memoryFiles()` keeps them in a Map).
+   * Without one, such a node fails (`runtime/no-file-sink`).
+   */
+  readonly writeFile?: (path: string, bytes: Uint8Array) => Promise<void> | void;
+  readonly deleteFile?: (path: string) => Promise<void> | void;
+  /** Reads the files kernels name, instead of the model's own reader (assets): give one that sees the sink's files. */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 /** What `runModel` returns. */
@@ -282,6 +291,9 @@ export async function runModel(m: RunnableModel, opts: RunModelOptions = {}): Pr
     ...(m.variables ? { variables: m.variables } : {}),
     ...(opts.print ? { print: opts.print } : {}),
     ...m.runtime,
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.writeFile ? { writeFile: opts.writeFile } : {}),
+    ...(opts.deleteFile ? { deleteFile: opts.deleteFile } : {}),
     ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
   });
   try {

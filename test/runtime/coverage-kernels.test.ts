@@ -423,3 +423,16 @@ describe('ResourceApplyAdagradV2, ResourceApplyFtrl, ResourceSparseApplyFtrl', a
     s.dispose();
   });
 });
+
+describe('Select and SelectV2 on strings (the TF2 save function picks its temp suffix with Select)', () => {
+  const s = (shape: number[], v: string[]) => makeStringTensor(shape, v);
+  const b = (shape: number[], v: boolean[]) => makeTensor('bool', shape, v);
+  it('picks element-wise, a scalar condition picks a whole tensor, a vector condition picks rows (tf.where v1); SelectV2 broadcasts', async () => {
+    expect(text((await run('Select', [b([3], [true, false, true]), s([3], ['a', 'b', 'c']), s([3], ['x', 'y', 'z'])], { T: attr.type('string') }))[0]!)).toEqual(['a', 'y', 'c']);
+    expect(text((await run('Select', [b([], [false]), s([], ['_temp/part']), s([], ['.part'])], { T: attr.type('string') }))[0]!)).toEqual(['.part']);
+    const [rows] = await run('Select', [b([2], [false, true]), s([2, 2], ['a', 'b', 'c', 'd']), s([2, 2], ['w', 'x', 'y', 'z'])], { T: attr.type('string') });
+    expect([rows!.shape, text(rows!)]).toEqual([[2, 2], ['w', 'x', 'c', 'd']]);
+    const [bc] = await run('SelectV2', [b([2, 1], [true, false]), s([1, 3], ['a', 'b', 'c']), s([], ['-'])], { T: attr.type('string') });
+    expect([bc!.shape, text(bc!)]).toEqual([[2, 3], ['a', 'b', 'c', '-', '-', '-']]);
+  });
+});

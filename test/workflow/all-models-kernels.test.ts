@@ -8,9 +8,6 @@
  * fails (a new gap), and so does a listed op that now has a kernel (shrink the list).
  *
  * What is still listed, and why:
- * - The saver's writing ops (SaveV2, MergeV2Checkpoints): graft writes checkpoints itself
- *   (src/io/checkpoint), never from inside a graph run; kernels writing files are not built.
- *   (RestoreV2, which reads, has one.)
  * - The tf.data input pipeline of the Estimator checkpoint
  *   (tfx_estimator_checkpoint): they read TFRecord files that are not shipped with the model.
  */
@@ -22,58 +19,16 @@ import { loadModel } from '../../src/io/model-files';
 import { missingKernels } from '../../src/runtime/index';
 import { allModelPaths, HAVE_MODELS, MODELS_DIR, SKIP_REASON } from '../helpers/models';
 
-/** The save half of the saver graph of every SavedModel and checkpoint (RestoreV2 has a kernel). */
-const SAVER = ['MergeV2Checkpoints', 'SaveV2'];
-/**
- * TF2 exports whose `__inference__traced_save` function reaches `SaveV2` by no data or control
- * edge from its outputs (TensorFlow keeps a function's stateful nodes; graft's walk, like its
- * executor, follows the edges), so only the merge is counted.
- */
-const MERGE_ONLY = ['MergeV2Checkpoints'];
-/** TF1 `Saver(sharded=False)`: no sharded filename, no merge. */
-const SAVER_UNSHARDED = ['SaveV2'];
-
 /** Ops without a kernel, per model file (relative to the models folder). Absent: none. */
 const EXPECTED_MISSING: Readonly<Record<string, readonly string[]>> = {
-  kotlindl_estimator_mnist_cnn_dropout_graphonly: SAVER,
-  kotlindl_estimator_mnist_cnn_graphonly: SAVER,
-  kotlindl_keras_bn_cnn_graphonly: SAVER,
-  kotlindl_keras_mnist_mlp_tf20: SAVER,
-  serving_counter: SAVER,
-  serving_half_plus_two_cpu: SAVER,
-  serving_half_plus_two_gpu: SAVER,
-  serving_half_plus_two_gpu_trt: SAVER,
-  serving_half_plus_two_mkl: SAVER,
-  serving_half_plus_two_tf2: MERGE_ONLY,
-  'tf2onnx_regression_checkpoint/model.meta': SAVER_UNSHARDED,
-  tf2onnx_regression_saved_model: SAVER,
-  tfdeploy_estimator_dnn_regressor: SAVER,
-  tfdeploy_keras_tf1131: SAVER,
-  tfdeploy_tf_mnist_pbtxt: SAVER,
-  tfdeploy_tf_mnist_tf1131: SAVER,
-  tfexamples_fake_effdet_lite0: MERGE_ONLY,
-  tfjs_int64_multiply: MERGE_ONLY,
-  tfjs_model_multi_output: SAVER,
-  tfjs_model_single_input_multi_output: SAVER,
-  tfjs_module_with_multiple_signatures: SAVER,
-  tfjs_times_three_float: SAVER,
-  tfjs_times_two_int: SAVER,
-  tfjs_uint8_multiply: MERGE_ONLY,
-  tfnet_conv1d_tf24: MERGE_ONLY,
-  tfnet_estimator_cnn_graphonly: SAVER,
-  'tfnet_inception_v3_hub_graphonly/InceptionV3.meta': SAVER,
-  tfnet_keras_mlp_tf211: MERGE_ONLY,
-  'tfrust_legacy_graphs/regression_checkpoint_graph.pb': SAVER_UNSHARDED,
-  tfrust_regression_tf2: MERGE_ONLY,
   'tfx_estimator_checkpoint/graph.pbtxt': TFX_ESTIMATOR(),
   'tfx_estimator_checkpoint/model.ckpt-1000.meta': TFX_ESTIMATOR(),
-  tfx_keras_serving: MERGE_ONLY,
 };
 
 /** The Estimator checkpoint's graph: its tf.data input pipeline (the training step runs). */
 function TFX_ESTIMATOR(): string[] {
   const dataset = ['BatchDatasetV2', 'FlatMapDataset', 'IteratorGetNext', 'IteratorToStringHandle', 'MapDataset', 'MatchingFiles', 'OneShotIterator', 'OptionalFromValue', 'OptionalNone', 'OptionsDataset', 'ParallelInterleaveDatasetV4', 'ParseExampleDatasetV2', 'PrefetchDataset', 'RepeatDataset', 'ShuffleDataset', 'TFRecordDataset', 'TensorSliceDataset'];
-  return [...dataset, ...SAVER];
+  return dataset;
 }
 
 /**

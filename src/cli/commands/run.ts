@@ -10,7 +10,8 @@ import { formatShape } from '../../ir/attr';
 import { parseInput } from '../../ir/node';
 import { placeholderSpecs } from '../../ir/seeded-inputs';
 import { writeNpy } from '../../io/npy';
-import { type ModelRun, type RunnableModel, type RunnableSelection, runModel, selectRunnable } from '../../verify/runnable';
+import { type ModelRun, type RunModelOptions, type RunnableModel, type RunnableSelection, runModel, selectRunnable } from '../../verify/runnable';
+import { memoryFiles } from '../../runtime/memory-files';
 import { formatTensorSummary, summarizeTensor } from '../../verify/tensor-summary';
 import { parseFlags } from '../args';
 import { flagError } from '../flag-names';
@@ -107,7 +108,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   // The model's Print/PrintV2 output goes to stderr, as TensorFlow writes it.
   let result: Awaited<ReturnType<typeof runModel>>;
   try {
-    result = await runModel(model, { ...runOptions, print: (text) => io.err(text) });
+    result = await runInMemory(io, model, { ...runOptions, print: (text) => io.err(text) });
   } catch (e) {
     throw runError(e);
   }
@@ -140,6 +141,20 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
 type RunValues = ReturnType<typeof parseFlags<typeof RUN_COMMAND_FLAGS>>['values'];
 
 type MethodSelection = Extract<RunnableSelection, { kind: 'method' }>;
+
+/**
+ * `runModel` with what the graph writes (a Saver's save path) kept in memory, never written to the
+ * paths the graph names (one could be the user's own checkpoint); one line on stderr says so.
+ */
+async function runInMemory(io: Io, model: RunnableModel, opts: RunModelOptions): Promise<ModelRun> {
+  const sink = memoryFiles(model.runtime?.readFile ? { readFile: model.runtime.readFile } : {});
+  const result = await runModel(model, { ...opts, readFile: sink.readFile, writeFile: sink.writeFile, deleteFile: sink.deleteFile });
+  if (sink.files.size > 0) {
+    const bytes = [...sink.files.values()].reduce((n, b) => n + b.length, 0);
+    io.err(`note: the graph wrote ${sink.files.size} file(s), ${bytes} bytes, kept in memory and not written to disk: ${[...sink.files.keys()].join(', ')}`);
+  }
+  return result;
+}
 
 /** A failed run, in the flags' words. */
 function runError(e: unknown, flags: Readonly<Record<string, string>> = RUN_FLAG_NAMES): unknown {
@@ -211,7 +226,7 @@ async function runEachSignature(path: string, sel: MethodSelection, values: RunV
   for (const key of sel.keys) {
     try {
       const model = await sel.load(key);
-      runs.push({ key, result: await runModel(model, { ...runOptions, print: (text) => io.err(text) }) });
+      runs.push({ key, result: await runInMemory(io, model, { ...runOptions, print: (text) => io.err(text) }) });
     } catch (e) {
       runs.push({ key, error: runError(e) });
     }
@@ -314,7 +329,7 @@ async function runSavedModelCliForm(path: string, values: RunValues, io: Io): Pr
   const protectedInputs = [...(await modelInputPaths(path)), ...[...parseInputsArg(values.inputs ?? '').values()].map(([f]) => f), ...inputFiles(values.input)];
   const run = async (model: RunnableModel, plan: CliPlan): Promise<ModelRun> => {
     try {
-      return await runModel(model, { ...runOptions, feeds, outputs: plan.outputs.map((o) => o.name), print: (text) => io.err(text) });
+      return await runInMemory(io, model, { ...runOptions, feeds, outputs: plan.outputs.map((o) => o.name), print: (text) => io.err(text) });
     } catch (e) {
       throw runError(e, { ...RUN_FLAG_NAMES, feeds: '--inputs/--input_exprs/--input_examples' });
     }

@@ -1094,7 +1094,7 @@ const NONE = [
   'NoOp', 'Assert', 'PrintV2', 'InitializeTable', 'InitializeTableV2', 'InitializeTableFromTextFile', 'InitializeTableFromTextFileV2',
   'LookupTableImport', 'LookupTableImportV2', 'LookupTableInsert', 'LookupTableInsertV2', 'LookupTableRemoveV2', 'TensorArrayCloseV3',
   'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp', 'DisableCopyOnRead', 'ResourceApplyGradientDescent', 'ResourceApplyAdagradV2',
-  'ResourceApplyFtrl', 'ResourceSparseApplyFtrl',
+  'ResourceApplyFtrl', 'ResourceSparseApplyFtrl', 'SaveV2', 'MergeV2Checkpoints',
 ];
 
 const TABLE: Record<string, ShapeFn> = {

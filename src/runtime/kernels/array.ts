@@ -161,6 +161,14 @@ function select(ctx: KernelContext, v2: boolean): KernelOutput {
   const shape = tf.broadcastArgs(tf.broadcastArgs(tf.tensor1d(c.shape, 'int32'), tf.tensor1d(a.shape, 'int32')), tf.tensor1d(b.shape, 'int32'));
   const s = Array.from(shape.dataSync());
   const bc = (t: T) => (t.shape.length === s.length && t.shape.every((d, i) => d === s[i]) ? t : tf.broadcastTo(t, s));
+  if (ctx.dtype(1) === 'string') {
+    // Strings stay on the host: pick element positions with tfjs, then the strings they name.
+    const at = (t: T, sign: number, shift: number) => tf.add(tf.mul(tf.reshape(tf.range(0, t.size, 1, 'int32'), t.shape), sign), shift);
+    const picks = tf.where(bc(c), bc(at(a, 1, 0)), bc(at(b, -1, -1))).dataSync();
+    const as = tensorStrings(ctx.host(1));
+    const bs = tensorStrings(ctx.host(2));
+    return [makeStringTensor(s, Array.from(picks, (p) => (p >= 0 ? as[p]! : bs[-1 - p]!)))];
+  }
   return [ctx.out(tf.where(bc(c), bc(a), bc(b)), ctx.dtype(1))];
 }
 

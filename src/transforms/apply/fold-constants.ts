@@ -35,6 +35,9 @@ const NEVER_FOLDED_OPS = new Set([
   'GetSessionHandle', 'GetSessionHandleV2', 'GetSessionTensor', 'DeleteSessionTensor', 'FakeParam', 'NoOp',
   // The saver's: their filename input is a Const that TensorFlow's Saver feeds with the path.
   'ShardedFilename', 'ShardedFilespec', 'RestoreV2',
+  // Side effects (they write files): never run at transform time, whatever their inputs. They are
+  // stateful too (isStatefulOp); listed here so that no change to the op facts could fold them.
+  'SaveV2', 'Save', 'SaveSlices', 'MergeV2Checkpoints',
 ]);
 
 /** Random ops, stateless ones included (their streams are TF's Philox, which tfjs does not have). */
