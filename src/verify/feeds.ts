@@ -20,7 +20,7 @@ import { parseInput } from '../ir/node';
 import { type Tensor, makeStringTensor, makeTensor, numElements, tensorToArray, tensorToNumbers } from '../ir/tensor';
 import type { FileSystem } from '../io/fs';
 import type { TensorInfo } from '../io/saved-model';
-import { type GenerateOptions, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
+import { type GenerateOptions, checkGeneratedSize, generateFeeds as generatePlaceholderFeeds, generateTensor, placeholderSpecs } from '../ir/seeded-inputs';
 import { examplesShape, exampleParsers, synthesizeExamples } from './examples';
 
 export { DEFAULT_MAX_INPUT_BYTES, checkGeneratedSize, concreteShape, generateTensor, placeholderSpecs, type GenerateOptions, type PlaceholderSpec } from '../ir/seeded-inputs';
@@ -80,7 +80,7 @@ export function cooSparseTensors(info: TensorInfo): [string, string, string] | n
  * else 2; unknown dimensions are `batch` (the first) and 1 (the others). The values' dtype is the
  * signature's (else the values placeholder's); they depend on `seed` and `key` only.
  */
-export function seededSparseInput(graph: Graph, info: TensorInfo, seed: number, batch: number, key: string): { indices: Tensor; values: Tensor; denseShape: Tensor } | null {
+export function seededSparseInput(graph: Graph, info: TensorInfo, seed: number, batch: number, key: string, maxInputBytes?: number): { indices: Tensor; values: Tensor; denseShape: Tensor } | null {
   const names = cooSparseTensors(info);
   if (!names) return null;
   const specs = new Map(placeholderSpecs(graph).map((p) => [p.name, p]));
@@ -93,12 +93,15 @@ export function seededSparseInput(graph: Graph, info: TensorInfo, seed: number, 
     return d >= 0 ? d : i === 0 ? batch : 1;
   });
   const rows = rank === 0 ? 0 : dims[0]!;
-  const idx: bigint[] = [];
-  for (let r = 0; r < rows; r++) for (let j = 0; j < rank; j++) idx.push(j === 0 ? BigInt(r) : 0n);
   const vdt = info.dtype === 'invalid' ? (specs.get(node(names[1]))?.dtype ?? 'float') : info.dtype;
+  // Both sizes checked before anything is allocated (the dense shape comes from the model).
+  checkGeneratedSize('int64', [rows, rank], key, maxInputBytes);
+  checkGeneratedSize(baseDType(vdt), [rows], key, maxInputBytes);
+  const idx = new BigInt64Array(rows * rank);
+  for (let r = 0; r < rows; r++) idx[r * rank] = BigInt(r);
   return {
     indices: makeTensor('int64', [rows, rank], idx),
-    values: generateTensor(baseDType(vdt), [rows], seed, key),
+    values: generateTensor(baseDType(vdt), [rows], seed, key, maxInputBytes),
     denseShape: makeTensor('int64', [rank], dims.map((d) => BigInt(d))),
   };
 }

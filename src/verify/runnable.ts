@@ -232,7 +232,7 @@ export async function modelFeeds(
   const placeholders = new Set(placeholderSpecs(m.graph).map((p) => p.name));
   // Generate only the model's own inputs that are placeholders (signature inputs may be inner tensors).
   const wanted = m.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
-  const sparse = sparseFeeds(m, given, opts.seed ?? 1, opts.batch ?? 1);
+  const sparse = sparseFeeds(m, given, opts.seed ?? 1, opts.batch ?? 1, opts.maxInputBytes);
   const built = buildFeeds([m.graph], {
     feeds: given,
     inputs: wanted,
@@ -247,7 +247,7 @@ export async function modelFeeds(
  * The COO sparse inputs of `m` that nothing in `given` feeds get seeded values (added to
  * `given`; their names returned); one given in part is refused, naming what is missing.
  */
-function sparseFeeds(m: RunnableModel, given: Record<string, Tensor>, seed: number, batch: number): Set<string> {
+function sparseFeeds(m: RunnableModel, given: Record<string, Tensor>, seed: number, batch: number, maxInputBytes?: number): Set<string> {
   const groups = new Map<string, { name: string; sparse: SparseInputPart }[]>();
   for (const t of m.inputs) if (t.sparse) groups.set(t.sparse.key, [...(groups.get(t.sparse.key) ?? []), { name: t.name, sparse: t.sparse }]);
   const generated = new Set<string>();
@@ -258,7 +258,7 @@ function sparseFeeds(m: RunnableModel, given: Record<string, Tensor>, seed: numb
       const missing = parts.filter((p) => !fed.includes(p)).map((p) => `${p.sparse.part} ${p.name}`).join(', ');
       throw new GraftError('verify/bad-input', `COO sparse input '${key}' is given in part: give its ${missing} too (its indices, values and dense_shape go together)`, { file: m.path });
     }
-    const t = seededSparseInput(m.graph, parts[0]!.sparse.info, seed, batch, key);
+    const t = seededSparseInput(m.graph, parts[0]!.sparse.info, seed, batch, key, maxInputBytes);
     if (!t) continue;
     const byPart = { indices: t.indices, values: t.values, dense_shape: t.denseShape };
     for (const p of parts) {
@@ -354,7 +354,7 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     return `${resolveTensorName(a, name, 'input')}=${source}`;
   });
   const given = await readFeeds(specs, a.graph, opts.fs ?? nodeFileSystem);
-  const seededSparse = sparseFeeds(a, given, opts.seed ?? 1, opts.batch ?? 1);
+  const seededSparse = sparseFeeds(a, given, opts.seed ?? 1, opts.batch ?? 1, opts.maxInputBytes);
   const outputs = opts.outputs && opts.outputs.length > 0 ? opts.outputs.map((o) => resolveTensorName(a, o, 'output')) : a.outputs.map((o) => o.name);
   const outputsB = outputs.map((o) => counterpart(a, b, o, 'output'));
   const placeholders = new Set(placeholderSpecs(a.graph).map((p) => p.name));
