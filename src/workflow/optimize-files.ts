@@ -6,7 +6,7 @@
 import * as nodePath from 'node:path';
 import { GraftError, badArgument } from '../errors';
 import { checkStringArgument } from '../ir/check';
-import { type FileSystem, type OutputOptions, checkOutput, nodeFileSystem, writeDirAtomic, writeFileAtomic } from '../io/fs';
+import { type FileSystem, type OutputOptions, checkOutput, nodeFileSystem, writeDirAtomic, writeFileAtomic, writeFilesAtomic } from '../io/fs';
 import type { LoadedModel } from '../io/loaded-model';
 import { checkInsideModel, loadModel, modelInputPaths, readModelVariables } from '../io/model-files';
 import type { MetaGraph } from '../io/saved-model';
@@ -124,13 +124,12 @@ export function modelSource(model: LoadedModel, path: string, fs: FileSystem = n
  */
 async function writeMetaGraphFiles(metaPath: string, result: StagesResult, rules: OutputOptions, fs: FileSystem): Promise<void> {
   const prefix = metaPath.replace(/\.meta$/i, '');
-  for (const [rel, bytes] of result.variableFiles) {
-    // addSaver names them variables/variables.index and variables/variables.data-*.
-    const file = prefix + rel.slice('variables/variables'.length);
-    await checkOutput(file, { ...rules, kind: 'file' }, fs);
-    await writeFileAtomic(file, [bytes], fs, rules);
-  }
-  await writeFileAtomic(metaPath, result.chunks, fs, rules);
+  // addSaver names them variables/variables.index and variables/variables.data-*.
+  const files: [string, readonly Uint8Array[]][] = [...result.variableFiles].map(([rel, bytes]) => [prefix + rel.slice('variables/variables'.length), [bytes]]);
+  // One group: every file checked before any is written, renamed in only when all are written,
+  // as TensorFlow's Saver orders them: the data, the index, then the .meta.
+  files.sort((a, b) => Number(a[0].endsWith('.index')) - Number(b[0].endsWith('.index')));
+  await writeFilesAtomic([...files, [metaPath, result.chunks]], fs, rules);
 }
 
 /** The SavedModel directory: `saved_model.pb`, `variables/` (empty, or the variables a signature writes), and the original's assets. */

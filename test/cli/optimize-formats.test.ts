@@ -207,6 +207,18 @@ describe.skipIf(!HAVE_MODELS)(`graft optimize on GraphDefs and MetaGraphDefs (${
     expect(written.variables.state).toBe('present');
   }, 120_000);
 
+  it('a .meta whose checkpoint data file is already there (no --overwrite): io/exists, and no file of the output is written', async () => {
+    const dir = scratch.freshDir('stale');
+    const stale = path.join(dir, 'train.data-00000-of-00001');
+    writeFileSync(stale, 'not ours');
+    const r = await cli(META, path.join(dir, 'train.meta'), '--outputs', 'pred,GradientDescent/update_W/ApplyGradientDescent');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/io\/exists/);
+    // Not a new train.index beside someone else's data file: the output appears complete or not at all.
+    expect(readdirSync(dir).sort()).toEqual(['train.data-00000-of-00001']);
+    expect(readFileSync(stale, 'utf8')).toBe('not ours');
+  }, 120_000);
+
   it('--signature_def or --tag_set on a GraphDef is a usage error naming the flag; nothing is written', async () => {
     const out = path.join(scratch.freshDir('out'), 'x.pb');
     const r = await cli(MNIST, out, '--signature_def', 'serving_default');
