@@ -35,17 +35,27 @@ function tableRoot(byName: ReadonlyMap<string, Node>, input: string): string {
   return name;
 }
 
-/** Whether the function `name` (or one it calls, at any depth) holds an op of `ops`. */
-function functionHolds(library: ReadonlyMap<string, FunctionDef>, name: string, ops: ReadonlySet<string>, seen = new Set<string>()): boolean {
-  if (seen.has(name)) return false;
-  seen.add(name);
-  const f = library.get(name);
-  if (!f) return false;
-  return f.nodes.some((n) => {
-    if (ops.has(n.op)) return true;
-    const called = calledFunction(n, library);
-    return called !== undefined && functionHolds(library, called.name, ops, seen);
-  });
+/**
+ * Whether the function `name` (or one it calls, at any depth) holds an op of `ops`: a walk with
+ * an explicit stack (a library's call chains can be as deep as it is long), each function
+ * visited once.
+ */
+function functionHolds(library: ReadonlyMap<string, FunctionDef>, name: string, ops: ReadonlySet<string>): boolean {
+  const seen = new Set<string>([name]);
+  const stack = [name];
+  while (stack.length > 0) {
+    const f = library.get(stack.pop()!);
+    if (!f) continue;
+    for (const n of f.nodes) {
+      if (ops.has(n.op)) return true;
+      const called = calledFunction(n, library);
+      if (called !== undefined && !seen.has(called.name)) {
+        seen.add(called.name);
+        stack.push(called.name);
+      }
+    }
+  }
+  return false;
 }
 
 /**

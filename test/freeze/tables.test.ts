@@ -67,3 +67,21 @@ describe.skipIf(!HAVE_MODELS)(`tfx_transform_fn frozen (${HAVE_MODELS ? 'present
     expect(ids(y!)).toEqual([vocab.indexOf('Cash'), vocab.indexOf('Credit Card'), vocab.length + 9]);
   });
 });
+
+describe('table initializers: deep function libraries', () => {
+  it('a 50,000-deep chain of function calls is walked without exhausting the stack', async () => {
+    const { makeGraph } = await import('../../src/ir/graph');
+    const { makeNode } = await import('../../src/ir/node');
+    const depth = 50_000;
+    const functions = Array.from({ length: depth }, (_, i) => ({
+      signature: { name: `f${i}` },
+      attrs: {},
+      // Each function calls the next by op name; the last one makes a table.
+      nodes: [i + 1 < depth ? makeNode({ name: 'c', op: `f${i + 1}` }) : makeNode({ name: 't', op: 'HashTableV2' })],
+      ret: {},
+      controlRet: {},
+    }));
+    const g = makeGraph([makeNode({ name: 'call', op: 'f0' }), makeNode({ name: 'init', op: 'InitializeTableV2', inputs: ['call', 'k', 'v'] })], { library: { functions } });
+    expect(tableInitializers(g, new Set(['call']))).toEqual(['init']);
+  });
+});
