@@ -69,10 +69,13 @@ export interface CompareOptions {
   readonly inputNamesB?: Readonly<Record<string, string>>;
   /** Extra kernels for both runs. */
   readonly kernels?: KernelRegistry;
-  /** Session options for graph A: its init op and asset reader (`loadRunnable` supplies them), a print sink. */
-  readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
+  /**
+   * Session options for graph A: its init op and asset reader (`loadRunnable` supplies them), a
+   * print sink, and a sink for the files the graph writes (`compareModels` gives `memoryFiles()`).
+   */
+  readonly runtimeA?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print' | 'writeFile' | 'deleteFile'>;
   /** The same for graph B. */
-  readonly runtimeB?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print'>;
+  readonly runtimeB?: Pick<RuntimeOptions, 'init' | 'readFile' | 'print' | 'writeFile' | 'deleteFile'>;
   /** The runtime's limits for both runs (tensor size, loop iterations). */
   readonly limits?: RuntimeLimits;
 }

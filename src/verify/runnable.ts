@@ -361,6 +361,13 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
   const inputs = a.inputs.map((i) => parseInput(i.name).node).filter((n) => placeholders.has(n));
   const inputNamesB: Record<string, string> = {};
   for (const name of [...new Set([...Object.keys(given), ...inputs])]) inputNamesB[name] = counterpart(a, b, name, 'input');
+  // What a graph writes (a Saver's save path, reached from the nodes nothing consumes) is kept in
+  // memory, one sink per model, as graft run keeps it: never the paths the graph names.
+  const { memoryFiles } = await import('../runtime/index');
+  const withSink = (m: RunnableModel) => {
+    const sink = memoryFiles(m.runtime?.readFile ? { readFile: m.runtime.readFile } : {});
+    return { ...m.runtime, readFile: sink.readFile, writeFile: sink.writeFile, deleteFile: sink.deleteFile };
+  };
   const report = await compare(a.graph, b.graph, {
     outputs,
     outputsB,
@@ -376,8 +383,8 @@ export async function compareModels(a: RunnableModel, b: RunnableModel, opts: Co
     ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     ...(a.variables ? { variablesA: a.variables } : {}),
     ...(b.variables ? { variablesB: b.variables } : {}),
-    ...(a.runtime ? { runtimeA: a.runtime } : {}),
-    ...(b.runtime ? { runtimeB: b.runtime } : {}),
+    runtimeA: withSink(a),
+    runtimeB: withSink(b),
   });
   return seededSparse.size === 0 ? report : { ...report, feeds: report.feeds.map((f) => (seededSparse.has(f.name) ? { ...f, generated: true } : f)) };
 }

@@ -50,11 +50,13 @@ export async function runBench(targets: readonly BenchTarget[], opts: BenchOptio
   checkCount('batch', batch, 1);
   checkCount('runs', runs, 1);
   checkCount('warmup', warmup, 0);
-  const { createSession } = await import('../runtime/index');
+  const { createSession, memoryFiles } = await import('../runtime/index');
   const sessions: Session[] = [];
   try {
     for (const t of targets) {
-      sessions.push(await createSession(t.graph, { ...(opts.backend ? { backend: opts.backend } : {}), ...(t.variables ? { variables: t.variables } : {}) }));
+      // What a graph writes (a Saver's save path among the outputs) is kept in memory, never on disk.
+      const sink = memoryFiles();
+      sessions.push(await createSession(t.graph, { ...(opts.backend ? { backend: opts.backend } : {}), ...(t.variables ? { variables: t.variables } : {}), ...sink }));
     }
     const feeds = targets.map((t) => benchFeeds(t, seed, batch));
     const runOnce = async (i: number): Promise<number> => {
