@@ -19,9 +19,11 @@ import { type Source, type StagesResult, runStages } from './optimize-stages';
  * original. It writes the kind it read unless `outputFormat` says otherwise: a SavedModel
  * directory (frozen: no variables, except those a signature writes, kept in `variables/`), a
  * GraphDef file (binary or text as read, or as the output's name says), and for a `.meta` with
- * its checkpoint a `.meta` (a MetaGraphDef of the frozen graph with a `serving_default`
- * signature; variables a signature writes stay variables, restored by its saver from a checkpoint
- * written beside it: `x.meta` gets `x.index` and `x.data-00000-of-00001`). A GraphDef or
+ * its checkpoint a `.meta` when `outputPath` is named `.meta` (a MetaGraphDef of the frozen graph
+ * with a `serving_default` signature; variables a signature writes stay variables, restored by
+ * its saver from a checkpoint written beside it: `x.meta` gets `x.index` and
+ * `x.data-00000-of-00001`), else a frozen GraphDef. `outputFormat: 'metagraph'` needs an
+ * `outputPath` named `.meta` (`optimize/bad-option`). A GraphDef or
  * MetaGraphDef is kept by its outputs (`outputs`, else inferred) and inputs (`inputNodes`, else
  * its Placeholders). The output appears complete or not at all.
  *
@@ -47,7 +49,17 @@ export async function optimize(inputPath: string, outputPath: string, opts: Opti
   const fs = opts.fs ?? nodeFileSystem;
   const inputs = await modelInputPaths(inputPath, fs);
   const kind = await sourceKind(inputPath, fs);
-  const outputFormat = opts.outputFormat ?? (kind === 'saved-model' ? 'savedmodel' : kind === 'meta-graph' ? 'metagraph' : 'graphdef');
+  // A MetaGraphDef is read back (by graft, by TensorFlow's Saver layout) by its .meta name: a .meta
+  // gives a .meta when OUT is named so, else a frozen GraphDef, as the name (.pb, .pbtxt) says.
+  const metaName = /\.meta$/i.test(outputPath);
+  const outputFormat = opts.outputFormat ?? (kind === 'saved-model' ? 'savedmodel' : kind === 'meta-graph' && metaName ? 'metagraph' : 'graphdef');
+  if (outputFormat === 'metagraph' && !metaName) {
+    throw new GraftError('optimize/bad-option', `A MetaGraphDef output is named <name>.meta (its checkpoint is <name>.index and <name>.data-*), not ${nodePath.basename(outputPath)}: graft and TensorFlow's Saver find it by that name`, {
+      param: 'outputFormat',
+      file: outputPath,
+      hint: 'Name the output x.meta, or write a GraphDef (--output_format graphdef) or a SavedModel.',
+    });
+  }
   const outputText = opts.outputText ?? (/\.(pbtxt|txt)$/i.test(outputPath) ? true : /\.pb$/i.test(outputPath) ? false : undefined);
   // Before any work: the output may not touch the input, and an existing one needs overwrite.
   await checkOutput(outputPath, { inputs, overwrite: opts.overwrite, kind: outputFormat === 'savedmodel' ? 'dir' : 'file' }, fs);

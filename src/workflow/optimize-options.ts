@@ -58,8 +58,9 @@ export interface OptimizeOptions {
    * What to produce: `savedmodel` (a SavedModel, one meta graph, no variables), `graphdef` (the
    * frozen, transformed GraphDef) or `metagraph` (a MetaGraphDef `.meta` holding the frozen graph
    * and a `serving_default` signature; variables a signature writes stay variables, with a saver
-   * and a checkpoint beside the `.meta`). Default: the kind read (a `.meta` with its checkpoint
-   * gives a `.meta`).
+   * and a checkpoint beside the `.meta`; `optimize` needs an output named `.meta`). Default: the
+   * kind read (a `.meta` with its checkpoint gives a `.meta` when the output is named `.meta`,
+   * else a frozen GraphDef).
    */
   readonly outputFormat?: 'savedmodel' | 'graphdef' | 'metagraph';
   /**

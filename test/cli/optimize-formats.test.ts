@@ -219,6 +219,25 @@ describe.skipIf(!HAVE_MODELS)(`graft optimize on GraphDefs and MetaGraphDefs (${
     expect(readFileSync(stale, 'utf8')).toBe('not ours');
   }, 120_000);
 
+  it('a .meta optimized to OUT named .pbtxt or .pb: a frozen GraphDef, as the name says (graft reads it back); --output_format metagraph to a name other than .meta is refused before any work', async () => {
+    const dir = scratch.freshDir('named');
+    for (const name of ['frozen.pbtxt', 'frozen.pb']) {
+      const out = path.join(dir, name);
+      const r = await cli(META, out, '--outputs', 'pred', '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out).outputKind).toEqual({ kind: 'graph-def', text: name.endsWith('.pbtxt') });
+      const back = await loadModel(out);
+      expect(back.kind).toBe('graph-def');
+      expect(mainGraph(back).nodes.some((n) => n.name === 'pred')).toBe(true);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['frozen.pb', 'frozen.pbtxt']);
+    const bad = path.join(dir, 'meta.pb');
+    const r = await cli(META, bad, '--outputs', 'pred', '--output_format', 'metagraph');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/\[cli\/usage\]: .*meta\.pb: A MetaGraphDef output is named <name>\.meta/);
+    expect(readdirSync(dir).sort()).toEqual(['frozen.pb', 'frozen.pbtxt']);
+  }, 120_000);
+
   it('--signature_def or --tag_set on a GraphDef is a usage error naming the flag; nothing is written', async () => {
     const out = path.join(scratch.freshDir('out'), 'x.pb');
     const r = await cli(MNIST, out, '--signature_def', 'serving_default');

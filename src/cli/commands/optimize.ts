@@ -22,10 +22,11 @@ export const usage = `Usage: graft optimize IN_MODEL OUT [--transforms='...'] [-
   converts back, verifies the outputs against the original (on by default; a difference fails
   and writes nothing) and, with --bench, times both (median at --batch, interleaved runs).
   OUT is the same kind as IN_MODEL: a SavedModel directory for a SavedModel, a GraphDef for a
-  GraphDef (text for .pbtxt), and a .meta for a .meta (the frozen graph with a serving_default
-  signature; variables a signature updates stay variables, in a checkpoint beside it: OUT.meta
-  with OUT.index and OUT.data-*); --output_format savedmodel, graphdef or metagraph chooses (a
-  GraphDef OUT named .pbtxt is written as text).
+  GraphDef (text for .pbtxt), and a .meta for a .meta named OUT.meta (the frozen graph with a
+  serving_default signature; variables a signature updates stay variables, in a checkpoint beside
+  it: OUT.meta with OUT.index and OUT.data-*; another name gives a frozen GraphDef);
+  --output_format savedmodel, graphdef or metagraph (OUT named .meta) chooses (a GraphDef OUT
+  named .pbtxt is written as text).
   A SavedModel keeps every signature unless --signature_def names one or --outputs names outputs.
   A GraphDef or .meta is kept by its outputs: --outputs, else the nodes nothing consumes (training,
   saving and initialization nodes left out; the inferred names are printed), and its inputs:
