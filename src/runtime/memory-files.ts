@@ -42,7 +42,7 @@ export function memoryFiles(opts: { readFile?: (path: string) => Promise<Uint8Ar
       const held = files.get(path);
       if (held) return held.slice();
       if (fallback) return fallback(path);
-      throw new GraftError('io/not-found', `no file '${path}' in memory`, { file: path });
+      throw new GraftError('io/not-found', `cannot read '${path}': it is not a file the graph wrote, and this session reads no other files (no readFile was given)`, { file: path });
     },
     writeFile: (path, bytes) => {
       files.set(path, bytes.slice());
