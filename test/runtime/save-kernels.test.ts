@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GraftError } from '../../src/errors';
 import { attr } from '../../src/ir/attr';
 import { makeGraph } from '../../src/ir/graph';
 import { makeNode } from '../../src/ir/node';
@@ -320,6 +321,16 @@ describe('MergeV2Checkpoints (tensor_bundle.cc MergeBundles)', () => {
     await save(sink, 's1', ['x', 'z']);
     await expect(merge(sink, ['s0', 's1'], 'out')).rejects.toThrow('Duplicate tensor keyed by x encountered, when merging prefix: s1');
     await merge(sink, ['s0', 'nope'], 'out', { allow: true });
+    expect([...sinkCheckpoint(sink.files, 'out').entries.keys()]).toEqual(['x', 'y']);
+  });
+
+  it('allow_missing_files skips only a missing index: one that exists but cannot be read fails', async () => {
+    const written = memoryFiles();
+    await save(written, 's0', ['x', 'y']);
+    const denied = new GraftError('io/permission-denied', 'permission denied', { file: 'locked.index' });
+    const sink = memoryFiles({ readFile: async (p) => (p === 'locked.index' ? Promise.reject(denied) : written.readFile(p)) });
+    await expect(merge(sink, ['s0', 'locked'], 'out', { allow: true })).rejects.toThrow(/^Node 'merge' \(MergeV2Checkpoints\): permission denied$/);
+    await merge(sink, ['s0', 'absent'], 'out', { allow: true });
     expect([...sinkCheckpoint(sink.files, 'out').entries.keys()]).toEqual(['x', 'y']);
   });
 

@@ -20,6 +20,7 @@
  * (a graph's filename could name the user's own checkpoint): without one, `SaveV2` and
  * `MergeV2Checkpoints` fail with `runtime/no-file-sink`, naming the node.
  */
+import { isGraftError } from '../../errors';
 import { baseDType, dtypeFromEnum, dtypeToEnum } from '../../ir/dtype';
 import { type Tensor, makeStringTensor, tensorBytes, tensorStrings } from '../../ir/tensor';
 import { readCheckpointIndex, readEntryData } from '../../io/checkpoint/bundle-reader';
@@ -170,7 +171,11 @@ const mergeV2Checkpoints: Kernel = async (ctx) => {
     try {
       bytes = await ctx.readFile(indexFile);
     } catch (e) {
-      if (allowMissing) continue;
+      // TensorFlow skips only a prefix whose index does not exist; a file that exists but cannot
+      // be read fails whatever the attribute says.
+      const missing = isGraftError(e) && e.code === 'io/not-found';
+      if (allowMissing && missing) continue;
+      if (!missing) throw e;
       throw ctx.fail(`allow_missing_files was set to false and ${prefix} did not exist. (${(e as Error).message})`);
     }
     merging.push(prefix);
