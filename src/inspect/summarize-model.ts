@@ -14,7 +14,7 @@ import type { Graph } from '../ir/graph';
 import { graphIndex } from '../ir/graph';
 import type { Node } from '../ir/node';
 import { parseInput } from '../ir/node';
-import { CONTROL_PORT, graphEdges } from '../ir/edges';
+import { CONTROL_PORT, ancestorMask, graphEdges } from '../ir/edges';
 import { numElements, tensorByteSize } from '../ir/tensor';
 import type { LoadedModel } from '../io/loaded-model';
 import { findMetaGraph, type MetaGraph, type Signature } from '../io/saved-model';
@@ -159,23 +159,7 @@ export function summarizeLoadedModel(model: LoadedModel, opts: SummarizeOptions 
   const outputs = outputNames.map((name) => ({ name, op: idx.byName.get(name)?.op ?? '?' }));
 
   // Unused: not reachable backwards (data and control) from the outputs.
-  const needed = new Uint8Array(count);
-  // Each node is expanded once, so the stack never holds more than the outputs and the edges.
-  const stack = new Int32Array(outputNames.length + offsets[count]!);
-  let top = 0;
-  for (const name of outputNames) {
-    const j = idx.position.get(name);
-    if (j !== undefined) stack[top++] = j;
-  }
-  while (top > 0) {
-    const i = stack[--top]!;
-    if (needed[i]) continue;
-    needed[i] = 1;
-    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
-      const j = producer[e]!;
-      if (j >= 0 && !needed[j]) stack[top++] = j;
-    }
-  }
+  const needed = ancestorMask(nodes, outputNames, false);
   // One pass over the nodes for everything decided by op, name and device; what an op is decided
   // once per op (a bit set: OP_* below).
   const unusedNodes: string[] = [];

@@ -52,6 +52,35 @@ export function builtGraphEdges(graph: Graph | readonly Node[]): GraphEdges | un
   return cache.get('nodes' in graph ? graph.nodes : graph);
 }
 
+/**
+ * The nodes `names` name and every node they read from, transitively, by position (1 in the mask):
+ * through data and control inputs, or data inputs only. Names no node has are skipped. Iterative,
+ * each node expanded once.
+ */
+export function ancestorMask(graph: Graph | readonly Node[], names: readonly string[], dataOnly: boolean): Uint8Array {
+  const nodes = 'nodes' in graph ? graph.nodes : graph;
+  const { offsets, producer, port } = graphEdges(nodes);
+  const position = graphIndex(nodes).position;
+  const mask = new Uint8Array(nodes.length);
+  // Each node is expanded once, so the stack never holds more than the names and the edges.
+  const stack = new Int32Array(names.length + offsets[nodes.length]!);
+  let top = 0;
+  for (const name of names) {
+    const i = position.get(name);
+    if (i !== undefined) stack[top++] = i;
+  }
+  while (top > 0) {
+    const i = stack[--top]!;
+    if (mask[i]) continue;
+    mask[i] = 1;
+    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
+      const j = producer[e]!;
+      if (j >= 0 && !mask[j] && !(dataOnly && port[e] === CONTROL_PORT)) stack[top++] = j;
+    }
+  }
+  return mask;
+}
+
 function buildEdges(nodes: readonly Node[]): GraphEdges {
   const count = nodes.length;
   const idx = graphIndex(nodes);

@@ -28,7 +28,7 @@ import { outputDType } from './output-dtype';
 import type { Dims } from './shape-fns/dims';
 import { type ShapeContext, type TensorFact, shapeFn } from './shape-fns/ops';
 import { executionOrder, executionOrderPositions } from './topo';
-import { CONTROL_PORT, type GraphEdges, PARSE_PORT, graphEdges } from './edges';
+import { CONTROL_PORT, type GraphEdges, PARSE_PORT, ancestorMask, graphEdges } from './edges';
 import { graphIndex } from './graph';
 import { checkArray, checkGraphShallow, checkString } from './check';
 
@@ -353,27 +353,8 @@ export function inferShapesOf(graph: Graph, tensors: readonly string[]): Map<str
  */
 function dataAncestors(graph: Graph, names: readonly string[]): Uint8Array | undefined {
   if (graph.library.functions.length > 0) return undefined;
-  const { offsets, producer, port, uniqueNames } = graphEdges(graph);
-  if (!uniqueNames) return undefined;
-  const position = graphIndex(graph).position;
-  const mask = new Uint8Array(graph.nodes.length);
-  // Each node is expanded once, so the stack never holds more than the names and the edges.
-  const stack = new Int32Array(names.length + offsets[graph.nodes.length]!);
-  let top = 0;
-  for (const name of names) {
-    const i = position.get(name);
-    if (i !== undefined) stack[top++] = i;
-  }
-  while (top > 0) {
-    const i = stack[--top]!;
-    if (mask[i]) continue;
-    mask[i] = 1;
-    for (let e = offsets[i]!, end = offsets[i + 1]!; e < end; e++) {
-      const j = producer[e]!;
-      if (j >= 0 && port[e] !== CONTROL_PORT && !mask[j]) stack[top++] = j;
-    }
-  }
-  return mask;
+  if (!graphEdges(graph).uniqueNames) return undefined;
+  return ancestorMask(graph, names, true);
 }
 
 /** What `inferFunctionShapes` finds in one function body. */
