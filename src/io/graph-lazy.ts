@@ -123,6 +123,49 @@ interface PlainEntry {
   readonly end: number;
 }
 
+/** Set by `nodeField` for an `attr` entry: where its key's bytes start, and their length; -1 for another field. */
+let keyAt = 0;
+let keyLen = -1;
+
+/**
+ * Reads the NodeDef field at `p` of `b` (which ends at `end`) and returns where it ends, or -1 when
+ * the bytes are unusual: a field that is not length-delimited, a length past the end, an `attr`
+ * entry whose key is not its first field or runs past the entry. For an `attr` entry `keyAt` and
+ * `keyLen` give its key and `at` is just past it; for any other field `keyLen` is -1. Every
+ * walker of a node's attribute entries below reads the bytes through this one framing.
+ */
+function nodeField(b: Uint8Array, p: number, end: number): number {
+  const tag = b[p++]!;
+  if (tag >= 0x80 || (tag & 7) !== 2) return -1;
+  at = p;
+  const l = varintAt(b, end);
+  if (l < 0 || l > end - at) return -1;
+  const e = at + l;
+  keyLen = -1;
+  if (tag === 0x2a) {
+    // A map entry: key (field 1) first.
+    if (b[at] !== 0x0a) return -1;
+    at++;
+    const kl = varintAt(b, e);
+    if (kl < 0 || kl > e - at) return -1;
+    keyAt = at;
+    keyLen = kl;
+    at += kl;
+  }
+  return e;
+}
+
+/**
+ * After `nodeField` read an `attr` entry ending at `e`: where its value starts when the value
+ * (field 2) is all that follows the key, as TensorFlow writes it; else -1.
+ */
+function plainValueStart(b: Uint8Array, e: number): number {
+  if (at >= e || b[at] !== 0x12) return -1;
+  at++;
+  const vl = varintAt(b, e);
+  return vl >= 0 && at + vl === e ? at : -1;
+}
+
 /**
  * The `attr` map entries of a NodeDef's bytes, in file order, when every one is the plain
  * `key, value` pair TensorFlow writes with an ASCII key; undefined when any is not, or a field is
@@ -130,27 +173,15 @@ interface PlainEntry {
  */
 function plainAttrEntries(b: Uint8Array, from: number, end: number): PlainEntry[] | undefined {
   const entries: PlainEntry[] = [];
-  let p = from;
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
-    at = p;
-    const l = varintAt(b, end);
-    if (l < 0 || l > end - at) return undefined;
-    p = at;
-    const e = p + l;
-    if (tag === 0x2a) {
-      if (b[p] !== 0x0a) return undefined;
-      at = p + 1;
-      const kl = varintAt(b, e);
-      if (kl < 0 || kl > e - at) return undefined;
-      const key = asciiKey(b, at, kl);
+  for (let p = from; p < end; ) {
+    const e = nodeField(b, p, end);
+    if (e < 0) return undefined;
+    if (keyLen >= 0) {
+      const key = asciiKey(b, keyAt, keyLen);
       if (key === undefined) return undefined;
-      at += kl;
-      if (b[at++] !== 0x12) return undefined;
-      const vl = varintAt(b, e);
-      if (vl < 0 || at + vl !== e) return undefined;
-      entries.push({ key, start: at, end: e });
+      const start = plainValueStart(b, e);
+      if (start < 0) return undefined;
+      entries.push({ key, start, end: e });
     }
     p = e;
   }
@@ -164,22 +195,11 @@ function plainAttrEntries(b: Uint8Array, from: number, end: number): PlainEntry[
  */
 function scanKeys(b: Uint8Array, from: number, end: number): string[] | null {
   const out: string[] = [];
-  let p = from;
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return null;
-    at = p;
-    const l = varintAt(b, end);
-    if (l < 0 || l > end - at) return null;
-    p = at;
-    const e = p + l;
-    if (tag === 0x2a) {
-      // A map entry: key (field 1) first.
-      if (b[p] !== 0x0a) return null;
-      at = p + 1;
-      const kl = varintAt(b, e);
-      if (kl < 0 || kl > e - at) return null;
-      const key = asciiKey(b, at, kl);
+  for (let p = from; p < end; ) {
+    const e = nodeField(b, p, end);
+    if (e < 0) return null;
+    if (keyLen >= 0) {
+      const key = asciiKey(b, keyAt, keyLen);
       if (key === undefined) return null;
       if (!out.includes(key)) out.push(key);
     }
@@ -189,31 +209,32 @@ function scanKeys(b: Uint8Array, from: number, end: number): string[] | null {
 }
 
 /**
+ * The key `nodeField` just read against `k`, in place, in one pass: 1 when it is `k`, 0 when not,
+ * -1 when a key byte is not ASCII (checked only when `ascii` is asked for).
+ */
+function keyMatch(b: Uint8Array, k: string, ascii: boolean): number {
+  let same = k.length === keyLen;
+  if (!ascii && !same) return 0;
+  for (let i = 0; i < keyLen; i++) {
+    const c = b[keyAt + i]!;
+    if (ascii && c >= 0x80) return -1;
+    if (same && c !== k.charCodeAt(i)) {
+      same = false;
+      if (!ascii) return 0;
+    }
+  }
+  return same ? 1 : 0;
+}
+
+/**
  * Whether a NodeDef's bytes hold an `attr` entry with one of `keys` (ASCII), comparing key bytes
  * in place; undefined when a field is not length-delimited or a length runs past the end.
  */
 function bytesHaveKey(b: Uint8Array, from: number, end: number, keys: readonly string[]): boolean | undefined {
-  let p = from;
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return undefined;
-    at = p;
-    const l = varintAt(b, end);
-    if (l < 0 || l > end - at) return undefined;
-    p = at;
-    const e = p + l;
-    if (tag === 0x2a) {
-      if (b[p] !== 0x0a) return undefined;
-      at = p + 1;
-      const kl = varintAt(b, e);
-      if (kl < 0 || kl > e - at) return undefined;
-      for (const k of keys) {
-        if (k.length !== kl) continue;
-        let i = 0;
-        while (i < kl && k.charCodeAt(i) === b[at + i]) i++;
-        if (i === kl) return true;
-      }
-    }
+  for (let p = from; p < end; ) {
+    const e = nodeField(b, p, end);
+    if (e < 0) return undefined;
+    if (keyLen >= 0) for (const k of keys) if (keyMatch(b, k, false) === 1) return true;
     p = e;
   }
   return false;
@@ -229,42 +250,16 @@ function bytesHaveKey(b: Uint8Array, from: number, end: number, keys: readonly s
 function findValue(b: Uint8Array, from: number, end: number, key: string): number {
   let found = ABSENT;
   let foundAt = 0;
-  let p = from;
-  while (p < end) {
-    const tag = b[p++]!;
-    if (tag >= 0x80 || (tag & 7) !== 2) return UNSURE;
-    at = p;
-    const l = varintAt(b, end);
-    if (l < 0 || l > end - at) return UNSURE;
-    p = at;
-    const e = p + l;
-    if (tag === 0x2a) {
-      if (b[p] !== 0x0a) return UNSURE;
-      at = p + 1;
-      const kl = varintAt(b, e);
-      if (kl < 0 || kl > e - at) return UNSURE;
-      let same = kl === key.length;
-      for (let i = 0; i < kl; i++) {
-        const c = b[at + i]!;
-        if (c >= 0x80) return UNSURE;
-        if (same && c !== key.charCodeAt(i)) same = false;
-      }
-      if (same) {
-        if (found !== ABSENT) {
-          found = UNSURE;
-        } else {
-          found = UNSURE;
-          at += kl;
-          if (at < e && b[at] === 0x12) {
-            at++;
-            const vl = varintAt(b, e);
-            if (vl >= 0 && at + vl === e) {
-              found = at;
-              foundAt = e;
-            }
-          }
-        }
-      }
+  for (let p = from; p < end; ) {
+    const e = nodeField(b, p, end);
+    if (e < 0) return UNSURE;
+    const match = keyLen >= 0 ? keyMatch(b, key, true) : 0;
+    if (match < 0) return UNSURE;
+    if (match === 1) {
+      // A second entry of the key is unsure, as is one in another form.
+      const start = found === ABSENT ? plainValueStart(b, e) : -1;
+      found = start >= 0 ? start : UNSURE;
+      foundAt = e;
     }
     p = e;
   }
